@@ -1,0 +1,49 @@
+import { OocError } from './common/errors.ts';
+import { parseCommandArgs, type Command } from './node/cli/args.ts';
+import { indexCommand } from './node/cli/index-command.ts';
+import { statsCommand } from './node/cli/stats-command.ts';
+
+/** The `ooc` command line: `npm run ooc -- <command> [options]`. */
+const COMMANDS: Command[] = [indexCommand, statsCommand];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `OOC Workbench command line
+
+usage: npm run ooc -- <command> [options]
+
+commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run \`npm run ooc -- <command> --help\` for a command's options.
+`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) throw new OocError('BAD_ARGUMENT', `unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+  const { values, positionals } = parseCommandArgs(command, rest);
+  if (values.help === true) {
+    process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`);
+    return 0;
+  }
+  return command.run(values, positionals);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    const code = err instanceof OocError ? err.code : 'INTERNAL';
+    process.stderr.write(`ooc: ${message}\n`);
+    if (code === 'INTERNAL' && err instanceof Error && process.env.OOC_DEBUG) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = code === 'BAD_ARGUMENT' ? 2 : 1;
+  },
+);

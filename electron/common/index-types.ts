@@ -1,0 +1,39 @@
+/** Types describing the index and the jobs that build it. */
+
+export interface SplitCounts {
+  total: number;
+  pristine: number;
+  falsified: number;
+}
+
+export interface IndexStats {
+  items: { total: number; bySource: Record<string, number>; emptyCaptions: number };
+  /** split folder → subset → counts of annotation rows. */
+  annotations: Record<string, Record<string, SplitCounts>>;
+  pairs: number;
+  metadata: number;
+  /** reason → records skipped for it. */
+  skipped: Record<string, number>;
+  /** reason → records kept but flagged, or inputs noted and ignored. */
+  notes: Record<string, number>;
+  roots: { visualnews?: string; clippings?: string };
+  indexedAt: string | null;
+  imageChecks?: Record<string, number>;
+}
+
+export type IndexPhase = 'scan' | 'items' | 'annotations' | 'metadata' | 'publish' | 'done';
+
+export interface IndexProgress {
+  phase: IndexPhase;
+  file?: string;
+  bytesDone: number;
+  bytesTotal: number;
+  records: number;
+}
+
+export interface IndexSummary {
+  upToDate: boolean;
+  resumed: boolean;
+  seconds: number;
+  stats: IndexStats;
+}

@@ -1,0 +1,25 @@
+import os from 'node:os';
+import path from 'node:path';
+
+export const APP_DIR_NAME = 'ooc-workbench';
+
+/**
+ * The per-user folder for the database and caches: the same folder Electron's `userData` uses,
+ * so the CLI and the desktop app share one index. `OOC_HOME` overrides it.
+ */
+export function appDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.OOC_HOME) return path.resolve(env.OOC_HOME);
+  const home = os.homedir();
+  if (process.platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), APP_DIR_NAME);
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', APP_DIR_NAME);
+  return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), APP_DIR_NAME);
+}
+
+export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(appDataDir(env), 'workbench.db');
+}
+
+/** Where thumbnails for a database are cached: beside it, so each database has its own cache. */
+export function thumbnailDir(databaseFile: string): string {
+  return path.join(path.dirname(path.resolve(databaseFile)), 'thumbnails');
+}

@@ -1,0 +1,41 @@
+import { defaultDatabasePath } from '../app-paths.ts';
+import { openDatabase } from '../store/db.ts';
+import { readIndexLog } from '../store/index-log.ts';
+import { readStats } from '../store/stats.ts';
+import { optionalString, type Command } from './args.ts';
+
+export const statsCommand: Command = {
+  name: 'stats',
+  summary: 'print counts of the indexed items, annotations and skipped records',
+  usage: `ooc stats [--db <file>] [--json] [--skips]
+
+  --db     database file (default: ${defaultDatabasePath()})
+  --json   one JSON object: items (total, bySource), annotations (split → subset → total,
+           pristine, falsified), skipped (reason → count), notes, pairs, metadata, roots
+  --skips  list every skip and note reason per file, with example records`,
+  options: { db: { type: 'string' }, json: { type: 'boolean' }, skips: { type: 'boolean' } },
+  async run(values) {
+    const db = openDatabase(optionalString(values, 'db') ?? defaultDatabasePath());
+    try {
+      const stats = readStats(db);
+      if (values.skips === true) {
+        const log = readIndexLog(db);
+        if (values.json === true) process.stdout.write(`${JSON.stringify(log, null, 2)}\n`);
+        else {
+          for (const entry of log) {
+            process.stdout.write(`${entry.kind} ${entry.reason}: ${entry.n} in ${entry.file}\n`);
+            for (const s of entry.samples) process.stdout.write(`    ${s.record === undefined ? '' : `record ${s.record}: `}${s.detail}\n`);
+          }
+          if (log.length === 0) process.stdout.write('No record was skipped or flagged.\n');
+        }
+      } else if (values.json === true) {
+        process.stdout.write(`${JSON.stringify(stats)}\n`);
+      } else {
+        process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
+      }
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

@@ -1,0 +1,160 @@
+import type { Db } from './db.ts';
+import { getMeta, setMeta } from './meta.ts';
+
+/**
+ * The index tables hold what is derived from the input files. A build writes them under the
+ * `stage_` prefix, committing in chunks so an interrupted build resumes, and publishes them by
+ * renaming in one transaction: readers see the old index or the new one, never a mix, and a
+ * failed build leaves the last good index in place.
+ */
+
+/** Bump when the index tables change shape: an older index is then rebuilt, not migrated. */
+export const INDEX_FORMAT = 1;
+
+export const INDEX_TABLES = [
+  'sources',
+  'items',
+  'items_fts',
+  'annotation_files',
+  'annotations',
+  'pairs',
+  'metadata',
+  'index_log',
+  'index_samples',
+] as const;
+
+export const STAGE = 'stage_';
+
+function tableExists(db: Db, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+/** Whether a published index exists and is of the current format. */
+export function hasIndex(db: Db): boolean {
+  return getMeta(db, 'index_format') === String(INDEX_FORMAT) && tableExists(db, 'items');
+}
+
+export function hasStagedBuild(db: Db): boolean {
+  return tableExists(db, `${STAGE}items`);
+}
+
+export function dropStaged(db: Db): void {
+  db.transaction(() => {
+    for (const t of INDEX_TABLES) db.exec(`DROP TABLE IF EXISTS ${STAGE}${t}`);
+  })();
+}
+
+/** Creates empty staging tables. Index names carry the generation so they never collide with the live ones. */
+export function createStaged(db: Db): void {
+  const generation = Number(getMeta(db, 'index_generation') ?? '0') + 1;
+  const s = STAGE;
+  const ix = `ix${generation}_`;
+  db.transaction(() => {
+    for (const t of INDEX_TABLES) db.exec(`DROP TABLE IF EXISTS ${s}${t}`);
+    db.exec(`
+      CREATE TABLE ${s}sources (
+        path TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        split TEXT,
+        subset TEXT,
+        bytes INTEGER NOT NULL,
+        mtime_ms INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        records INTEGER,
+        done INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+
+      CREATE TABLE ${s}items (
+        id INTEGER PRIMARY KEY,
+        caption TEXT NOT NULL,
+        topic TEXT,
+        source TEXT,
+        image_path TEXT,
+        article_path TEXT,
+        record INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX ${ix}items_source ON ${s}items (source, topic);
+
+      CREATE VIRTUAL TABLE ${s}items_fts USING fts5 (
+        caption, content = '', tokenize = 'unicode61 remove_diacritics 2'
+      );
+
+      CREATE TABLE ${s}annotation_files (
+        file_id INTEGER PRIMARY KEY,
+        split TEXT NOT NULL,
+        subset TEXT NOT NULL,
+        path TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        source_datasets TEXT,
+        UNIQUE (split, subset)
+      ) STRICT;
+
+      CREATE TABLE ${s}annotations (
+        file_id INTEGER NOT NULL,
+        row INTEGER NOT NULL,
+        id INTEGER NOT NULL,
+        image_id INTEGER NOT NULL,
+        similarity_score REAL,
+        falsified INTEGER NOT NULL,
+        source_dataset INTEGER,
+        PRIMARY KEY (file_id, row)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE ${s}pairs (
+        pair_id INTEGER PRIMARY KEY,
+        file_id INTEGER NOT NULL,
+        caption_id INTEGER NOT NULL,
+        pristine_row INTEGER,
+        falsified_row INTEGER,
+        pristine_image_id INTEGER,
+        falsified_image_id INTEGER,
+        pristine_score REAL,
+        falsified_score REAL,
+        source_dataset INTEGER,
+        source TEXT,
+        topic TEXT
+      ) STRICT;
+      CREATE INDEX ${ix}pairs_file ON ${s}pairs (file_id, source, topic);
+      CREATE INDEX ${ix}pairs_caption ON ${s}pairs (caption_id);
+
+      CREATE TABLE ${s}metadata (
+        subset TEXT NOT NULL,
+        id INTEGER NOT NULL,
+        json TEXT NOT NULL,
+        PRIMARY KEY (subset, id)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE ${s}index_log (
+        kind TEXT NOT NULL CHECK (kind IN ('skip', 'note')),
+        reason TEXT NOT NULL,
+        file TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (kind, reason, file)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE ${s}index_samples (
+        kind TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        file TEXT NOT NULL,
+        record INTEGER,
+        offset INTEGER,
+        detail TEXT NOT NULL
+      ) STRICT;
+    `);
+    setMeta(db, 'stage_generation', String(generation));
+  })();
+}
+
+/** Swaps the staged tables in for the live ones, atomically. */
+export function publishStaged(db: Db, stats: unknown): void {
+  db.transaction(() => {
+    for (const t of INDEX_TABLES) {
+      db.exec(`DROP TABLE IF EXISTS ${t}`);
+      db.exec(`ALTER TABLE ${STAGE}${t} RENAME TO ${t}`);
+    }
+    setMeta(db, 'index_generation', getMeta(db, 'stage_generation') ?? '1');
+    setMeta(db, 'index_format', String(INDEX_FORMAT));
+    setMeta(db, 'indexed_at', new Date().toISOString());
+    setMeta(db, 'stats', JSON.stringify(stats));
+  }).immediate();
+}

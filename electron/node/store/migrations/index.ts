@@ -1,0 +1,11 @@
+import type Database from 'better-sqlite3';
+import { migration0001 } from './0001-initial.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database.Database): void;
+}
+
+/** Every migration, in order; migration N brings the schema to user_version N. */
+export const MIGRATIONS: readonly Migration[] = [migration0001];

@@ -1,0 +1,40 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'build/', 'dist/', 'out/', '.bench/', '.scratch/', 'resources/demo/dataset/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'prefer-const': 'error',
+    },
+  },
+  {
+    // Layering: common is pure TS; node services never import electron; the renderer only
+    // takes types from common.
+    files: ['electron/common/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', 'electron', '../node/*', '../main/*', '../workers/*'] }] },
+  },
+  {
+    files: ['electron/node/**/*.ts', 'electron/workers/**/*.ts', 'electron/cli.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: ['electron'], patterns: ['**/main/*', '**/preload/*'] }] },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'the renderer talks to main only through its api/ client' }],
+          patterns: [
+            { group: ['node:*'], message: 'the renderer has no Node' },
+            { group: ['**/electron/**'], allowTypeImports: true, message: 'the renderer imports only types from electron/common' },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,8 @@
+/** Display helpers shared by the workbench views. */
+
+/** 1264000 → "1.26 M", 71072 → "71.1 k", 950 → "950". */
+export function formatCount(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
+  if (n >= 1e4) return `${(n / 1e3).toFixed(1)} k`;
+  return n.toLocaleString('en-US');
+}

@@ -4,7 +4,7 @@ import type { IndexProgress, IndexSummary } from '../../common/index-types.ts';
 import { writeAnnotationFile } from '../store/annotations.ts';
 import type { Db } from '../store/db.ts';
 import { IndexLog } from '../store/index-log.ts';
-import { createStaged, hasIndex, hasStagedBuild, publishStaged, STAGE } from '../store/index-tables.ts';
+import { createStaged, finalizeStagedItems, hasIndex, hasStagedBuild, publishStaged, STAGE } from '../store/index-tables.ts';
 import { ItemWriter, stagedItemIds } from '../store/items.ts';
 import { claimJob, finishJob, saveCheckpoint } from '../store/jobs.ts';
 import { MetadataWriter } from '../store/metadata.ts';
@@ -123,8 +123,9 @@ function progressFor(build: Build, phase: IndexProgress['phase'], file: InputFil
   };
 }
 
-function finishFile(build: Build, file: InputFile, records: number): void {
+function finishFile(build: Build, file: InputFile, records: number, alsoInTransaction?: () => void): void {
   build.db.transaction(() => {
+    alsoInTransaction?.();
     markSourceDone(build.db, STAGE, file.path, records);
     saveCheckpoint(build.db, build.jobId, null);
   })();
@@ -156,7 +157,8 @@ async function indexItems(build: Build, file: InputFile): Promise<void> {
       return true;
     },
   });
-  finishFile(build, file, accepted);
+  build.options.onProgress?.({ phase: 'items', file: file.path, bytesDone: build.bytesDone + file.bytes, bytesTotal: build.bytesTotal, records: accepted });
+  finishFile(build, file, accepted, () => finalizeStagedItems(build.db));
 }
 
 /** data.json saved as a dict keyed by id (some re-packagings do this): take the id from the key. */

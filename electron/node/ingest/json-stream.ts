@@ -160,14 +160,13 @@ export class Scanner {
     private readonly maxRecordBytes: number,
   ) {}
 
-  get container(): '[' | '{' | undefined {
-    const top = this.stack[0];
-    return top === undefined ? undefined : top === OPEN_ARRAY ? '[' : '{';
-  }
+  /** The kind of the top-level container, once it has opened. */
+  container: '[' | '{' | undefined;
 
   resumeAt(point: ScanResumePoint): void {
     this.windowBase = point.offset;
     this.stack.push(point.container === '[' ? OPEN_ARRAY : OPEN_OBJECT);
+    this.container = point.container;
     this.started = true;
     this.index = point.nextIndex;
     this.expectKey = false;
@@ -235,8 +234,9 @@ export class Scanner {
   }
 
   private emit(out: ScannedRecord[], endIndex: number): void {
-    const start = this.segmentStart;
+    let start = this.segmentStart;
     this.segmentStart = -1;
+    while (start < endIndex && isWhitespace(this.window[start]!)) start++;
     const trimmed = this.window.toString('utf8', start, endIndex).trim();
     if (trimmed.length === 0) return;
     const container = this.stack[this.targetDepth - 1];
@@ -313,6 +313,7 @@ export class Scanner {
         }
         this.stack.push(c);
         if (this.stack.length === 1) {
+          this.container = c === OPEN_ARRAY ? '[' : '{';
           this.segmentStart = i + 1;
           this.expectKey = c === OPEN_OBJECT;
         }

@@ -3,7 +3,7 @@ import type { IndexPhase, IndexProgress } from '../../common/index-types.ts';
 import type { Db } from '../store/db.ts';
 import type { IndexLog } from '../store/index-log.ts';
 import { saveCheckpoint } from '../store/jobs.ts';
-import { scanJsonFile, type ScannedRecord, type ScanResumePoint } from './json-stream.ts';
+import { JsonStructureError, scanJsonFile, type ScannedRecord, type ScanResumePoint } from './json-stream.ts';
 
 /** Where a chunked file scan stands; stored in the job row after every committed batch. */
 export interface ScanCheckpoint extends ScanResumePoint {
@@ -37,6 +37,15 @@ export function throwIfCancelled(signal: AbortSignal | undefined): void {
  * records together with the checkpoint that lets a later run continue right after it.
  */
 export async function runResumableScan(scan: ResumableScan): Promise<number> {
+  try {
+    return await scanAndCommit(scan);
+  } catch (err) {
+    if (err instanceof JsonStructureError) throw new OocError('BAD_INPUT_FILE', err.message);
+    throw err;
+  }
+}
+
+async function scanAndCommit(scan: ResumableScan): Promise<number> {
   const resumeFrom = scan.checkpoint?.file === scan.file ? scan.checkpoint : undefined;
   let accepted = resumeFrom?.accepted ?? 0;
   let container = resumeFrom?.container;

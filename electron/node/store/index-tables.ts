@@ -13,6 +13,7 @@ export const INDEX_FORMAT = 1;
 
 export const INDEX_TABLES = [
   'sources',
+  'items_raw',
   'items',
   'items_fts',
   'annotation_files',
@@ -64,6 +65,18 @@ export function createStaged(db: Db): void {
         done INTEGER NOT NULL DEFAULT 0
       ) STRICT;
 
+      -- data.json records in file order while it is read (appending is fast; inserting by id in
+      -- the file's random order is not), copied sorted into items once the file is done.
+      CREATE TABLE ${s}items_raw (
+        record INTEGER PRIMARY KEY,
+        id INTEGER NOT NULL,
+        caption TEXT NOT NULL,
+        topic TEXT,
+        source TEXT,
+        image_path TEXT,
+        article_path TEXT
+      ) STRICT;
+
       CREATE TABLE ${s}items (
         id INTEGER PRIMARY KEY,
         caption TEXT NOT NULL,
@@ -73,7 +86,6 @@ export function createStaged(db: Db): void {
         article_path TEXT,
         record INTEGER NOT NULL
       ) STRICT;
-      CREATE INDEX ${ix}items_source ON ${s}items (source, topic);
 
       CREATE VIRTUAL TABLE ${s}items_fts USING fts5 (
         caption, content = '', tokenize = 'unicode61 remove_diacritics 2'
@@ -143,6 +155,19 @@ export function createStaged(db: Db): void {
     `);
     setMeta(db, 'stage_generation', String(generation));
   })();
+}
+
+/** Moves the items read from data.json into their final, id-ordered table and builds their indexes. */
+export function finalizeStagedItems(db: Db): void {
+  const s = STAGE;
+  const ix = `ix${getMeta(db, 'stage_generation') ?? '1'}_`;
+  db.exec(`
+    INSERT INTO ${s}items (id, caption, topic, source, image_path, article_path, record)
+      SELECT id, caption, topic, source, image_path, article_path, record FROM ${s}items_raw ORDER BY id;
+    INSERT INTO ${s}items_fts (rowid, caption) SELECT id, caption FROM ${s}items WHERE caption <> '';
+    CREATE INDEX ${ix}items_source ON ${s}items (source, topic);
+    DELETE FROM ${s}items_raw;
+  `);
 }
 
 /** Swaps the staged tables in for the live ones, atomically. */

@@ -1,23 +1,26 @@
 import type { ItemRow } from '../ingest/records.ts';
 import type { Db } from './db.ts';
 
-/** Appends VisualNews items and their caption search entries to the staging tables. */
+/**
+ * Appends VisualNews items, in file order, to the raw staging table (see finalizeStagedItems).
+ * Keeps the ids seen so far, reloaded from the table when a build resumes, to refuse duplicates.
+ */
 export class ItemWriter {
   private readonly insert;
-  private readonly insertFts;
+  private readonly seen: Set<number>;
 
   constructor(db: Db, prefix: string) {
     this.insert = db.prepare(
-      `INSERT OR IGNORE INTO ${prefix}items (id, caption, topic, source, image_path, article_path, record) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO ${prefix}items_raw (record, id, caption, topic, source, image_path, article_path) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertFts = db.prepare(`INSERT INTO ${prefix}items_fts (rowid, caption) VALUES (?, ?)`);
+    this.seen = new Set(db.prepare(`SELECT id FROM ${prefix}items_raw`).raw().pluck().all() as number[]);
   }
 
-  /** Returns false when the id is already present (the first record with an id wins). */
+  /** Returns false when the id was seen before (the first record with an id wins). */
   add(row: ItemRow, record: number): boolean {
-    const result = this.insert.run(row.id, row.caption, row.topic, row.source, row.image_path, row.article_path, record);
-    if (result.changes === 0) return false;
-    if (row.caption.length > 0) this.insertFts.run(row.id, row.caption);
+    if (this.seen.has(row.id)) return false;
+    this.insert.run(record, row.id, row.caption, row.topic, row.source, row.image_path, row.article_path);
+    this.seen.add(row.id);
     return true;
   }
 }

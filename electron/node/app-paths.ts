@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const APP_DIR_NAME = 'ooc-workbench';
 
@@ -22,4 +23,15 @@ export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): strin
 /** Where thumbnails for a database are cached: beside it, so each database has its own cache. */
 export function thumbnailDir(databaseFile: string): string {
   return path.join(path.dirname(path.resolve(databaseFile)), 'thumbnails');
+}
+
+/** The bundled demo dataset (resources/demo/dataset in the source tree). */
+export function demoDatasetDir(): { visualnews: string; clippings: string } {
+  const root = fileURLToPath(new URL('../../resources/demo/dataset/', import.meta.url));
+  return { visualnews: path.join(root, 'visual_news', 'origin'), clippings: path.join(root, 'news_clippings') };
+}
+
+/** The demo's own database, so trying the demo never replaces the index of a real corpus. */
+export function demoDatabasePath(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(appDataDir(env), 'demo.db');
 }

@@ -1,0 +1,35 @@
+import type { ImageInspection } from '../images/inspect.ts';
+import type { Db } from './db.ts';
+
+export interface ImageCheckRow extends ImageInspection {
+  itemId: number;
+  imagePath: string;
+}
+
+export function saveImageChecks(db: Db, rows: readonly ImageCheckRow[]): void {
+  const insert = db.prepare(
+    `INSERT INTO image_checks (item_id, image_path, status, format, width, height, bytes, detail, checked_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (item_id) DO UPDATE SET image_path = excluded.image_path, status = excluded.status, format = excluded.format,
+       width = excluded.width, height = excluded.height, bytes = excluded.bytes, detail = excluded.detail, checked_at = excluded.checked_at`,
+  );
+  const now = new Date().toISOString();
+  for (const r of rows) insert.run(r.itemId, r.imagePath, r.status, r.format, r.width, r.height, r.bytes, r.detail, now);
+}
+
+export function getImageCheck(db: Db, itemId: number): (ImageInspection & { imagePath: string }) | undefined {
+  return db
+    .prepare('SELECT image_path AS imagePath, status, format, width, height, bytes, detail FROM image_checks WHERE item_id = ?')
+    .get(itemId) as (ImageInspection & { imagePath: string }) | undefined;
+}
+
+/**
+ * Items whose image still needs checking, after `afterId`, in id order: never checked, or checked
+ * under another path (the index was rebuilt from a changed data.json).
+ */
+export function itemsToCheck(db: Db, afterId: number, limit: number, recheck: boolean): { id: number; image_path: string | null }[] {
+  const filter = recheck ? '' : 'AND (c.item_id IS NULL OR c.image_path IS NOT coalesce(i.image_path, \'\'))';
+  return db
+    .prepare(`SELECT i.id, i.image_path FROM items i LEFT JOIN image_checks c ON c.item_id = i.id WHERE i.id > ? ${filter} ORDER BY i.id LIMIT ?`)
+    .all(afterId, limit) as { id: number; image_path: string | null }[];
+}

@@ -88,7 +88,7 @@ export function createStaged(db: Db): void {
       ) STRICT;
 
       CREATE VIRTUAL TABLE ${s}items_fts USING fts5 (
-        caption, content = '', tokenize = 'unicode61 remove_diacritics 2'
+        caption, content = '', tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
       );
 
       CREATE TABLE ${s}annotation_files (
@@ -126,7 +126,7 @@ export function createStaged(db: Db): void {
         source TEXT,
         topic TEXT
       ) STRICT;
-      CREATE INDEX ${ix}pairs_file ON ${s}pairs (file_id, source, topic);
+      CREATE INDEX ${ix}pairs_file ON ${s}pairs (file_id);
       CREATE INDEX ${ix}pairs_caption ON ${s}pairs (caption_id);
 
       CREATE TABLE ${s}metadata (

@@ -1,0 +1,18 @@
+/**
+ * Benchmarks, each generating its own full-scale synthetic data and printing ratios against its
+ * named baseline, measured side by side in the same run.
+ *
+ *   npm run bench -- ingest [--fresh]
+ */
+import { benchIngest } from './ingest.ts';
+
+const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = { ingest: benchIngest };
+
+const [name, ...args] = process.argv.slice(2);
+const bench = name === undefined ? undefined : BENCHMARKS[name];
+if (bench === undefined) {
+  process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}> [--fresh]\n`);
+  process.exitCode = 2;
+} else {
+  await bench(args);
+}

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { buildIndex } from '../../electron/node/ingest/indexer.ts';
+import { openDatabase } from '../../electron/node/store/db.ts';
+import { pairsPage } from '../../electron/node/store/pairs.ts';
+import { searchCaptions, toFtsQuery } from '../../electron/node/store/search.ts';
+import { item, pairRows, tempDir, writeCorpus } from '../fixtures/corpus.ts';
+
+async function indexed(t: Parameters<typeof tempDir>[0]) {
+  const dir = tempDir(t);
+  const items = Array.from({ length: 30 }, (_, i) => item(i + 1, i === 3 ? 'Zoë visits Zürich' : `caption ${i} Korea s president`, i % 2 ? 'bbc' : 'guardian'));
+  const annotations = Array.from({ length: 12 }, (_, k) => pairRows(k + 1, k + 15, { source_dataset: k % 2 })).flat();
+  const corpus = writeCorpus(dir, items, { merged_balanced: { val: { annotations, source_datasets: ['scene_resnet_place', 'person_sbert_text_text'] } } });
+  const db = openDatabase(path.join(dir, 'index.db'));
+  t.after(() => db.close());
+  await buildIndex(db, { visualnews: corpus.origin, clippings: corpus.clippings });
+  return db;
+}
+
+test('pairs come a page at a time in file order, each caption with both images and the swapped image\'s own caption', async (t) => {
+  const db = await indexed(t);
+  const seen: number[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = pairsPage(db, { split: 'merged_balanced', subset: 'val', cursor, limit: 5 });
+    assert.ok(page.items.length <= 5);
+    seen.push(...page.items.map((p) => p.captionId));
+    cursor = page.next;
+  } while (cursor !== null);
+  assert.deepEqual(seen, Array.from({ length: 12 }, (_, k) => k + 1));
+  const first = pairsPage(db, { split: 'merged_balanced', subset: 'val', limit: 1 }).items[0]!;
+  assert.deepEqual(first, {
+    pairId: first.pairId,
+    split: 'merged_balanced',
+    subset: 'val',
+    captionId: 1,
+    caption: 'caption 0 Korea s president',
+    source: 'guardian',
+    topic: 'world',
+    pristine: { imageId: 1, imagePath: 'guardian/images/0000/001.jpg', similarityScore: 0.9 },
+    falsified: { imageId: 15, imagePath: 'guardian/images/0000/015.jpg', similarityScore: 0.5, originalCaption: 'caption 14 Korea s president' },
+    sourceDataset: 'scene_resnet_place',
+  });
+  assert.throws(() => pairsPage(db, { split: 'merged_balanced', subset: 'train' }), { code: 'NOT_FOUND' });
+  assert.throws(() => pairsPage(db, { split: 'merged_balanced', subset: 'val', cursor: 'DROP TABLE' }), { code: 'BAD_ARGUMENT' });
+});
+
+test('caption search takes any text safely, ignores accents and case, and matches word prefixes', async (t) => {
+  const db = await indexed(t);
+  assert.deepEqual(searchCaptions(db, 'zurich zoe').map((h) => h.id), [4]);
+  assert.deepEqual(searchCaptions(db, 'ZÜR').map((h) => h.id), [4]);
+  assert.equal(searchCaptions(db, 'korea president', 100).length, 29);
+  for (const hostile of ['"', 'AND OR NOT', 'caption*)(', "'; DROP TABLE items; --", 'NEAR(a b)', '\u0000', '🙂']) {
+    assert.doesNotThrow(() => searchCaptions(db, hostile), hostile);
+  }
+  assert.equal(toFtsQuery('  '), null);
+  assert.equal(toFtsQuery('say "hi"'), '"say" "hi"*');
+});

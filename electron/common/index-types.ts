@@ -36,4 +36,6 @@ export interface IndexSummary {
   resumed: boolean;
   seconds: number;
   stats: IndexStats;
+  /** Input files that could not be used at all, each with the reason. */
+  unreadableFiles: string[];
 }

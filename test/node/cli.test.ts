@@ -63,7 +63,7 @@ test('the bundled demo dataset indexes cleanly: four sources, every split and su
   const dbFile = path.join(dir, 'demo.db');
   const demo = await runCli(['demo', '--db', dbFile]);
   assert.equal(demo.code, 0, demo.stderr);
-  assert.match(demo.stdout, /images: corrupt 1, missing 1, ok 238/);
+  assert.match(demo.stdout, /images checked: corrupt 1, missing 1, ok 238/);
   const stats = JSON.parse((await runCli(['stats', '--db', dbFile, '--json'])).stdout) as {
     items: { total: number; bySource: Record<string, number> };
     annotations: Record<string, Record<string, { total: number; pristine: number; falsified: number }>>;

@@ -4,6 +4,7 @@ import { thumbnailFor } from '../images/thumbnails.ts';
 import { openDatabase } from '../store/db.ts';
 import { OocError } from '../../common/errors.ts';
 import { optionalString, requireString, type Command } from './args.ts';
+import { handleInterrupts } from './interrupt.ts';
 
 export const checkImagesCommand: Command = {
   name: 'check-images',
@@ -21,8 +22,7 @@ saved under a .jpg name is ok, with a note. An interrupted run continues where i
   async run(values) {
     const db = openDatabase(optionalString(values, 'db') ?? defaultDatabasePath());
     const controller = new AbortController();
-    const onSignal = (): void => controller.abort();
-    process.once('SIGINT', onSignal);
+    const stopHandling = handleInterrupts(controller, 'the image check');
     const tty = process.stderr.isTTY === true;
     try {
       const summary = await checkImages(db, {
@@ -40,7 +40,7 @@ saved under a .jpg name is ok, with a note. An interrupted run continues where i
       }
       return 0;
     } finally {
-      process.off('SIGINT', onSignal);
+      stopHandling();
       db.close();
     }
   },

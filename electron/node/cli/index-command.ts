@@ -1,27 +1,20 @@
 import type { IndexSummary } from '../../common/index-types.ts';
+import { formatStats } from './format-stats.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
 import { openDatabase } from '../store/db.ts';
 import { runIndexInWorker } from '../../workers/run-index.ts';
 import { optionalString, requireString, type Command } from './args.ts';
+import { handleInterrupts } from './interrupt.ts';
 import { progressReporter } from './progress.ts';
 
 export function printSummary(summary: IndexSummary, out: NodeJS.WriteStream = process.stdout): void {
-  const s = summary.stats;
   if (summary.upToDate) {
-    out.write(`Index is up to date: the input files have not changed since ${s.indexedAt ?? 'the last run'}; nothing to do.\n`);
+    out.write(`Index is up to date: the input files have not changed since ${summary.stats.indexedAt ?? 'the last run'}; nothing to do.\n`);
   } else {
     out.write(`Indexed in ${summary.seconds.toFixed(1)} s${summary.resumed ? ' (continued an interrupted run)' : ''}.\n`);
   }
-  out.write(`  items: ${s.items.total.toLocaleString('en-US')} (${Object.entries(s.items.bySource).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')})\n`);
-  for (const [split, subsets] of Object.entries(s.annotations)) {
-    const parts = Object.entries(subsets).map(([subset, c]) => `${subset} ${c.total.toLocaleString('en-US')}`);
-    out.write(`  ${split}: ${parts.join(', ')}\n`);
-  }
-  out.write(`  pairs: ${s.pairs.toLocaleString('en-US')}, metadata records: ${s.metadata.toLocaleString('en-US')}\n`);
-  const skipped = Object.entries(s.skipped);
-  if (skipped.length > 0) out.write(`  skipped: ${skipped.map(([k, v]) => `${k} ${v}`).join(', ')}  (details: ooc stats --skips)\n`);
-  const notes = Object.entries(s.notes);
-  if (notes.length > 0) out.write(`  notes: ${notes.map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+  out.write(formatStats(summary.stats));
+  for (const problem of summary.unreadableFiles) out.write(`  could not read: ${problem}\n`);
 }
 
 export const indexCommand: Command = {
@@ -50,8 +43,7 @@ The previous index stays usable until the new one is complete.`,
     const reporter = progressReporter();
     const clippings = optionalString(values, 'clippings');
     const controller = new AbortController();
-    const onSignal = (): void => controller.abort();
-    process.once('SIGINT', onSignal);
+    const stopHandling = handleInterrupts(controller, 'indexing');
     try {
       const summary = await runIndexInWorker(
         {
@@ -60,7 +52,7 @@ The previous index stays usable until the new one is complete.`,
           ...(clippings === undefined ? {} : { clippings }),
           force: values.force === true,
         },
-        { onProgress: (p) => reporter.update(p), signal: controller.signal },
+        { onProgress: (p) => !controller.signal.aborted && reporter.update(p), signal: controller.signal },
       );
       reporter.done();
       if (values.json === true) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -68,7 +60,7 @@ The previous index stays usable until the new one is complete.`,
       return 0;
     } finally {
       reporter.done();
-      process.off('SIGINT', onSignal);
+      stopHandling();
     }
   },
 };

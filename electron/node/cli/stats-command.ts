@@ -3,6 +3,7 @@ import { openDatabase } from '../store/db.ts';
 import { readIndexLog } from '../store/index-log.ts';
 import { readStats } from '../store/stats.ts';
 import { optionalString, type Command } from './args.ts';
+import { formatStats } from './format-stats.ts';
 
 export const statsCommand: Command = {
   name: 'stats',
@@ -31,7 +32,8 @@ export const statsCommand: Command = {
       } else if (values.json === true) {
         process.stdout.write(`${JSON.stringify(stats)}\n`);
       } else {
-        process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
+        process.stdout.write(`Index of ${stats.roots.visualnews ?? '?'}${stats.roots.clippings ? ` and ${stats.roots.clippings}` : ''}, built ${stats.indexedAt ?? '?'}\n`);
+        process.stdout.write(formatStats(stats));
       }
       return 0;
     } finally {

@@ -3,7 +3,7 @@ import { OocError } from '../../common/errors.ts';
 import type { IndexProgress, IndexSummary } from '../../common/index-types.ts';
 import { writeAnnotationFile } from '../store/annotations.ts';
 import type { Db } from '../store/db.ts';
-import { IndexLog } from '../store/index-log.ts';
+import { IndexLog, readIndexLog } from '../store/index-log.ts';
 import { createStaged, finalizeStagedItems, hasIndex, hasStagedBuild, publishStaged, STAGE } from '../store/index-tables.ts';
 import { ItemWriter, stagedItemIds } from '../store/items.ts';
 import { claimJob, finishJob, saveCheckpoint } from '../store/jobs.ts';
@@ -52,7 +52,7 @@ export async function buildIndex(db: Db, options: IndexOptions): Promise<IndexSu
   const seconds = (): number => (performance.now() - started) / 1000;
   const inputs = await discoverInputs(options.visualnews, options.clippings);
   if (!options.force && hasIndex(db) && sameInputs(readSources(db, ''), inputs.files)) {
-    return { upToDate: true, resumed: false, seconds: seconds(), stats: readStats(db) };
+    return { upToDate: true, resumed: false, seconds: seconds(), stats: readStats(db), unreadableFiles: unreadableFiles(db) };
   }
   const { job } = claimJob<ScanCheckpoint>(db, 'index', { visualnews: options.visualnews, clippings: options.clippings ?? null });
   try {
@@ -89,12 +89,18 @@ export async function buildIndex(db: Db, options: IndexOptions): Promise<IndexSu
     })();
     db.pragma('optimize');
     options.onProgress?.({ phase: 'done', bytesDone: bytesTotal, bytesTotal, records: stats.items.total });
-    return { upToDate: false, resumed, seconds: seconds(), stats: readStats(db) };
+    return { upToDate: false, resumed, seconds: seconds(), stats: readStats(db), unreadableFiles: unreadableFiles(db) };
   } catch (err) {
     const cancelled = err instanceof OocError && err.code === 'CANCELLED';
     finishJob(db, job.id, cancelled ? 'cancelled' : 'failed', err instanceof Error ? err.message : String(err));
     throw err;
   }
+}
+
+function unreadableFiles(db: Db): string[] {
+  return readIndexLog(db)
+    .filter((e) => e.reason === 'unreadable_file')
+    .flatMap((e) => e.samples.map((s) => s.detail));
 }
 
 function startStagedBuild(db: Db, jobId: number, inputs: DiscoveredInputs): void {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { SPLITS, SUBSETS } from '../../electron/common/datasets.ts';
-import { rng } from '../../test/fixtures/synthetic.ts';
+import { rng, type SyntheticItem } from '../../test/fixtures/synthetic.ts';
 
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'dataset');
 const ITEMS = 240;
@@ -117,13 +117,7 @@ function sceneSvg(theme: Theme, w = 320, h = 240): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">${body}</svg>`;
 }
 
-interface DemoItem {
-  id: number;
-  caption: string;
-  topic: string;
-  source: string;
-  image_path: string;
-  article_path: string;
+interface DemoItem extends SyntheticItem {
   theme: Theme;
 }
 

@@ -149,13 +149,18 @@ test('bad annotation files and rows are reported by file and reason; the rest is
   assert.match(unreadable[1]!.samples[0]!.detail, /test\.json: expected a JSON array or object/);
 });
 
-test('a second run on unchanged inputs does no work and says so; a changed file is picked up', async (t) => {
+/** The full layout, indexed once. */
+async function indexedFullLayout(t: Parameters<typeof tempDir>[0]) {
   const dir = tempDir(t);
   const { items, splits } = fullLayout();
   const corpus = writeCorpus(dir, items, splits);
   const db = open(t, dir);
   await buildIndex(db, { visualnews: corpus.origin, clippings: corpus.clippings });
-  const before = dumpIndex(db);
+  return { items, corpus, db, before: dumpIndex(db) };
+}
+
+test('a second run on unchanged inputs does no work and says so; a changed file is picked up', async (t) => {
+  const { items, corpus, db, before } = await indexedFullLayout(t);
   const generation = db.prepare("SELECT value FROM meta WHERE key = 'index_generation'").pluck().get();
   const dataJson = path.join(corpus.origin, 'data.json');
   utimesSync(dataJson, new Date(), new Date(Date.now() + 60_000)); // touched, same content
@@ -174,12 +179,7 @@ test('a second run on unchanged inputs does no work and says so; a changed file 
 });
 
 test('a failed run leaves the last good index usable', async (t) => {
-  const dir = tempDir(t);
-  const { items, splits } = fullLayout();
-  const corpus = writeCorpus(dir, items, splits);
-  const db = open(t, dir);
-  await buildIndex(db, { visualnews: corpus.origin, clippings: corpus.clippings });
-  const before = dumpIndex(db);
+  const { corpus, db, before } = await indexedFullLayout(t);
   writeFileSync(path.join(corpus.origin, 'data.json'), 'Not JSON: the download was replaced by an error page');
   await assert.rejects(buildIndex(db, { visualnews: corpus.origin, clippings: corpus.clippings }), {
     code: 'BAD_INPUT_FILE',

@@ -16,7 +16,7 @@ import { discoverInputs, type DiscoveredInputs, type InputFile } from './discove
 import type { ScannedRecord } from './json-stream.ts';
 import { pairAnnotations } from './pairing.ts';
 import { parseItem } from './records.ts';
-import { runResumableScan, throwIfCancelled, type ScanCheckpoint } from './resumable-scan.ts';
+import { runResumableScan, throwIfCancelled, type ResumableScan, type ScanCheckpoint } from './resumable-scan.ts';
 
 export interface IndexOptions {
   /** The VisualNews `origin/` folder, or its data.json. */
@@ -114,7 +114,8 @@ function startStagedBuild(db: Db, jobId: number, inputs: DiscoveredInputs): void
   })();
 }
 
-function progressFor(build: Build, phase: IndexProgress['phase'], file: InputFile): Omit<Parameters<typeof runResumableScan>[0], 'accept'> {
+/** What every resumable scan of a build shares: where to commit, where to resume, whom to tell. */
+function scanSettings(build: Build, phase: IndexProgress['phase'], file: InputFile): Omit<ResumableScan, 'accept'> {
   return {
     db: build.db,
     jobId: build.jobId,
@@ -143,7 +144,7 @@ async function indexItems(build: Build, file: InputFile): Promise<void> {
   const { log } = build;
   const root = build.inputs.visualnewsRoot;
   const accepted = await runResumableScan({
-    ...progressFor(build, 'items', file),
+    ...scanSettings(build, 'items', file),
     accept(rec: ScannedRecord): boolean {
       const at = { record: rec.index, offset: rec.start };
       if (rec.error !== undefined) {
@@ -208,7 +209,7 @@ async function indexMetadata(build: Build, file: InputFile): Promise<void> {
   const { log } = build;
   const subset = file.subset ?? '';
   const accepted = await runResumableScan({
-    ...progressFor(build, 'metadata', file),
+    ...scanSettings(build, 'metadata', file),
     accept(rec: ScannedRecord): boolean {
       const at = { record: rec.index, offset: rec.start };
       if (rec.error !== undefined) {

@@ -92,19 +92,21 @@ test('bad records in data.json are skipped and counted with reasons; empty capti
       '{"id": 7, "caption": "trailing comma",}',
       '"just a string"',
       JSON.stringify({ id: 8, caption: 'Zoë in 北京 📷', source: 17 }),
+      JSON.stringify({ ...item(9, 'a lone \ud800 surrogate and a \u0000 NUL'), topic: 'x\u0000' }),
     ].join(', ')}]`,
   );
   const db = open(t, dir);
   await buildIndex(db, { visualnews: origin });
   const stats = readStats(db);
-  assert.equal(stats.items.total, 4);
+  assert.equal(stats.items.total, 5);
   assert.equal(stats.items.emptyCaptions, 1);
   assert.deepEqual(stats.skipped, { bad_caption: 1, bad_id: 2, duplicate_id: 1, malformed_json: 1, not_an_object: 1 });
-  assert.deepEqual(stats.notes, { bad_source: 1, empty_caption: 1, image_path_outside_root: 1, missing_article_path: 1, missing_image_path: 1 });
+  assert.deepEqual(stats.notes, { bad_source: 1, empty_caption: 1, image_path_outside_root: 1, missing_article_path: 1, missing_image_path: 1, repaired_text: 1 });
   assert.equal(getItem(db, 1)?.caption, 'Candace Pickens and her son Zachaeus');
   assert.equal(getItem(db, 2)?.caption, '');
   assert.equal(getItem(db, 3)?.image_path, null);
   assert.equal(getItem(db, 8)?.caption, 'Zoë in 北京 📷');
+  assert.equal(getItem(db, 9)?.caption, 'a lone \ufffd surrogate and a \ufffd NUL');
   const log = readIndexLog(db);
   const duplicate = log.find((e) => e.reason === 'duplicate_id');
   assert.deepEqual(duplicate?.samples, [{ record: 3, offset: duplicate?.samples[0]?.offset, detail: 'id 1 appears again; the first record with it is kept' }]);

@@ -42,9 +42,19 @@ function isId(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-function optionalText(value: unknown): string | null | undefined {
+/**
+ * Text as SQLite can store it: lone UTF-16 surrogates (from "\ud800" escapes) and NUL characters
+ * become U+FFFD; the record is flagged so the user knows.
+ */
+function wellFormed(text: string, notes: string[]): string {
+  const repaired = text.toWellFormed().replace(/\u0000/g, '\ufffd');
+  if (repaired !== text && !notes.includes('repaired_text')) notes.push('repaired_text');
+  return repaired;
+}
+
+function optionalText(value: unknown, notes: string[]): string | null | undefined {
   if (value === undefined || value === null) return null;
-  return typeof value === 'string' ? value : undefined;
+  return typeof value === 'string' ? wellFormed(value, notes) : undefined;
 }
 
 export function parseItem(value: unknown, root: string): { ok: true; row: ItemRow; notes: string[] } | Rejection {
@@ -54,16 +64,17 @@ export function parseItem(value: unknown, root: string): { ok: true; row: ItemRo
     return { ok: false, reason: 'bad_caption', detail: `item ${value.id}: "caption" must be a string, got ${describe(value.caption)}` };
   }
   const notes: string[] = [];
-  if (value.caption.trim().length === 0) notes.push('empty_caption');
-  const topic = optionalText(value.topic);
-  const source = optionalText(value.source);
+  const caption = wellFormed(value.caption, notes);
+  if (caption.trim().length === 0) notes.push('empty_caption');
+  const topic = optionalText(value.topic, notes);
+  const source = optionalText(value.source, notes);
   if (topic === undefined) notes.push('bad_topic');
   if (source === undefined) notes.push('bad_source');
   const image_path = parsePath(value.image_path, root, 'image_path', notes);
   const article_path = parsePath(value.article_path, root, 'article_path', notes);
   return {
     ok: true,
-    row: { id: value.id, caption: value.caption, topic: topic ?? null, source: source ?? null, image_path, article_path },
+    row: { id: value.id, caption, topic: topic ?? null, source: source ?? null, image_path, article_path },
     notes,
   };
 }
@@ -77,7 +88,7 @@ function parsePath(value: unknown, root: string, field: string, notes: string[])
     notes.push(`bad_${field}`);
     return null;
   }
-  const normalized = normalizeDatasetPath(value, root);
+  const normalized = normalizeDatasetPath(wellFormed(value, notes), root);
   if (normalized === null) notes.push(`${field}_outside_root`);
   return normalized;
 }

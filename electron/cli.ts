@@ -3,10 +3,11 @@ import { parseCommandArgs, type Command } from './node/cli/args.ts';
 import { demoCommand } from './node/cli/demo-command.ts';
 import { checkImagesCommand, thumbnailCommand } from './node/cli/images-commands.ts';
 import { indexCommand } from './node/cli/index-command.ts';
+import { serveCommand, startCommand } from './node/cli/serve-command.ts';
 import { statsCommand } from './node/cli/stats-command.ts';
 
 /** The `ooc` command line: `npm run ooc -- <command> [options]`. */
-const COMMANDS: Command[] = [indexCommand, statsCommand, checkImagesCommand, thumbnailCommand, demoCommand];
+const COMMANDS: Command[] = [indexCommand, statsCommand, serveCommand, startCommand, checkImagesCommand, thumbnailCommand, demoCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

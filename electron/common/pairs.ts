@@ -21,9 +21,26 @@ export interface PairSummary {
   sourceDataset: string | null;
 }
 
-export interface PairQuery {
+export interface PairFilters {
+  /** Words the caption must contain (the last one as a prefix). */
+  q?: string;
+  source?: string;
+  topic?: string;
+  /** Merged / Balanced: index into the split file's source_datasets. */
+  sourceDataset?: number;
+  /** Range of the falsified image's similarity_score. */
+  minScore?: number;
+  maxScore?: number;
+}
+
+export const PAIR_SORTS = ['file', 'score-desc', 'score-asc'] as const;
+/** File order, or by the falsified image's similarity_score. */
+export type PairSort = (typeof PAIR_SORTS)[number];
+
+export interface PairQuery extends PairFilters {
   split: string;
   subset: string;
+  sort?: PairSort;
   /** Opaque cursor from the previous page's `next`. */
   cursor?: string | null;
   limit?: number;
@@ -32,6 +49,8 @@ export interface PairQuery {
 export interface PairPage {
   items: PairSummary[];
   next: string | null;
+  /** Pairs matching the query over the whole split file. */
+  total: number;
 }
 
 export interface CaptionHit {

@@ -1,4 +1,10 @@
+import type { SplitInfo } from '../../electron/common/api.ts';
+
 /** Display helpers shared by the workbench views. */
+
+export function splitName(splits: readonly SplitInfo[], folder: string): string {
+  return splits.find((s) => s.folder === folder)?.name ?? folder;
+}
 
 /** 1264000 → "1.26 M", 71072 → "71.1 k", 950 → "950". */
 export function formatCount(n: number): string {

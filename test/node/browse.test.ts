@@ -57,3 +57,29 @@ test('caption search takes any text safely, ignores accents and case, and matche
   assert.equal(toFtsQuery('  '), null);
   assert.equal(toFtsQuery('say "hi"'), '"say" "hi"*');
 });
+
+test('filters narrow the pairs and their total; score sorts page correctly through equal scores', async (t) => {
+  const db = await indexed(t);
+  const base = { split: 'merged_balanced', subset: 'val' };
+  const all = (q: Record<string, unknown>): number[] => {
+    const ids: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = pairsPage(db, { ...base, ...q, cursor, limit: 2 });
+      ids.push(...page.items.map((p) => p.captionId));
+      cursor = page.next;
+    } while (cursor !== null);
+    return ids;
+  };
+  assert.deepEqual(all({ source: 'bbc' }), [2, 4, 6, 8, 10, 12]);
+  assert.equal(pairsPage(db, { ...base, source: 'bbc' }).total, 6);
+  assert.deepEqual(all({ sourceDataset: 1, source: 'guardian' }), []);
+  assert.deepEqual(all({ sourceDataset: 0 }), [1, 3, 5, 7, 9, 11]);
+  assert.deepEqual(all({ q: 'zurich' }), [4]);
+  assert.equal(pairsPage(db, { ...base, q: 'zurich' }).total, 1);
+  // All falsified scores are equal here: ties follow the sort's direction in file order.
+  assert.deepEqual(all({ sort: 'score-asc' }), Array.from({ length: 12 }, (_, k) => k + 1));
+  assert.deepEqual(all({ sort: 'score-desc' }), Array.from({ length: 12 }, (_, k) => 12 - k));
+  assert.deepEqual(all({ minScore: 0.6 }), []);
+  assert.deepEqual(all({ maxScore: 0.5, topic: 'world' }).length, 12);
+});

@@ -47,7 +47,7 @@ function isId(value: unknown): value is number {
  * become U+FFFD; the record is flagged so the user knows.
  */
 function wellFormed(text: string, notes: string[]): string {
-  const repaired = text.toWellFormed().replace(/\u0000/g, '\ufffd');
+  const repaired = text.toWellFormed().replaceAll('\u0000', '\ufffd');
   if (repaired !== text && !notes.includes('repaired_text')) notes.push('repaired_text');
   return repaired;
 }

@@ -9,7 +9,7 @@ import { getMeta, setMeta } from './meta.ts';
  */
 
 /** Bump when the index tables change shape: an older index is then rebuilt, not migrated. */
-export const INDEX_FORMAT = 1;
+export const INDEX_FORMAT = 2;
 
 export const INDEX_TABLES = [
   'sources',
@@ -127,6 +127,10 @@ export function createStaged(db: Db): void {
         topic TEXT
       ) STRICT;
       CREATE INDEX ${ix}pairs_file ON ${s}pairs (file_id);
+      CREATE INDEX ${ix}pairs_source ON ${s}pairs (file_id, source);
+      CREATE INDEX ${ix}pairs_topic ON ${s}pairs (file_id, topic);
+      CREATE INDEX ${ix}pairs_subsplit ON ${s}pairs (file_id, source_dataset);
+      CREATE INDEX ${ix}pairs_score ON ${s}pairs (file_id, coalesce(falsified_score, -1.0));
       CREATE INDEX ${ix}pairs_caption ON ${s}pairs (caption_id);
 
       CREATE TABLE ${s}metadata (

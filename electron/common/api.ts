@@ -1,0 +1,73 @@
+import type { IndexStats } from './index-types.ts';
+import type { PairPage, PairQuery, PairSummary } from './pairs.ts';
+
+/**
+ * The one contract between the workbench UI and the main process. Each entry is a call by name:
+ * input → output. The same handlers are served over Electron IPC, over HTTP in browser mode,
+ * and called directly by the CLI; every call answers with a Result (see errors.ts).
+ */
+export interface WorkbenchApi {
+  /** What the app runs on: version, database, whether an index exists. */
+  'app.info': (input: Record<string, never>) => AppInfo;
+  /** Counts per split × subset × label, per source and per topic. */
+  'overview.get': (input: Record<string, never>) => Overview;
+  /** One page of pairs of a split file, filtered and sorted, with a cursor for the next. */
+  'pairs.page': (input: PairQuery) => PairPage;
+  /** Everything about one pair: both images' checks, both captions, metadata. */
+  'pairs.detail': (input: { pairId: number }) => PairDetail;
+  /** The article text of an item, read from disk on demand. */
+  'items.article': (input: { id: number }) => { id: number; text: string | null; problem: string | null };
+  /** Why an item's image cannot be shown (missing, corrupt …), or null if it can. */
+  'images.problem': (input: { id: number }) => { id: number; problem: string | null };
+}
+
+export type ApiMethod = keyof WorkbenchApi;
+export type ApiInput<M extends ApiMethod> = Parameters<WorkbenchApi[M]>[0];
+export type ApiOutput<M extends ApiMethod> = ReturnType<WorkbenchApi[M]>;
+
+export interface AppInfo {
+  version: string;
+  database: string;
+  hasIndex: boolean;
+  /** Set when the data is the bundled demo dataset. */
+  demo: boolean;
+  indexedAt: string | null;
+  roots: IndexStats['roots'];
+}
+
+export interface SplitInfo {
+  folder: string;
+  /** As the paper names it, e.g. "Semantics / CLIP Text-Image". */
+  name: string;
+  /** How the falsified image was retrieved. */
+  retrieval: string;
+}
+
+export interface Overview {
+  stats: IndexStats;
+  /** Every NewsCLIPpings split, in the paper's order. */
+  splits: SplitInfo[];
+  /** Which split files exist, with their pair counts and (Merged / Balanced) sub-split names. */
+  files: { split: string; subset: string; pairs: number; sourceDatasets: string[] }[];
+  byTopic: Record<string, number>;
+}
+
+export interface ImageInfo {
+  id: number;
+  path: string | null;
+  /** From the image check, when one ran: ok, missing, corrupt … */
+  status: string | null;
+  detail: string | null;
+  width: number | null;
+  height: number | null;
+}
+
+export interface PairDetail {
+  pair: PairSummary;
+  pristineImage: ImageInfo | null;
+  falsifiedImage: ImageInfo | null;
+  /** The item the swapped-in image belongs to: its own caption, source, topic. */
+  falsifiedItem: { id: number; caption: string; source: string | null; topic: string | null } | null;
+  metadata: { subset: string; value: unknown }[];
+  articlePath: string | null;
+}

@@ -1,0 +1,154 @@
+import { readFile, stat } from 'node:fs/promises';
+import { SPLITS } from '../../common/datasets.ts';
+import type { ApiMethod, ApiOutput, AppInfo, ImageInfo, Overview, PairDetail } from '../../common/api.ts';
+import { OocError, toErrorInfo, type Result } from '../../common/errors.ts';
+import { PAIR_SORTS, type PairQuery } from '../../common/pairs.ts';
+import { inspectImage } from '../images/inspect.ts';
+import { resolveInRoot } from '../ingest/paths.ts';
+import type { Db } from '../store/db.ts';
+import { getImageCheck } from '../store/image-checks.ts';
+import { hasIndex } from '../store/index-tables.ts';
+import { getItem } from '../store/items.ts';
+import { getMeta } from '../store/meta.ts';
+import { getMetadata } from '../store/metadata.ts';
+import { getPair, pairsPage } from '../store/pairs.ts';
+import { getRoots } from '../store/roots.ts';
+import { readStats } from '../store/stats.ts';
+import { defined, fields, integer, number, oneOf, text } from './validate.ts';
+
+export interface ApiContext {
+  db: Db;
+  databaseFile: string;
+  demo: boolean;
+  version: string;
+}
+
+/** Every API method, taking unvalidated input (it arrives over IPC or HTTP). */
+export type Handlers = { [M in ApiMethod]: (input: unknown) => Promise<ApiOutput<M>> | ApiOutput<M> };
+
+const ARTICLE_MAX_BYTES = 1 << 20;
+
+export function createHandlers(ctx: ApiContext): Handlers {
+  const { db } = ctx;
+  let topicCache: { generation: string | undefined; byTopic: Record<string, number> } | null = null;
+
+  function root(): string {
+    const r = getRoots(db).visualnews;
+    if (r === undefined) throw new OocError('INDEX_MISSING', 'no dataset has been indexed yet');
+    return r;
+  }
+
+  function imageInfo(id: number | null): ImageInfo | null {
+    if (id === null) return null;
+    const item = getItem(db, id);
+    const check = getImageCheck(db, id);
+    const current = check !== undefined && check.imagePath === (item?.image_path ?? '');
+    return {
+      id,
+      path: item?.image_path ?? null,
+      status: current ? check.status : null,
+      detail: current ? check.detail : null,
+      width: current ? check.width : null,
+      height: current ? check.height : null,
+    };
+  }
+
+  return {
+    'app.info': (): AppInfo => ({
+      version: ctx.version,
+      database: ctx.databaseFile,
+      hasIndex: hasIndex(db),
+      demo: ctx.demo,
+      indexedAt: getMeta(db, 'indexed_at') ?? null,
+      roots: getRoots(db),
+    }),
+
+    'overview.get': (): Overview => {
+      const stats = readStats(db);
+      const generation = getMeta(db, 'index_generation');
+      let cached = topicCache;
+      if (cached === null || cached.generation !== generation) {
+        const rows = db.prepare("SELECT coalesce(topic, '(none)') AS topic, count(*) AS n FROM items GROUP BY topic ORDER BY n DESC").all() as { topic: string; n: number }[];
+        cached = topicCache = { generation, byTopic: Object.fromEntries(rows.map((r) => [r.topic, r.n])) };
+      }
+      const rows = db
+        .prepare(
+          'SELECT f.split, f.subset, f.source_datasets, (SELECT count(*) FROM pairs p WHERE p.file_id = f.file_id) AS pairs FROM annotation_files f ORDER BY f.split, f.subset',
+        )
+        .all() as { split: string; subset: string; source_datasets: string | null; pairs: number }[];
+      const files = rows.map((r) => ({ split: r.split, subset: r.subset, pairs: r.pairs, sourceDatasets: r.source_datasets === null ? [] : (JSON.parse(r.source_datasets) as string[]) }));
+      return { stats, splits: SPLITS.map((x) => ({ ...x })), files, byTopic: cached.byTopic };
+    },
+
+    'pairs.page': (input) => {
+      const f = fields(input);
+      const query: PairQuery = {
+        split: text(f, 'split'),
+        subset: text(f, 'subset'),
+        ...defined({
+          q: text(f, 'q', true),
+          source: text(f, 'source', true),
+          topic: text(f, 'topic', true),
+          sourceDataset: integer(f, 'sourceDataset', true),
+          minScore: number(f, 'minScore'),
+          maxScore: number(f, 'maxScore'),
+          sort: oneOf(f, 'sort', PAIR_SORTS),
+          cursor: text(f, 'cursor', true),
+          limit: integer(f, 'limit', true),
+        }),
+      };
+      return pairsPage(db, query);
+    },
+
+    'pairs.detail': (input): PairDetail => {
+      const pairId = integer(fields(input), 'pairId');
+      const pair = getPair(db, pairId);
+      if (pair === undefined) throw new OocError('NOT_FOUND', `no pair ${pairId}`);
+      const falsified = pair.falsified === null ? undefined : getItem(db, pair.falsified.imageId);
+      return {
+        pair,
+        pristineImage: imageInfo(pair.pristine?.imageId ?? null),
+        falsifiedImage: imageInfo(pair.falsified?.imageId ?? null),
+        falsifiedItem: falsified ? { id: falsified.id, caption: falsified.caption, source: falsified.source, topic: falsified.topic } : null,
+        metadata: getMetadata(db, pair.captionId),
+        articlePath: getItem(db, pair.captionId)?.article_path ?? null,
+      };
+    },
+
+    'items.article': async (input) => {
+      const id = integer(fields(input), 'id');
+      const item = getItem(db, id);
+      if (item === undefined) throw new OocError('NOT_FOUND', `no item ${id}`);
+      if (item.article_path === null) return { id, text: null, problem: 'data.json gives no article_path for this item' };
+      const file = resolveInRoot(root(), item.article_path);
+      try {
+        const info = await stat(file);
+        const buf = await readFile(file);
+        const text = buf.subarray(0, ARTICLE_MAX_BYTES).toString('utf8');
+        return { id, text: info.size > ARTICLE_MAX_BYTES ? `${text}…` : text, problem: null };
+      } catch {
+        return { id, text: null, problem: `the article file is missing: ${item.article_path}` };
+      }
+    },
+
+    'images.problem': async (input) => {
+      const id = integer(fields(input), 'id');
+      const item = getItem(db, id);
+      if (item === undefined) throw new OocError('NOT_FOUND', `no item ${id}`);
+      if (item.image_path === null) return { id, problem: 'data.json gives no usable image_path for this item' };
+      const result = await inspectImage(resolveInRoot(root(), item.image_path));
+      if (result.status === 'ok') return { id, problem: null };
+      return { id, problem: `${result.status}: ${result.detail ?? ''} (${item.image_path})` };
+    },
+  };
+}
+
+/** Runs one call, turning every failure into an error result the UI can show. */
+export async function dispatch(handlers: Handlers, method: string, input: unknown): Promise<Result<unknown>> {
+  if (!Object.hasOwn(handlers, method)) return { ok: false, error: { code: 'BAD_ARGUMENT', message: `unknown API method ${JSON.stringify(method)}` } };
+  try {
+    return { ok: true, value: await handlers[method as ApiMethod](input) };
+  } catch (err) {
+    return { ok: false, error: toErrorInfo(err) };
+  }
+}

@@ -1,0 +1,207 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { OocError, toErrorInfo } from '../../common/errors.ts';
+import { dispatch, type Handlers } from '../api/handlers.ts';
+import { sniffFormat } from '../images/formats.ts';
+import { thumbnailFor } from '../images/thumbnails.ts';
+import { resolveInRoot } from '../ingest/paths.ts';
+import type { Db } from '../store/db.ts';
+import { getItem } from '../store/items.ts';
+import { getRoots } from '../store/roots.ts';
+import type { RendererBundle } from './renderer-bundle.ts';
+
+export interface ServerOptions {
+  db: Db;
+  handlers: Handlers;
+  renderer: RendererBundle;
+  thumbnailDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  token?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const COOKIE = 'ooc_token';
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+const MIME: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', bmp: 'image/bmp', tiff: 'image/tiff' };
+
+function page(renderer: RendererBundle): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>OOC Workbench</title><link rel="stylesheet" href="/assets/app.css"></head>
+<body><div id="root"></div><script type="module" src="/assets/app.js"></script></body></html>${renderer.js.length > 0 ? '' : '<!-- renderer bundle missing -->'}`;
+}
+
+function sameToken(given: string | undefined, token: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieToken(req: http.IncomingMessage): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === COOKIE) return rest.join('=');
+  }
+  return undefined;
+}
+
+function send(res: http.ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Cache-Control': 'no-store', ...extra });
+  res.end(body);
+}
+
+function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
+}
+
+async function readBody(req: http.IncomingMessage, limit = 1 << 20): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new OocError('BAD_ARGUMENT', 'request body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const STATUS_FOR: Record<string, number> = { NOT_FOUND: 404, BAD_ARGUMENT: 400, IMAGE_MISSING: 404, IMAGE_CORRUPT: 422, PATH_OUTSIDE_ROOT: 403 };
+
+/**
+ * Browser mode: the workbench UI and its API over HTTP, on 127.0.0.1 only, behind a random
+ * per-launch token. The token arrives once in the URL and is swapped for an HttpOnly,
+ * SameSite=Strict cookie; API calls also need a custom header, which other sites cannot send
+ * without a CORS preflight we never grant. Files are served only through item ids, resolved
+ * inside the dataset root.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const html = page(options.renderer);
+  let port = 0;
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: toErrorInfo(err) });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const host = req.headers.host ?? '';
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+      send(res, 421, 'text/plain; charset=utf-8', 'wrong host');
+      return;
+    }
+    const url = new URL(req.url ?? '/', `http://${host}`);
+    const queryToken = url.searchParams.get('token') ?? undefined;
+    if (req.method === 'GET' && queryToken !== undefined && sameToken(queryToken, token)) {
+      url.searchParams.delete('token');
+      send(res, 303, 'text/plain; charset=utf-8', '', {
+        Location: `${url.pathname}${url.search}`,
+        'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+      });
+      return;
+    }
+    const bearer = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : undefined;
+    if (!sameToken(cookieToken(req) ?? bearer, token)) {
+      send(res, 401, 'text/plain; charset=utf-8', 'OOC Workbench: open the address printed by `ooc serve`; it carries this session\'s access token.');
+      return;
+    }
+    const path = url.pathname;
+    if (path.startsWith('/api/')) {
+      if (req.method !== 'POST' || req.headers['x-ooc-request'] !== '1') {
+        sendJson(res, 405, { ok: false, error: { code: 'BAD_ARGUMENT', message: 'API calls are POST with the X-OOC-Request header' } });
+        return;
+      }
+      let input: unknown;
+      try {
+        const body = await readBody(req);
+        input = body.length === 0 ? {} : JSON.parse(body);
+      } catch (err) {
+        sendJson(res, 400, { ok: false, error: { code: 'BAD_ARGUMENT', message: `the request body is not JSON: ${err instanceof Error ? err.message : String(err)}` } });
+        return;
+      }
+      sendJson(res, 200, await dispatch(options.handlers, decodeURIComponent(path.slice('/api/'.length)), input));
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, 'text/plain; charset=utf-8', 'method not allowed');
+      return;
+    }
+    if (path === '/assets/app.js') return send(res, 200, 'text/javascript; charset=utf-8', options.renderer.js);
+    if (path === '/assets/app.css') return send(res, 200, 'text/css; charset=utf-8', options.renderer.css);
+    const media = /^\/media\/(thumb|image)\/(\d{1,15})$/.exec(path);
+    if (media) return serveMedia(res, media[1] as 'thumb' | 'image', Number(media[2]), Number(url.searchParams.get('size') ?? '256'));
+    if (path.startsWith('/assets/') || path.startsWith('/media/')) return send(res, 404, 'text/plain; charset=utf-8', 'not found');
+    send(res, 200, 'text/html; charset=utf-8', html);
+  }
+
+  async function serveMedia(res: http.ServerResponse, kind: 'thumb' | 'image', id: number, size: number): Promise<void> {
+    try {
+      if (kind === 'thumb') {
+        const file = await thumbnailFor(options.db, options.thumbnailDir, id, size);
+        res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'image/jpeg', 'Cache-Control': 'private, max-age=3600' });
+        createReadStream(file).pipe(res);
+        return;
+      }
+      const item = getItem(options.db, id);
+      const root = getRoots(options.db).visualnews;
+      if (item === undefined) throw new OocError('NOT_FOUND', `no item ${id}`);
+      if (item.image_path === null || root === undefined) throw new OocError('IMAGE_MISSING', `item ${id} has no image path`);
+      const file = resolveInRoot(root, item.image_path);
+      const handle = await open(file, 'r').catch(() => {
+        throw new OocError('IMAGE_MISSING', `the image of item ${id} is missing: ${item.image_path}`);
+      });
+      const head = Buffer.alloc(16);
+      await handle.read(head, 0, 16, 0);
+      await handle.close();
+      const format = sniffFormat(head);
+      if (format === null) throw new OocError('IMAGE_CORRUPT', `the file for item ${id} is not an image: ${item.image_path}`);
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': MIME[format] ?? 'application/octet-stream', 'Cache-Control': 'private, max-age=3600' });
+      createReadStream(file).pipe(res);
+    } catch (err) {
+      const info = toErrorInfo(err);
+      sendJson(res, STATUS_FOR[info.code] ?? 500, { ok: false, error: info });
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,123 @@
+import { useEffect, useRef, useState } from 'react';
+import type { SplitInfo } from '../../../electron/common/api.ts';
+import type { UpdateView, ViewState } from '../state/view-state.ts';
+
+export interface FilterBarProps {
+  state: ViewState;
+  splits: SplitInfo[];
+  subsets: string[];
+  sources: string[];
+  topics: string[];
+  subSplits: string[];
+  total: number | null;
+  onChange: UpdateView;
+  searchRef: React.RefObject<HTMLInputElement | null>;
+}
+
+function optionalNumber(text: string): number | undefined {
+  if (text.trim() === '') return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Split, subset, search, filters and sort for the pair browser. */
+export function FilterBar({ state, splits, subsets, sources, topics, subSplits, total, onChange, searchRef }: FilterBarProps) {
+  const [query, setQuery] = useState(state.q ?? '');
+  const typing = useRef<number | undefined>(undefined);
+  useEffect(() => setQuery(state.q ?? ''), [state.q]);
+  const reset = { pair: undefined, open: false };
+  return (
+    <div className="filter-bar" role="search">
+      <label>
+        Split
+        <select aria-label="Split" value={state.split} onChange={(e) => onChange({ split: e.target.value, sourceDataset: undefined, ...reset })}>
+          {splits.map((s) => (
+            <option key={s.folder} value={s.folder}>{s.name}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Subset
+        <select aria-label="Subset" value={state.subset} onChange={(e) => onChange({ subset: e.target.value, ...reset })}>
+          {subsets.map((s) => (
+            <option key={s} value={s}>{s}</option>
+          ))}
+        </select>
+      </label>
+      <label className="grow">
+        Search
+        <input
+          ref={searchRef}
+          type="search"
+          aria-label="Search captions"
+          placeholder="Search captions  ( / )"
+          value={query}
+          onKeyDown={(e) => {
+            // Esc leaves the box and keeps the query (a search input would clear itself).
+            if (e.key === 'Escape') {
+              e.preventDefault();
+              e.currentTarget.blur();
+            }
+          }}
+          onChange={(e) => {
+            const value = e.target.value;
+            setQuery(value);
+            window.clearTimeout(typing.current);
+            typing.current = window.setTimeout(() => onChange({ q: value.trim() || undefined, ...reset }, 'replace'), 200);
+          }}
+        />
+      </label>
+      <label>
+        Source
+        <select aria-label="Source" value={state.source ?? ''} onChange={(e) => onChange({ source: e.target.value || undefined, ...reset })}>
+          <option value="">all</option>
+          {sources.map((s) => (
+            <option key={s} value={s}>{s}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Topic
+        <select aria-label="Topic" value={state.topic ?? ''} onChange={(e) => onChange({ topic: e.target.value || undefined, ...reset })}>
+          <option value="">all</option>
+          {topics.map((t) => (
+            <option key={t} value={t}>{t}</option>
+          ))}
+        </select>
+      </label>
+      {subSplits.length > 0 && (
+        <label>
+          Sub-split
+          <select
+            aria-label="Sub-split"
+            value={state.sourceDataset ?? ''}
+            onChange={(e) => onChange({ sourceDataset: e.target.value === '' ? undefined : Number(e.target.value), ...reset })}
+          >
+            <option value="">all</option>
+            {subSplits.map((s, i) => (
+              <option key={s} value={i}>{splits.find((x) => x.folder === s)?.name ?? s}</option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label>
+        Score
+        <span className="range">
+          <input aria-label="Minimum score" type="number" step="0.05" min="-1" max="1" placeholder="min" defaultValue={state.minScore ?? ''} onBlur={(e) => onChange({ minScore: optionalNumber(e.target.value), ...reset })} />
+          <input aria-label="Maximum score" type="number" step="0.05" min="-1" max="1" placeholder="max" defaultValue={state.maxScore ?? ''} onBlur={(e) => onChange({ maxScore: optionalNumber(e.target.value), ...reset })} />
+        </span>
+      </label>
+      <label>
+        Sort
+        <select aria-label="Sort" value={state.sort} onChange={(e) => onChange({ sort: e.target.value as ViewState['sort'], ...reset })}>
+          <option value="file">file order</option>
+          <option value="score-desc">score, high first</option>
+          <option value="score-asc">score, low first</option>
+        </select>
+      </label>
+      <output className="total" aria-live="polite" data-testid="pair-total">
+        {total === null ? '…' : `${total.toLocaleString('en-US')} pairs`}
+      </output>
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+import type { PairDetail } from '../../../electron/common/api.ts';
+import { Highlight } from './Highlight.tsx';
+import { PairImage } from './PairImage.tsx';
+
+export interface PairDetailViewProps {
+  detail: PairDetail;
+  query: string | undefined;
+  article: { text: string | null; problem: string | null } | null;
+  image: (itemId: number) => string;
+  explain: (itemId: number) => Promise<string | null>;
+  onLoadArticle: () => void;
+  onClose: () => void;
+}
+
+function Copyable({ label, value }: { label: string; value: number | string }) {
+  return (
+    <button className="chip" title={`Copy ${label}`} onClick={() => void navigator.clipboard?.writeText(String(value))}>
+      {label} <code>{value}</code>
+    </button>
+  );
+}
+
+function imageNote(info: PairDetail['pristineImage']): string {
+  if (info === null) return '';
+  const size = info.width && info.height ? `${info.width}×${info.height}` : '';
+  return [info.path, size, info.status && info.status !== 'ok' ? info.status : '', info.detail ?? ''].filter(Boolean).join(' · ');
+}
+
+/** A pair in full: both images large, both captions, article, metadata and ids. */
+export function PairDetailView({ detail, query, article, image, explain, onLoadArticle, onClose }: PairDetailViewProps) {
+  const { pair } = detail;
+  return (
+    <aside className="detail" aria-label="Pair detail">
+      <header className="detail-head">
+        <h2>Pair {pair.pairId}</h2>
+        <button className="close" aria-label="Close detail" onClick={onClose}>✕</button>
+      </header>
+      <p className="detail-caption"><Highlight text={pair.caption} query={query} /></p>
+      <div className="detail-images">
+        <figure>
+          <PairImage itemId={pair.pristine?.imageId ?? null} role="Pristine" caption={pair.caption} src={pair.pristine ? image(pair.pristine.imageId) : null} explain={explain} large />
+          <figcaption>
+            <span className="label pristine">pristine</span> score {pair.pristine?.similarityScore?.toFixed(4) ?? '—'}
+            <br />
+            <span className="muted small">{imageNote(detail.pristineImage)}</span>
+          </figcaption>
+        </figure>
+        <figure>
+          <PairImage itemId={pair.falsified?.imageId ?? null} role="Falsified" caption={pair.caption} src={pair.falsified ? image(pair.falsified.imageId) : null} explain={explain} large />
+          <figcaption>
+            <span className="label falsified">falsified</span> score {pair.falsified?.similarityScore?.toFixed(4) ?? '—'}
+            <br />
+            <span className="muted small">{imageNote(detail.falsifiedImage)}</span>
+          </figcaption>
+        </figure>
+      </div>
+      {detail.falsifiedItem && (
+        <section>
+          <h3>The swapped-in image's own caption</h3>
+          <p className="quote" data-testid="original-caption">{detail.falsifiedItem.caption || <em className="muted">(empty caption)</em>}</p>
+          <p className="muted small">{detail.falsifiedItem.source} · {detail.falsifiedItem.topic}</p>
+        </section>
+      )}
+      <section className="ids">
+        <Copyable label="caption id" value={pair.captionId} />
+        {pair.pristine && <Copyable label="pristine image id" value={pair.pristine.imageId} />}
+        {pair.falsified && <Copyable label="falsified image id" value={pair.falsified.imageId} />}
+        <span className="muted small">{pair.source} · {pair.topic}{pair.sourceDataset ? ` · ${pair.sourceDataset}` : ''}</span>
+      </section>
+      <section>
+        <h3>Article</h3>
+        {article === null ? (
+          <button onClick={onLoadArticle} disabled={detail.articlePath === null}>{detail.articlePath === null ? 'No article path' : 'Load article text'}</button>
+        ) : article.text !== null ? (
+          <p className="article">{article.text}</p>
+        ) : (
+          <p className="muted">{article.problem}</p>
+        )}
+      </section>
+      {detail.metadata.length > 0 && (
+        <section>
+          <h3>Metadata</h3>
+          {detail.metadata.map((m) => (
+            <details key={m.subset} open>
+              <summary>{m.subset}.json</summary>
+              <pre>{JSON.stringify(m.value, null, 2)}</pre>
+            </details>
+          ))}
+        </section>
+      )}
+    </aside>
+  );
+}

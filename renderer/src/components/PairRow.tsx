@@ -1,0 +1,50 @@
+import type { PairSummary } from '../../../electron/common/pairs.ts';
+import { Highlight } from './Highlight.tsx';
+import { PairImage } from './PairImage.tsx';
+
+export interface PairRowProps {
+  pair: PairSummary;
+  query: string | undefined;
+  selected: boolean;
+  thumbnail: (itemId: number) => string;
+  explain: (itemId: number) => Promise<string | null>;
+  onSelect: () => void;
+  onOpen: () => void;
+}
+
+function score(x: number | null | undefined): string {
+  return x === null || x === undefined ? '—' : x.toFixed(3);
+}
+
+/** One caption with its pristine image and the image swapped in for it. */
+export function PairRow({ pair, query, selected, thumbnail, explain, onSelect, onOpen }: PairRowProps) {
+  return (
+    <div
+      className={`pair-row${selected ? ' selected' : ''}`}
+      role="option"
+      aria-selected={selected}
+      data-testid="pair-row"
+      data-pair-id={pair.pairId}
+      onClick={onSelect}
+      onDoubleClick={onOpen}
+    >
+      <figure className="thumb">
+        <PairImage itemId={pair.pristine?.imageId ?? null} role="Pristine" caption={pair.caption} src={pair.pristine ? thumbnail(pair.pristine.imageId) : null} explain={explain} />
+        <figcaption><span className="label pristine">pristine</span> {score(pair.pristine?.similarityScore)}</figcaption>
+      </figure>
+      <figure className="thumb">
+        <PairImage itemId={pair.falsified?.imageId ?? null} role="Falsified" caption={pair.caption} src={pair.falsified ? thumbnail(pair.falsified.imageId) : null} explain={explain} />
+        <figcaption><span className="label falsified">falsified</span> {score(pair.falsified?.similarityScore)}</figcaption>
+      </figure>
+      <div className="pair-text">
+        <p className="caption"><Highlight text={pair.caption} query={query} /></p>
+        <p className="meta">
+          <span>{pair.source ?? 'unknown source'}</span>
+          <span>{pair.topic ?? 'no topic'}</span>
+          {pair.sourceDataset !== null && <span>{pair.sourceDataset}</span>}
+          <span className="ids">caption {pair.captionId} · image {pair.falsified?.imageId ?? '—'}</span>
+        </p>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,229 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { Overview, PairDetail } from '../../../electron/common/api.ts';
+import type { PairSummary } from '../../../electron/common/pairs.ts';
+import { call, imageUrl, thumbnailUrl } from '../api/client.ts';
+import { FilterBar } from '../components/FilterBar.tsx';
+import { PairDetailView } from '../components/PairDetailView.tsx';
+import { PairRow } from '../components/PairRow.tsx';
+import type { UpdateView, ViewState } from '../state/view-state.ts';
+
+const ROW_HEIGHT = 132;
+const PAGE = 100;
+const OVERSCAN = 6;
+
+async function explain(itemId: number): Promise<string | null> {
+  return (await call('images.problem', { id: itemId })).problem;
+}
+
+const thumb = (id: number): string => thumbnailUrl(id, 256);
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA');
+}
+
+/**
+ * The pair browser: filters on top, a virtualized list that loads pages by cursor as it
+ * scrolls, and the selected pair's detail beside it. Keyboard: j/k or arrows move, Enter opens,
+ * Esc closes, / searches.
+ */
+export function PairBrowser({ state, update, overview }: { state: ViewState; update: UpdateView; overview: Overview }) {
+  const [items, setItems] = useState<PairSummary[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [total, setTotal] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [detail, setDetail] = useState<PairDetail | null>(null);
+  const [article, setArticle] = useState<{ text: string | null; problem: string | null } | null>(null);
+  const loading = useRef(false);
+  const generation = useRef(0);
+  const listRef = useRef<HTMLDivElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const [viewport, setViewport] = useState({ top: 0, height: 800 });
+
+  const query = {
+    split: state.split,
+    subset: state.subset,
+    sort: state.sort,
+    ...(state.q ? { q: state.q } : {}),
+    ...(state.source ? { source: state.source } : {}),
+    ...(state.topic ? { topic: state.topic } : {}),
+    ...(state.sourceDataset !== undefined ? { sourceDataset: state.sourceDataset } : {}),
+    ...(state.minScore !== undefined ? { minScore: state.minScore } : {}),
+    ...(state.maxScore !== undefined ? { maxScore: state.maxScore } : {}),
+  };
+  const queryKey = JSON.stringify(query);
+
+  useEffect(() => {
+    const mine = ++generation.current;
+    loading.current = true;
+    setItems([]);
+    setNext(null);
+    setTotal(null);
+    setError(null);
+    listRef.current?.scrollTo({ top: 0 });
+    call('pairs.page', { ...query, limit: PAGE }).then(
+      (page) => {
+        if (mine !== generation.current) return;
+        setItems(page.items);
+        setNext(page.next);
+        setTotal(page.total);
+        loading.current = false;
+      },
+      (err: Error) => {
+        if (mine !== generation.current) return;
+        setError(err.message);
+        setTotal(0);
+        loading.current = false;
+      },
+    );
+    // queryKey stands for the query's content
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [queryKey]);
+
+  const loadMore = useCallback(() => {
+    if (loading.current || next === null) return;
+    loading.current = true;
+    const mine = generation.current;
+    call('pairs.page', { ...JSON.parse(queryKey), cursor: next, limit: PAGE }).then(
+      (page) => {
+        if (mine !== generation.current) return;
+        setItems((current) => [...current, ...page.items]);
+        setNext(page.next);
+        loading.current = false;
+      },
+      (err: Error) => {
+        setError(err.message);
+        loading.current = false;
+      },
+    );
+  }, [next, queryKey]);
+
+  useLayoutEffect(() => {
+    const el = listRef.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setViewport({ top: el.scrollTop, height: el.clientHeight }));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const first = Math.max(0, Math.floor(viewport.top / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(items.length, Math.ceil((viewport.top + viewport.height) / ROW_HEIGHT) + OVERSCAN);
+  useEffect(() => {
+    if (last >= items.length - 20) loadMore();
+  }, [last, items.length, loadMore]);
+
+  const selectedIndex = items.findIndex((p) => p.pairId === state.pair);
+
+  const select = useCallback(
+    (index: number) => {
+      const pair = items[index];
+      if (!pair) return;
+      update({ pair: pair.pairId }, 'replace');
+      const el = listRef.current;
+      if (el) {
+        const top = index * ROW_HEIGHT;
+        if (top < el.scrollTop) el.scrollTop = top;
+        else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+      }
+    },
+    [items, update],
+  );
+
+  useEffect(() => {
+    function onKey(e: KeyboardEvent): void {
+      if (e.key === 'Escape') {
+        if (isTyping(e.target)) (e.target as HTMLElement).blur();
+        else if (state.open) update({ open: false });
+        return;
+      }
+      if (isTyping(e.target) || e.metaKey || e.ctrlKey || e.altKey) return;
+      if (e.key === '/') {
+        e.preventDefault();
+        searchRef.current?.focus();
+      } else if (e.key === 'j' || e.key === 'ArrowDown') {
+        e.preventDefault();
+        select(selectedIndex + 1);
+      } else if (e.key === 'k' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        select(Math.max(0, selectedIndex - 1));
+      } else if (e.key === 'Enter' && state.pair !== undefined) {
+        update({ open: true });
+      }
+    }
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [select, selectedIndex, state.open, state.pair, update]);
+
+  useEffect(() => {
+    setArticle(null);
+    if (!state.open || state.pair === undefined) {
+      setDetail(null);
+      return;
+    }
+    let live = true;
+    call('pairs.detail', { pairId: state.pair }).then(
+      (d) => live && setDetail(d),
+      (err: Error) => live && setError(err.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [state.open, state.pair]);
+
+  const subsets = overview.files.filter((f) => f.split === state.split).map((f) => f.subset);
+  const subSplits = overview.files.find((f) => f.split === state.split && f.subset === state.subset)?.sourceDatasets ?? [];
+
+  return (
+    <div className={`browser${detail ? ' with-detail' : ''}`}>
+      <FilterBar
+        state={state}
+        splits={overview.splits.filter((s) => overview.files.some((f) => f.split === s.folder))}
+        subsets={subsets}
+        sources={Object.keys(overview.stats.items.bySource)}
+        topics={Object.keys(overview.byTopic)}
+        subSplits={subSplits}
+        total={total}
+        onChange={update}
+        searchRef={searchRef}
+      />
+      {error && <p className="error" role="alert">{error}</p>}
+      <div className="browser-body">
+        <div
+          className="pair-list"
+          role="listbox"
+          aria-label="Pairs"
+          tabIndex={0}
+          ref={listRef}
+          onScroll={(e) => setViewport({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}
+        >
+          <div className="pair-list-inner" style={{ height: `${items.length * ROW_HEIGHT}px` }}>
+            {items.slice(first, last).map((pair, i) => (
+              <div key={pair.pairId} className="pair-slot" style={{ top: `${(first + i) * ROW_HEIGHT}px`, height: `${ROW_HEIGHT}px` }}>
+                <PairRow
+                  pair={pair}
+                  query={state.q}
+                  selected={pair.pairId === state.pair}
+                  thumbnail={thumb}
+                  explain={explain}
+                  onSelect={() => update({ pair: pair.pairId }, 'replace')}
+                  onOpen={() => update({ pair: pair.pairId, open: true })}
+                />
+              </div>
+            ))}
+          </div>
+          {total === 0 && !error && <p className="empty">No pairs match. Clear a filter or the search.</p>}
+        </div>
+        {detail && (
+          <PairDetailView
+            detail={detail}
+            query={state.q}
+            article={article}
+            image={imageUrl}
+            explain={explain}
+            onLoadArticle={() => call('items.article', { id: detail.pair.captionId }).then(setArticle, (err: Error) => setArticle({ text: null, problem: err.message }))}
+            onClose={() => update({ open: false })}
+          />
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { PairFilters, PairSort } from '../../../electron/common/pairs.ts';
+
+/** Everything that defines what the user is looking at; kept in the URL so back/forward and links work. */
+export interface ViewState extends PairFilters {
+  view: 'overview' | 'pairs';
+  split: string;
+  subset: string;
+  sort: PairSort;
+  /** The selected pair. */
+  pair?: number;
+  /** Whether the selected pair's detail is open. */
+  open: boolean;
+}
+
+/** A change to the view: a key set to undefined is cleared. */
+export type ViewUpdate = { [K in keyof ViewState]?: ViewState[K] | undefined };
+export type UpdateView = (next: ViewUpdate, mode?: 'push' | 'replace') => void;
+
+const DEFAULTS: ViewState = { view: 'pairs', split: 'merged_balanced', subset: 'test', sort: 'file', open: false };
+const SORTS: readonly PairSort[] = ['file', 'score-desc', 'score-asc'];
+
+function num(v: string | null): number | undefined {
+  if (v === null || v === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+export function parseViewState(search: string): ViewState {
+  const p = new URLSearchParams(search);
+  const sort = p.get('sort') as PairSort | null;
+  const state: ViewState = {
+    view: p.get('view') === 'overview' ? 'overview' : 'pairs',
+    split: p.get('split') ?? DEFAULTS.split,
+    subset: p.get('subset') ?? DEFAULTS.subset,
+    sort: sort !== null && SORTS.includes(sort) ? sort : 'file',
+    open: p.get('open') === '1',
+  };
+  const q = p.get('q');
+  if (q) state.q = q;
+  const source = p.get('source');
+  if (source) state.source = source;
+  const topic = p.get('topic');
+  if (topic) state.topic = topic;
+  const sd = num(p.get('subsplit'));
+  if (sd !== undefined) state.sourceDataset = sd;
+  const min = num(p.get('min'));
+  if (min !== undefined) state.minScore = min;
+  const max = num(p.get('max'));
+  if (max !== undefined) state.maxScore = max;
+  const pair = num(p.get('pair'));
+  if (pair !== undefined) state.pair = pair;
+  return state;
+}
+
+export function formatViewState(s: ViewState): string {
+  const p = new URLSearchParams();
+  if (s.view !== 'pairs') p.set('view', s.view);
+  p.set('split', s.split);
+  p.set('subset', s.subset);
+  if (s.q) p.set('q', s.q);
+  if (s.source) p.set('source', s.source);
+  if (s.topic) p.set('topic', s.topic);
+  if (s.sourceDataset !== undefined) p.set('subsplit', String(s.sourceDataset));
+  if (s.minScore !== undefined) p.set('min', String(s.minScore));
+  if (s.maxScore !== undefined) p.set('max', String(s.maxScore));
+  if (s.sort !== 'file') p.set('sort', s.sort);
+  if (s.pair !== undefined) p.set('pair', String(s.pair));
+  if (s.open) p.set('open', '1');
+  return `?${p.toString()}`;
+}
+
+/**
+ * The view state and a setter. `push` adds a history entry (a new split, filter or opened pair);
+ * `replace` does not (moving the selection with j/k, typing in the search box).
+ */
+export function useViewState(): [ViewState, UpdateView] {
+  const [state, setState] = useState(() => parseViewState(window.location.search));
+  useEffect(() => {
+    const onPop = (): void => setState(parseViewState(window.location.search));
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+  const update = useCallback((next: ViewUpdate, mode: 'push' | 'replace' = 'push') => {
+    setState((current) => {
+      const merged = { ...current, ...next } as ViewState;
+      for (const key of Object.keys(next) as (keyof ViewState)[]) if (next[key] === undefined) delete merged[key];
+      const url = formatViewState(merged);
+      if (url !== window.location.search) window.history[mode === 'push' ? 'pushState' : 'replaceState'](null, '', url);
+      return merged;
+    });
+  }, []);
+  return [state, update];
+}

@@ -8,6 +8,7 @@ export interface FilterBarProps {
   subsets: string[];
   sources: string[];
   topics: string[];
+  /** Merged / Balanced: the names of its sub-splits, by source_dataset index. */
   subSplits: string[];
   total: number | null;
   onChange: UpdateView;
@@ -94,8 +95,8 @@ export function FilterBar({ state, splits, subsets, sources, topics, subSplits, 
             onChange={(e) => onChange({ sourceDataset: e.target.value === '' ? undefined : Number(e.target.value), ...reset })}
           >
             <option value="">all</option>
-            {subSplits.map((s, i) => (
-              <option key={s} value={i}>{splits.find((x) => x.folder === s)?.name ?? s}</option>
+            {subSplits.map((name, i) => (
+              <option key={name} value={i}>{name}</option>
             ))}
           </select>
         </label>

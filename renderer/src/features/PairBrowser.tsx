@@ -5,6 +5,7 @@ import { call, imageUrl, thumbnailUrl } from '../api/client.ts';
 import { FilterBar } from '../components/FilterBar.tsx';
 import { PairDetailView } from '../components/PairDetailView.tsx';
 import { PairRow } from '../components/PairRow.tsx';
+import { splitName } from '../format.ts';
 import type { UpdateView, ViewState } from '../state/view-state.ts';
 
 const ROW_HEIGHT = 132;
@@ -170,7 +171,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   }, [state.open, state.pair]);
 
   const subsets = overview.files.filter((f) => f.split === state.split).map((f) => f.subset);
-  const subSplits = overview.files.find((f) => f.split === state.split && f.subset === state.subset)?.sourceDatasets ?? [];
+  const subSplits = (overview.files.find((f) => f.split === state.split && f.subset === state.subset)?.sourceDatasets ?? []).map((folder) => splitName(overview.splits, folder));
 
   return (
     <div className={`browser${detail ? ' with-detail' : ''}`}>

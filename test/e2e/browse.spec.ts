@@ -1,0 +1,97 @@
+import { expect, test } from './support/fixtures.ts';
+
+test('opens on the first page of pairs; switching split and subset changes them, and Back goes back', async ({ workbench, page }) => {
+  await expect(workbench.split()).toHaveValue('merged_balanced');
+  await expect(workbench.total()).toHaveText('12 pairs');
+  await expect(workbench.rows().first()).toContainText('Protesters gather in Lisbon square number 0');
+
+  await workbench.subset().selectOption('val');
+  await expect(workbench.total()).toHaveText('4 pairs');
+  await expect(workbench.rows().first()).toContainText('square number 12');
+
+  await workbench.split().selectOption({ label: 'Semantics / CLIP Text-Text' });
+  await expect(workbench.total()).toHaveText('5 pairs');
+  await expect(workbench.subset()).toHaveValue('val');
+  await expect(page).toHaveURL(/split=semantics_clip_text_text&subset=val/);
+
+  await page.goBack();
+  await expect(workbench.split()).toHaveValue('merged_balanced');
+  await expect(workbench.total()).toHaveText('4 pairs');
+});
+
+test('searching captions keeps only the matches and marks the words found', async ({ workbench, page }) => {
+  await page.keyboard.press('/');
+  await expect(workbench.search()).toBeFocused();
+  await page.keyboard.type('nairob');
+  await expect(workbench.total()).toHaveText('2 pairs');
+  await expect(workbench.rows()).toHaveCount(2);
+  await expect(workbench.rows().first().locator('mark')).toHaveText('Nairobi');
+  await page.keyboard.press('Escape');
+  await expect(workbench.search()).toHaveValue('nairob');
+  await expect(page).toHaveURL(/q=nairob/);
+});
+
+test('filtering by source shows only that source', async ({ workbench }) => {
+  await workbench.source().selectOption('bbc');
+  await expect(workbench.total()).toHaveText('3 pairs');
+  for (const row of await workbench.rows().all()) await expect(row).toContainText('bbc');
+  // All three come from the Scene sub-split of Merged / Balanced: none from the other.
+  const subSplit = workbench.page.getByRole('combobox', { name: 'Sub-split', exact: true });
+  await subSplit.selectOption({ label: 'Scene / ResNet Place' });
+  await expect(workbench.total()).toHaveText('3 pairs');
+  await subSplit.selectOption({ label: 'Semantics / CLIP Text-Text' });
+  await expect(workbench.total()).toHaveText('0 pairs');
+  await expect(workbench.page.getByText('No pairs match')).toBeVisible();
+});
+
+test('j and k move the selection; Enter opens the pair with the swapped image\'s own caption; Esc closes it', async ({ workbench, page }) => {
+  await expect(workbench.total()).toHaveText('12 pairs');
+  await page.keyboard.press('j');
+  await expect(workbench.selected()).toContainText('square number 0');
+  await page.keyboard.press('j');
+  await page.keyboard.press('ArrowDown');
+  await expect(workbench.selected()).toContainText('square number 2');
+  await page.keyboard.press('k');
+  await expect(workbench.selected()).toContainText('square number 1');
+
+  await page.keyboard.press('Enter');
+  await expect(workbench.detail()).toBeVisible();
+  await expect(workbench.detail().getByTestId('original-caption')).toHaveText('Protesters gather in Nairobi square number 19');
+  await expect(workbench.detail().getByRole('img', { name: /^Pristine image: Protesters gather in Nairobi square number 1/ })).toBeVisible();
+  await expect(page).toHaveURL(/open=1/);
+  await workbench.detail().getByRole('button', { name: 'Load article text' }).click();
+  await expect(workbench.detail()).toContainText('the article file is missing');
+
+  await page.keyboard.press('Escape');
+  await expect(workbench.detail()).toBeHidden();
+});
+
+test('a missing or corrupt image shows a placeholder that says why', async ({ workbench }) => {
+  const first = workbench.rows().first();
+  await expect(first.getByRole('img', { name: /^Pristine image: / })).toBeVisible();
+  await expect(first.getByRole('img', { name: /^Falsified image unavailable: missing: file not found/ })).toBeVisible();
+  await expect(workbench.rows().nth(1).getByRole('img', { name: /^Falsified image unavailable: corrupt: truncated JPEG/ })).toBeVisible();
+});
+
+test('a shared address restores the split, the filters and the open pair', async ({ workbench, page, served }) => {
+  await workbench.source().selectOption('bbc');
+  await page.keyboard.press('j');
+  await page.keyboard.press('Enter');
+  await expect(workbench.detail()).toBeVisible();
+  const shared = page.url();
+  const other = await page.context().newPage();
+  await other.goto(shared);
+  await expect(other.getByRole('combobox', { name: 'Source', exact: true })).toHaveValue('bbc');
+  await expect(other.getByRole('complementary', { name: 'Pair detail' })).toContainText('square number 1');
+  expect(shared.startsWith(served.origin)).toBe(true);
+  expect(shared).not.toContain('token=');
+});
+
+test('without the token from `ooc serve` nothing is shown', async ({ browser, served }) => {
+  const stranger = await browser.newContext();
+  const page = await stranger.newPage();
+  const response = await page.goto(served.origin);
+  expect(response?.status()).toBe(401);
+  await expect(page.locator('body')).toContainText('open the address printed by `ooc serve`');
+  await stranger.close();
+});

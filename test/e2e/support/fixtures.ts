@@ -1,0 +1,72 @@
+import { expect, test as base, type Page } from '@playwright/test';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..', '..', '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+export interface Served {
+  /** The address `ooc serve` printed, token included. */
+  url: string;
+  origin: string;
+  missingImageId: number;
+  corruptImageId: number;
+}
+
+/** Starts `ooc serve` on a database and resolves with the address it prints. */
+function serve(dbFile: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [path.join(ROOT, 'electron', 'cli.ts'), 'serve', '--db', dbFile], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /Open: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
+      if (match) resolve({ child, url: match[1]! });
+    });
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => reject(new Error(`ooc serve exited with ${code}: ${err}`)));
+  });
+}
+
+/** Each test gets its own data folder, corpus, database and server. */
+export const test = base.extend<{ served: Served; workbench: WorkbenchPage }>({
+  served: async ({}, use) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ooc-e2e-'));
+    const env = { ...process.env, OOC_HOME: path.join(dir, 'home') };
+    const made = JSON.parse(execFileSync(TSX, [path.join(HERE, 'make-corpus.ts'), dir], { cwd: ROOT, env, encoding: 'utf8' })) as {
+      dbFile: string;
+      missingImageId: number;
+      corruptImageId: number;
+    };
+    const { child, url } = await serve(made.dbFile, env);
+    await use({ url, origin: new URL(url).origin, missingImageId: made.missingImageId, corruptImageId: made.corruptImageId });
+    child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  },
+  workbench: async ({ page, served }, use) => {
+    await page.goto(served.url);
+    const workbench = new WorkbenchPage(page);
+    await expect(workbench.total()).toHaveText(/^\d+ pairs$/);
+    await use(workbench);
+  },
+});
+
+export { expect } from '@playwright/test';
+
+/** The pair browser, found the way a user (or a screen reader) finds it. */
+export class WorkbenchPage {
+  constructor(readonly page: Page) {}
+  split = () => this.page.getByRole('combobox', { name: 'Split', exact: true });
+  subset = () => this.page.getByRole('combobox', { name: 'Subset', exact: true });
+  source = () => this.page.getByRole('combobox', { name: 'Source', exact: true });
+  search = () => this.page.getByRole('searchbox', { name: 'Search captions' });
+  total = () => this.page.getByTestId('pair-total');
+  rows = () => this.page.getByTestId('pair-row');
+  selected = () => this.page.locator('[data-testid="pair-row"][aria-selected="true"]');
+  detail = () => this.page.getByRole('complementary', { name: 'Pair detail' });
+}

@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // Playwright fixtures must destructure their first argument, even when they use none of it.
+    files: ['test/e2e/**/*.ts'],
+    rules: { 'no-empty-pattern': 'off' },
+  },
+  {
     // Layering: common is pure TS; node services never import electron; the renderer only
     // takes types from common.
     files: ['electron/common/**/*.ts'],

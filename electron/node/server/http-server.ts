@@ -1,16 +1,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OocError, toErrorInfo } from '../../common/errors.ts';
 import { dispatch, type Handlers } from '../api/handlers.ts';
-import { sniffFormat } from '../images/formats.ts';
-import { thumbnailFor } from '../images/thumbnails.ts';
-import { resolveInRoot } from '../ingest/paths.ts';
 import type { Db } from '../store/db.ts';
-import { getItem } from '../store/items.ts';
-import { getRoots } from '../store/roots.ts';
+import { parseMediaPath, resolveMedia, type MediaRequest } from './media.ts';
 import type { RendererBundle } from './renderer-bundle.ts';
 
 export interface ServerOptions {
@@ -49,7 +44,6 @@ const SECURITY_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
-const MIME: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', bmp: 'image/bmp', tiff: 'image/tiff' };
 
 function page(renderer: RendererBundle): string {
   return `<!doctype html>
@@ -93,7 +87,6 @@ async function readBody(req: http.IncomingMessage, limit = 1 << 20): Promise<str
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const STATUS_FOR: Record<string, number> = { NOT_FOUND: 404, BAD_ARGUMENT: 400, IMAGE_MISSING: 404, IMAGE_CORRUPT: 422, PATH_OUTSIDE_ROOT: 403 };
 
 /**
  * Browser mode: the workbench UI and its API over HTTP, on 127.0.0.1 only, behind a random
@@ -158,39 +151,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     if (path === '/assets/app.js') return send(res, 200, 'text/javascript; charset=utf-8', options.renderer.js);
     if (path === '/assets/app.css') return send(res, 200, 'text/css; charset=utf-8', options.renderer.css);
-    const media = /^\/media\/(thumb|image)\/(\d{1,15})$/.exec(path);
-    if (media) return serveMedia(res, media[1] as 'thumb' | 'image', Number(media[2]), Number(url.searchParams.get('size') ?? '256'));
+    const media = parseMediaPath(path, url.search);
+    if (media) return serveMedia(res, media);
     if (path.startsWith('/assets/') || path.startsWith('/media/')) return send(res, 404, 'text/plain; charset=utf-8', 'not found');
     send(res, 200, 'text/html; charset=utf-8', html);
   }
 
-  async function serveMedia(res: http.ServerResponse, kind: 'thumb' | 'image', id: number, size: number): Promise<void> {
-    try {
-      if (kind === 'thumb') {
-        const file = await thumbnailFor(options.db, options.thumbnailDir, id, size);
-        res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'image/jpeg', 'Cache-Control': 'private, max-age=3600' });
-        createReadStream(file).pipe(res);
-        return;
-      }
-      const item = getItem(options.db, id);
-      const root = getRoots(options.db).visualnews;
-      if (item === undefined) throw new OocError('NOT_FOUND', `no item ${id}`);
-      if (item.image_path === null || root === undefined) throw new OocError('IMAGE_MISSING', `item ${id} has no image path`);
-      const file = resolveInRoot(root, item.image_path);
-      const handle = await open(file, 'r').catch(() => {
-        throw new OocError('IMAGE_MISSING', `the image of item ${id} is missing: ${item.image_path}`);
-      });
-      const head = Buffer.alloc(16);
-      await handle.read(head, 0, 16, 0);
-      await handle.close();
-      const format = sniffFormat(head);
-      if (format === null) throw new OocError('IMAGE_CORRUPT', `the file for item ${id} is not an image: ${item.image_path}`);
-      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': MIME[format] ?? 'application/octet-stream', 'Cache-Control': 'private, max-age=3600' });
-      createReadStream(file).pipe(res);
-    } catch (err) {
-      const info = toErrorInfo(err);
-      sendJson(res, STATUS_FOR[info.code] ?? 500, { ok: false, error: info });
+  async function serveMedia(res: http.ServerResponse, request: MediaRequest): Promise<void> {
+    const media = await resolveMedia(options.db, options.thumbnailDir, request);
+    if (media.status !== 200 || !('file' in media)) {
+      send(res, media.status, media.contentType, 'body' in media ? media.body : '');
+      return;
     }
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': media.contentType, 'Cache-Control': 'private, max-age=3600' });
+    createReadStream(media.file).pipe(res);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,66 @@
+import { open } from 'node:fs/promises';
+import { OocError, toErrorInfo } from '../../common/errors.ts';
+import { sniffFormat } from '../images/formats.ts';
+import { thumbnailFor } from '../images/thumbnails.ts';
+import { resolveInRoot } from '../ingest/paths.ts';
+import type { Db } from '../store/db.ts';
+import { getItem } from '../store/items.ts';
+import { getRoots } from '../store/roots.ts';
+
+/**
+ * Image files for the UI, addressed by item id only: `/media/thumb/<id>?size=256` and
+ * `/media/image/<id>`. Shared by browser mode (HTTP) and the desktop app (its ooc-media:
+ * protocol), so both resolve paths inside the dataset root the same way.
+ */
+
+export interface MediaRequest {
+  kind: 'thumb' | 'image';
+  id: number;
+  size: number;
+}
+
+export type MediaResponse =
+  | { status: 200; contentType: string; file: string }
+  | { status: number; contentType: 'application/json; charset=utf-8'; body: string };
+
+const MIME: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', bmp: 'image/bmp', tiff: 'image/tiff' };
+const STATUS_FOR: Record<string, number> = { NOT_FOUND: 404, BAD_ARGUMENT: 400, IMAGE_MISSING: 404, IMAGE_CORRUPT: 422, PATH_OUTSIDE_ROOT: 403 };
+
+/** Reads `/media/<kind>/<id>[?size=n]` (any scheme and host); null when the path is anything else. */
+export function parseMediaPath(pathname: string, search: string): MediaRequest | null {
+  const match = /^\/media\/(thumb|image)\/(\d{1,15})$/.exec(pathname);
+  if (match === null) return null;
+  const size = Number(new URLSearchParams(search).get('size') ?? '256');
+  return { kind: match[1] as MediaRequest['kind'], id: Number(match[2]), size };
+}
+
+async function originalImage(db: Db, id: number): Promise<MediaResponse> {
+  const item = getItem(db, id);
+  const root = getRoots(db).visualnews;
+  if (item === undefined) throw new OocError('NOT_FOUND', `no item ${id}`);
+  if (item.image_path === null || root === undefined) throw new OocError('IMAGE_MISSING', `item ${id} has no image path`);
+  const file = resolveInRoot(root, item.image_path);
+  const handle = await open(file, 'r').catch(() => {
+    throw new OocError('IMAGE_MISSING', `the image of item ${id} is missing: ${item.image_path}`);
+  });
+  const head = Buffer.alloc(16);
+  try {
+    await handle.read(head, 0, 16, 0);
+  } finally {
+    await handle.close();
+  }
+  const format = sniffFormat(head);
+  if (format === null) throw new OocError('IMAGE_CORRUPT', `the file for item ${id} is not an image: ${item.image_path}`);
+  return { status: 200, contentType: MIME[format] ?? 'application/octet-stream', file };
+}
+
+/** The file to send for a media request, or the error to send instead. */
+export async function resolveMedia(db: Db, thumbnailDir: string, request: MediaRequest): Promise<MediaResponse> {
+  try {
+    if (request.kind === 'thumb') return { status: 200, contentType: 'image/jpeg', file: await thumbnailFor(db, thumbnailDir, request.id, request.size) };
+    return await originalImage(db, request.id);
+  } catch (err) {
+    const info = toErrorInfo(err);
+    return { status: STATUS_FOR[info.code] ?? 500, contentType: 'application/json; charset=utf-8', body: JSON.stringify({ ok: false, error: info }) };
+  }
+}

@@ -5,7 +5,6 @@ import { defineConfig } from '@playwright/test';
  * Playwright's own browser download is not available on these machines.
  */
 export default defineConfig({
-  testDir: 'test/e2e',
   timeout: 60_000,
   expect: { timeout: 10_000 },
   workers: 1,
@@ -19,6 +18,7 @@ export default defineConfig({
   projects: [
     {
       name: 'browser',
+      testDir: 'test/e2e',
       use: {
         browserName: 'chromium',
         launchOptions: {
@@ -26,6 +26,12 @@ export default defineConfig({
           args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
         },
       },
+    },
+    {
+      // The real desktop app through _electron.launch, wherever an Electron binary is installed.
+      name: 'electron',
+      testDir: 'test/e2e-electron',
+      timeout: 300_000,
     },
   ],
 });

@@ -14,7 +14,7 @@ port.on('message', (message: unknown) => {
 });
 
 const post = (m: IndexWorkerMessage): void => port.postMessage(m);
-const db = openDatabase(request.dbFile);
+const db = openDatabase(request.dbFile, request.nativeBinding === undefined ? {} : { nativeBinding: request.nativeBinding });
 try {
   const summary = await buildIndex(db, {
     visualnews: request.visualnews,

@@ -4,6 +4,8 @@ import type { IndexProgress, IndexSummary } from '../common/index-types.ts';
 
 export interface IndexJobRequest {
   dbFile: string;
+  /** better-sqlite3 addon for this runtime (see openDatabase). */
+  nativeBinding?: string;
   visualnews: string;
   clippings?: string;
   force?: boolean;
@@ -28,9 +30,11 @@ export function startWorker(entry: URL, workerData: object): Worker {
 export function runIndexInWorker(
   request: IndexJobRequest,
   handlers: { onProgress?: (p: IndexProgress) => void; signal?: AbortSignal } = {},
+  /** The worker's entry point; a packaged app passes its compiled one. */
+  entry: URL = new URL('./index-worker.ts', import.meta.url),
 ): Promise<IndexSummary> {
   return new Promise((resolve, reject) => {
-    const worker = startWorker(new URL('./index-worker.ts', import.meta.url), request);
+    const worker = startWorker(entry, request);
     let settled = false;
     const cancel = (): void => worker.postMessage('cancel');
     handlers.signal?.addEventListener('abort', cancel, { once: true });

@@ -1,6 +1,8 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { OocError } from '../../common/errors.ts';
 import { createHandlers } from '../api/handlers.ts';
 import { defaultDatabasePath, demoDatabasePath, demoDatasetDir, thumbnailDir } from '../app-paths.ts';
@@ -33,6 +35,27 @@ async function serve(dbFile: string, options: { port: number; demo: boolean; ope
   await server.close();
   db.close();
   return 0;
+}
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The Electron executable that the electron package downloaded, or null when it could not. */
+function electronBinary(): string | null {
+  try {
+    const relative = readFileSync(path.join(REPO, 'node_modules', 'electron', 'path.txt'), 'utf8').trim();
+    const binary = path.join(REPO, 'node_modules', 'electron', 'dist', relative);
+    return existsSync(binary) ? binary : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Builds the shell and its Electron-ABI SQLite addon, then runs the desktop app; null if it could not be prepared. */
+function launchDesktop(electron: string): number | null {
+  const run = (command: string, args: string[]): boolean => spawnSync(command, args, { cwd: REPO, stdio: 'inherit' }).status === 0;
+  if (!run(path.join(REPO, 'node_modules', '.bin', 'tsx'), [path.join(REPO, 'scripts', 'build-shell.ts')])) return null;
+  if (!run(process.execPath, [path.join(REPO, 'scripts', 'build-native-electron.mjs')])) return null;
+  return spawnSync(electron, [REPO], { cwd: REPO, stdio: 'inherit' }).status ?? 1;
 }
 
 function findChromium(): string | null {
@@ -79,14 +102,22 @@ export const serveCommand: Command = {
 
 export const startCommand: Command = {
   name: 'start',
-  summary: 'start the workbench on your index, or on the bundled demo dataset if you have none',
+  summary: 'start the workbench: the desktop app, or browser mode where Electron is not installed',
   usage: `ooc start [--port <n>]
 
-Uses the default database when it holds an index; otherwise indexes the bundled demo dataset
-into its own database and opens that.`,
+Runs the Electron desktop app when its binary is installed. Otherwise starts browser mode on the
+default database when it holds an index, or on the bundled demo dataset (indexed into its own
+database) when it does not, and opens it in Chromium's app mode when Chromium is installed.`,
   options: { port: { type: 'string' } },
   async run(values) {
-    process.stdout.write('Starting browser mode: the Electron desktop shell is not part of this build yet.\n');
+    const electron = electronBinary();
+    if (electron !== null) {
+      const code = launchDesktop(electron);
+      if (code !== null) return code;
+      process.stdout.write('The desktop app could not be prepared (see above); starting browser mode instead.\n');
+    } else {
+      process.stdout.write('Starting browser mode: no Electron binary is installed (npm ci could not download it; with a network, run npm ci again).\n');
+    }
     const own = defaultDatabasePath();
     if (existsSync(own)) {
       const db = openDatabase(own);

@@ -6,7 +6,7 @@ import { OocError, toErrorInfo } from '../../common/errors.ts';
 import { dispatch, type Handlers } from '../api/handlers.ts';
 import type { Db } from '../store/db.ts';
 import { parseMediaPath, resolveMedia, type MediaRequest } from './media.ts';
-import type { RendererBundle } from './renderer-bundle.ts';
+import { rendererHtml, type RendererBundle } from './renderer-bundle.ts';
 
 export interface ServerOptions {
   db: Db;
@@ -44,13 +44,6 @@ const SECURITY_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
-
-function page(renderer: RendererBundle): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>OOC Workbench</title><link rel="stylesheet" href="/assets/app.css"></head>
-<body><div id="root"></div><script type="module" src="/assets/app.js"></script></body></html>${renderer.js.length > 0 ? '' : '<!-- renderer bundle missing -->'}`;
-}
 
 function sameToken(given: string | undefined, token: string): boolean {
   if (given === undefined) return false;
@@ -97,7 +90,7 @@ async function readBody(req: http.IncomingMessage, limit = 1 << 20): Promise<str
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const html = page(options.renderer);
+  const html = rendererHtml();
   let port = 0;
 
   const server = http.createServer((req, res) => {

@@ -30,3 +30,12 @@ export async function bundleRenderer(): Promise<RendererBundle> {
   const file = (ext: string): string => result.outputFiles.find((f) => f.path.endsWith(ext))?.text ?? '';
   return { js: file('.js'), css: file('.css') };
 }
+
+/** The page that loads the bundle; the same in browser mode and in the desktop app. */
+export function rendererHtml(): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>OOC Workbench</title><link rel="stylesheet" href="/assets/app.css"></head>
+<body><div id="root"></div><script type="module" src="/assets/app.js"></script></body></html>
+`;
+}

@@ -8,6 +8,11 @@ export type Db = Database.Database;
 
 export interface OpenOptions {
   readonly?: boolean;
+  /**
+   * better-sqlite3's compiled addon to load. It is built per runtime ABI: the desktop app passes
+   * the build made for Electron, plain Node (CLI, tests) uses the default.
+   */
+  nativeBinding?: string;
 }
 
 /**
@@ -18,7 +23,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (!options.readonly && file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   let db: Db;
   try {
-    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db = new Database(file, {
+      readonly: options.readonly ?? false,
+      fileMustExist: options.readonly ?? false,
+      ...(options.nativeBinding === undefined ? {} : { nativeBinding: options.nativeBinding }),
+    });
     db.pragma('busy_timeout = 10000');
     if (!options.readonly) db.pragma('journal_mode = WAL');
   } catch (err) {

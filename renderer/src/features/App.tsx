@@ -43,8 +43,14 @@ export function App() {
         {info && !info.hasIndex && (
           <div className="card empty-state">
             <h2>No dataset indexed yet</h2>
-            <p>Index your VisualNews and NewsCLIPpings copy, then reload:</p>
-            <pre>npm run ooc -- index --visualnews /path/to/visual_news/origin --clippings /path/to/news_clippings --db {info.database}</pre>
+            {window.ooc ? (
+              <p>Choose File → Open Dataset… to index your VisualNews and NewsCLIPpings copy, or File → Open the Demo Dataset.</p>
+            ) : (
+              <>
+                <p>Index your VisualNews and NewsCLIPpings copy, then reload:</p>
+                <pre>npm run ooc -- index --visualnews /path/to/visual_news/origin --clippings /path/to/news_clippings --db {info.database}</pre>
+              </>
+            )}
           </div>
         )}
         {overview && state.view === 'overview' && <OverviewView overview={overview} onOpenSplit={(split, subset) => update({ view: 'pairs', split, subset, pair: undefined, open: false })} />}

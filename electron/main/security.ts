@@ -1,0 +1,74 @@
+import type { WebPreferences } from 'electron';
+
+/**
+ * The desktop shell's security settings, kept apart from the code that applies them so they
+ * can be tested without Electron. The renderer is a web page with no Node: it reaches the main
+ * process only through the preload bridge, and files only through the ooc-media: protocol.
+ */
+
+/** Where the renderer's own files are served from (a privileged standard scheme, not file://). */
+export const APP_SCHEME = 'ooc-app';
+export const APP_ORIGIN = `${APP_SCHEME}://workbench`;
+/** Images and thumbnails, addressed by item id: ooc-media://local/media/thumb/<id>. */
+export const MEDIA_SCHEME = 'ooc-media';
+export const MEDIA_BASE = `${MEDIA_SCHEME}://local/media`;
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  `img-src 'self' ${MEDIA_SCHEME}: data: blob:`,
+  "connect-src 'self'",
+  "font-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export function secureWebPreferences(preload: string): WebPreferences {
+  return {
+    preload,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    navigateOnDragDrop: false,
+    safeDialogs: true,
+    spellcheck: false,
+  };
+}
+
+/** Whether a URL is one of the app's own pages: the only thing the window may show or be called from. */
+export function isAppUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === `${APP_SCHEME}:` && parsed.host === 'workbench';
+  } catch {
+    return false;
+  }
+}
+
+const APP_FILES: Record<string, string> = {
+  '/': 'index.html',
+  '/index.html': 'index.html',
+  '/assets/app.js': 'app.js',
+  '/assets/app.css': 'app.css',
+};
+
+const TYPES: Record<string, string> = { 'index.html': 'text/html; charset=utf-8', 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' };
+
+/**
+ * The renderer file for an ooc-app: request, by exact name (no path from the request ever
+ * reaches the file system), or null. Unknown paths under the app serve index.html, so the view
+ * state in the address survives a reload.
+ */
+export function appFileFor(url: string): { file: string; contentType: string } | null {
+  if (!isAppUrl(url)) return null;
+  const { pathname } = new URL(url);
+  const file = APP_FILES[pathname] ?? (pathname.startsWith('/assets/') ? null : 'index.html');
+  return file === null ? null : { file, contentType: TYPES[file]! };
+}

@@ -7,16 +7,16 @@ import { FULL_SPLIT_ROWS, writeSyntheticCorpus } from '../test/fixtures/syntheti
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
-const WORK = path.join(ROOT, '.bench', 'ingest');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+export const WORK = path.join(ROOT, '.bench', 'ingest');
+export const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const SPEC = { items: 1_264_000, seed: 7, splitRows: FULL_SPLIT_ROWS, version: 2 };
 
-function runJson<T>(command: string, args: string[]): T {
+export function runJson<T>(command: string, args: string[]): T {
   const out = execFileSync(command, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').at(-1)!) as T;
 }
 
-function ensureCorpus(fresh: boolean): { origin: string; clippings: string; dataJsonMb: number } {
+export function ensureCorpus(fresh: boolean): { origin: string; clippings: string; dataJsonMb: number } {
   const marker = path.join(WORK, 'spec.json');
   const origin = path.join(WORK, 'visual_news', 'origin');
   const clippings = path.join(WORK, 'news_clippings');
@@ -33,7 +33,7 @@ function ensureCorpus(fresh: boolean): { origin: string; clippings: string; data
 }
 
 /** Words from the corpus for the searches: a frequent prefix, two words of one caption, a rare word. */
-function searchTerms(origin: string): string[] {
+export function searchTerms(origin: string): string[] {
   const head = readFileSync(path.join(origin, 'data.json')).subarray(0, 4096).toString('utf8');
   const words = (/"caption": "([^"]*)"/.exec(head)?.[1] ?? 'ka lo').split(' ');
   const rare = [...words].sort((a, b) => b.length - a.length)[0]!;

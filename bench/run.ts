@@ -3,10 +3,12 @@
  * named baseline, measured side by side in the same run.
  *
  *   npm run bench -- ingest [--fresh]
+ *   npm run bench -- browse
  */
+import { benchBrowse } from './browse.ts';
 import { benchIngest } from './ingest.ts';
 
-const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = { ingest: benchIngest };
+const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = { ingest: benchIngest, browse: benchBrowse };
 
 const [name, ...args] = process.argv.slice(2);
 const bench = name === undefined ? undefined : BENCHMARKS[name];

@@ -49,7 +49,6 @@ export interface Overview {
   splits: SplitInfo[];
   /** Which split files exist, with their pair counts and (Merged / Balanced) sub-split names. */
   files: { split: string; subset: string; pairs: number; sourceDatasets: string[] }[];
-  byTopic: Record<string, number>;
 }
 
 export interface ImageInfo {

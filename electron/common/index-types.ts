@@ -7,7 +7,7 @@ export interface SplitCounts {
 }
 
 export interface IndexStats {
-  items: { total: number; bySource: Record<string, number>; emptyCaptions: number };
+  items: { total: number; bySource: Record<string, number>; byTopic: Record<string, number>; emptyCaptions: number };
   /** split folder → subset → counts of annotation rows. */
   annotations: Record<string, Record<string, SplitCounts>>;
   pairs: number;

@@ -49,8 +49,8 @@ export interface PairQuery extends PairFilters {
 export interface PairPage {
   items: PairSummary[];
   next: string | null;
-  /** Pairs matching the query over the whole split file. */
-  total: number;
+  /** Pairs matching the query over the whole split file; counted for the first page only (null after). */
+  total: number | null;
 }
 
 export interface CaptionHit {

@@ -75,6 +75,8 @@ test('a missing or corrupt image shows a placeholder that says why', async ({ wo
 
 test('a shared address restores the split, the filters and the open pair', async ({ workbench, page, served }) => {
   await workbench.source().selectOption('bbc');
+  await expect(workbench.total()).toHaveText('3 pairs');
+  await page.keyboard.press('Escape'); // leave the filter control, as a keyboard user does
   await page.keyboard.press('j');
   await page.keyboard.press('Enter');
   await expect(workbench.detail()).toBeVisible();

@@ -55,7 +55,8 @@ test('caption search takes any text safely, ignores accents and case, and matche
     assert.doesNotThrow(() => searchCaptions(db, hostile), hostile);
   }
   assert.equal(toFtsQuery('  '), null);
-  assert.equal(toFtsQuery('say "hi"'), '"say" "hi"*');
+  assert.equal(toFtsQuery('say "hi"'), '"say" "hi"', 'one- and two-letter words match whole');
+  assert.equal(toFtsQuery('say "hel'), '"say" "hel"*');
 });
 
 test('filters narrow the pairs and their total; score sorts page correctly through equal scores', async (t) => {
@@ -77,6 +78,11 @@ test('filters narrow the pairs and their total; score sorts page correctly throu
   assert.deepEqual(all({ sourceDataset: 0 }), [1, 3, 5, 7, 9, 11]);
   assert.deepEqual(all({ q: 'zurich' }), [4]);
   assert.equal(pairsPage(db, { ...base, q: 'zurich' }).total, 1);
+  assert.deepEqual(all({ q: 'korea pres', source: 'bbc' }), [2, 6, 8, 10, 12]);
+  assert.deepEqual(all({ q: 'korea', sort: 'score-desc', sourceDataset: 1 }), [12, 10, 8, 6, 2]);
+  const second = pairsPage(db, { ...base, q: 'caption', limit: 2 });
+  assert.equal(second.total, 11);
+  assert.equal(pairsPage(db, { ...base, q: 'caption', limit: 2, cursor: second.next }).total, null, 'later pages are not counted again');
   // All falsified scores are equal here: ties follow the sort's direction in file order.
   assert.deepEqual(all({ sort: 'score-asc' }), Array.from({ length: 12 }, (_, k) => k + 1));
   assert.deepEqual(all({ sort: 'score-desc' }), Array.from({ length: 12 }, (_, k) => 12 - k));

@@ -53,7 +53,7 @@ test('index then stats --json prints the documented object; the default database
   const stats = await runCli(['stats', '--json'], { OOC_HOME: home });
   assert.equal(stats.code, 0, stats.stderr);
   const parsed = JSON.parse(stats.stdout) as Record<string, unknown>;
-  assert.deepEqual(parsed.items, { total: 3, bySource: { bbc: 1, guardian: 2 }, emptyCaptions: 0 });
+  assert.deepEqual(parsed.items, { total: 3, bySource: { bbc: 1, guardian: 2 }, byTopic: { world: 3 }, emptyCaptions: 0 });
   assert.deepEqual(parsed.annotations, { merged_balanced: { test: { total: 4, pristine: 2, falsified: 2 } } });
   assert.deepEqual(parsed.skipped, { bad_id: 1 });
 });

@@ -30,7 +30,6 @@ const ARTICLE_MAX_BYTES = 1 << 20;
 
 export function createHandlers(ctx: ApiContext): Handlers {
   const { db } = ctx;
-  let topicCache: { generation: string | undefined; byTopic: Record<string, number> } | null = null;
 
   function root(): string {
     const r = getRoots(db).visualnews;
@@ -64,20 +63,14 @@ export function createHandlers(ctx: ApiContext): Handlers {
     }),
 
     'overview.get': (): Overview => {
-      const stats = readStats(db);
-      const generation = getMeta(db, 'index_generation');
-      let cached = topicCache;
-      if (cached === null || cached.generation !== generation) {
-        const rows = db.prepare("SELECT coalesce(topic, '(none)') AS topic, count(*) AS n FROM items GROUP BY topic ORDER BY n DESC").all() as { topic: string; n: number }[];
-        cached = topicCache = { generation, byTopic: Object.fromEntries(rows.map((r) => [r.topic, r.n])) };
-      }
-      const rows = db
-        .prepare(
-          'SELECT f.split, f.subset, f.source_datasets, (SELECT count(*) FROM pairs p WHERE p.file_id = f.file_id) AS pairs FROM annotation_files f ORDER BY f.split, f.subset',
-        )
-        .all() as { split: string; subset: string; source_datasets: string | null; pairs: number }[];
+      const rows = db.prepare('SELECT split, subset, pairs, source_datasets FROM annotation_files ORDER BY split, subset').all() as {
+        split: string;
+        subset: string;
+        pairs: number;
+        source_datasets: string | null;
+      }[];
       const files = rows.map((r) => ({ split: r.split, subset: r.subset, pairs: r.pairs, sourceDatasets: r.source_datasets === null ? [] : (JSON.parse(r.source_datasets) as string[]) }));
-      return { stats, splits: SPLITS.map((x) => ({ ...x })), files, byTopic: cached.byTopic };
+      return { stats: readStats(db), splits: SPLITS.map((x) => ({ ...x })), files };
     },
 
     'pairs.page': (input) => {

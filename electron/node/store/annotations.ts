@@ -17,8 +17,8 @@ export function writeAnnotationFile(
   captionInfo: (id: number) => { source: string | null; topic: string | null } | undefined,
 ): number {
   const fileId = db
-    .prepare(`INSERT INTO ${prefix}annotation_files (split, subset, path, rows, source_datasets) VALUES (?, ?, ?, ?, ?)`)
-    .run(file.split, file.subset, file.path, file.rows, file.sourceDatasets === null ? null : JSON.stringify(file.sourceDatasets))
+    .prepare(`INSERT INTO ${prefix}annotation_files (split, subset, path, rows, pairs, source_datasets) VALUES (?, ?, ?, ?, ?, ?)`)
+    .run(file.split, file.subset, file.path, file.rows, pairs.length, file.sourceDatasets === null ? null : JSON.stringify(file.sourceDatasets))
     .lastInsertRowid as number;
   const insertRow = db.prepare(
     `INSERT INTO ${prefix}annotations (file_id, row, id, image_id, similarity_score, falsified, source_dataset) VALUES (?, ?, ?, ?, ?, ?, ?)`,

@@ -9,7 +9,7 @@ import { getMeta, setMeta } from './meta.ts';
  */
 
 /** Bump when the index tables change shape: an older index is then rebuilt, not migrated. */
-export const INDEX_FORMAT = 2;
+export const INDEX_FORMAT = 3;
 
 export const INDEX_TABLES = [
   'sources',
@@ -19,6 +19,7 @@ export const INDEX_TABLES = [
   'annotation_files',
   'annotations',
   'pairs',
+  'pairs_fts',
   'metadata',
   'index_log',
   'index_samples',
@@ -88,7 +89,7 @@ export function createStaged(db: Db): void {
       ) STRICT;
 
       CREATE VIRTUAL TABLE ${s}items_fts USING fts5 (
-        caption, content = '', tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+        caption, content = '', tokenize = 'unicode61 remove_diacritics 2'
       );
 
       CREATE TABLE ${s}annotation_files (
@@ -97,6 +98,7 @@ export function createStaged(db: Db): void {
         subset TEXT NOT NULL,
         path TEXT NOT NULL,
         rows INTEGER NOT NULL,
+        pairs INTEGER NOT NULL,
         source_datasets TEXT,
         UNIQUE (split, subset)
       ) STRICT;
@@ -132,6 +134,12 @@ export function createStaged(db: Db): void {
       CREATE INDEX ${ix}pairs_subsplit ON ${s}pairs (file_id, source_dataset);
       CREATE INDEX ${ix}pairs_score ON ${s}pairs (file_id, coalesce(falsified_score, -1.0));
       CREATE INDEX ${ix}pairs_caption ON ${s}pairs (caption_id);
+
+      -- Each pair's caption, keyed by pair_id: a split file's pairs have contiguous ids, so a
+      -- search within one file is a rowid range of this index, read in pair order.
+      CREATE VIRTUAL TABLE ${s}pairs_fts USING fts5 (
+        caption, content = '', tokenize = 'unicode61 remove_diacritics 2'
+      );
 
       CREATE TABLE ${s}metadata (
         subset TEXT NOT NULL,
@@ -174,9 +182,10 @@ export function finalizeStagedItems(db: Db): void {
   `);
 }
 
-/** Swaps the staged tables in for the live ones, atomically. */
+/** Swaps the staged tables in for the live ones, atomically, after indexing the pairs' captions. */
 export function publishStaged(db: Db, stats: unknown): void {
   db.transaction(() => {
+    db.exec(`INSERT INTO ${STAGE}pairs_fts (rowid, caption) SELECT p.pair_id, i.caption FROM ${STAGE}pairs p JOIN ${STAGE}items i ON i.id = p.caption_id WHERE i.caption <> ''`);
     for (const t of INDEX_TABLES) {
       db.exec(`DROP TABLE IF EXISTS ${t}`);
       db.exec(`ALTER TABLE ${STAGE}${t} RENAME TO ${t}`);

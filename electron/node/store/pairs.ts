@@ -24,12 +24,25 @@ const MAX_LIMIT = 500;
 /** The score sort key; it must read exactly as in the pairs_score index for the index to serve it. */
 const SCORE = 'coalesce(p.falsified_score, -1.0)';
 
-export function fileFor(db: Db, split: string, subset: string): { file_id: number; source_datasets: string | null } {
-  const row = db.prepare('SELECT file_id, source_datasets FROM annotation_files WHERE split = ? AND subset = ?').get(split, subset) as
-    | { file_id: number; source_datasets: string | null }
-    | undefined;
+interface SplitFile {
+  file_id: number;
+  source_datasets: string | null;
+  pairs: number;
+  first: number;
+  last: number;
+}
+
+export function fileFor(db: Db, split: string, subset: string): SplitFile {
+  const row = db
+    .prepare(
+      `SELECT f.file_id, f.source_datasets, f.pairs,
+              (SELECT min(pair_id) FROM pairs WHERE file_id = f.file_id) AS first,
+              (SELECT max(pair_id) FROM pairs WHERE file_id = f.file_id) AS last
+       FROM annotation_files f WHERE f.split = ? AND f.subset = ?`,
+    )
+    .get(split, subset) as (Omit<SplitFile, 'first' | 'last'> & { first: number | null; last: number | null }) | undefined;
   if (row === undefined) throw new OocError('NOT_FOUND', `no ${split}/${subset}.json was indexed`);
-  return row;
+  return { ...row, first: row.first ?? 0, last: row.last ?? -1 };
 }
 
 /** Cursor = "<sort key>:<pair id>" of the last row of the previous page. */
@@ -42,82 +55,112 @@ function decodeCursor(cursor: string | null | undefined): { key: number; pairId:
   return { key, pairId };
 }
 
-/** WHERE clause and parameters for the query's filters. */
-function whereFor(fileId: number, query: PairQuery): { sql: string; params: unknown[] } {
-  const clauses = ['p.file_id = ?'];
-  const params: unknown[] = [fileId];
-  if (query.source !== undefined) {
-    clauses.push('p.source = ?');
-    params.push(query.source);
-  }
-  if (query.topic !== undefined) {
-    clauses.push('p.topic = ?');
-    params.push(query.topic);
-  }
-  if (query.sourceDataset !== undefined) {
-    clauses.push('p.source_dataset = ?');
-    params.push(query.sourceDataset);
-  }
-  if (query.minScore !== undefined) {
-    clauses.push('p.falsified_score >= ?');
-    params.push(query.minScore);
-  }
+/** The query's filters other than the caption search, as SQL on `p` (pairs). */
+function filtersFor(query: PairQuery): { sql: string[]; params: unknown[] } {
+  const sql: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, value: unknown): void => {
+    sql.push(clause);
+    params.push(value);
+  };
+  if (query.source !== undefined) add('p.source = ?', query.source);
+  if (query.topic !== undefined) add('p.topic = ?', query.topic);
+  if (query.sourceDataset !== undefined) add('p.source_dataset = ?', query.sourceDataset);
+  // On the indexed expression, so a score range is an index range.
+  if (query.minScore !== undefined) add(`${SCORE} >= ?`, query.minScore);
   if (query.maxScore !== undefined) {
-    clauses.push('p.falsified_score <= ?');
-    params.push(query.maxScore);
+    add(`${SCORE} <= ?`, query.maxScore);
+    sql.push('p.falsified_score IS NOT NULL');
   }
+  return { sql, params };
+}
+
+interface Plan {
+  from: string;
+  where: string[];
+  params: unknown[];
+  /** The column that orders file order: the search index's rowid when it drives the query. */
+  order: string;
+}
+
+/**
+ * FROM and WHERE for a query. A caption search reads the pairs' own full-text index over the
+ * file's pair_id range, in pair order, so a page costs the same for a rare word and a common one.
+ */
+function planFor(file: SplitFile, query: PairQuery): Plan {
+  const filters = filtersFor(query);
   const fts = query.q === undefined ? null : toFtsQuery(query.q);
-  if (fts !== null) {
-    clauses.push('p.caption_id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)');
-    params.push(fts);
+  if (fts === null) return { from: 'pairs p', where: ['p.file_id = ?', ...filters.sql], params: [file.file_id, ...filters.params], order: 'p.pair_id' };
+  if ((query.sort ?? 'file') === 'file') {
+    return {
+      from: 'pairs_fts s CROSS JOIN pairs p ON p.pair_id = s.rowid',
+      where: ['pairs_fts MATCH ?', 's.rowid BETWEEN ? AND ?', ...filters.sql],
+      params: [fts, file.first, file.last, ...filters.params],
+      order: 's.rowid',
+    };
   }
-  return { sql: clauses.join(' AND '), params };
+  return {
+    from: 'pairs p',
+    where: ['p.file_id = ?', 'p.pair_id IN (SELECT rowid FROM pairs_fts WHERE pairs_fts MATCH ? AND rowid BETWEEN ? AND ?)', ...filters.sql],
+    params: [file.file_id, fts, file.first, file.last, ...filters.params],
+    order: 'p.pair_id',
+  };
+}
+
+function count(db: Db, file: SplitFile, plan: Plan): number {
+  if (plan.params.length === 1) return file.pairs; // no filter: counted at index time
+  return db.prepare(`SELECT count(*) FROM ${plan.from} WHERE ${plan.where.join(' AND ')}`).pluck().get(...plan.params) as number;
 }
 
 /** Number of pairs of a split file matching the query's filters. */
 export function countPairs(db: Db, query: PairQuery): number {
   const file = fileFor(db, query.split, query.subset);
-  const where = whereFor(file.file_id, query);
-  return db.prepare(`SELECT count(*) FROM pairs p WHERE ${where.sql}`).pluck().get(...where.params) as number;
+  return count(db, file, planFor(file, query));
 }
 
 /**
  * One page of pairs of a split file, filtered and sorted. Keyset paging on (sort key, pair_id):
- * page 1,000 costs what page 1 does.
+ * page 1,000 costs what page 1 does. The total is counted with the first page only.
  */
 export function pairsPage(db: Db, query: PairQuery): PairPage {
   const limit = Math.min(Math.max(1, Math.trunc(query.limit ?? 50)), MAX_LIMIT);
   const file = fileFor(db, query.split, query.subset);
   const names = file.source_datasets === null ? [] : (JSON.parse(file.source_datasets) as string[]);
-  const where = whereFor(file.file_id, query);
+  const plan = planFor(file, query);
   const sort = query.sort ?? 'file';
-  const key = sort === 'file' ? 'p.pair_id' : SCORE;
+  const key = sort === 'file' ? plan.order : SCORE;
   const direction = sort === 'score-desc' ? 'DESC' : 'ASC';
   const cursor = decodeCursor(query.cursor);
-  const after = cursor === null ? '' : sort === 'file' ? ' AND p.pair_id > ?' : ` AND (${SCORE}, p.pair_id) ${direction === 'DESC' ? '<' : '>'} (?, ?)`;
-  const afterParams = cursor === null ? [] : sort === 'file' ? [cursor.pairId] : [cursor.key, cursor.pairId];
+  const where = [...plan.where];
+  const params = [...plan.params];
+  if (cursor !== null && sort === 'file') {
+    where.push(`${plan.order} > ?`);
+    params.push(cursor.pairId);
+  } else if (cursor !== null) {
+    where.push(`(${SCORE}, p.pair_id) ${direction === 'DESC' ? '<' : '>'} (?, ?)`);
+    params.push(cursor.key, cursor.pairId);
+  }
   const rows = db
     .prepare(
       `SELECT p.pair_id, ${key} AS sort_key, p.caption_id, c.caption, p.source, p.topic,
               p.pristine_image_id, pi.image_path AS pristine_path, p.pristine_score,
               p.falsified_image_id, fi.image_path AS falsified_path, fi.caption AS falsified_caption, p.falsified_score,
               p.source_dataset
-       FROM pairs p
+       FROM ${plan.from}
        JOIN items c ON c.id = p.caption_id
        LEFT JOIN items pi ON pi.id = p.pristine_image_id
        LEFT JOIN items fi ON fi.id = p.falsified_image_id
-       WHERE ${where.sql}${after}
-       ORDER BY ${key} ${direction}, p.pair_id ${direction}
+       WHERE ${where.join(' AND ')}
+       ORDER BY ${key} ${direction}${sort === 'file' ? '' : `, p.pair_id ${direction}`}
        LIMIT ?`,
     )
-    .all(...where.params, ...afterParams, limit + 1) as PairDbRow[];
+    .all(...params, limit + 1) as PairDbRow[];
   const items = rows.slice(0, limit).map((r) => toSummary(r, query.split, query.subset, names));
   const last = rows[limit - 1];
-  const unfiltered = where.params.length === 1;
   return {
     items,
     next: rows.length > limit && last ? `${last.sort_key}:${last.pair_id}` : null,
-    total: unfiltered ? (db.prepare('SELECT count(*) FROM pairs WHERE file_id = ?').pluck().get(file.file_id) as number) : countPairs(db, query),
+    total: cursor === null ? count(db, file, plan) : null,
   };
 }
 

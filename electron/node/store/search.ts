@@ -1,14 +1,20 @@
 import type { CaptionHit } from '../../common/pairs.ts';
 import type { Db } from './db.ts';
 
+/** The last word matches as a prefix once it has this many characters (shorter prefixes match too much to be useful, and cost most). */
+export const PREFIX_FROM = 3;
+
 /**
  * Turns what a user typed into an FTS5 query that cannot be a syntax error: each word becomes a
- * quoted term (quotes doubled), the last one a prefix, all required. Returns null for no words.
+ * quoted term (quotes doubled), all required, the last one a prefix when long enough (search as
+ * you type). Returns null for no words.
  */
 export function toFtsQuery(text: string): string | null {
   const words = text.normalize('NFKC').match(/[\p{L}\p{N}]+/gu);
   if (words === null) return null;
-  return words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+  return words
+    .map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 && [...w].length >= PREFIX_FROM ? '*' : ''}`)
+    .join(' ');
 }
 
 /** Captions matching the words typed, in id order. */

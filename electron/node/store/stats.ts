@@ -18,6 +18,11 @@ export function computeStats(db: Db, prefix: string): Omit<IndexStats, 'roots' |
     bySource[r.source ?? '(none)'] = r.n;
     total += r.n;
   }
+  const topics = db.prepare(`SELECT coalesce(topic, '(none)') AS topic, count(*) AS n FROM ${prefix}items GROUP BY topic ORDER BY n DESC, topic`).all() as {
+    topic: string;
+    n: number;
+  }[];
+  const byTopic = Object.fromEntries(topics.map((t) => [t.topic, t.n]));
   const emptyCaptions = db.prepare(`SELECT count(*) FROM ${prefix}items WHERE trim(caption) = ''`).pluck().get() as number;
   const annotationRows = db
     .prepare(
@@ -31,7 +36,7 @@ export function computeStats(db: Db, prefix: string): Omit<IndexStats, 'roots' |
     (annotations[r.split] ??= {})[r.subset] = { total: r.total, pristine: r.total - r.falsified, falsified: r.falsified };
   }
   return {
-    items: { total, bySource, emptyCaptions },
+    items: { total, bySource, byTopic, emptyCaptions },
     annotations,
     pairs: db.prepare(`SELECT count(*) FROM ${prefix}pairs`).pluck().get() as number,
     metadata: db.prepare(`SELECT count(*) FROM ${prefix}metadata`).pluck().get() as number,

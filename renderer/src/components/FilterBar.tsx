@@ -64,7 +64,7 @@ export function FilterBar({ state, splits, subsets, sources, topics, subSplits, 
             const value = e.target.value;
             setQuery(value);
             window.clearTimeout(typing.current);
-            typing.current = window.setTimeout(() => onChange({ q: value.trim() || undefined, ...reset }, 'replace'), 200);
+            typing.current = window.setTimeout(() => onChange({ q: value.trim() || undefined, ...reset }, 'replace'), 60);
           }}
         />
       </label>

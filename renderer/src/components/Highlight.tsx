@@ -1,3 +1,6 @@
+/** The last word matches as a prefix from this length on, as in the search (store/search.ts). */
+const PREFIX_FROM = 3;
+
 /** Caption text with the searched words marked; accents and case are ignored, as in the search. */
 
 function fold(s: string): string {
@@ -11,7 +14,7 @@ export function Highlight({ text, query }: { text: string; query: string | undef
   const tokens = text.split(/([\p{L}\p{N}]+)/u);
   for (const token of tokens) {
     const folded = fold(token);
-    const hit = folded.length > 0 && words.some((w, i) => (i === words.length - 1 ? folded.startsWith(w) : folded === w));
+    const hit = folded.length > 0 && words.some((w, i) => (i === words.length - 1 && [...w].length >= PREFIX_FROM ? folded.startsWith(w) : folded === w));
     parts.push({ text: token, hit });
   }
   return (

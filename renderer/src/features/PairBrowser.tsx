@@ -180,7 +180,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         splits={overview.splits.filter((s) => overview.files.some((f) => f.split === s.folder))}
         subsets={subsets}
         sources={Object.keys(overview.stats.items.bySource)}
-        topics={Object.keys(overview.byTopic)}
+        topics={Object.keys(overview.stats.items.byTopic)}
         subSplits={subSplits}
         total={total}
         onChange={update}

@@ -68,7 +68,7 @@ export function OverviewView({ overview, onOpenSplit }: { overview: Overview; on
       <Bars title="Items per source" counts={stats.items.bySource} />
       <Bars title="Items per topic (top 20)" counts={overview.stats.items.byTopic} />
       {stats.imageChecks && <Bars title="Image check" counts={stats.imageChecks} />}
-      <p className="muted small">Split names follow the paper; hover a split for how its falsified images were retrieved. {splitName(overview.splits, 'merged_balanced')} balances the four others.</p>
+      <p className="muted small wide">Split names follow the paper; hover a split for how its falsified images were retrieved. {splitName(overview.splits, 'merged_balanced')} balances the four others.</p>
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import type { WebPreferences } from 'electron';
+import { contentSecurityPolicy } from '../common/csp.ts';
 
 /**
  * The desktop shell's security settings, kept apart from the code that applies them so they
@@ -13,17 +14,7 @@ export const APP_ORIGIN = `${APP_SCHEME}://workbench`;
 export const MEDIA_SCHEME = 'ooc-media';
 export const MEDIA_BASE = `${MEDIA_SCHEME}://local/media`;
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  `img-src 'self' ${MEDIA_SCHEME}: data: blob:`,
-  "connect-src 'self'",
-  "font-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy([`${MEDIA_SCHEME}:`]);
 
 export function secureWebPreferences(preload: string): WebPreferences {
   return {

@@ -1,22 +1,12 @@
 import { _electron as electron, expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electronBinary } from '../../electron/node/electron-binary.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** The Electron executable the electron package downloaded at install, or null. */
-function electronBinary(): string | null {
-  try {
-    const relative = readFileSync(path.join(ROOT, 'node_modules', 'electron', 'path.txt'), 'utf8').trim();
-    const binary = path.join(ROOT, 'node_modules', 'electron', 'dist', relative);
-    return existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
-}
 
 const binary = electronBinary();
 test.skip(binary === null, 'SKIPPED: no Electron binary is installed (npm ci could not download it here); the browser-mode tests cover the same UI');

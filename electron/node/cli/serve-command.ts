@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { OocError } from '../../common/errors.ts';
+import { electronBinary, REPO_ROOT } from '../electron-binary.ts';
 import { createHandlers } from '../api/handlers.ts';
 import { defaultDatabasePath, demoDatabasePath, demoDatasetDir, thumbnailDir } from '../app-paths.ts';
 import { bundleRenderer } from '../server/renderer-bundle.ts';
@@ -37,18 +37,7 @@ async function serve(dbFile: string, options: { port: number; demo: boolean; ope
   return 0;
 }
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** The Electron executable that the electron package downloaded, or null when it could not. */
-function electronBinary(): string | null {
-  try {
-    const relative = readFileSync(path.join(REPO, 'node_modules', 'electron', 'path.txt'), 'utf8').trim();
-    const binary = path.join(REPO, 'node_modules', 'electron', 'dist', relative);
-    return existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
-}
+const REPO = REPO_ROOT;
 
 /** Builds the shell and its Electron-ABI SQLite addon, then runs the desktop app; null if it could not be prepared. */
 function launchDesktop(electron: string): number | null {

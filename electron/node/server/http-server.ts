@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { contentSecurityPolicy } from '../../common/csp.ts';
 import { OocError, toErrorInfo } from '../../common/errors.ts';
 import { dispatch, type Handlers } from '../api/handlers.ts';
 import type { Db } from '../store/db.ts';
@@ -26,17 +27,7 @@ export interface RunningServer {
 }
 
 const COOKIE = 'ooc_token';
-const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+const CSP = contentSecurityPolicy();
 const SECURITY_HEADERS = {
   'Content-Security-Policy': CSP,
   'X-Content-Type-Options': 'nosniff',

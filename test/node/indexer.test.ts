@@ -192,6 +192,15 @@ test('a failed run leaves the last good index usable', async (t) => {
   assert.equal(db.prepare("SELECT status FROM jobs ORDER BY id DESC LIMIT 1").pluck().get(), 'failed');
 });
 
+test('an index from another format is reported and rebuilt, not misread', async (t) => {
+  const { corpus, db, before } = await indexedFullLayout(t);
+  db.prepare("UPDATE meta SET value = '1' WHERE key = 'index_format'").run();
+  assert.throws(() => readStats(db), { code: 'INDEX_MISSING', message: /built by another version \(index format 1/ });
+  const rebuilt = await buildIndex(db, { visualnews: corpus.origin, clippings: corpus.clippings });
+  assert.equal(rebuilt.upToDate, false);
+  assert.deepEqual(dumpIndex(db), before);
+});
+
 test('missing inputs give a clear error', async (t) => {
   const dir = tempDir(t);
   const db = open(t, dir);

@@ -1,7 +1,7 @@
 import type { IndexStats, SplitCounts } from '../../common/index-types.ts';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from './db.ts';
-import { hasIndex } from './index-tables.ts';
+import { hasIndex, INDEX_FORMAT } from './index-tables.ts';
 import { logTotals } from './index-log.ts';
 import { getMeta } from './meta.ts';
 import { getRoots } from './roots.ts';
@@ -47,7 +47,15 @@ export function computeStats(db: Db, prefix: string): Omit<IndexStats, 'roots' |
 
 /** The published index's counts, with the dataset roots and image-check results. */
 export function readStats(db: Db): IndexStats {
-  if (!hasIndex(db)) throw new OocError('INDEX_MISSING', 'this database holds no index yet: run `ooc index --visualnews <origin dir>` first');
+  if (!hasIndex(db)) {
+    const format = getMeta(db, 'index_format');
+    throw new OocError(
+      'INDEX_MISSING',
+      format === undefined
+        ? 'this database holds no index yet: run `ooc index --visualnews <origin dir>` first'
+        : `this database's index was built by another version (index format ${format}, this version reads ${INDEX_FORMAT}): run \`ooc index\` again to rebuild it`,
+    );
+  }
   const stored = JSON.parse(getMeta(db, 'stats') ?? '{}') as Omit<IndexStats, 'roots' | 'indexedAt'>;
   const checks = db.prepare('SELECT status, count(*) AS n FROM image_checks GROUP BY status ORDER BY status').all() as { status: string; n: number }[];
   return {

@@ -21,20 +21,28 @@ export interface PairSummary {
   sourceDataset: string | null;
 }
 
+export const PAIR_LABELS = ['pristine', 'falsified'] as const;
+export type PairLabel = (typeof PAIR_LABELS)[number];
+
 export interface PairFilters {
+  /**
+   * Only pairs that have this label's row, shown with that image alone; score filters and
+   * sorts then use that row's similarity_score (otherwise the falsified row's).
+   */
+  label?: PairLabel;
   /** Words the caption must contain (the last one as a prefix). */
   q?: string;
   source?: string;
   topic?: string;
   /** Merged / Balanced: index into the split file's source_datasets. */
   sourceDataset?: number;
-  /** Range of the falsified image's similarity_score. */
+  /** Range of the similarity_score (of the label's row; the falsified row's by default). */
   minScore?: number;
   maxScore?: number;
 }
 
 export const PAIR_SORTS = ['file', 'score-desc', 'score-asc'] as const;
-/** File order, or by the falsified image's similarity_score. */
+/** File order, or by similarity_score (of the label's row; the falsified row's by default). */
 export type PairSort = (typeof PAIR_SORTS)[number];
 
 export interface PairQuery extends PairFilters {

@@ -44,6 +44,14 @@ test('filtering by source shows only that source', async ({ workbench }) => {
   await expect(workbench.page.getByText('No pairs match')).toBeVisible();
 });
 
+test('the label filter shows one image per caption', async ({ workbench }) => {
+  await workbench.page.getByRole('combobox', { name: 'Label', exact: true }).selectOption('falsified');
+  await expect(workbench.page).toHaveURL(/label=falsified/);
+  await expect(workbench.rows().first().getByRole('img', { name: /^Falsified image/ })).toBeVisible();
+  await expect(workbench.rows().first().getByRole('img', { name: /^Pristine image/ })).toHaveCount(0);
+  await expect(workbench.total()).toHaveText('12 pairs');
+});
+
 test('j and k move the selection; Enter opens the pair with the swapped image\'s own caption; Esc closes it', async ({ workbench, page }) => {
   await expect(workbench.total()).toHaveText('12 pairs');
   await page.keyboard.press('j');

@@ -89,3 +89,27 @@ test('filters narrow the pairs and their total; score sorts page correctly throu
   assert.deepEqual(all({ minScore: 0.6 }), []);
   assert.deepEqual(all({ maxScore: 0.5, topic: 'world' }).length, 12);
 });
+
+test('the label filter keeps pairs with that row, and scores then mean that row\'s score', async (t) => {
+  const dir = tempDir(t);
+  const row = (id: number, image: number, score: number, falsified: boolean): Record<string, unknown> => ({ id, image_id: image, similarity_score: score, falsified });
+  const corpus = writeCorpus(dir, Array.from({ length: 6 }, (_, i) => item(i + 1, `caption ${i + 1}`)), {
+    scene_resnet_place: {
+      test: {
+        annotations: [row(1, 1, 0.7, false), row(1, 4, 0.2, true), row(2, 2, 0.9, false), row(2, 5, 0.6, true), row(3, 3, 0.8, false), row(6, 1, 0.4, true)],
+      },
+    },
+  });
+  const db = openDatabase(path.join(dir, 'index.db'));
+  t.after(() => db.close());
+  await buildIndex(db, { visualnews: corpus.origin, clippings: corpus.clippings });
+  const ids = (q: Record<string, unknown>): number[] => pairsPage(db, { split: 'scene_resnet_place', subset: 'test', ...q }).items.map((p) => p.captionId);
+  assert.deepEqual(ids({}), [1, 2, 3, 6]);
+  assert.deepEqual(ids({ label: 'pristine' }), [1, 2, 3]);
+  assert.deepEqual(ids({ label: 'falsified' }), [1, 2, 6]);
+  assert.deepEqual(ids({ label: 'pristine', sort: 'score-desc' }), [2, 3, 1]);
+  assert.deepEqual(ids({ sort: 'score-desc' }), [2, 6, 1, 3], 'without a label: the falsified row\'s score, pairs without one last');
+  assert.deepEqual(ids({ label: 'pristine', minScore: 0.75 }), [2, 3]);
+  assert.deepEqual(ids({ maxScore: 0.5 }), [1, 6]);
+  assert.equal(pairsPage(db, { split: 'scene_resnet_place', subset: 'test', label: 'falsified' }).total, 3);
+});

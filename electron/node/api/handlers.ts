@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { SPLITS } from '../../common/datasets.ts';
 import type { ApiMethod, ApiOutput, AppInfo, ImageInfo, Overview, PairDetail } from '../../common/api.ts';
 import { OocError, toErrorInfo, type Result } from '../../common/errors.ts';
-import { PAIR_SORTS, type PairQuery } from '../../common/pairs.ts';
+import { PAIR_LABELS, PAIR_SORTS, type PairQuery } from '../../common/pairs.ts';
 import { inspectImage } from '../images/inspect.ts';
 import { resolveInRoot } from '../ingest/paths.ts';
 import type { Db } from '../store/db.ts';
@@ -83,6 +83,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
           source: text(f, 'source', true),
           topic: text(f, 'topic', true),
           sourceDataset: integer(f, 'sourceDataset', true),
+          label: oneOf(f, 'label', PAIR_LABELS),
           minScore: number(f, 'minScore'),
           maxScore: number(f, 'maxScore'),
           sort: oneOf(f, 'sort', PAIR_SORTS),

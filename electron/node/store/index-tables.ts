@@ -9,7 +9,7 @@ import { getMeta, setMeta } from './meta.ts';
  */
 
 /** Bump when the index tables change shape: an older index is then rebuilt, not migrated. */
-export const INDEX_FORMAT = 3;
+export const INDEX_FORMAT = 4;
 
 export const INDEX_TABLES = [
   'sources',
@@ -133,6 +133,7 @@ export function createStaged(db: Db): void {
       CREATE INDEX ${ix}pairs_topic ON ${s}pairs (file_id, topic);
       CREATE INDEX ${ix}pairs_subsplit ON ${s}pairs (file_id, source_dataset);
       CREATE INDEX ${ix}pairs_score ON ${s}pairs (file_id, coalesce(falsified_score, -1.0));
+      CREATE INDEX ${ix}pairs_pristine_score ON ${s}pairs (file_id, coalesce(pristine_score, -1.0));
       CREATE INDEX ${ix}pairs_caption ON ${s}pairs (caption_id);
 
       -- Each pair's caption, keyed by pair_id: a split file's pairs have contiguous ids, so a

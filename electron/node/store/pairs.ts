@@ -21,8 +21,10 @@ interface PairDbRow {
 }
 
 const MAX_LIMIT = 500;
-/** The score sort key; it must read exactly as in the pairs_score index for the index to serve it. */
-const SCORE = 'coalesce(p.falsified_score, -1.0)';
+/** The score sort key of a query; it must read exactly as in the pairs_score indexes for them to serve it. */
+function scoreOf(query: PairQuery): string {
+  return query.label === 'pristine' ? 'coalesce(p.pristine_score, -1.0)' : 'coalesce(p.falsified_score, -1.0)';
+}
 
 interface SplitFile {
   file_id: number;
@@ -66,11 +68,13 @@ function filtersFor(query: PairQuery): { sql: string[]; params: unknown[] } {
   if (query.source !== undefined) add('p.source = ?', query.source);
   if (query.topic !== undefined) add('p.topic = ?', query.topic);
   if (query.sourceDataset !== undefined) add('p.source_dataset = ?', query.sourceDataset);
+  if (query.label !== undefined) sql.push(`p.${query.label}_row IS NOT NULL`);
   // On the indexed expression, so a score range is an index range.
-  if (query.minScore !== undefined) add(`${SCORE} >= ?`, query.minScore);
+  const score = scoreOf(query);
+  if (query.minScore !== undefined) add(`${score} >= ?`, query.minScore);
   if (query.maxScore !== undefined) {
-    add(`${SCORE} <= ?`, query.maxScore);
-    sql.push('p.falsified_score IS NOT NULL');
+    add(`${score} <= ?`, query.maxScore);
+    sql.push(`p.${query.label ?? 'falsified'}_score IS NOT NULL`);
   }
   return { sql, params };
 }
@@ -108,7 +112,7 @@ function planFor(file: SplitFile, query: PairQuery): Plan {
 }
 
 function count(db: Db, file: SplitFile, plan: Plan): number {
-  if (plan.params.length === 1) return file.pairs; // no filter: counted at index time
+  if (plan.where.length === 1) return file.pairs; // no filter: counted at index time
   return db.prepare(`SELECT count(*) FROM ${plan.from} WHERE ${plan.where.join(' AND ')}`).pluck().get(...plan.params) as number;
 }
 
@@ -128,7 +132,8 @@ export function pairsPage(db: Db, query: PairQuery): PairPage {
   const names = file.source_datasets === null ? [] : (JSON.parse(file.source_datasets) as string[]);
   const plan = planFor(file, query);
   const sort = query.sort ?? 'file';
-  const key = sort === 'file' ? plan.order : SCORE;
+  const score = scoreOf(query);
+  const key = sort === 'file' ? plan.order : score;
   const direction = sort === 'score-desc' ? 'DESC' : 'ASC';
   const cursor = decodeCursor(query.cursor);
   const where = [...plan.where];
@@ -137,7 +142,7 @@ export function pairsPage(db: Db, query: PairQuery): PairPage {
     where.push(`${plan.order} > ?`);
     params.push(cursor.pairId);
   } else if (cursor !== null) {
-    where.push(`(${SCORE}, p.pair_id) ${direction === 'DESC' ? '<' : '>'} (?, ?)`);
+    where.push(`(${score}, p.pair_id) ${direction === 'DESC' ? '<' : '>'} (?, ?)`);
     params.push(cursor.key, cursor.pairId);
   }
   const rows = db

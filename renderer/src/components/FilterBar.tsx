@@ -69,6 +69,14 @@ export function FilterBar({ state, splits, subsets, sources, topics, subSplits, 
         />
       </label>
       <label>
+        Label
+        <select aria-label="Label" value={state.label ?? ''} onChange={(e) => onChange({ label: (e.target.value || undefined) as ViewState['label'], ...reset })}>
+          <option value="">both</option>
+          <option value="pristine">pristine</option>
+          <option value="falsified">falsified</option>
+        </select>
+      </label>
+      <label>
         Source
         <select aria-label="Source" value={state.source ?? ''} onChange={(e) => onChange({ source: e.target.value || undefined, ...reset })}>
           <option value="">all</option>
@@ -101,8 +109,8 @@ export function FilterBar({ state, splits, subsets, sources, topics, subSplits, 
           </select>
         </label>
       )}
-      <label>
-        Score
+      <label title={`Similarity score of the ${state.label ?? 'falsified'} image`}>
+        {state.label === 'pristine' ? 'Pristine score' : 'Score'}
         <span className="range">
           <input aria-label="Minimum score" type="number" step="0.05" min="-1" max="1" placeholder="min" defaultValue={state.minScore ?? ''} onBlur={(e) => onChange({ minScore: optionalNumber(e.target.value), ...reset })} />
           <input aria-label="Maximum score" type="number" step="0.05" min="-1" max="1" placeholder="max" defaultValue={state.maxScore ?? ''} onBlur={(e) => onChange({ maxScore: optionalNumber(e.target.value), ...reset })} />

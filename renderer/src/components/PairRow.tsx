@@ -4,6 +4,8 @@ import { PairImage } from './PairImage.tsx';
 
 export interface PairRowProps {
   pair: PairSummary;
+  /** Show only this label's image. */
+  label: 'pristine' | 'falsified' | undefined;
   query: string | undefined;
   selected: boolean;
   thumbnail: (itemId: number) => string;
@@ -17,10 +19,10 @@ function score(x: number | null | undefined): string {
 }
 
 /** One caption with its pristine image and the image swapped in for it. */
-export function PairRow({ pair, query, selected, thumbnail, explain, onSelect, onOpen }: PairRowProps) {
+export function PairRow({ pair, label, query, selected, thumbnail, explain, onSelect, onOpen }: PairRowProps) {
   return (
     <div
-      className={`pair-row${selected ? ' selected' : ''}`}
+      className={`pair-row${selected ? ' selected' : ''}${label ? ' one-image' : ''}`}
       role="option"
       aria-selected={selected}
       data-testid="pair-row"
@@ -28,21 +30,25 @@ export function PairRow({ pair, query, selected, thumbnail, explain, onSelect, o
       onClick={onSelect}
       onDoubleClick={onOpen}
     >
-      <figure className="thumb">
-        <PairImage itemId={pair.pristine?.imageId ?? null} role="Pristine" caption={pair.caption} src={pair.pristine ? thumbnail(pair.pristine.imageId) : null} explain={explain} />
-        <figcaption><span className="label pristine">pristine</span> {score(pair.pristine?.similarityScore)}</figcaption>
-      </figure>
-      <figure className="thumb">
-        <PairImage itemId={pair.falsified?.imageId ?? null} role="Falsified" caption={pair.caption} src={pair.falsified ? thumbnail(pair.falsified.imageId) : null} explain={explain} />
-        <figcaption><span className="label falsified">falsified</span> {score(pair.falsified?.similarityScore)}</figcaption>
-      </figure>
+      {label !== 'falsified' && (
+        <figure className="thumb">
+          <PairImage itemId={pair.pristine?.imageId ?? null} role="Pristine" caption={pair.caption} src={pair.pristine ? thumbnail(pair.pristine.imageId) : null} explain={explain} />
+          <figcaption><span className="label pristine">pristine</span> {score(pair.pristine?.similarityScore)}</figcaption>
+        </figure>
+      )}
+      {label !== 'pristine' && (
+        <figure className="thumb">
+          <PairImage itemId={pair.falsified?.imageId ?? null} role="Falsified" caption={pair.caption} src={pair.falsified ? thumbnail(pair.falsified.imageId) : null} explain={explain} />
+          <figcaption><span className="label falsified">falsified</span> {score(pair.falsified?.similarityScore)}</figcaption>
+        </figure>
+      )}
       <div className="pair-text">
         <p className="caption"><Highlight text={pair.caption} query={query} /></p>
         <p className="meta">
           <span>{pair.source ?? 'unknown source'}</span>
           <span>{pair.topic ?? 'no topic'}</span>
           {pair.sourceDataset !== null && <span>{pair.sourceDataset}</span>}
-          <span className="ids">caption {pair.captionId} · image {pair.falsified?.imageId ?? '—'}</span>
+          <span className="ids">caption {pair.captionId} · image {(label === 'pristine' ? pair.pristine?.imageId : pair.falsified?.imageId) ?? '—'}</span>
         </p>
       </div>
     </div>

@@ -45,6 +45,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     subset: state.subset,
     sort: state.sort,
     ...(state.q ? { q: state.q } : {}),
+    ...(state.label ? { label: state.label } : {}),
     ...(state.source ? { source: state.source } : {}),
     ...(state.topic ? { topic: state.topic } : {}),
     ...(state.sourceDataset !== undefined ? { sourceDataset: state.sourceDataset } : {}),
@@ -201,6 +202,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
               <div key={pair.pairId} className="pair-slot" style={{ top: `${(first + i) * ROW_HEIGHT}px`, height: `${ROW_HEIGHT}px` }}>
                 <PairRow
                   pair={pair}
+                  label={state.label}
                   query={state.q}
                   selected={pair.pairId === state.pair}
                   thumbnail={thumb}

@@ -38,6 +38,8 @@ export function parseViewState(search: string): ViewState {
   };
   const q = p.get('q');
   if (q) state.q = q;
+  const label = p.get('label');
+  if (label === 'pristine' || label === 'falsified') state.label = label;
   const source = p.get('source');
   if (source) state.source = source;
   const topic = p.get('topic');
@@ -59,6 +61,7 @@ export function formatViewState(s: ViewState): string {
   p.set('split', s.split);
   p.set('subset', s.subset);
   if (s.q) p.set('q', s.q);
+  if (s.label) p.set('label', s.label);
   if (s.source) p.set('source', s.source);
   if (s.topic) p.set('topic', s.topic);
   if (s.sourceDataset !== undefined) p.set('subsplit', String(s.sourceDataset));

@@ -36,8 +36,6 @@ export type SplitFolder = (typeof SPLITS)[number]['folder'];
 export const SUBSETS = ['train', 'val', 'test'] as const;
 export type Subset = (typeof SUBSETS)[number];
 
-export const VISUALNEWS_SOURCES = ['guardian', 'bbc', 'usa_today', 'washington_post'] as const;
-
 export function isSplitFolder(name: string): name is SplitFolder {
   return SPLITS.some((s) => s.folder === name);
 }

@@ -5,7 +5,6 @@ import { toFtsQuery } from './search.ts';
 
 interface PairDbRow {
   pair_id: number;
-  sort_key: number;
   caption_id: number;
   caption: string;
   source: string | null;
@@ -21,6 +20,15 @@ interface PairDbRow {
 }
 
 const MAX_LIMIT = 500;
+
+/** What a PairSummary is made of: the pair (p) with its caption's item and both images' items. */
+const PAIR_COLUMNS = `p.pair_id, p.caption_id, c.caption, p.source, p.topic,
+  p.pristine_image_id, pi.image_path AS pristine_path, p.pristine_score,
+  p.falsified_image_id, fi.image_path AS falsified_path, fi.caption AS falsified_caption, p.falsified_score,
+  p.source_dataset`;
+const PAIR_JOINS = `JOIN items c ON c.id = p.caption_id
+  LEFT JOIN items pi ON pi.id = p.pristine_image_id
+  LEFT JOIN items fi ON fi.id = p.falsified_image_id`;
 /** The score sort key of a query; it must read exactly as in the pairs_score indexes for them to serve it. */
 function scoreOf(query: PairQuery): string {
   return query.label === 'pristine' ? 'coalesce(p.pristine_score, -1.0)' : 'coalesce(p.falsified_score, -1.0)';
@@ -111,15 +119,10 @@ function planFor(file: SplitFile, query: PairQuery): Plan {
   };
 }
 
+/** Pairs of the file matching the plan's filters. */
 function count(db: Db, file: SplitFile, plan: Plan): number {
   if (plan.where.length === 1) return file.pairs; // no filter: counted at index time
   return db.prepare(`SELECT count(*) FROM ${plan.from} WHERE ${plan.where.join(' AND ')}`).pluck().get(...plan.params) as number;
-}
-
-/** Number of pairs of a split file matching the query's filters. */
-export function countPairs(db: Db, query: PairQuery): number {
-  const file = fileFor(db, query.split, query.subset);
-  return count(db, file, planFor(file, query));
 }
 
 /**
@@ -147,19 +150,13 @@ export function pairsPage(db: Db, query: PairQuery): PairPage {
   }
   const rows = db
     .prepare(
-      `SELECT p.pair_id, ${key} AS sort_key, p.caption_id, c.caption, p.source, p.topic,
-              p.pristine_image_id, pi.image_path AS pristine_path, p.pristine_score,
-              p.falsified_image_id, fi.image_path AS falsified_path, fi.caption AS falsified_caption, p.falsified_score,
-              p.source_dataset
-       FROM ${plan.from}
-       JOIN items c ON c.id = p.caption_id
-       LEFT JOIN items pi ON pi.id = p.pristine_image_id
-       LEFT JOIN items fi ON fi.id = p.falsified_image_id
+      `SELECT ${key} AS sort_key, ${PAIR_COLUMNS}
+       FROM ${plan.from} ${PAIR_JOINS}
        WHERE ${where.join(' AND ')}
        ORDER BY ${key} ${direction}${sort === 'file' ? '' : `, p.pair_id ${direction}`}
        LIMIT ?`,
     )
-    .all(...params, limit + 1) as PairDbRow[];
+    .all(...params, limit + 1) as (PairDbRow & { sort_key: number })[];
   const items = rows.slice(0, limit).map((r) => toSummary(r, query.split, query.subset, names));
   const last = rows[limit - 1];
   return {
@@ -171,12 +168,11 @@ export function pairsPage(db: Db, query: PairQuery): PairPage {
 
 /** One pair by id, or undefined. */
 export function getPair(db: Db, pairId: number): PairSummary | undefined {
-  const head = db.prepare('SELECT f.split, f.subset FROM pairs p JOIN annotation_files f USING (file_id) WHERE p.pair_id = ?').get(pairId) as
-    | { split: string; subset: string }
-    | undefined;
-  if (head === undefined) return undefined;
-  const page = pairsPage(db, { split: head.split, subset: head.subset, cursor: `${pairId - 1}:${pairId - 1}`, limit: 1 });
-  return page.items[0]?.pairId === pairId ? page.items[0] : undefined;
+  const row = db
+    .prepare(`SELECT f.split, f.subset, f.source_datasets, ${PAIR_COLUMNS} FROM pairs p JOIN annotation_files f USING (file_id) ${PAIR_JOINS} WHERE p.pair_id = ?`)
+    .get(pairId) as (PairDbRow & { split: string; subset: string; source_datasets: string | null }) | undefined;
+  if (row === undefined) return undefined;
+  return toSummary(row, row.split, row.subset, row.source_datasets === null ? [] : (JSON.parse(row.source_datasets) as string[]));
 }
 
 function toSummary(r: PairDbRow, split: string, subset: string, sourceDatasets: string[]): PairSummary {

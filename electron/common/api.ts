@@ -1,4 +1,5 @@
-import type { IndexStats } from './index-types.ts';
+import type { ErrorInfo } from './errors.ts';
+import type { IndexProgress, IndexStats, IndexSummary } from './index-types.ts';
 import type { PairPage, PairQuery, PairSummary } from './pairs.ts';
 
 /**
@@ -19,6 +20,19 @@ export interface WorkbenchApi {
   'items.article': (input: { id: number }) => { id: number; text: string | null; problem: string | null };
   /** Why an item's image cannot be shown (missing, corrupt …), or null if it can. */
   'images.problem': (input: { id: number }) => { id: number; problem: string | null };
+  /** Starts indexing a VisualNews + NewsCLIPpings copy into this database (in a worker). */
+  'index.start': (input: { visualnews: string; clippings?: string }) => IndexStatus;
+  /** Where the current or last indexing run stands. */
+  'index.status': (input: Record<string, never>) => IndexStatus;
+  /** Asks a running index to stop after its current step; running it again continues. */
+  'index.cancel': (input: Record<string, never>) => IndexStatus;
+}
+
+export interface IndexStatus {
+  state: 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
+  progress: IndexProgress | null;
+  summary: IndexSummary | null;
+  error: ErrorInfo | null;
 }
 
 export type ApiMethod = keyof WorkbenchApi;

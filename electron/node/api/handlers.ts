@@ -14,6 +14,7 @@ import { getMetadata } from '../store/metadata.ts';
 import { getPair, pairsPage } from '../store/pairs.ts';
 import { getRoots } from '../store/roots.ts';
 import { readStats } from '../store/stats.ts';
+import type { IndexRunner } from './index-runner.ts';
 import { defined, fields, integer, number, oneOf, text } from './validate.ts';
 
 export interface ApiContext {
@@ -21,6 +22,8 @@ export interface ApiContext {
   databaseFile: string;
   demo: boolean;
   version: string;
+  /** Indexing into this database from the UI; without one, the index.* calls are refused. */
+  indexer?: IndexRunner;
 }
 
 /** Every API method, taking unvalidated input (it arrives over IPC or HTTP). */
@@ -50,6 +53,11 @@ export function createHandlers(ctx: ApiContext): Handlers {
       width: current ? check.width : null,
       height: current ? check.height : null,
     };
+  }
+
+  function indexer(): IndexRunner {
+    if (ctx.indexer === undefined) throw new OocError('BAD_ARGUMENT', 'indexing from the UI is not available here; use `ooc index`');
+    return ctx.indexer;
   }
 
   return {
@@ -124,6 +132,15 @@ export function createHandlers(ctx: ApiContext): Handlers {
         return { id, text: null, problem: `the article file is missing: ${item.article_path}` };
       }
     },
+
+    'index.start': (input) => {
+      const f = fields(input);
+      return indexer().start(text(f, 'visualnews'), text(f, 'clippings', true));
+    },
+
+    'index.status': () => indexer().current(),
+
+    'index.cancel': () => indexer().cancel(),
 
     'images.problem': async (input) => {
       const id = integer(fields(input), 'id');

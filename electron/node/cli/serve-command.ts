@@ -5,6 +5,7 @@ import path from 'node:path';
 import { OocError } from '../../common/errors.ts';
 import { electronBinary, REPO_ROOT } from '../electron-binary.ts';
 import { createHandlers } from '../api/handlers.ts';
+import { IndexRunner } from '../api/index-runner.ts';
 import { defaultDatabasePath, demoDatabasePath, demoDatasetDir, thumbnailDir } from '../app-paths.ts';
 import { bundleRenderer } from '../server/renderer-bundle.ts';
 import { startServer } from '../server/http-server.ts';
@@ -21,7 +22,7 @@ async function serve(dbFile: string, options: { port: number; demo: boolean; ope
   const db = openDatabase(dbFile);
   const server = await startServer({
     db,
-    handlers: createHandlers({ db, databaseFile: dbFile, demo: options.demo, version: VERSION }),
+    handlers: createHandlers({ db, databaseFile: dbFile, demo: options.demo, version: VERSION, indexer: new IndexRunner(dbFile) }),
     renderer: await bundleRenderer(),
     thumbnailDir: thumbnailDir(dbFile),
     port: options.port,

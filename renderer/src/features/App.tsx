@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { AppInfo, Overview } from '../../../electron/common/api.ts';
 import { call } from '../api/client.ts';
 import { OverviewView } from '../components/OverviewView.tsx';
 import { formatCount } from '../format.ts';
 import { useViewState } from '../state/view-state.ts';
+import { DatasetView } from './DatasetView.tsx';
 import { PairBrowser } from './PairBrowser.tsx';
 
 /** The workbench: loads what the index holds, then shows the overview or the pair browser. */
@@ -13,12 +14,15 @@ export function App() {
   const [overview, setOverview] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    call('app.info', {}).then(async (i) => {
-      setInfo(i);
-      if (i.hasIndex) setOverview(await call('overview.get', {}));
-    }).catch((err: Error) => setError(err.message));
+  const load = useCallback(() => {
+    call('app.info', {})
+      .then(async (i) => {
+        setInfo(i);
+        setOverview(i.hasIndex ? await call('overview.get', {}) : null);
+      })
+      .catch((err: Error) => setError(err.message));
   }, []);
+  useEffect(load, [load]);
 
   // A split file named in the URL that this index lacks: fall back to the first one it has.
   useEffect(() => {
@@ -34,25 +38,21 @@ export function App() {
         <nav aria-label="Views">
           <button className={state.view === 'overview' ? 'tab active' : 'tab'} onClick={() => update({ view: 'overview', open: false })}>Overview</button>
           <button className={state.view === 'pairs' ? 'tab active' : 'tab'} onClick={() => update({ view: 'pairs' })}>Pairs</button>
+          <button className={state.view === 'dataset' ? 'tab active' : 'tab'} onClick={() => update({ view: 'dataset', open: false })}>Dataset</button>
         </nav>
         {info?.demo && <span className="badge" title="The bundled demo dataset: drawn images, generated captions">Demo dataset</span>}
         {overview && <span className="muted small dataset">{formatCount(overview.stats.items.total)} items · {formatCount(overview.stats.pairs)} pairs</span>}
       </header>
       <main>
         {error && <p className="error" role="alert">{error}</p>}
-        {info && !info.hasIndex && (
+        {info && !info.hasIndex && state.view !== 'dataset' && (
           <div className="card empty-state">
             <h2>No dataset indexed yet</h2>
-            {window.ooc ? (
-              <p>Choose File → Open Dataset… to index your VisualNews and NewsCLIPpings copy, or File → Open the Demo Dataset.</p>
-            ) : (
-              <>
-                <p>Index your VisualNews and NewsCLIPpings copy, then reload:</p>
-                <pre>npm run ooc -- index --visualnews /path/to/visual_news/origin --clippings /path/to/news_clippings --db {info.database}</pre>
-              </>
-            )}
+            <p>Point the workbench at your VisualNews and NewsCLIPpings copy to index it{window.ooc ? ' (or use File → Open Dataset…)' : ''}; you can browse as soon as it is done.</p>
+            <DatasetView info={info} onIndexed={load} />
           </div>
         )}
+        {info && state.view === 'dataset' && <DatasetView info={info} onIndexed={load} />}
         {overview && state.view === 'overview' && <OverviewView overview={overview} onOpenSplit={(split, subset) => update({ view: 'pairs', split, subset, pair: undefined, open: false })} />}
         {overview && state.view === 'pairs' && <PairBrowser state={state} update={update} overview={overview} />}
         {!info && !error && <p className="muted loading">Loading…</p>}

@@ -3,7 +3,7 @@ import type { PairFilters, PairSort } from '../../../electron/common/pairs.ts';
 
 /** Everything that defines what the user is looking at; kept in the URL so back/forward and links work. */
 export interface ViewState extends PairFilters {
-  view: 'overview' | 'pairs';
+  view: 'overview' | 'pairs' | 'dataset';
   split: string;
   subset: string;
   sort: PairSort;
@@ -30,7 +30,7 @@ export function parseViewState(search: string): ViewState {
   const p = new URLSearchParams(search);
   const sort = p.get('sort') as PairSort | null;
   const state: ViewState = {
-    view: p.get('view') === 'overview' ? 'overview' : 'pairs',
+    view: p.get('view') === 'overview' ? 'overview' : p.get('view') === 'dataset' ? 'dataset' : 'pairs',
     split: p.get('split') ?? DEFAULTS.split,
     subset: p.get('subset') ?? DEFAULTS.subset,
     sort: sort !== null && SORTS.includes(sort) ? sort : 'file',

@@ -13,6 +13,9 @@ export interface Served {
   /** The address `ooc serve` printed, token included. */
   url: string;
   origin: string;
+  /** The corpus's folders, to index from the UI. */
+  visualnewsDir: string;
+  clippingsDir: string;
   missingImageId: number;
   corruptImageId: number;
 }
@@ -33,25 +36,28 @@ function serve(dbFile: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildPr
   });
 }
 
-/** Each test gets its own data folder, corpus, database and server. */
-export const test = base.extend<{ served: Served; workbench: WorkbenchPage }>({
-  served: async ({}, use) => {
+/** Each test gets its own data folder, corpus, database and server (an empty database with `emptyDatabase`). */
+export const test = base.extend<{ emptyDatabase: boolean; served: Served; workbench: WorkbenchPage }>({
+  emptyDatabase: [false, { option: true }],
+  served: async ({ emptyDatabase }, use) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ooc-e2e-'));
     const env = { ...process.env, OOC_HOME: path.join(dir, 'home') };
     const made = JSON.parse(execFileSync(TSX, [path.join(HERE, 'make-corpus.ts'), dir], { cwd: ROOT, env, encoding: 'utf8' })) as {
       dbFile: string;
+      origin: string;
+      clippings: string;
       missingImageId: number;
       corruptImageId: number;
     };
-    const { child, url } = await serve(made.dbFile, env);
-    await use({ url, origin: new URL(url).origin, missingImageId: made.missingImageId, corruptImageId: made.corruptImageId });
+    const { child, url } = await serve(emptyDatabase ? path.join(dir, 'empty.db') : made.dbFile, env);
+    await use({ url, origin: new URL(url).origin, visualnewsDir: made.origin, clippingsDir: made.clippings, missingImageId: made.missingImageId, corruptImageId: made.corruptImageId });
     child.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   },
-  workbench: async ({ page, served }, use) => {
+  workbench: async ({ page, served, emptyDatabase }, use) => {
     await page.goto(served.url);
     const workbench = new WorkbenchPage(page);
-    await expect(workbench.total()).toHaveText(/^\d+ pairs$/);
+    if (!emptyDatabase) await expect(workbench.total()).toHaveText(/^\d+ pairs$/);
     await use(workbench);
   },
 });

@@ -2,4 +2,4 @@
 import { writeImageCorpus } from '../../fixtures/image-corpus.ts';
 
 const corpus = await writeImageCorpus(process.argv[2]!);
-process.stdout.write(`${JSON.stringify({ dbFile: corpus.dbFile, missingImageId: corpus.missingImageId, corruptImageId: corpus.corruptImageId })}\n`);
+process.stdout.write(`${JSON.stringify({ dbFile: corpus.dbFile, origin: corpus.origin, clippings: corpus.clippings, missingImageId: corpus.missingImageId, corruptImageId: corpus.corruptImageId })}\n`);

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHandlers, type Handlers } from '../node/api/handlers.ts';
+import { IndexRunner } from '../node/api/index-runner.ts';
 import { appDataDir, defaultDatabasePath, demoDatabasePath, demoDatasetDir, thumbnailDir } from '../node/app-paths.ts';
 import { openDatabase, type Db } from '../node/store/db.ts';
 import { hasIndex } from '../node/store/index-tables.ts';
@@ -19,6 +20,7 @@ import { loadWindowState, saveWindowState } from './window-state.ts';
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'); // out/ (main, preload, renderer, workers)
 const APP_ROOT = path.resolve(OUT, '..');
 const RESOURCES = app.isPackaged ? process.resourcesPath : APP_ROOT;
+const WORKER_ENTRY = new URL('../workers/index-worker.mjs', import.meta.url);
 
 interface OpenDataset {
   db: Db;
@@ -45,7 +47,8 @@ function bindingOption(): { nativeBinding?: string } {
 function openDataset(dbFile: string, demo: boolean): void {
   current?.db.close();
   const db = openDatabase(dbFile, bindingOption());
-  current = { db, dbFile, demo, thumbnailDir: thumbnailDir(dbFile), handlers: createHandlers({ db, databaseFile: dbFile, demo, version: app.getVersion() }) };
+  const indexer = new IndexRunner(dbFile, { ...bindingOption(), workerEntry: WORKER_ENTRY });
+  current = { db, dbFile, demo, thumbnailDir: thumbnailDir(dbFile), handlers: createHandlers({ db, databaseFile: dbFile, demo, version: app.getVersion(), indexer }) };
 }
 
 /** Indexes in a worker while the window keeps showing the last good index; progress in the title and taskbar. */
@@ -61,7 +64,7 @@ async function indexInto(dbFile: string, source: Omit<IndexJobRequest, 'dbFile'>
           win?.setTitle(`OOC Workbench — indexing ${(fraction * 100).toFixed(0)}%`);
         },
       },
-      new URL('../workers/index-worker.mjs', import.meta.url),
+      WORKER_ENTRY,
     );
     openDataset(dbFile, demo);
     win?.reload();

@@ -10,6 +10,7 @@ import { ensureCorpus, runJson, searchTerms, TSX, WORK } from './ingest.ts';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
 /**
  * Browse benchmark on the full-scale synthetic index (made by the ingest benchmark when
@@ -37,6 +38,7 @@ export async function benchBrowse(args: string[]): Promise<void> {
   });
   const openTimes: number[] = [];
   const searchTimes: number[] = [];
+  let scroll: { frames: number[]; rows: number } | null = null;
   const view = '&split=semantics_clip_text_text&subset=train';
   for (let run = 0; run < 5; run++) {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -58,6 +60,28 @@ export async function benchBrowse(args: string[]): Promise<void> {
     searchTimes.push(performance.now() - typed);
     await context.close();
   }
+  {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${running.url}${view}`);
+    await page.getByTestId('pair-row').first().waitFor({ state: 'visible' });
+    // Fling the list for 5 s, 2,000 px a frame: frame intervals while rows render and pages load.
+    // (A string: tsx's transform wraps named functions in a helper that does not exist in the page.)
+    scroll = (await page.evaluate(`new Promise((resolve) => {
+      const list = document.querySelector('.pair-list');
+      const frames = [];
+      let last = performance.now();
+      const end = last + 5000;
+      requestAnimationFrame(function step(now) {
+        frames.push(now - last);
+        last = now;
+        list.scrollTop += 2000;
+        if (now < end) requestAnimationFrame(step);
+        else resolve({ frames, rows: Math.round(list.scrollTop / 132) });
+      });
+    })`)) as { frames: number[]; rows: number };
+    await context.close();
+  }
   await browser.close();
   await running.close();
   db.close();
@@ -67,6 +91,9 @@ export async function benchBrowse(args: string[]): Promise<void> {
     '',
     `open the app → first page visible   ${median(openTimes).toFixed(0).padStart(6)} ms median (first ${openTimes[0]!.toFixed(0)} ms)   target < 1000 ms`,
     `type a search → results visible     ${median(searchTimes).toFixed(0).padStart(6)} ms median (60 ms of it is the typing debounce)   target < 200 ms`,
+    scroll === null
+      ? ''
+      : `scrolling 5 s at 2,000 px/frame      frame interval median ${median(scroll.frames).toFixed(1)} ms, p95 ${percentile(scroll.frames, 0.95).toFixed(1)} ms; ${scroll.rows.toLocaleString('en-US')} rows scrolled through, loaded by cursor on the way`,
     '',
     'server-side page of 100 pairs          page 1     page 101   ratio    matching pairs',
     ...Object.entries(server).map(([name, r]) => `  ${name.padEnd(34)} ${r.page1Ms.toFixed(2).padStart(7)} ms ${r.page101Ms === null ? '    (under 101 pages)' : `${r.page101Ms.toFixed(2).padStart(7)} ms  ${(r.page101Ms / r.page1Ms).toFixed(2).padStart(5)}×`}   ${r.total.toLocaleString('en-US')}`),

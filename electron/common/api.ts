@@ -18,8 +18,8 @@ export interface WorkbenchApi {
   'pairs.detail': (input: { pairId: number }) => PairDetail;
   /** The article text of an item, read from disk on demand. */
   'items.article': (input: { id: number }) => { id: number; text: string | null; problem: string | null };
-  /** Why an item's image cannot be shown (missing, corrupt …), or null if it can. */
-  'images.problem': (input: { id: number }) => { id: number; problem: string | null };
+  /** Why each item's image cannot be shown (missing, corrupt …), or null where it can; at most 200 ids. */
+  'images.problems': (input: { ids: number[] }) => { problems: Record<number, string | null> };
   /** Starts indexing a VisualNews + NewsCLIPpings copy into this database (in a worker). */
   'index.start': (input: { visualnews: string; clippings?: string }) => IndexStatus;
   /** Where the current or last indexing run stands. */

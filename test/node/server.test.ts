@@ -106,9 +106,12 @@ test('images are served by item id with their real type; missing, corrupt and es
   assert.equal(missing.status, 404);
   assert.equal(json(missing).error?.code, 'IMAGE_MISSING');
   assert.equal((await get(`/media/thumb/${corpus.corruptImageId}`)).status, 422);
-  const problem = async (id: number): Promise<string> => (json(await api('images.problem', { id })).value as { problem: string }).problem;
-  assert.match(await problem(corpus.missingImageId), /^missing: file not found/);
-  assert.match(await problem(corpus.corruptImageId), /^corrupt: truncated JPEG/);
+  const problems = (json(await api('images.problems', { ids: [corpus.missingImageId, corpus.corruptImageId, 100, 999] })).value as { problems: Record<string, string | null> }).problems;
+  assert.match(problems[corpus.missingImageId]!, /^missing: file not found/);
+  assert.match(problems[corpus.corruptImageId]!, /^corrupt: truncated JPEG/);
+  assert.equal(problems[100], null);
+  assert.equal(problems[999], 'no item 999 in the index');
+  assert.equal(json(await api('images.problems', { ids: Array.from({ length: 201 }, (_, i) => i) })).error?.code, 'BAD_ARGUMENT');
   assert.equal((await get('/media/image/..%2F..%2Fetc%2Fpasswd')).status, 404);
 
   // Even a tampered database cannot make the server read outside the dataset folder.

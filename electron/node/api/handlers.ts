@@ -142,14 +142,21 @@ export function createHandlers(ctx: ApiContext): Handlers {
 
     'index.cancel': () => indexer().cancel(),
 
-    'images.problem': async (input) => {
-      const id = integer(fields(input), 'id');
-      const item = getItem(db, id);
-      if (item === undefined) throw new OocError('NOT_FOUND', `no item ${id}`);
-      if (item.image_path === null) return { id, problem: 'data.json gives no usable image_path for this item' };
-      const result = await inspectImage(resolveInRoot(root(), item.image_path));
-      if (result.status === 'ok') return { id, problem: null };
-      return { id, problem: `${result.status}: ${result.detail ?? ''} (${item.image_path})` };
+    'images.problems': async (input) => {
+      const ids = fields(input).ids;
+      if (!Array.isArray(ids) || ids.length > 200 || !ids.every((id) => typeof id === 'number' && Number.isSafeInteger(id))) {
+        throw new OocError('BAD_ARGUMENT', '"ids" must be a list of at most 200 item ids');
+      }
+      const entries = await Promise.all(
+        (ids as number[]).map(async (id): Promise<[number, string | null]> => {
+          const item = getItem(db, id);
+          if (item === undefined) return [id, `no item ${id} in the index`];
+          if (item.image_path === null) return [id, 'data.json gives no usable image_path for this item'];
+          const result = await inspectImage(resolveInRoot(root(), item.image_path));
+          return [id, result.status === 'ok' ? null : `${result.status}: ${result.detail ?? ''} (${item.image_path})`];
+        }),
+      );
+      return { problems: Object.fromEntries(entries) };
     },
   };
 }

@@ -48,3 +48,28 @@ export function thumbnailUrl(itemId: number, size: 128 | 256 | 512 = 256): strin
 export function imageUrl(itemId: number): string {
   return `${mediaBase()}/image/${itemId}`;
 }
+
+const pendingProblems = new Map<number, ((problem: string | null) => void)[]>();
+let problemTimer: number | undefined;
+
+/**
+ * Why an item's image cannot be shown, or null. Rows that fail to load together are explained in
+ * one call: a dataset without its images must not become a request per row.
+ */
+export function explainImage(itemId: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    pendingProblems.set(itemId, [...(pendingProblems.get(itemId) ?? []), resolve]);
+    window.clearTimeout(problemTimer);
+    problemTimer = window.setTimeout(flushProblems, 30);
+  });
+}
+
+function flushProblems(): void {
+  const batch = [...pendingProblems.entries()].slice(0, 200);
+  for (const [id] of batch) pendingProblems.delete(id);
+  if (pendingProblems.size > 0) problemTimer = window.setTimeout(flushProblems, 0);
+  call('images.problems', { ids: batch.map(([id]) => id) }).then(
+    ({ problems }) => batch.forEach(([id, waiting]) => waiting.forEach((resolve) => resolve(problems[id] ?? null))),
+    () => batch.forEach(([, waiting]) => waiting.forEach((resolve) => resolve('the image could not be loaded'))),
+  );
+}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Overview, PairDetail } from '../../../electron/common/api.ts';
 import type { PairSummary } from '../../../electron/common/pairs.ts';
-import { call, imageUrl, thumbnailUrl } from '../api/client.ts';
+import { call, explainImage, imageUrl, thumbnailUrl } from '../api/client.ts';
 import { FilterBar } from '../components/FilterBar.tsx';
 import { PairDetailView } from '../components/PairDetailView.tsx';
 import { PairRow } from '../components/PairRow.tsx';
@@ -12,9 +12,7 @@ const ROW_HEIGHT = 132;
 const PAGE = 100;
 const OVERSCAN = 6;
 
-async function explain(itemId: number): Promise<string | null> {
-  return (await call('images.problem', { id: itemId })).problem;
-}
+const explain = explainImage;
 
 const thumb = (id: number): string => thumbnailUrl(id, 256);
 

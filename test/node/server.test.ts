@@ -91,6 +91,7 @@ test('the API answers results and clear errors for bad input', async (t) => {
   assert.equal(json(await api('pairs.page', { split: 'nope', subset: 'test' })).error?.code, 'NOT_FOUND');
   assert.equal(json(await api('pairs.detail', { pairId: 99999 })).error?.code, 'NOT_FOUND');
   assert.equal(json(await api('no.such.method', {})).error?.code, 'BAD_ARGUMENT');
+  assert.equal(json(await api('%E0%A4%A', {})).error?.code, 'BAD_ARGUMENT');
   assert.equal(json(await api('pairs.page', [])).error?.code, 'BAD_ARGUMENT');
 });
 

@@ -71,7 +71,6 @@ async function readBody(req: http.IncomingMessage, limit = 1 << 20): Promise<str
   return Buffer.concat(chunks).toString('utf8');
 }
 
-
 /**
  * Browser mode: the workbench UI and its API over HTTP, on 127.0.0.1 only, behind a random
  * per-launch token. The token arrives once in the URL and is swapped for an HttpOnly,
@@ -126,7 +125,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         sendJson(res, 400, { ok: false, error: { code: 'BAD_ARGUMENT', message: `the request body is not JSON: ${err instanceof Error ? err.message : String(err)}` } });
         return;
       }
-      sendJson(res, 200, await dispatch(options.handlers, decodeURIComponent(path.slice('/api/'.length)), input));
+      let method: string;
+      try {
+        method = decodeURIComponent(path.slice('/api/'.length));
+      } catch {
+        method = path; // malformed escapes: no such method, answered as such below
+      }
+      sendJson(res, 200, await dispatch(options.handlers, method, input));
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

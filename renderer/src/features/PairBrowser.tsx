@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Overview, PairDetail } from '../../../electron/common/api.ts';
-import type { PairSummary } from '../../../electron/common/pairs.ts';
+import type { PairQuery, PairSummary } from '../../../electron/common/pairs.ts';
 import { call, explainImage, imageUrl, thumbnailUrl } from '../api/client.ts';
 import { FilterBar } from '../components/FilterBar.tsx';
 import { PairDetailView } from '../components/PairDetailView.tsx';
@@ -38,19 +38,12 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   const searchRef = useRef<HTMLInputElement>(null);
   const [viewport, setViewport] = useState({ top: 0, height: 800 });
 
-  const query = {
-    split: state.split,
-    subset: state.subset,
-    sort: state.sort,
-    ...(state.q ? { q: state.q } : {}),
-    ...(state.label ? { label: state.label } : {}),
-    ...(state.source ? { source: state.source } : {}),
-    ...(state.topic ? { topic: state.topic } : {}),
-    ...(state.sourceDataset !== undefined ? { sourceDataset: state.sourceDataset } : {}),
-    ...(state.minScore !== undefined ? { minScore: state.minScore } : {}),
-    ...(state.maxScore !== undefined ? { maxScore: state.maxScore } : {}),
-  };
-  const queryKey = JSON.stringify(query);
+  const { split, subset, sort, q, label, source, topic, sourceDataset, minScore, maxScore } = state;
+  const query = useMemo((): PairQuery => {
+    const filters = { q, label, source, topic, sourceDataset, minScore, maxScore };
+    const set = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== ''));
+    return { split, subset, sort, ...set };
+  }, [split, subset, sort, q, label, source, topic, sourceDataset, minScore, maxScore]);
 
   useEffect(() => {
     const mine = ++generation.current;
@@ -75,15 +68,13 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         loading.current = false;
       },
     );
-    // queryKey stands for the query's content
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [queryKey]);
+  }, [query]);
 
   const loadMore = useCallback(() => {
     if (loading.current || next === null) return;
     loading.current = true;
     const mine = generation.current;
-    call('pairs.page', { ...JSON.parse(queryKey), cursor: next, limit: PAGE }).then(
+    call('pairs.page', { ...query, cursor: next, limit: PAGE }).then(
       (page) => {
         if (mine !== generation.current) return;
         setItems((current) => [...current, ...page.items]);
@@ -91,11 +82,12 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         loading.current = false;
       },
       (err: Error) => {
+        if (mine !== generation.current) return;
         setError(err.message);
         loading.current = false;
       },
     );
-  }, [next, queryKey]);
+  }, [next, query]);
 
   useLayoutEffect(() => {
     const el = listRef.current;

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'IMAGE_MISSING'
   | 'IMAGE_CORRUPT'
   | 'CANCELLED'
+  | 'MODEL_UNAVAILABLE'
+  | 'MODEL_MISSING'
   | 'INTERNAL';
 
 export class OocError extends Error {

@@ -35,3 +35,20 @@ export function demoDatasetDir(): { visualnews: string; clippings: string } {
 export function demoDatabasePath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(appDataDir(env), 'demo.db');
 }
+
+/** Models shipped with the app (models/ in the source tree; OOC_BUNDLED_MODELS when packaged). */
+export function bundledModelsDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.OOC_BUNDLED_MODELS) return path.resolve(env.OOC_BUNDLED_MODELS);
+  return fileURLToPath(new URL('../../models/', import.meta.url));
+}
+
+/** Models the user installed or exported: one folder each, beside the database. */
+export function userModelsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(appDataDir(env), 'models');
+}
+
+/** Where a database keeps its embedding matrices: a folder beside the file, named after it. */
+export function vectorsDir(databaseFile: string): string {
+  const resolved = path.resolve(databaseFile);
+  return `${resolved}.vectors`;
+}

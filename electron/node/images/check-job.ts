@@ -6,6 +6,7 @@ import { claimJob, finishJob, saveCheckpoint } from '../store/jobs.ts';
 import { getRoots } from '../store/roots.ts';
 import { resolveInRoot } from '../ingest/paths.ts';
 import { inspectImage, type ImageStatus } from './inspect.ts';
+import { mapLimited } from '../concurrency.ts';
 
 export interface ImageCheckOptions {
   /** Check every image again, not only those never checked. */
@@ -65,17 +66,4 @@ export async function checkImages(db: Db, options: ImageCheckOptions = {}): Prom
     throw err;
   }
   return { checked, byStatus, seconds: (performance.now() - started) / 1000 };
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(workers);
-  return out;
 }

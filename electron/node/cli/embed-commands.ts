@@ -1,0 +1,137 @@
+import { SPLITS, SUBSETS, type SplitFolder, type Subset } from '../../common/datasets.ts';
+import { OocError } from '../../common/errors.ts';
+import { defaultDatabasePath } from '../app-paths.ts';
+import { ClipModel, type ProviderReport } from '../inference/clip.ts';
+import { runEmbedJob, type EmbedWhat } from '../inference/embed-job.ts';
+import { parseProviderChoice } from '../inference/providers.ts';
+import { listModels, resolveModel } from '../inference/registry.ts';
+import { openDatabase } from '../store/db.ts';
+import { optionalString, type Command } from './args.ts';
+import { handleInterrupts } from './interrupt.ts';
+import { progressBar } from './progress.ts';
+
+const WHAT: readonly EmbedWhat[] = ['images', 'captions', 'all'];
+
+/** "cpu (cuda skipped: …; webgpu skipped: …)" for each tower that was opened. */
+export function describeProviders(report: ProviderReport): string {
+  return Object.entries(report)
+    .map(([tower, r]) => {
+      const skipped = r.skipped.map((s) => `${s.provider} skipped: ${s.reason}`).join('; ');
+      return `${tower} encoder on ${r.provider}${skipped ? ` (${skipped})` : ''}`;
+    })
+    .join('\n');
+}
+
+export const embedCommand: Command = {
+  name: 'embed',
+  summary: "compute CLIP embeddings of the indexed images and captions (resumable)",
+  usage: `ooc embed [--model <dir or id>] [--what images|captions|all] [--split <s>] [--subset <t>]
+          [--ep auto|cpu|webgpu|cuda] [--batch <n>] [--retry-failed] [--db <file>] [--json]
+
+  --model         a model folder or an installed model's id (default: the first installed model
+                  with real weights, else the bundled tiny model, whose scores mean nothing)
+  --what          images, captions or all (default: all)
+  --split         only the items the pairs of this split use: ${SPLITS.map((s) => s.folder).join(', ')}
+  --subset        with --split: ${SUBSETS.join(', ')}
+  --ep            execution provider; auto tries cuda, then webgpu, then cpu (default: auto)
+  --batch         items per model call (default: 32 images, 128 captions)
+  --retry-failed  try again the items that failed before (missing or corrupt images)
+  --db            database file (default: ${defaultDatabasePath()})
+
+Vectors are stored per model beside the database. Ctrl-C stops after the current batch; the
+same command continues where it stopped.`,
+  options: {
+    model: { type: 'string' },
+    what: { type: 'string' },
+    split: { type: 'string' },
+    subset: { type: 'string' },
+    ep: { type: 'string' },
+    batch: { type: 'string' },
+    'retry-failed': { type: 'boolean' },
+    db: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(values) {
+    const what = (optionalString(values, 'what') ?? 'all') as EmbedWhat;
+    if (!WHAT.includes(what)) throw new OocError('BAD_ARGUMENT', `--what must be one of ${WHAT.join(', ')}, got "${what}"`);
+    const split = optionalString(values, 'split');
+    if (split !== undefined && !SPLITS.some((s) => s.folder === split)) throw new OocError('BAD_ARGUMENT', `--split must be one of ${SPLITS.map((s) => s.folder).join(', ')}`);
+    const subset = optionalString(values, 'subset');
+    if (subset !== undefined && !(SUBSETS as readonly string[]).includes(subset)) throw new OocError('BAD_ARGUMENT', `--subset must be one of ${SUBSETS.join(', ')}`);
+    const batch = optionalString(values, 'batch');
+    const batchSize = batch === undefined ? undefined : Number(batch);
+    if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 4096)) throw new OocError('BAD_ARGUMENT', `--batch must be an integer from 1 to 4096, got "${batch}"`);
+    const ep = parseProviderChoice(optionalString(values, 'ep') ?? 'auto');
+    const model = await resolveModel(optionalString(values, 'model'));
+    const clip = new ClipModel(model, ep);
+    const db = openDatabase(optionalString(values, 'db') ?? defaultDatabasePath());
+    const controller = new AbortController();
+    const stopHandling = handleInterrupts(controller, 'embedding');
+    const bar = progressBar();
+    try {
+      if (!model.manifest.weights.meaningfulScores) process.stderr.write(`Model ${model.manifest.id} has random weights: its scores and neighbours are meaningless (for trying the app only).\n`);
+      const summary = await runEmbedJob(
+        db,
+        clip,
+        { what, ...(split ? { split: split as SplitFolder } : {}), ...(subset ? { subset: subset as Subset } : {}), ...(values['retry-failed'] === true ? { retryFailed: true } : {}), ...(batchSize ? { batchSize } : {}) },
+        {
+          signal: controller.signal,
+          onProgress: (p) => bar.draw(p.total > 0 ? p.done / p.total : 1, `${p.kind === 'image' ? 'images  ' : 'captions'} ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')}  ${p.perSecond.toFixed(1)}/s  ${p.skipped} skipped`, p.done === p.total),
+        },
+      );
+      bar.done();
+      if (values.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else {
+        process.stdout.write(`${describeProviders(summary.providers)}\n`);
+        for (const k of summary.kinds) {
+          const skips = Object.entries(k.skipped).map(([reason, n]) => `${n} ${reason}`).join(', ');
+          process.stdout.write(`${k.kind === 'image' ? 'Images' : 'Captions'}: ${k.embedded} embedded in ${k.seconds.toFixed(1)} s${k.alreadyDone > 0 ? `, ${k.alreadyDone} already done` : ''}${k.failedBefore > 0 ? `, ${k.failedBefore} failed before (--retry-failed to retry)` : ''}${skips ? `; skipped: ${skips}` : ''}.\n`);
+        }
+      }
+      return 0;
+    } finally {
+      bar.done();
+      stopHandling();
+      await clip.release();
+      db.close();
+    }
+  },
+};
+
+export const modelsCommand: Command = {
+  name: 'models',
+  summary: 'list the installed CLIP models and the execution provider each encoder runs on',
+  usage: `ooc models [--ep auto|cpu|webgpu|cuda] [--json]
+
+Models are read from the bundled models folder and the user's models folder. Each model's
+encoders are opened once to report which provider runs them and why others were skipped.`,
+  options: { ep: { type: 'string' }, json: { type: 'boolean' } },
+  async run(values) {
+    const ep = parseProviderChoice(optionalString(values, 'ep') ?? 'auto');
+    const { models, broken } = await listModels();
+    const rows = [];
+    for (const model of models) {
+      const clip = new ClipModel(model, ep);
+      let error: string | undefined;
+      try {
+        await clip.session('image');
+        await clip.session('text');
+      } catch (err) {
+        error = (err as Error).message;
+      }
+      rows.push({ id: model.manifest.id, name: model.manifest.name, dir: model.dir, dim: model.manifest.embeddingSize, meaningfulScores: model.manifest.weights.meaningfulScores, providers: clip.providers(), ...(error ? { error } : {}) });
+      await clip.release();
+    }
+    if (values.json === true) {
+      process.stdout.write(`${JSON.stringify({ models: rows, broken })}\n`);
+      return 0;
+    }
+    for (const r of rows) {
+      process.stdout.write(`${r.id}  ${r.name}  ${r.dim}-d${r.meaningfulScores ? '' : '  (random weights: scores are meaningless)'}\n  ${r.dir}\n`);
+      process.stdout.write(`${(r.error ?? describeProviders(r.providers)).replace(/^/gm, '  ')}\n`);
+    }
+    for (const b of broken) process.stdout.write(`unusable: ${b.dir}: ${b.reason}\n`);
+    if (rows.length === 0) process.stdout.write('No models installed; see models/README.md.\n');
+    return 0;
+  },
+};

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { InstalledModel } from './manifest.ts';
+import { openSession, type OpenedSession, type ProviderChoice } from './providers.ts';
+import { ClipTokenizer } from './tokenizer.ts';
+
+export type Tower = 'image' | 'text';
+
+/** Which provider each opened tower runs on, and why faster ones were skipped. */
+export type ProviderReport = Partial<Record<Tower, Pick<OpenedSession, 'provider' | 'skipped'>>>;
+
+/**
+ * A CLIP model's two encoders, opened on first use. Embeddings come back L2-normalised, so a
+ * dot product is the cosine similarity the paper's scores are made of.
+ */
+export class ClipModel {
+  private readonly sessions = new Map<Tower, Promise<OpenedSession>>();
+  private tokenizer: Promise<ClipTokenizer> | undefined;
+  private readonly opened: ProviderReport = {};
+
+  constructor(
+    readonly model: InstalledModel,
+    private readonly providerChoice: ProviderChoice = 'auto',
+    private readonly threads?: number,
+  ) {}
+
+  get manifest() {
+    return this.model.manifest;
+  }
+
+  get dim(): number {
+    return this.model.manifest.embeddingSize;
+  }
+
+  providers(): ProviderReport {
+    return { ...this.opened };
+  }
+
+  async session(tower: Tower): Promise<OpenedSession> {
+    let pending = this.sessions.get(tower);
+    if (!pending) {
+      const file = path.join(this.model.dir, this.manifest[tower].file);
+      pending = openSession(file, this.providerChoice, this.threads).then((opened) => {
+        this.opened[tower] = { provider: opened.provider, skipped: opened.skipped };
+        return opened;
+      });
+      pending.catch(() => this.sessions.delete(tower));
+      this.sessions.set(tower, pending);
+    }
+    return pending;
+  }
+
+  loadTokenizer(): Promise<ClipTokenizer> {
+    this.tokenizer ??= ClipTokenizer.load(this.model);
+    return this.tokenizer;
+  }
+
+  /** Encodes `count` preprocessed images laid out CHW one after another in `pixels`. */
+  async encodeImages(pixels: Float32Array, count: number): Promise<Float32Array> {
+    const { session } = await this.session('image');
+    const size = this.manifest.preprocess.size;
+    const input = new ort.Tensor('float32', pixels.subarray(0, count * 3 * size * size), [count, 3, size, size]);
+    return this.run(session, 'image', input);
+  }
+
+  async encodeTexts(texts: readonly string[]): Promise<Float32Array> {
+    const [{ session }, tokenizer] = await Promise.all([this.session('text'), this.loadTokenizer()]);
+    const input = new ort.Tensor('int64', tokenizer.encodeBatch(texts), [texts.length, tokenizer.contextLength]);
+    return this.run(session, 'text', input);
+  }
+
+  private async run(session: ort.InferenceSession, tower: Tower, input: ort.Tensor): Promise<Float32Array> {
+    const spec = this.manifest[tower];
+    const outputs = await session.run({ [spec.input.name]: input });
+    const output = outputs[spec.output.name];
+    if (!output) throw new Error(`model ${this.manifest.id}: ${tower} encoder has no output "${spec.output.name}"`);
+    const embeddings = output.data as Float32Array;
+    normalizeRows(embeddings, this.dim);
+    return embeddings;
+  }
+
+  async release(): Promise<void> {
+    for (const pending of this.sessions.values()) {
+      await pending.then((s) => s.session.release()).catch(() => undefined);
+    }
+    this.sessions.clear();
+  }
+}
+
+/** Scales each row of a row-major matrix to unit length (zero rows stay zero). */
+export function normalizeRows(matrix: Float32Array, dim: number): void {
+  for (let base = 0; base < matrix.length; base += dim) {
+    let sum = 0;
+    for (let i = 0; i < dim; i++) sum += matrix[base + i]! * matrix[base + i]!;
+    if (sum === 0) continue;
+    const scale = 1 / Math.sqrt(sum);
+    for (let i = 0; i < dim; i++) matrix[base + i] = matrix[base + i]! * scale;
+  }
+}

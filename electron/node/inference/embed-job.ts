@@ -1,0 +1,186 @@
+import { OocError } from '../../common/errors.ts';
+import type { SplitFolder, Subset } from '../../common/datasets.ts';
+import { mapLimited } from '../concurrency.ts';
+import { resolveInRoot } from '../ingest/paths.ts';
+import type { Db } from '../store/db.ts';
+import { hasIndex } from '../store/index-tables.ts';
+import { claimJob, finishJob } from '../store/jobs.ts';
+import { getRoots } from '../store/roots.ts';
+import { ensureSet, VectorWriter, type EmbeddingKind } from '../store/vectors.ts';
+import type { ClipModel, ProviderReport } from './clip.ts';
+import { preprocessImage } from './preprocess.ts';
+
+export type EmbedWhat = 'images' | 'captions' | 'all';
+
+export interface EmbedRequest {
+  what: EmbedWhat;
+  /** Only the items that the pairs of this split (and subset) use. */
+  split?: SplitFolder;
+  subset?: Subset;
+  /** Try again the items that failed before (a missing image since restored, say). */
+  retryFailed?: boolean;
+  batchSize?: number;
+}
+
+export interface EmbedProgress {
+  kind: EmbeddingKind;
+  done: number;
+  total: number;
+  skipped: number;
+  perSecond: number;
+}
+
+export interface EmbedKindSummary {
+  kind: EmbeddingKind;
+  embedded: number;
+  /** Items that could not be embedded, per reason (missing image, corrupt image …). */
+  skipped: Record<string, number>;
+  /** Items in scope that already had an embedding from this model. */
+  alreadyDone: number;
+  /** Items in scope that failed in an earlier run (not retried without retryFailed). */
+  failedBefore: number;
+  seconds: number;
+}
+
+export interface EmbedSummary {
+  model: string;
+  providers: ProviderReport;
+  kinds: EmbedKindSummary[];
+}
+
+export interface EmbedOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: EmbedProgress) => void;
+}
+
+interface Candidate {
+  id: number;
+  caption: string;
+  image_path: string | null;
+}
+
+/**
+ * Embeds the indexed items' images and/or captions with a CLIP model and stores the vectors
+ * per model. Work is committed batch by batch, so a cancelled or killed job continues where it
+ * stopped: items that already have a vector (or failed, unless retryFailed) are not redone.
+ * Images are decoded for the next batch while the model encodes the current one.
+ */
+export async function runEmbedJob(db: Db, clip: ClipModel, request: EmbedRequest, options: EmbedOptions = {}): Promise<EmbedSummary> {
+  if (!hasIndex(db)) throw new OocError('INDEX_MISSING', 'index a dataset before embedding it');
+  if (request.subset !== undefined && request.split === undefined) throw new OocError('BAD_ARGUMENT', '--subset needs --split');
+  const { job } = claimJob(db, 'embed', { model: clip.manifest.id, ...request });
+  try {
+    const kinds: EmbeddingKind[] = request.what === 'all' ? ['text', 'image'] : request.what === 'images' ? ['image'] : ['text'];
+    const scope = defineScope(db, request);
+    const summaries: EmbedKindSummary[] = [];
+    for (const kind of kinds) summaries.push(await embedKind(db, clip, kind, scope, request, options));
+    finishJob(db, job.id, 'done');
+    return { model: clip.manifest.id, providers: clip.providers(), kinds: summaries };
+  } catch (err) {
+    finishJob(db, job.id, err instanceof OocError && err.code === 'CANCELLED' ? 'cancelled' : 'failed', err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+}
+
+/** A temp table of the item ids in scope, or null for every item. */
+function defineScope(db: Db, request: EmbedRequest): string | null {
+  if (request.split === undefined) return null;
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS embed_scope (id INTEGER PRIMARY KEY); DELETE FROM embed_scope;');
+  const where = request.subset === undefined ? 'f.split = ?' : 'f.split = ? AND f.subset = ?';
+  const args = request.subset === undefined ? [request.split] : [request.split, request.subset];
+  for (const column of ['caption_id', 'pristine_image_id', 'falsified_image_id']) {
+    db.prepare(`INSERT OR IGNORE INTO embed_scope SELECT p.${column} FROM pairs p JOIN annotation_files f USING (file_id) WHERE ${where} AND p.${column} IS NOT NULL`).run(...args);
+  }
+  return 'embed_scope';
+}
+
+async function embedKind(db: Db, clip: ClipModel, kind: EmbeddingKind, scope: string | null, request: EmbedRequest, options: EmbedOptions): Promise<EmbedKindSummary> {
+  const started = performance.now();
+  const set = ensureSet(db, clip.manifest.id, kind, clip.dim, 'model');
+  if (request.retryFailed) db.prepare('DELETE FROM embedding_failures WHERE set_id = ?').run(set.setId);
+  const inScope = scope === null ? '' : `AND i.id IN (SELECT id FROM ${scope})`;
+  const pending = `NOT EXISTS (SELECT 1 FROM embedding_rows r WHERE r.set_id = ${set.setId} AND r.item_id = i.id)
+    AND NOT EXISTS (SELECT 1 FROM embedding_failures x WHERE x.set_id = ${set.setId} AND x.item_id = i.id) ${inScope}`;
+  const total = db.prepare(`SELECT count(*) FROM items i WHERE ${pending}`).pluck().get() as number;
+  const alreadyDone = db.prepare(`SELECT count(*) FROM items i JOIN embedding_rows r ON r.item_id = i.id AND r.set_id = ? WHERE 1 ${inScope}`).pluck().get(set.setId) as number;
+  const failedBefore = db.prepare(`SELECT count(*) FROM items i JOIN embedding_failures r ON r.item_id = i.id AND r.set_id = ? WHERE 1 ${inScope}`).pluck().get(set.setId) as number;
+  const next = db.prepare(`SELECT id, caption, image_path FROM items i WHERE id > ? AND ${pending} ORDER BY id LIMIT ?`);
+  const batchSize = request.batchSize ?? (kind === 'image' ? 32 : 128);
+  const fetch = (after: number) => next.all(after, batchSize) as Candidate[];
+
+  const writer = new VectorWriter(db, set);
+  const skipped: Record<string, number> = {};
+  let done = 0;
+  let embedded = 0;
+  const report = () => {
+    const seconds = (performance.now() - started) / 1000;
+    options.onProgress?.({ kind, done, total, skipped: done - embedded, perSecond: seconds > 0 ? embedded / seconds : 0 });
+  };
+  const fail = (id: number, reason: string) => {
+    writer.recordFailure(id, reason);
+    skipped[reason] = (skipped[reason] ?? 0) + 1;
+  };
+  try {
+    report();
+    let batch = fetch(-1);
+    let prepared = kind === 'image' ? decodeBatch(db, clip, batch) : null;
+    while (batch.length > 0) {
+      if (options.signal?.aborted) throw new OocError('CANCELLED', 'embedding was cancelled; run it again to continue');
+      const upcoming = fetch(batch.at(-1)!.id);
+      let ids: number[];
+      let vectors: Float32Array;
+      if (kind === 'image') {
+        const current = await prepared!;
+        prepared = upcoming.length > 0 ? decodeBatch(db, clip, upcoming) : null;
+        for (const f of current.failures) fail(f.id, f.reason);
+        ids = current.ids;
+        vectors = ids.length > 0 ? await clip.encodeImages(current.pixels, ids.length) : new Float32Array(0);
+      } else {
+        ids = batch.map((c) => c.id);
+        vectors = await clip.encodeTexts(batch.map((c) => c.caption));
+      }
+      if (ids.length > 0) writer.append(ids, vectors);
+      done += batch.length;
+      embedded += ids.length;
+      report();
+      batch = upcoming;
+    }
+  } finally {
+    writer.close();
+  }
+  return { kind, embedded, skipped, alreadyDone, failedBefore, seconds: (performance.now() - started) / 1000 };
+}
+
+interface DecodedBatch {
+  ids: number[];
+  pixels: Float32Array;
+  failures: Array<{ id: number; reason: string }>;
+}
+
+/** Decodes and preprocesses a batch of images; the ones that fail are listed with the reason. */
+async function decodeBatch(db: Db, clip: ClipModel, batch: Candidate[]): Promise<DecodedBatch> {
+  const spec = clip.manifest.preprocess;
+  const plane = 3 * spec.size * spec.size;
+  const pixels = new Float32Array(batch.length * plane);
+  const root = getRoots(db).visualnews;
+  const ok = await mapLimited(batch, 4, async (item, i) => {
+    if (item.image_path === null || root === undefined) return 'no image path';
+    try {
+      await preprocessImage(resolveInRoot(root, item.image_path), spec, pixels, i * plane);
+      return null;
+    } catch (err) {
+      if (err instanceof OocError) return err.code === 'PATH_OUTSIDE_ROOT' ? 'path outside the dataset folder' : err.message;
+      return (err as NodeJS.ErrnoException).code === 'ENOENT' || /missing|no such file/i.test((err as Error).message) ? 'missing image' : 'corrupt image';
+    }
+  });
+  const ids: number[] = [];
+  const failures: DecodedBatch['failures'] = [];
+  batch.forEach((item, i) => {
+    const reason = ok[i];
+    if (reason === null || reason === undefined) {
+      if (ids.length !== i) pixels.copyWithin(ids.length * plane, i * plane, (i + 1) * plane);
+      ids.push(item.id);
+    } else failures.push({ id: item.id, reason });
+  });
+  return { ids, pixels, failures };
+}

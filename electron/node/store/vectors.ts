@@ -1,0 +1,192 @@
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { OocError } from '../../common/errors.ts';
+import { vectorsDir } from '../app-paths.ts';
+import type { Db } from './db.ts';
+
+export type EmbeddingKind = 'image' | 'text';
+export type EmbeddingOrigin = 'model' | 'import';
+
+export interface EmbeddingSet {
+  setId: number;
+  /** The model id, or the name of an imported set (its folder in news_clippings/embeddings). */
+  name: string;
+  kind: EmbeddingKind;
+  dim: number;
+  origin: EmbeddingOrigin;
+  /** The float32 file, absolute. */
+  file: string;
+  rows: number;
+}
+
+interface SetRow {
+  set_id: number;
+  name: string;
+  kind: EmbeddingKind;
+  dim: number;
+  origin: EmbeddingOrigin;
+  file: string;
+  rows: number;
+}
+
+/** Rows per block of a loaded matrix: 64 Ki rows of 512 floats is 128 MiB. */
+export const BLOCK_ROWS = 65536;
+
+function fromRow(db: Db, row: SetRow): EmbeddingSet {
+  return { setId: row.set_id, name: row.name, kind: row.kind, dim: row.dim, origin: row.origin, file: path.join(vectorsDir(db.name), row.file), rows: row.rows };
+}
+
+const SELECT = 'SELECT set_id, name, kind, dim, origin, file, rows FROM embedding_sets';
+
+export function listSets(db: Db): EmbeddingSet[] {
+  return (db.prepare(`${SELECT} ORDER BY name, kind`).all() as SetRow[]).map((r) => fromRow(db, r));
+}
+
+export function getSet(db: Db, name: string, kind: EmbeddingKind): EmbeddingSet | undefined {
+  const row = db.prepare(`${SELECT} WHERE name = ? AND kind = ?`).get(name, kind) as SetRow | undefined;
+  return row && fromRow(db, row);
+}
+
+/** The set for (name, kind), created when new; an existing set must have the same size. */
+export function ensureSet(db: Db, name: string, kind: EmbeddingKind, dim: number, origin: EmbeddingOrigin): EmbeddingSet {
+  const existing = getSet(db, name, kind);
+  if (existing) {
+    if (existing.dim !== dim) {
+      throw new OocError('BAD_ARGUMENT', `embeddings "${name}" (${kind}) hold ${existing.dim}-d vectors; these are ${dim}-d`);
+    }
+    return existing;
+  }
+  const file = `${name.replace(/[^\w.-]+/g, '_')}/${kind}.f32`;
+  db.prepare('INSERT INTO embedding_sets (name, kind, dim, origin, file, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+    name,
+    kind,
+    dim,
+    origin,
+    file,
+    new Date().toISOString(),
+  );
+  return getSet(db, name, kind)!;
+}
+
+/** Embedding counts per set, keyed "<name>:<kind>", for stats. */
+export function embeddingCounts(db: Db): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const set of listSets(db)) counts[`${set.name}:${set.kind}`] = set.rows;
+  return counts;
+}
+
+/**
+ * Appends vectors to a set: the floats go to the set's file first (synced), then one SQLite
+ * transaction maps the ids to their rows. A crash between the two leaves unmapped floats at the
+ * end of the file, which the next writer cuts off, so a set never maps an id to a torn row.
+ * An id already in the set is overwritten in place.
+ */
+export class VectorWriter {
+  private readonly fd: number;
+  private rows: number;
+  private readonly rowOf;
+  private readonly insert;
+  private readonly failure;
+  private readonly setRows;
+
+  constructor(
+    private readonly db: Db,
+    readonly set: EmbeddingSet,
+  ) {
+    mkdirSync(path.dirname(set.file), { recursive: true });
+    closeSync(openSync(set.file, 'a'));
+    this.fd = openSync(set.file, 'r+');
+    this.rows = set.rows;
+    const expected = set.rows * set.dim * 4;
+    const size = fstatSync(this.fd).size;
+    if (size < expected) {
+      closeSync(this.fd);
+      throw new OocError('BAD_INPUT_FILE', `${set.file} holds ${size} bytes but the index maps ${set.rows} rows of ${set.dim} floats; delete the set and embed again`);
+    }
+    if (size > expected) ftruncateSync(this.fd, expected);
+    this.rowOf = db.prepare('SELECT row FROM embedding_rows WHERE set_id = ? AND item_id = ?').pluck();
+    this.insert = db.prepare('INSERT INTO embedding_rows (set_id, item_id, row) VALUES (?, ?, ?)');
+    this.failure = db.prepare('INSERT OR REPLACE INTO embedding_failures (set_id, item_id, reason) VALUES (?, ?, ?)');
+    this.setRows = db.prepare('UPDATE embedding_sets SET rows = ?, updated_at = ? WHERE set_id = ?');
+  }
+
+  /** `vectors` holds ids.length rows of set.dim floats. */
+  append(ids: ArrayLike<number>, vectors: Float32Array): void {
+    const { dim, setId } = this.set;
+    const bytesPerRow = dim * 4;
+    const fresh: Array<[number, number]> = [];
+    let next = this.rows;
+    for (let i = 0; i < ids.length; i++) {
+      const existing = this.rowOf.get(setId, ids[i]) as number | undefined;
+      const row = existing ?? next++;
+      if (existing === undefined) fresh.push([ids[i]!, row]);
+      const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset + i * bytesPerRow, bytesPerRow);
+      writeSync(this.fd, bytes, 0, bytesPerRow, row * bytesPerRow);
+    }
+    fdatasyncSync(this.fd);
+    this.db.transaction(() => {
+      for (const [id, row] of fresh) this.insert.run(setId, id, row);
+      this.setRows.run(next, new Date().toISOString(), setId);
+    })();
+    this.rows = next;
+  }
+
+  recordFailure(itemId: number, reason: string): void {
+    this.failure.run(this.set.setId, itemId, reason);
+  }
+
+  get count(): number {
+    return this.rows;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** A set's vectors in memory, in blocks of BLOCK_ROWS rows, with the item id of every row. */
+export interface Matrix {
+  set: EmbeddingSet;
+  ids: Int32Array;
+  blocks: Float32Array[];
+}
+
+export function loadMatrix(db: Db, set: EmbeddingSet): Matrix {
+  const ids = new Int32Array(set.rows);
+  for (const r of db.prepare('SELECT item_id, row FROM embedding_rows WHERE set_id = ?').raw().iterate(set.setId) as Iterable<[number, number]>) {
+    ids[r[1]] = r[0];
+  }
+  const blocks: Float32Array[] = [];
+  const fd = openSync(set.file, 'r');
+  try {
+    for (let start = 0; start < set.rows; start += BLOCK_ROWS) {
+      const rows = Math.min(BLOCK_ROWS, set.rows - start);
+      const block = new Float32Array(rows * set.dim);
+      const bytes = new Uint8Array(block.buffer);
+      let read = 0;
+      while (read < bytes.length) {
+        const n = readSync(fd, bytes, read, bytes.length - read, start * set.dim * 4 + read);
+        if (n === 0) throw new OocError('BAD_INPUT_FILE', `${set.file} ends before row ${start + read / (set.dim * 4)} of ${set.rows}`);
+        read += n;
+      }
+      blocks.push(block);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { set, ids, blocks };
+}
+
+/** One item's vector from a set, read straight from the file, or undefined when it has none. */
+export function readVector(db: Db, set: EmbeddingSet, itemId: number): Float32Array | undefined {
+  const row = db.prepare('SELECT row FROM embedding_rows WHERE set_id = ? AND item_id = ?').pluck().get(set.setId, itemId) as number | undefined;
+  if (row === undefined) return undefined;
+  const out = new Float32Array(set.dim);
+  const fd = openSync(set.file, 'r');
+  try {
+    readSync(fd, new Uint8Array(out.buffer), 0, set.dim * 4, row * set.dim * 4);
+  } finally {
+    closeSync(fd);
+  }
+  return out;
+}

@@ -19,6 +19,8 @@ export interface IndexStats {
   roots: { visualnews?: string; clippings?: string };
   indexedAt: string | null;
   imageChecks?: Record<string, number>;
+  /** "<model or imported set>:<image|text>" → vectors stored. */
+  embeddings: Record<string, number>;
 }
 
 export type IndexPhase = 'scan' | 'items' | 'annotations' | 'metadata' | 'publish' | 'done';

@@ -1,6 +1,8 @@
+import path from 'node:path';
 import { SPLITS, SUBSETS, type SplitFolder, type Subset } from '../../common/datasets.ts';
 import { OocError } from '../../common/errors.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
+import { importEmbeddings } from '../embeddings/import.ts';
 import { ClipModel, type ProviderReport } from '../inference/clip.ts';
 import { runEmbedJob, type EmbedWhat } from '../inference/embed-job.ts';
 import { parseProviderChoice } from '../inference/providers.ts';
@@ -133,5 +135,52 @@ encoders are opened once to report which provider runs them and why others were 
     for (const b of broken) process.stdout.write(`unusable: ${b.dir}: ${b.reason}\n`);
     if (rows.length === 0) process.stdout.write('No models installed; see models/README.md.\n');
     return 0;
+  },
+};
+
+export const importEmbeddingsCommand: Command = {
+  name: 'import-embeddings',
+  summary: "import NewsCLIPpings' precomputed embedding pickles (safely: arrays only)",
+  usage: `ooc import-embeddings <news_clippings/embeddings folder, a type folder, or a .pkl file> [--db <file>] [--json]
+
+Reads <type>/<split>.pkl and <type>/<type>_<split>.pkl files: dicts of {item id: numpy array}
+(numpy 1.x or 2.x, None entries allowed). The pickles are parsed by an allow-list reader that
+builds arrays and nothing else: a pickle asking for any other Python function is refused with
+the reason, and nothing from that file is imported. Vectors go to sets named
+newsclippings-<type>; ids already imported keep their vectors.`,
+  options: { db: { type: 'string' }, json: { type: 'boolean' } },
+  async run(values, positionals) {
+    const target = positionals[0];
+    if (target === undefined || positionals.length > 1) throw new OocError('BAD_ARGUMENT', 'give one embeddings folder or .pkl file (see: ooc import-embeddings --help)');
+    const db = openDatabase(optionalString(values, 'db') ?? defaultDatabasePath());
+    const bar = progressBar();
+    try {
+      const files = importEmbeddings(db, target, (p) =>
+        bar.draw(p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : 0, `file ${p.fileIndex + 1}/${p.files} ${path.basename(p.file)}  ${(p.bytesDone / 1e6).toFixed(0)} / ${(p.bytesTotal / 1e6).toFixed(0)} MB`),
+      );
+      bar.done();
+      if (values.json === true) process.stdout.write(`${JSON.stringify({ files })}\n`);
+      else {
+        for (const f of files) {
+          if (f.error) {
+            process.stdout.write(`REFUSED ${f.error}\n`);
+            continue;
+          }
+          const notes = [
+            f.alreadyPresent > 0 ? `${f.alreadyPresent} already imported` : '',
+            f.noneValues > 0 ? `${f.noneValues} None entries` : '',
+            f.multiRow > 0 ? `${f.multiRow} with several rows (first kept)` : '',
+            f.notInIndex > 0 ? `${f.notInIndex} ids not in the index` : '',
+            ...Object.entries(f.skipped).map(([reason, n]) => `${n} skipped: ${reason}`),
+          ].filter(Boolean);
+          const mbps = f.seconds > 0 ? f.bytes / 1e6 / f.seconds : 0;
+          process.stdout.write(`${f.file} → ${f.set}: ${f.imported} vectors in ${f.seconds.toFixed(1)} s (${mbps.toFixed(0)} MB/s)${notes.length > 0 ? `; ${notes.join(', ')}` : ''}\n`);
+        }
+      }
+      return files.some((f) => f.error) ? 1 : 0;
+    } finally {
+      bar.done();
+      db.close();
+    }
   },
 };

@@ -20,5 +20,6 @@ export function formatStats(s: IndexStats): string {
   if (Object.keys(s.skipped).length > 0) lines.push(`  skipped: ${reasons(s.skipped)}  (details: ooc stats --skips)`);
   if (Object.keys(s.notes).length > 0) lines.push(`  notes: ${reasons(s.notes)}`);
   if (s.imageChecks) lines.push(`  images checked: ${reasons(s.imageChecks)}`);
+  if (Object.keys(s.embeddings).length > 0) lines.push(`  embeddings: ${reasons(s.embeddings)}`);
   return `${lines.join('\n')}\n`;
 }

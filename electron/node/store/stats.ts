@@ -1,13 +1,14 @@
 import type { IndexStats, SplitCounts } from '../../common/index-types.ts';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from './db.ts';
+import { embeddingCounts } from './vectors.ts';
 import { hasIndex, INDEX_FORMAT } from './index-tables.ts';
 import { logTotals } from './index-log.ts';
 import { getMeta } from './meta.ts';
 import { getRoots } from './roots.ts';
 
 /** Counts over an index (live or staged); computed once per build and stored with it. */
-export function computeStats(db: Db, prefix: string): Omit<IndexStats, 'roots' | 'indexedAt' | 'imageChecks'> {
+export function computeStats(db: Db, prefix: string): Omit<IndexStats, 'roots' | 'indexedAt' | 'imageChecks' | 'embeddings'> {
   const bySourceRows = db.prepare(`SELECT source, count(*) AS n FROM ${prefix}items GROUP BY source ORDER BY source`).all() as {
     source: string | null;
     n: number;
@@ -56,12 +57,13 @@ export function readStats(db: Db): IndexStats {
         : `this database's index was built by another version (index format ${format}, this version reads ${INDEX_FORMAT}): run \`ooc index\` again to rebuild it`,
     );
   }
-  const stored = JSON.parse(getMeta(db, 'stats') ?? '{}') as Omit<IndexStats, 'roots' | 'indexedAt'>;
+  const stored = JSON.parse(getMeta(db, 'stats') ?? '{}') as Omit<IndexStats, 'roots' | 'indexedAt' | 'embeddings'>;
   const checks = db.prepare('SELECT status, count(*) AS n FROM image_checks GROUP BY status ORDER BY status').all() as { status: string; n: number }[];
   return {
     ...stored,
     roots: getRoots(db),
     indexedAt: getMeta(db, 'indexed_at') ?? null,
     ...(checks.length > 0 ? { imageChecks: Object.fromEntries(checks.map((c) => [c.status, c.n])) } : {}),
+    embeddings: embeddingCounts(db),
   };
 }

@@ -1,4 +1,4 @@
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { rmSync, closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { OocError } from '../../common/errors.ts';
 import { vectorsDir } from '../app-paths.ts';
@@ -68,6 +68,14 @@ export function ensureSet(db: Db, name: string, kind: EmbeddingKind, dim: number
   return getSet(db, name, kind)!;
 }
 
+/** Removes a set, its row map and its file. */
+export function deleteSet(db: Db, set: EmbeddingSet): void {
+  db.transaction(() => {
+    for (const table of ['embedding_rows', 'embedding_failures', 'embedding_sets']) db.prepare(`DELETE FROM ${table} WHERE set_id = ?`).run(set.setId);
+  })();
+  rmSync(set.file, { force: true });
+}
+
 /** Embedding counts per set, keyed "<name>:<kind>", for stats. */
 export function embeddingCounts(db: Db): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -129,6 +137,20 @@ export class VectorWriter {
       this.setRows.run(next, new Date().toISOString(), setId);
     })();
     this.rows = next;
+  }
+
+  has(itemId: number): boolean {
+    return this.rowOf.get(this.set.setId, itemId) !== undefined;
+  }
+
+  /** Forgets every row from `rows` on (an import that must leave no trace when refused). */
+  rollback(rows: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM embedding_rows WHERE set_id = ? AND row >= ?').run(this.set.setId, rows);
+      this.setRows.run(rows, new Date().toISOString(), this.set.setId);
+    })();
+    ftruncateSync(this.fd, rows * this.set.dim * 4);
+    this.rows = rows;
   }
 
   recordFailure(itemId: number, reason: string): void {

@@ -5,6 +5,7 @@ import { defaultDatabasePath } from '../app-paths.ts';
 import { importEmbeddings } from '../embeddings/import.ts';
 import { ClipModel, type ProviderReport } from '../inference/clip.ts';
 import { runEmbedJob, type EmbedWhat } from '../inference/embed-job.ts';
+import { NeighbourSearch } from '../inference/neighbours.ts';
 import { parseProviderChoice } from '../inference/providers.ts';
 import { listModels, resolveModel } from '../inference/registry.ts';
 import { openDatabase } from '../store/db.ts';
@@ -180,6 +181,45 @@ newsclippings-<type>; ids already imported keep their vectors.`,
       return files.some((f) => f.error) ? 1 : 0;
     } finally {
       bar.done();
+      db.close();
+    }
+  },
+};
+
+export const neighboursCommand: Command = {
+  name: 'neighbours',
+  summary: "an item's nearest neighbours by embedding (image→image, caption→caption, caption→image …)",
+  usage: `ooc neighbours --id <item id> [--from image|caption] [--to image|caption] [--model <id or set>]
+               [-k <n>] [--db <file>] [--json]
+
+  --from, --to  which vector of the item to start from and which vectors to search (default:
+                image → image)
+  --model       the embedding set's name: a model id, or newsclippings-<type> for imported ones
+                (default: the default model)
+  -k            how many (default 10, at most 1000)`,
+  options: { id: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, model: { type: 'string' }, k: { type: 'string', short: 'k' }, db: { type: 'string' }, json: { type: 'boolean' } },
+  async run(values) {
+    const id = Number(optionalString(values, 'id'));
+    if (!Number.isSafeInteger(id)) throw new OocError('BAD_ARGUMENT', `--id must be an item id (an integer), got ${String(values.id)}`);
+    const kindOf = (name: string) => {
+      const v = optionalString(values, name) ?? 'image';
+      if (v !== 'image' && v !== 'caption') throw new OocError('BAD_ARGUMENT', `--${name} must be image or caption, got "${v}"`);
+      return v === 'image' ? ('image' as const) : ('text' as const);
+    };
+    const k = Number(optionalString(values, 'k') ?? '10');
+    if (!Number.isInteger(k) || k < 1 || k > 1000) throw new OocError('BAD_ARGUMENT', `-k must be an integer from 1 to 1000`);
+    const model = optionalString(values, 'model') ?? (await resolveModel(undefined)).manifest.id;
+    const db = openDatabase(optionalString(values, 'db') ?? defaultDatabasePath(), { readonly: true });
+    const search = new NeighbourSearch(db);
+    try {
+      const found = await search.ofItem(model, id, kindOf('from'), kindOf('to'), k);
+      const caption = db.prepare('SELECT caption FROM items WHERE id = ?').pluck();
+      const rows = found.map((n) => ({ ...n, caption: (caption.get(n.itemId) as string | undefined) ?? null }));
+      if (values.json === true) process.stdout.write(`${JSON.stringify({ model, id, neighbours: rows })}\n`);
+      else for (const r of rows) process.stdout.write(`${r.score.toFixed(4)}  ${String(r.itemId).padStart(8)}  ${r.caption ?? '(not in the index)'}\n`);
+      return 0;
+    } finally {
+      await search.release();
       db.close();
     }
   },

@@ -29,8 +29,8 @@ interface SetRow {
   rows: number;
 }
 
-/** Rows per block of a loaded matrix: 64 Ki rows of 512 floats is 128 MiB. */
-export const BLOCK_ROWS = 65536;
+/** Rows per block of a loaded matrix: 256 Ki rows of 512 floats is 512 MiB. */
+export const BLOCK_ROWS = 262144;
 
 function fromRow(db: Db, row: SetRow): EmbeddingSet {
   return { setId: row.set_id, name: row.name, kind: row.kind, dim: row.dim, origin: row.origin, file: path.join(vectorsDir(db.name), row.file), rows: row.rows };

@@ -1,0 +1,91 @@
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { OocError } from '../../common/errors.ts';
+import { bundledModelsDir } from '../app-paths.ts';
+import type { Db } from '../store/db.ts';
+import { getSet, loadMatrix, readVector, type EmbeddingKind, type EmbeddingSet, type Matrix } from '../store/vectors.ts';
+
+export interface Neighbour {
+  itemId: number;
+  /** Cosine similarity (vectors are stored unit length). */
+  score: number;
+}
+
+/**
+ * Exact nearest neighbours by brute force: every stored vector is scored against the query by
+ * ONNX Runtime's MatMul and the best k kept by its TopK, block by block (BLOCK_ROWS rows), then
+ * merged. Matrices are loaded on first use and kept until the set changes.
+ */
+export class NeighbourSearch {
+  private session: Promise<ort.InferenceSession> | undefined;
+  private readonly matrices = new Map<number, { rows: number; matrix: Matrix }>();
+
+  constructor(private readonly db: Db) {}
+
+  private topk(): Promise<ort.InferenceSession> {
+    this.session ??= ort.InferenceSession.create(path.join(bundledModelsDir(), 'ops', 'similarity-topk.onnx'), { graphOptimizationLevel: 'all' });
+    return this.session;
+  }
+
+  matrix(set: EmbeddingSet): Matrix {
+    const cached = this.matrices.get(set.setId);
+    if (cached && cached.rows === set.rows) return cached.matrix;
+    const matrix = loadMatrix(this.db, set);
+    this.matrices.set(set.setId, { rows: set.rows, matrix });
+    return matrix;
+  }
+
+  /** The k stored vectors most similar to `query`, best first, leaving out `exclude`. */
+  async search(set: EmbeddingSet, query: Float32Array, k: number, exclude?: number): Promise<Neighbour[]> {
+    if (query.length !== set.dim) throw new OocError('BAD_ARGUMENT', `a ${query.length}-d query cannot search ${set.dim}-d embeddings`);
+    const matrix = this.matrix(set);
+    const session = await this.topk();
+    const want = k + (exclude === undefined ? 0 : 1);
+    const queries = new ort.Tensor('float32', query, [set.dim, 1]);
+    const found: Neighbour[] = [];
+    let base = 0;
+    for (const block of matrix.blocks) {
+      const rows = block.length / set.dim;
+      const kb = Math.min(want, rows);
+      const out = await session.run({
+        matrix: new ort.Tensor('float32', block, [rows, set.dim]),
+        queries,
+        k: new ort.Tensor('int64', BigInt64Array.of(BigInt(kb)), [1]),
+      });
+      const scores = out.scores!.data as Float32Array;
+      const index = out.rows!.data as BigInt64Array;
+      for (let i = 0; i < kb; i++) found.push({ itemId: matrix.ids[base + Number(index[i])]!, score: scores[i]! });
+      base += rows;
+    }
+    return found
+      .filter((n) => n.itemId !== exclude)
+      .sort((a, b) => b.score - a.score || a.itemId - b.itemId)
+      .slice(0, k);
+  }
+
+  /**
+   * Neighbours of an item: its `from` vector (image or caption) against the `to` vectors of the
+   * same model, e.g. caption → image finds the images that best match the caption.
+   */
+  async ofItem(model: string, itemId: number, from: EmbeddingKind, to: EmbeddingKind, k: number): Promise<Neighbour[]> {
+    const source = requireSet(this.db, model, from);
+    const target = requireSet(this.db, model, to);
+    const query = readVector(this.db, source, itemId);
+    if (query === undefined) throw new OocError('NOT_FOUND', `item ${itemId} has no ${from === 'image' ? 'image' : 'caption'} embedding from ${model}; run ooc embed first`);
+    return this.search(target, query, k, from === to ? itemId : undefined);
+  }
+
+  async release(): Promise<void> {
+    const session = await this.session?.catch(() => undefined);
+    await session?.release();
+    this.matrices.clear();
+  }
+}
+
+export function requireSet(db: Db, name: string, kind: EmbeddingKind): EmbeddingSet {
+  const set = getSet(db, name, kind);
+  if (set === undefined || set.rows === 0) {
+    throw new OocError('NOT_FOUND', `no ${kind === 'image' ? 'image' : 'caption'} embeddings from "${name}" in this database; run ooc embed (or import-embeddings) first`);
+  }
+  return set;
+}

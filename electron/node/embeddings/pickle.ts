@@ -60,8 +60,6 @@ const ALLOWED_GLOBALS = new Set([
 class Global {
   constructor(readonly name: string) {}
 }
-class Mark {}
-const MARK = new Mark();
 class Bytes {
   constructor(public data: Uint8Array | null) {}
 }

@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { OocError } from '../../common/errors.ts';
 import { bundledModelsDir } from '../app-paths.ts';
 import type { Db } from '../store/db.ts';
-import { getSet, loadMatrix, readVector, type EmbeddingKind, type EmbeddingSet, type Matrix } from '../store/vectors.ts';
+import { BLOCK_ROWS, getSet, loadMatrix, readVector, type EmbeddingKind, type EmbeddingSet, type Matrix } from '../store/vectors.ts';
 
 export interface Neighbour {
   itemId: number;
@@ -20,7 +20,10 @@ export class NeighbourSearch {
   private session: Promise<ort.InferenceSession> | undefined;
   private readonly matrices = new Map<number, { rows: number; matrix: Matrix }>();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly blockRows: number = BLOCK_ROWS,
+  ) {}
 
   private topk(): Promise<ort.InferenceSession> {
     this.session ??= ort.InferenceSession.create(path.join(bundledModelsDir(), 'ops', 'similarity-topk.onnx'), { graphOptimizationLevel: 'all' });
@@ -30,7 +33,7 @@ export class NeighbourSearch {
   matrix(set: EmbeddingSet): Matrix {
     const cached = this.matrices.get(set.setId);
     if (cached && cached.rows === set.rows) return cached.matrix;
-    const matrix = loadMatrix(this.db, set);
+    const matrix = loadMatrix(this.db, set, this.blockRows);
     this.matrices.set(set.setId, { rows: set.rows, matrix });
     return matrix;
   }

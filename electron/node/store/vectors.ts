@@ -166,14 +166,14 @@ export class VectorWriter {
   }
 }
 
-/** A set's vectors in memory, in blocks of BLOCK_ROWS rows, with the item id of every row. */
+/** A set's vectors in memory, in blocks of rows (BLOCK_ROWS by default), with the item id of every row. */
 export interface Matrix {
   set: EmbeddingSet;
   ids: Int32Array;
   blocks: Float32Array[];
 }
 
-export function loadMatrix(db: Db, set: EmbeddingSet): Matrix {
+export function loadMatrix(db: Db, set: EmbeddingSet, blockRows: number = BLOCK_ROWS): Matrix {
   const ids = new Int32Array(set.rows);
   for (const r of db.prepare('SELECT item_id, row FROM embedding_rows WHERE set_id = ?').raw().iterate(set.setId) as Iterable<[number, number]>) {
     ids[r[1]] = r[0];
@@ -181,8 +181,8 @@ export function loadMatrix(db: Db, set: EmbeddingSet): Matrix {
   const blocks: Float32Array[] = [];
   const fd = openSync(set.file, 'r');
   try {
-    for (let start = 0; start < set.rows; start += BLOCK_ROWS) {
-      const rows = Math.min(BLOCK_ROWS, set.rows - start);
+    for (let start = 0; start < set.rows; start += blockRows) {
+      const rows = Math.min(blockRows, set.rows - start);
       const block = new Float32Array(rows * set.dim);
       const bytes = new Uint8Array(block.buffer);
       let read = 0;

@@ -20,6 +20,8 @@ import { loadWindowState, saveWindowState } from './window-state.ts';
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'); // out/ (main, preload, renderer, workers)
 const APP_ROOT = path.resolve(OUT, '..');
 const RESOURCES = app.isPackaged ? process.resourcesPath : APP_ROOT;
+// The bundled models (the tiny demo model, the similarity graph) sit in the resources folder.
+process.env.OOC_BUNDLED_MODELS ??= path.join(RESOURCES, 'models');
 const WORKER_ENTRY = new URL('../workers/index-worker.mjs', import.meta.url);
 
 interface OpenDataset {

@@ -123,7 +123,8 @@ async function embedKind(db: Db, clip: ClipModel, kind: EmbeddingKind, scope: st
   try {
     report();
     let batch = fetch(-1);
-    let prepared = kind === 'image' ? decodeBatch(db, clip, batch) : null;
+    const root = getRoots(db).visualnews;
+    let prepared = kind === 'image' ? decodeBatch(root, clip, batch) : null;
     while (batch.length > 0) {
       if (options.signal?.aborted) throw new OocError('CANCELLED', 'embedding was cancelled; run it again to continue');
       const upcoming = fetch(batch.at(-1)!.id);
@@ -131,7 +132,7 @@ async function embedKind(db: Db, clip: ClipModel, kind: EmbeddingKind, scope: st
       let vectors: Float32Array;
       if (kind === 'image') {
         const current = await prepared!;
-        prepared = upcoming.length > 0 ? decodeBatch(db, clip, upcoming) : null;
+        prepared = upcoming.length > 0 ? decodeBatch(root, clip, upcoming) : null;
         for (const f of current.failures) fail(f.id, f.reason);
         ids = current.ids;
         vectors = ids.length > 0 ? await clip.encodeImages(current.pixels, ids.length) : new Float32Array(0);
@@ -158,11 +159,10 @@ interface DecodedBatch {
 }
 
 /** Decodes and preprocesses a batch of images; the ones that fail are listed with the reason. */
-async function decodeBatch(db: Db, clip: ClipModel, batch: Candidate[]): Promise<DecodedBatch> {
+async function decodeBatch(root: string | undefined, clip: ClipModel, batch: Candidate[]): Promise<DecodedBatch> {
   const spec = clip.manifest.preprocess;
   const plane = 3 * spec.size * spec.size;
   const pixels = new Float32Array(batch.length * plane);
-  const root = getRoots(db).visualnews;
   const ok = await mapLimited(batch, 4, async (item, i) => {
     if (item.image_path === null || root === undefined) return 'no image path';
     try {

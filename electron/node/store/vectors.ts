@@ -19,24 +19,17 @@ export interface EmbeddingSet {
   rows: number;
 }
 
-interface SetRow {
-  set_id: number;
-  name: string;
-  kind: EmbeddingKind;
-  dim: number;
-  origin: EmbeddingOrigin;
-  file: string;
-  rows: number;
-}
+/** A row of embedding_sets as selected below: the file still relative to the vectors folder. */
+type SetRow = EmbeddingSet;
 
 /** Rows per block of a loaded matrix: 256 Ki rows of 512 floats is 512 MiB. */
 export const BLOCK_ROWS = 262144;
 
 function fromRow(db: Db, row: SetRow): EmbeddingSet {
-  return { setId: row.set_id, name: row.name, kind: row.kind, dim: row.dim, origin: row.origin, file: path.join(vectorsDir(db.name), row.file), rows: row.rows };
+  return { ...row, file: path.join(vectorsDir(db.name), row.file) };
 }
 
-const SELECT = 'SELECT set_id, name, kind, dim, origin, file, rows FROM embedding_sets';
+const SELECT = 'SELECT set_id AS setId, name, kind, dim, origin, file, rows FROM embedding_sets';
 
 export function listSets(db: Db): EmbeddingSet[] {
   return (db.prepare(`${SELECT} ORDER BY name, kind`).all() as SetRow[]).map((r) => fromRow(db, r));

@@ -1,6 +1,6 @@
 import type { ErrorInfo } from './errors.ts';
 import type { IndexProgress, IndexStats, IndexSummary } from './index-types.ts';
-import type { PairPage, PairQuery, PairSummary } from './pairs.ts';
+import type { PairPage, PairQuery, PairSummary, ScoreRun } from './pairs.ts';
 
 /**
  * The one contract between the workbench UI and the main process. Each entry is a call by name:
@@ -63,6 +63,8 @@ export interface Overview {
   splits: SplitInfo[];
   /** Which split files exist, with their pair counts and (Merged / Balanced) sub-split names. */
   files: { split: string; subset: string; pairs: number; sourceDatasets: string[] }[];
+  /** Sets of embeddings that have scored the pairs, for the browser's "Score by". */
+  scores: ScoreRun[];
 }
 
 export interface ImageInfo {

@@ -19,7 +19,34 @@ export interface PairSummary {
   falsified: (PairImage & { originalCaption: string | null }) | null;
   /** For Merged / Balanced: the sub-split the pair came from. */
   sourceDataset: string | null;
+  /** Scores under the query's scoreModel (in a page) or under every scored set (in a pair's detail). */
+  modelScores: ModelScores[];
 }
+
+/** A pair's scores under one set of embeddings (a model's, or NewsCLIPpings' imported ones). */
+export interface ModelScores {
+  name: string;
+  /** Cosine of the caption with the pristine image, and with the falsified one. */
+  pristine: number | null;
+  falsified: number | null;
+  /** Cosine of the caption with the falsified image's own caption. */
+  textText: number | null;
+}
+
+/** Where the pairs' scores under a set of embeddings stand. */
+export interface ScoreRun {
+  name: string;
+  /** False while a run is under way or was stopped. */
+  complete: boolean;
+  pairs: number;
+  /** Pairs with a text–image score (both vectors present), and with a text–text one. */
+  textImage: number;
+  textText: number;
+  updatedAt: string;
+}
+
+export const SCORE_MEASURES = ['text-image', 'text-text'] as const;
+export type ScoreMeasure = (typeof SCORE_MEASURES)[number];
 
 export const PAIR_LABELS = ['pristine', 'falsified'] as const;
 export type PairLabel = (typeof PAIR_LABELS)[number];
@@ -36,13 +63,19 @@ export interface PairFilters {
   topic?: string;
   /** Merged / Balanced: index into the split file's source_datasets. */
   sourceDataset?: number;
-  /** Range of the similarity_score (of the label's row; the falsified row's by default). */
+  /**
+   * Score by a set of embeddings (see ScoreRun) instead of the files' similarity_score; with
+   * scoreMeasure text-image (the label's image; the falsified one by default) or text-text.
+   */
+  scoreModel?: string;
+  scoreMeasure?: ScoreMeasure;
+  /** Range of the score (of the label's row; the falsified row's by default). */
   minScore?: number;
   maxScore?: number;
 }
 
 export const PAIR_SORTS = ['file', 'score-desc', 'score-asc'] as const;
-/** File order, or by similarity_score (of the label's row; the falsified row's by default). */
+/** File order, or by the score (see PairFilters). */
 export type PairSort = (typeof PAIR_SORTS)[number];
 
 export interface PairQuery extends PairFilters {

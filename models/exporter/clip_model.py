@@ -55,16 +55,29 @@ class Attention(nn.Module):
         self.in_proj_weight = nn.Parameter(torch.empty(3 * width, width))
         self.in_proj_bias = nn.Parameter(torch.zeros(3 * width))
         self.out_proj = nn.Linear(width, width)
+        self.frozen: list[tuple[torch.Tensor, torch.Tensor]] | None = None
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    def freeze(self) -> None:
+        """Cuts in_proj into q, k and v weights once, so an exported graph holds three constants rather than slicing at run time."""
+        width = self.out_proj.in_features
+        w, b = self.in_proj_weight.detach(), self.in_proj_bias.detach()
+        self.frozen = [(w[i * width : (i + 1) * width].clone(), b[i * width : (i + 1) * width].clone()) for i in range(3)]
+
+    def forward(self, queries: torch.Tensor, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        """Attention of `queries` (B, Q, W) over `x` (B, L, W); q, k and v as three products, no split."""
         batch, length, width = x.shape
         head_dim = width // self.heads
-        qkv = F.linear(x, self.in_proj_weight, self.in_proj_bias)
-        q, k, v = qkv.reshape(batch, length, 3, self.heads, head_dim).permute(2, 0, 3, 1, 4).unbind(0)
+        w, b = self.in_proj_weight, self.in_proj_bias
+        (qw, qb), (kw, kb), (vw, vb) = self.frozen or [(w[i * width : (i + 1) * width], b[i * width : (i + 1) * width]) for i in range(3)]
+
+        def heads(t: torch.Tensor) -> torch.Tensor:
+            return t.reshape(batch, -1, self.heads, head_dim).transpose(1, 2)
+
+        q, k, v = heads(F.linear(queries, qw, qb)), heads(F.linear(x, kw, kb)), heads(F.linear(x, vw, vb))
         scores = (q @ k.transpose(-1, -2)) / math.sqrt(head_dim)
         if mask is not None:
             scores = scores + mask
-        out = (scores.softmax(-1) @ v).transpose(1, 2).reshape(batch, length, width)
+        out = (scores.softmax(-1) @ v).transpose(1, 2).reshape(batch, -1, width)
         return self.out_proj(out)
 
 
@@ -79,8 +92,16 @@ class Block(nn.Module):
         self.mlp.add_module("gelu", QuickGELU())
         self.mlp.add_module("c_proj", nn.Linear(4 * width, width))
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        x = x + self.attn(self.ln_1(x), mask)
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None, keep: torch.Tensor | None = None) -> torch.Tensor:
+        """Every token's output, or (with `keep`, one token index per row) only those tokens' (B, 1, W)."""
+        h = self.ln_1(x)
+        if keep is not None:
+            rows = torch.arange(x.shape[0])
+            x, queries = x[rows, keep].unsqueeze(1), h[rows, keep].unsqueeze(1)
+            mask = None if mask is None else mask[keep][:, None, None, :]
+        else:
+            queries = h
+        x = x + self.attn(queries, h, mask)
         return x + self.mlp(self.ln_2(x))
 
 
@@ -89,10 +110,12 @@ class Transformer(nn.Module):
         super().__init__()
         self.resblocks = nn.ModuleList([Block(width, heads) for _ in range(layers)])
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        for block in self.resblocks:
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None, keep: torch.Tensor | None = None) -> torch.Tensor:
+        """With `keep`, the last block computes only the pooled token of each row: (B, W)."""
+        for block in self.resblocks[:-1]:
             x = block(x, mask)
-        return x
+        x = self.resblocks[-1](x, mask, keep)
+        return x if keep is None else x[:, 0]
 
 
 class VisionTransformer(nn.Module):
@@ -107,12 +130,15 @@ class VisionTransformer(nn.Module):
         self.ln_post = nn.LayerNorm(c.vision_width)
         self.proj = nn.Parameter(torch.empty(c.vision_width, c.embed_dim))
 
-    def forward(self, pixels: torch.Tensor) -> torch.Tensor:
+    def forward(self, pixels: torch.Tensor, pooled_only: bool = True) -> torch.Tensor:
         x = self.conv1(pixels).flatten(2).transpose(1, 2)
         cls = self.class_embedding.expand(x.shape[0], 1, -1)
         x = self.ln_pre(torch.cat([cls, x], 1) + self.positional_embedding)
-        x = self.transformer(x)
-        return self.ln_post(x[:, 0]) @ self.proj
+        if pooled_only:  # the same result, without the last block's work on the other tokens
+            x = self.transformer(x, keep=torch.zeros(x.shape[0], dtype=torch.long))
+        else:
+            x = self.transformer(x)[:, 0]
+        return self.ln_post(x) @ self.proj
 
 
 class Clip(nn.Module):
@@ -129,14 +155,19 @@ class Clip(nn.Module):
         causal = torch.full((c.context_length, c.context_length), float("-inf")).triu(1)
         self.register_buffer("causal_mask", causal, persistent=False)
 
-    def encode_image(self, pixels: torch.Tensor) -> torch.Tensor:
-        return self.visual(pixels)
+    def encode_image(self, pixels: torch.Tensor, pooled_only: bool = True) -> torch.Tensor:
+        """`pooled_only=False` runs every token through every block: the plain reference."""
+        return self.visual(pixels, pooled_only)
 
-    def encode_text(self, ids: torch.Tensor) -> torch.Tensor:
+    def encode_text(self, ids: torch.Tensor, pooled_only: bool = True) -> torch.Tensor:
         x = self.token_embedding(ids) + self.positional_embedding
-        x = self.ln_final(self.transformer(x, self.causal_mask))
         # The end-of-text token has the highest id in CLIP's vocabulary: pool there.
-        return x[torch.arange(x.shape[0]), ids.argmax(-1)] @ self.text_projection
+        eot = ids.argmax(-1)
+        if pooled_only:
+            x = self.transformer(x, self.causal_mask, keep=eot)
+        else:
+            x = self.transformer(x, self.causal_mask)[torch.arange(x.shape[0]), eot]
+        return self.ln_final(x) @ self.text_projection
 
     def randomize(self, seed: int) -> "Clip":
         """Weights drawn like OpenAI's initialisation, from a fixed seed."""

@@ -74,9 +74,9 @@ test('import takes both file-name styles, keeps what was imported, and leaves no
   assert.equal(byName['train.pkl']!.imported, 0, 'the same ids again keep their vectors');
   assert.equal(byName['train.pkl']!.alreadyPresent, 3);
   assert.match(byName['clip_text_test.pkl']!.error!, /refused.*nothing was imported/);
-  assert.deepEqual(embeddingCounts(db), { 'newsclippings-clip_image:image': 3 });
-  assert.equal(getSet(db, 'newsclippings-clip_text', 'text'), undefined);
-  assert.deepEqual(Array.from(readVector(db, getSet(db, 'newsclippings-clip_image', 'image')!, 11)!), row(11));
+  assert.deepEqual(embeddingCounts(db), { 'newsclippings-clip:image': 3 });
+  assert.equal(getSet(db, 'newsclippings-clip', 'text'), undefined);
+  assert.deepEqual(Array.from(readVector(db, getSet(db, 'newsclippings-clip', 'image')!, 11)!), row(11));
 });
 
 test('a refused file after good ones in the same set rolls back only its own vectors', (t) => {
@@ -90,7 +90,7 @@ test('a refused file after good ones in the same set rolls back only its own vec
   const [good, refused] = importEmbeddings(db, folder);
   assert.equal(good!.imported, 3);
   assert.ok(refused!.error);
-  const set = getSet(db, 'newsclippings-clip_image', 'image')!;
+  const set = getSet(db, 'newsclippings-clip', 'image')!;
   assert.equal(set.rows, 3);
   assert.equal(readVector(db, set, 30), undefined);
 });

@@ -2,7 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { SPLITS } from '../../common/datasets.ts';
 import type { ApiMethod, ApiOutput, AppInfo, ImageInfo, Overview, PairDetail } from '../../common/api.ts';
 import { OocError, toErrorInfo, type Result } from '../../common/errors.ts';
-import { PAIR_LABELS, PAIR_SORTS, type PairQuery } from '../../common/pairs.ts';
+import { PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES, type PairQuery } from '../../common/pairs.ts';
+import { scoreRuns } from '../embeddings/pair-scores.ts';
 import { inspectImage } from '../images/inspect.ts';
 import { resolveInRoot } from '../ingest/paths.ts';
 import type { Db } from '../store/db.ts';
@@ -78,7 +79,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
         source_datasets: string | null;
       }[];
       const files = rows.map((r) => ({ split: r.split, subset: r.subset, pairs: r.pairs, sourceDatasets: r.source_datasets === null ? [] : (JSON.parse(r.source_datasets) as string[]) }));
-      return { stats: readStats(db), splits: SPLITS.map((x) => ({ ...x })), files };
+      return { stats: readStats(db), splits: SPLITS.map((x) => ({ ...x })), files, scores: scoreRuns(db) };
     },
 
     'pairs.page': (input) => {
@@ -92,6 +93,8 @@ export function createHandlers(ctx: ApiContext): Handlers {
           topic: text(f, 'topic', true),
           sourceDataset: integer(f, 'sourceDataset', true),
           label: oneOf(f, 'label', PAIR_LABELS),
+          scoreModel: text(f, 'scoreModel', true),
+          scoreMeasure: oneOf(f, 'scoreMeasure', SCORE_MEASURES),
           minScore: number(f, 'minScore'),
           maxScore: number(f, 'maxScore'),
           sort: oneOf(f, 'sort', PAIR_SORTS),

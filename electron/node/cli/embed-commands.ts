@@ -3,12 +3,13 @@ import { SPLITS, SUBSETS, type SplitFolder, type Subset } from '../../common/dat
 import { OocError } from '../../common/errors.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
 import { importEmbeddings } from '../embeddings/import.ts';
+import { computePairScores, scorableNames, scoreRuns } from '../embeddings/pair-scores.ts';
 import { ClipModel, type ProviderReport } from '../inference/clip.ts';
 import { runEmbedJob, type EmbedWhat } from '../inference/embed-job.ts';
 import { NeighbourSearch } from '../inference/neighbours.ts';
 import { parseProviderChoice } from '../inference/providers.ts';
 import { listModels, resolveModel } from '../inference/registry.ts';
-import { openDatabase } from '../store/db.ts';
+import { openDatabase, type Db } from '../store/db.ts';
 import { optionalString, type Command } from './args.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { progressBar } from './progress.ts';
@@ -23,6 +24,21 @@ export function describeProviders(report: ProviderReport): string {
       return `${tower} encoder on ${r.provider}${skipped ? ` (${skipped})` : ''}`;
     })
     .join('\n');
+}
+
+/** Scores every pair under each of `names` that has caption vectors, with a progress bar; returns one line per name. */
+async function scorePairs(db: Db, names: string[], signal?: AbortSignal): Promise<string[]> {
+  const lines: string[] = [];
+  for (const name of names.filter((n) => scorableNames(db).includes(n))) {
+    const bar = progressBar();
+    try {
+      const run = await computePairScores(db, name, { ...(signal ? { signal } : {}), onProgress: (p) => bar.draw(p.total > 0 ? p.done / p.total : 1, `scoring pairs (${name}) ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')}`) });
+      lines.push(`Pair scores (${name}): ${run.textImage.toLocaleString('en-US')} of ${run.pairs.toLocaleString('en-US')} pairs have text–image scores, ${run.textText.toLocaleString('en-US')} text–text.`);
+    } finally {
+      bar.done();
+    }
+  }
+  return lines;
 }
 
 export const embedCommand: Command = {
@@ -83,9 +99,10 @@ same command continues where it stopped.`,
         },
       );
       bar.done();
+      const scored = await scorePairs(db, [summary.model], controller.signal);
       if (values.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
-        process.stdout.write(`${describeProviders(summary.providers)}\n`);
+        process.stdout.write(`${[describeProviders(summary.providers), ...scored].join('\n')}\n`);
         for (const k of summary.kinds) {
           const skips = Object.entries(k.skipped).map(([reason, n]) => `${n} ${reason}`).join(', ');
           process.stdout.write(`${k.kind === 'image' ? 'Images' : 'Captions'}: ${k.embedded} embedded in ${k.seconds.toFixed(1)} s${k.alreadyDone > 0 ? `, ${k.alreadyDone} already done` : ''}${k.failedBefore > 0 ? `, ${k.failedBefore} failed before (--retry-failed to retry)` : ''}${skips ? `; skipped: ${skips}` : ''}.\n`);
@@ -148,7 +165,8 @@ Reads <type>/<split>.pkl and <type>/<type>_<split>.pkl files: dicts of {item id:
 (numpy 1.x or 2.x, None entries allowed). The pickles are parsed by an allow-list reader that
 builds arrays and nothing else: a pickle asking for any other Python function is refused with
 the reason, and nothing from that file is imported. Vectors go to sets named
-newsclippings-<type>; ids already imported keep their vectors.`,
+newsclippings-<type> (CLIP's image and text folders both to newsclippings-clip); ids already
+imported keep their vectors. Pairs are then scored under each set with caption vectors.`,
   options: { db: { type: 'string' }, json: { type: 'boolean' } },
   async run(values, positionals) {
     const target = positionals[0];
@@ -160,8 +178,10 @@ newsclippings-<type>; ids already imported keep their vectors.`,
         bar.draw(p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : 0, `file ${p.fileIndex + 1}/${p.files} ${path.basename(p.file)}  ${(p.bytesDone / 1e6).toFixed(0)} / ${(p.bytesTotal / 1e6).toFixed(0)} MB`),
       );
       bar.done();
+      const scored = await scorePairs(db, [...new Set(files.filter((f) => !f.error).map((f) => f.set.split(':')[0]!))]);
       if (values.json === true) process.stdout.write(`${JSON.stringify({ files })}\n`);
       else {
+        for (const line of scored) process.stdout.write(`${line}\n`);
         for (const f of files) {
           if (f.error) {
             process.stdout.write(`REFUSED ${f.error}\n`);
@@ -186,6 +206,40 @@ newsclippings-<type>; ids already imported keep their vectors.`,
   },
 };
 
+export const scoresCommand: Command = {
+  name: 'scores',
+  summary: 'score every pair by embeddings: caption vs pristine and falsified image, caption vs caption',
+  usage: `ooc scores [--model <set name>] [--db <file>] [--json]
+
+  --model  an embedding set's name: a model id, or newsclippings-clip (default: every set with
+           caption vectors)
+
+Scores are cosine similarities: the caption with its pristine image and with the falsified image
+(where the set also has image vectors of the same size), and the caption with the falsified
+image's own caption. embed and import-embeddings score by themselves; run this after an
+interrupted run or a re-index. The browser filters and sorts by these scores.`,
+  options: { model: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } },
+  async run(values) {
+    const db = openDatabase(optionalString(values, 'db') ?? defaultDatabasePath());
+    const controller = new AbortController();
+    const stopHandling = handleInterrupts(controller, 'scoring');
+    try {
+      const model = optionalString(values, 'model');
+      const names = scorableNames(db);
+      if (model !== undefined && !names.includes(model)) {
+        throw new OocError('NOT_FOUND', `no caption embeddings named "${model}"${names.length > 0 ? `; these can score pairs: ${names.join(', ')}` : '; embed captions (ooc embed) or import them first'}`);
+      }
+      if (names.length === 0) throw new OocError('NOT_FOUND', 'no caption embeddings yet: run ooc embed or ooc import-embeddings first');
+      const lines = await scorePairs(db, model === undefined ? names : [model], controller.signal);
+      process.stdout.write(values.json === true ? `${JSON.stringify({ runs: scoreRuns(db) })}\n` : `${lines.join('\n')}\n`);
+      return 0;
+    } finally {
+      stopHandling();
+      db.close();
+    }
+  },
+};
+
 export const neighboursCommand: Command = {
   name: 'neighbours',
   summary: "an item's nearest neighbours by embedding (image→image, caption→caption, caption→image …)",
@@ -194,7 +248,7 @@ export const neighboursCommand: Command = {
 
   --from, --to  which vector of the item to start from and which vectors to search (default:
                 image → image)
-  --model       the embedding set's name: a model id, or newsclippings-<type> for imported ones
+  --model       the embedding set's name: a model id, or newsclippings-clip (-<type>) for imported ones
                 (default: the default model)
   -k            how many (default 10, at most 1000)`,
   options: { id: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, model: { type: 'string' }, k: { type: 'string', short: 'k' }, db: { type: 'string' }, json: { type: 'boolean' } },

@@ -80,7 +80,15 @@ export function findPickles(target: string): PickleSource[] {
 }
 
 /**
- * Imports NewsCLIPpings' precomputed embeddings into sets named `newsclippings-<type>`. Each
+ * The set a type folder's vectors go to: CLIP's image and text folders share one name, so the
+ * two kinds score pairs together (see pair-scores.ts); any other type is its own set.
+ */
+export function setNameOfType(type: string): string {
+  return /clip/i.test(type) ? 'newsclippings-clip' : `newsclippings-${type}`;
+}
+
+/**
+ * Imports NewsCLIPpings' precomputed embeddings into sets named by setNameOfType. Each
  * file is all or nothing: a refused or malformed pickle leaves no vector behind, and the other
  * files still import. Ids already in the set keep their vectors.
  */
@@ -92,7 +100,7 @@ export function importEmbeddings(db: Db, target: string, onProgress?: (p: Import
 
 function importOne(db: Db, source: PickleSource, inIndex: { get(id: number): unknown } | null, progress: (done: number, total: number) => void): ImportFileSummary {
   const started = performance.now();
-  const name = `newsclippings-${source.type}`;
+  const name = setNameOfType(source.type);
   const summary: ImportFileSummary = { file: source.file, set: `${name}:${source.kind}`, imported: 0, alreadyPresent: 0, noneValues: 0, multiRow: 0, notInIndex: 0, skipped: {}, bytes: 0, seconds: 0 };
   let writer: VectorWriter | null = null;
   let startRows = 0;

@@ -191,6 +191,8 @@ export function publishStaged(db: Db, stats: unknown): void {
       db.exec(`DROP TABLE IF EXISTS ${t}`);
       db.exec(`ALTER TABLE ${STAGE}${t} RENAME TO ${t}`);
     }
+    // Pair scores are keyed by pair_id, which a new index renumbers: they are computed again.
+    db.exec('DELETE FROM pair_scores; DELETE FROM pair_score_runs');
     setMeta(db, 'index_generation', getMeta(db, 'stage_generation') ?? '1');
     setMeta(db, 'index_format', String(INDEX_FORMAT));
     setMeta(db, 'indexed_at', new Date().toISOString());

@@ -1,5 +1,5 @@
 import { OocError } from '../../common/errors.ts';
-import type { PairPage, PairQuery, PairSummary } from '../../common/pairs.ts';
+import type { ModelScores, PairPage, PairQuery, PairSummary } from '../../common/pairs.ts';
 import type { Db } from './db.ts';
 import { toFtsQuery } from './search.ts';
 
@@ -17,6 +17,10 @@ interface PairDbRow {
   falsified_caption: string | null;
   falsified_score: number | null;
   source_dataset: number | null;
+  /** The query's scoreModel's scores, when it has one. */
+  m_pristine?: number | null;
+  m_falsified?: number | null;
+  m_text_text?: number | null;
 }
 
 const MAX_LIMIT = 500;
@@ -29,9 +33,17 @@ const PAIR_COLUMNS = `p.pair_id, p.caption_id, c.caption, p.source, p.topic,
 const PAIR_JOINS = `JOIN items c ON c.id = p.caption_id
   LEFT JOIN items pi ON pi.id = p.pristine_image_id
   LEFT JOIN items fi ON fi.id = p.falsified_image_id`;
-/** The score sort key of a query; it must read exactly as in the pairs_score indexes for them to serve it. */
+const MODEL_COLUMNS = ', s.pristine AS m_pristine, s.falsified AS m_falsified, s.text_text AS m_text_text';
+
+/** The column a query's score is read from: the files' similarity_score (p), or a pair_scores one (s). */
+function scoreColumn(query: PairQuery): string {
+  if (query.scoreModel === undefined) return `p.${query.label ?? 'falsified'}_score`;
+  return query.scoreMeasure === 'text-text' ? 's.text_text' : `s.${query.label ?? 'falsified'}`;
+}
+
+/** The score sort key of a query; it must read exactly as in the score indexes for them to serve it. */
 function scoreOf(query: PairQuery): string {
-  return query.label === 'pristine' ? 'coalesce(p.pristine_score, -1.0)' : 'coalesce(p.falsified_score, -1.0)';
+  return `coalesce(${scoreColumn(query)}, ${query.scoreModel === undefined ? '-1.0' : '-2.0'})`;
 }
 
 interface SplitFile {
@@ -82,7 +94,7 @@ function filtersFor(query: PairQuery): { sql: string[]; params: unknown[] } {
   if (query.minScore !== undefined) add(`${score} >= ?`, query.minScore);
   if (query.maxScore !== undefined) {
     add(`${score} <= ?`, query.maxScore);
-    sql.push(`p.${query.label ?? 'falsified'}_score IS NOT NULL`);
+    sql.push(`${scoreColumn(query)} IS NOT NULL`);
   }
   return { sql, params };
 }
@@ -98,30 +110,44 @@ interface Plan {
 /**
  * FROM and WHERE for a query. A caption search reads the pairs' own full-text index over the
  * file's pair_id range, in pair order, so a page costs the same for a rare word and a common one.
+ * Sorted by a model's score, the query is driven by that score's index on pair_scores.
  */
 function planFor(file: SplitFile, query: PairQuery): Plan {
   const filters = filtersFor(query);
   const fts = query.q === undefined ? null : toFtsQuery(query.q);
-  if (fts === null) return { from: 'pairs p', where: ['p.file_id = ?', ...filters.sql], params: [file.file_id, ...filters.params], order: 'p.pair_id' };
-  if ((query.sort ?? 'file') === 'file') {
+  const byFile = (query.sort ?? 'file') === 'file';
+  const model = query.scoreModel;
+  const search = fts === null ? [] : ['p.pair_id IN (SELECT rowid FROM pairs_fts WHERE pairs_fts MATCH ? AND rowid BETWEEN ? AND ?)'];
+  const searchParams = fts === null ? [] : [fts, file.first, file.last];
+  if (model !== undefined && !byFile) {
     return {
-      from: 'pairs_fts s CROSS JOIN pairs p ON p.pair_id = s.rowid',
-      where: ['pairs_fts MATCH ?', 's.rowid BETWEEN ? AND ?', ...filters.sql],
-      params: [fts, file.first, file.last, ...filters.params],
-      order: 's.rowid',
+      from: 'pair_scores s CROSS JOIN pairs p ON p.pair_id = s.pair_id',
+      where: ['s.name = ?', 's.file_id = ?', ...search, ...filters.sql],
+      params: [model, file.file_id, ...searchParams, ...filters.params],
+      order: 'p.pair_id',
+    };
+  }
+  const scores = model === undefined ? '' : ' LEFT JOIN pair_scores s ON s.name = ? AND s.pair_id = p.pair_id';
+  const scoreParams = model === undefined ? [] : [model];
+  if (fts !== null && byFile) {
+    return {
+      from: `pairs_fts f CROSS JOIN pairs p ON p.pair_id = f.rowid${scores}`,
+      where: ['pairs_fts MATCH ?', 'f.rowid BETWEEN ? AND ?', ...filters.sql],
+      params: [...scoreParams, fts, file.first, file.last, ...filters.params],
+      order: 'f.rowid',
     };
   }
   return {
-    from: 'pairs p',
-    where: ['p.file_id = ?', 'p.pair_id IN (SELECT rowid FROM pairs_fts WHERE pairs_fts MATCH ? AND rowid BETWEEN ? AND ?)', ...filters.sql],
-    params: [file.file_id, fts, file.first, file.last, ...filters.params],
+    from: `pairs p${scores}`,
+    where: ['p.file_id = ?', ...search, ...filters.sql],
+    params: [...scoreParams, file.file_id, ...searchParams, ...filters.params],
     order: 'p.pair_id',
   };
 }
 
 /** Pairs of the file matching the plan's filters. */
 function count(db: Db, file: SplitFile, plan: Plan): number {
-  if (plan.where.length === 1) return file.pairs; // no filter: counted at index time
+  if (plan.where.length === 1 && plan.from === 'pairs p') return file.pairs; // no filter: counted at index time
   return db.prepare(`SELECT count(*) FROM ${plan.from} WHERE ${plan.where.join(' AND ')}`).pluck().get(...plan.params) as number;
 }
 
@@ -150,14 +176,17 @@ export function pairsPage(db: Db, query: PairQuery): PairPage {
   }
   const rows = db
     .prepare(
-      `SELECT ${key} AS sort_key, ${PAIR_COLUMNS}
+      `SELECT ${key} AS sort_key, ${PAIR_COLUMNS}${query.scoreModel === undefined ? '' : MODEL_COLUMNS}
        FROM ${plan.from} ${PAIR_JOINS}
        WHERE ${where.join(' AND ')}
        ORDER BY ${key} ${direction}${sort === 'file' ? '' : `, p.pair_id ${direction}`}
        LIMIT ?`,
     )
     .all(...params, limit + 1) as (PairDbRow & { sort_key: number })[];
-  const items = rows.slice(0, limit).map((r) => toSummary(r, query.split, query.subset, names));
+  const items = rows.slice(0, limit).map((r) => {
+    const modelScores = query.scoreModel === undefined ? [] : [{ name: query.scoreModel, pristine: r.m_pristine ?? null, falsified: r.m_falsified ?? null, textText: r.m_text_text ?? null }];
+    return toSummary(r, query.split, query.subset, names, modelScores);
+  });
   const last = rows[limit - 1];
   return {
     items,
@@ -172,10 +201,13 @@ export function getPair(db: Db, pairId: number): PairSummary | undefined {
     .prepare(`SELECT f.split, f.subset, f.source_datasets, ${PAIR_COLUMNS} FROM pairs p JOIN annotation_files f USING (file_id) ${PAIR_JOINS} WHERE p.pair_id = ?`)
     .get(pairId) as (PairDbRow & { split: string; subset: string; source_datasets: string | null }) | undefined;
   if (row === undefined) return undefined;
-  return toSummary(row, row.split, row.subset, row.source_datasets === null ? [] : (JSON.parse(row.source_datasets) as string[]));
+  const modelScores = db
+    .prepare('SELECT name, pristine, falsified, text_text AS textText FROM pair_scores WHERE pair_id = ? ORDER BY name')
+    .all(pairId) as ModelScores[];
+  return toSummary(row, row.split, row.subset, row.source_datasets === null ? [] : (JSON.parse(row.source_datasets) as string[]), modelScores);
 }
 
-function toSummary(r: PairDbRow, split: string, subset: string, sourceDatasets: string[]): PairSummary {
+function toSummary(r: PairDbRow, split: string, subset: string, sourceDatasets: string[], modelScores: ModelScores[]): PairSummary {
   return {
     pairId: r.pair_id,
     split,
@@ -190,5 +222,6 @@ function toSummary(r: PairDbRow, split: string, subset: string, sourceDatasets: 
         ? null
         : { imageId: r.falsified_image_id, imagePath: r.falsified_path, similarityScore: r.falsified_score, originalCaption: r.falsified_caption },
     sourceDataset: r.source_dataset === null ? null : (sourceDatasets[r.source_dataset] ?? String(r.source_dataset)),
+    modelScores,
   };
 }

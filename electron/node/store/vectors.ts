@@ -192,16 +192,38 @@ export function loadMatrix(db: Db, set: EmbeddingSet, blockRows: number = BLOCK_
   return { set, ids, blocks };
 }
 
+/** Reads single rows of a set's file, for random access without loading the matrix. */
+export class VectorReader {
+  private readonly fd: number;
+  private readonly bytes: number;
+
+  constructor(readonly set: EmbeddingSet) {
+    this.fd = openSync(set.file, 'r');
+    this.bytes = set.dim * 4;
+  }
+
+  /** Row `row` into `out` (set.dim floats). */
+  read(row: number, out: Float32Array): Float32Array {
+    const view = new Uint8Array(out.buffer, out.byteOffset, this.bytes);
+    if (readSync(this.fd, view, 0, this.bytes, row * this.bytes) !== this.bytes) {
+      throw new OocError('BAD_INPUT_FILE', `${this.set.file} ends before row ${row} of ${this.set.rows}`);
+    }
+    return out;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
 /** One item's vector from a set, read straight from the file, or undefined when it has none. */
 export function readVector(db: Db, set: EmbeddingSet, itemId: number): Float32Array | undefined {
   const row = db.prepare('SELECT row FROM embedding_rows WHERE set_id = ? AND item_id = ?').pluck().get(set.setId, itemId) as number | undefined;
   if (row === undefined) return undefined;
-  const out = new Float32Array(set.dim);
-  const fd = openSync(set.file, 'r');
+  const reader = new VectorReader(set);
   try {
-    readSync(fd, new Uint8Array(out.buffer), 0, set.dim * 4, row * set.dim * 4);
+    return reader.read(row, new Float32Array(set.dim));
   } finally {
-    closeSync(fd);
+    reader.close();
   }
-  return out;
 }

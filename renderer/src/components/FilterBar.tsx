@@ -10,6 +10,8 @@ export interface FilterBarProps {
   topics: string[];
   /** Merged / Balanced: the names of its sub-splits, by source_dataset index. */
   subSplits: string[];
+  /** Sets of embeddings that have scored the pairs (ooc scores). */
+  scoreModels: string[];
   total: number | null;
   onChange: UpdateView;
   searchRef: React.RefObject<HTMLInputElement | null>;
@@ -22,7 +24,12 @@ function optionalNumber(text: string): number | undefined {
 }
 
 /** Split, subset, search, filters and sort for the pair browser. */
-export function FilterBar({ state, splits, subsets, sources, topics, subSplits, total, onChange, searchRef }: FilterBarProps) {
+/** Which score the range and sort use: the files' similarity_score, or a model's caption–image or caption–caption cosine. */
+function scoreChoice(state: ViewState): string {
+  return state.scoreModel === undefined ? '' : `${state.scoreMeasure ?? 'text-image'}|${state.scoreModel}`;
+}
+
+export function FilterBar({ state, splits, subsets, sources, topics, subSplits, scoreModels, total, onChange, searchRef }: FilterBarProps) {
   const [query, setQuery] = useState(state.q ?? '');
   const typing = useRef<number | undefined>(undefined);
   useEffect(() => setQuery(state.q ?? ''), [state.q]);
@@ -109,11 +116,28 @@ export function FilterBar({ state, splits, subsets, sources, topics, subSplits, 
           </select>
         </label>
       )}
-      <label title={`Similarity score of the ${state.label ?? 'falsified'} image`}>
-        {state.label === 'pristine' ? 'Pristine score' : 'Score'}
+      <label title="The score that the range and the sort use">
+        Score by
+        <select
+          aria-label="Score by"
+          value={scoreChoice(state)}
+          onChange={(e) => {
+            const [measure, ...name] = e.target.value.split('|');
+            onChange({ scoreModel: name.join('|') || undefined, scoreMeasure: measure === 'text-text' ? 'text-text' : undefined, minScore: undefined, maxScore: undefined, ...reset });
+          }}
+        >
+          <option value="">similarity_score (files)</option>
+          {scoreModels.flatMap((name) => [
+            <option key={`i${name}`} value={`text-image|${name}`}>{name}: caption–image</option>,
+            <option key={`t${name}`} value={`text-text|${name}`}>{name}: caption–caption</option>,
+          ])}
+        </select>
+      </label>
+      <label title={state.scoreMeasure === 'text-text' ? "Cosine of the caption with the falsified image's own caption" : `Score of the ${state.label ?? 'falsified'} image`}>
+        {state.scoreMeasure !== 'text-text' && state.label === 'pristine' ? 'Pristine score' : 'Score'}
         <span className="range">
-          <input aria-label="Minimum score" type="number" step="0.05" min="-1" max="1" placeholder="min" defaultValue={state.minScore ?? ''} onBlur={(e) => onChange({ minScore: optionalNumber(e.target.value), ...reset })} />
-          <input aria-label="Maximum score" type="number" step="0.05" min="-1" max="1" placeholder="max" defaultValue={state.maxScore ?? ''} onBlur={(e) => onChange({ maxScore: optionalNumber(e.target.value), ...reset })} />
+          <input key={`min${scoreChoice(state)}`} aria-label="Minimum score" type="number" step="0.05" min="-1" max="1" placeholder="min" defaultValue={state.minScore ?? ''} onBlur={(e) => onChange({ minScore: optionalNumber(e.target.value), ...reset })} />
+          <input key={`max${scoreChoice(state)}`} aria-label="Maximum score" type="number" step="0.05" min="-1" max="1" placeholder="max" defaultValue={state.maxScore ?? ''} onBlur={(e) => onChange({ maxScore: optionalNumber(e.target.value), ...reset })} />
         </span>
       </label>
       <label>

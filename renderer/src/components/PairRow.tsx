@@ -20,6 +20,7 @@ function score(x: number | null | undefined): string {
 
 /** One caption with its pristine image and the image swapped in for it. */
 export function PairRow({ pair, label, query, selected, thumbnail, explain, onSelect, onOpen }: PairRowProps) {
+  const model = pair.modelScores[0];
   return (
     <div
       className={`pair-row${selected ? ' selected' : ''}${label ? ' one-image' : ''}`}
@@ -33,13 +34,17 @@ export function PairRow({ pair, label, query, selected, thumbnail, explain, onSe
       {label !== 'falsified' && (
         <figure className="thumb">
           <PairImage itemId={pair.pristine?.imageId ?? null} role="Pristine" caption={pair.caption} src={pair.pristine ? thumbnail(pair.pristine.imageId) : null} explain={explain} />
-          <figcaption><span className="label pristine">pristine</span> {score(pair.pristine?.similarityScore)}</figcaption>
+          <figcaption><span className="label pristine">pristine</span> {score(pair.pristine?.similarityScore)}
+            {model && <span className="model-score" title={`${model.name}: caption–image cosine`}> · {score(model.pristine)}</span>}
+          </figcaption>
         </figure>
       )}
       {label !== 'pristine' && (
         <figure className="thumb">
           <PairImage itemId={pair.falsified?.imageId ?? null} role="Falsified" caption={pair.caption} src={pair.falsified ? thumbnail(pair.falsified.imageId) : null} explain={explain} />
-          <figcaption><span className="label falsified">falsified</span> {score(pair.falsified?.similarityScore)}</figcaption>
+          <figcaption><span className="label falsified">falsified</span> {score(pair.falsified?.similarityScore)}
+            {model && <span className="model-score" title={`${model.name}: caption–image cosine`}> · {score(model.falsified)}</span>}
+          </figcaption>
         </figure>
       )}
       <div className="pair-text">
@@ -48,6 +53,7 @@ export function PairRow({ pair, label, query, selected, thumbnail, explain, onSe
           <span>{pair.source ?? 'unknown source'}</span>
           <span>{pair.topic ?? 'no topic'}</span>
           {pair.sourceDataset !== null && <span>{pair.sourceDataset}</span>}
+          {model && <span title={`${model.name}: cosine of the caption with the falsified image's own caption`}>caption–caption {score(model.textText)}</span>}
           <span className="ids">caption {pair.captionId} · image {(label === 'pristine' ? pair.pristine?.imageId : pair.falsified?.imageId) ?? '—'}</span>
         </p>
       </div>

@@ -38,12 +38,12 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   const searchRef = useRef<HTMLInputElement>(null);
   const [viewport, setViewport] = useState({ top: 0, height: 800 });
 
-  const { split, subset, sort, q, label, source, topic, sourceDataset, minScore, maxScore } = state;
+  const { split, subset, sort, q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, minScore, maxScore } = state;
   const query = useMemo((): PairQuery => {
-    const filters = { q, label, source, topic, sourceDataset, minScore, maxScore };
+    const filters = { q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, minScore, maxScore };
     const set = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== ''));
     return { split, subset, sort, ...set };
-  }, [split, subset, sort, q, label, source, topic, sourceDataset, minScore, maxScore]);
+  }, [split, subset, sort, q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, minScore, maxScore]);
 
   useEffect(() => {
     const mine = ++generation.current;
@@ -173,6 +173,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         sources={Object.keys(overview.stats.items.bySource)}
         topics={Object.keys(overview.stats.items.byTopic)}
         subSplits={subSplits}
+        scoreModels={overview.scores.map((r) => r.name)}
         total={total}
         onChange={update}
         searchRef={searchRef}

@@ -50,6 +50,11 @@ export function parseViewState(search: string): ViewState {
   if (min !== undefined) state.minScore = min;
   const max = num(p.get('max'));
   if (max !== undefined) state.maxScore = max;
+  const by = p.get('by');
+  if (by) {
+    state.scoreModel = by;
+    if (p.get('measure') === 'text-text') state.scoreMeasure = 'text-text';
+  }
   const pair = num(p.get('pair'));
   if (pair !== undefined) state.pair = pair;
   return state;
@@ -67,6 +72,8 @@ export function formatViewState(s: ViewState): string {
   if (s.sourceDataset !== undefined) p.set('subsplit', String(s.sourceDataset));
   if (s.minScore !== undefined) p.set('min', String(s.minScore));
   if (s.maxScore !== undefined) p.set('max', String(s.maxScore));
+  if (s.scoreModel) p.set('by', s.scoreModel);
+  if (s.scoreModel && s.scoreMeasure === 'text-text') p.set('measure', 'text-text');
   if (s.sort !== 'file') p.set('sort', s.sort);
   if (s.pair !== undefined) p.set('pair', String(s.pair));
   if (s.open) p.set('open', '1');

@@ -1,5 +1,6 @@
 import type { ErrorInfo } from './errors.ts';
 import type { IndexProgress, IndexStats, IndexSummary } from './index-types.ts';
+import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ModelsOverview, NeighbourItem, NeighbourSide, ProviderChoice, ProviderReport } from './models.ts';
 import type { PairPage, PairQuery, PairSummary, ScoreRun } from './pairs.ts';
 
 /**
@@ -26,14 +27,29 @@ export interface WorkbenchApi {
   'index.status': (input: Record<string, never>) => IndexStatus;
   /** Asks a running index to stop after its current step; running it again continues. */
   'index.cancel': (input: Record<string, never>) => IndexStatus;
+  /** Installed models, embedding sets with their coverage, and pair-score runs. */
+  'models.get': (input: Record<string, never>) => ModelsOverview;
+  /** Opens a model's encoders to tell which execution provider runs each, and why others were skipped. */
+  'models.providers': (input: { id: string; ep?: ProviderChoice }) => { id: string; providers: ProviderReport; error: string | null };
+  /** Starts embedding the indexed items with a model (in a worker), then scores the pairs under it. */
+  'embed.start': (input: { model?: string; what: EmbedWhat; ep?: ProviderChoice }) => EmbedStatus;
+  'embed.status': (input: Record<string, never>) => EmbedStatus;
+  /** Stops a running embedding job after its current batch; starting it again continues. */
+  'embed.cancel': (input: Record<string, never>) => EmbedStatus;
+  /** An item's nearest neighbours under a set of embeddings: image or caption to image or caption. */
+  'neighbours.get': (input: { itemId: number; from: NeighbourSide; to: NeighbourSide; model: string; k?: number }) => { items: NeighbourItem[]; seconds: number };
 }
 
-export interface IndexStatus {
+/** Where the current or last job of a kind stands. */
+export interface JobStatus<P, S> {
   state: 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
-  progress: IndexProgress | null;
-  summary: IndexSummary | null;
+  progress: P | null;
+  summary: S | null;
   error: ErrorInfo | null;
 }
+
+export type IndexStatus = JobStatus<IndexProgress, IndexSummary>;
+export type EmbedStatus = JobStatus<EmbedJobProgress, EmbedJobSummary>;
 
 export type ApiMethod = keyof WorkbenchApi;
 export type ApiInput<M extends ApiMethod> = Parameters<WorkbenchApi[M]>[0];

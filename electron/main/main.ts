@@ -3,12 +3,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHandlers, type Handlers } from '../node/api/handlers.ts';
-import { IndexRunner } from '../node/api/index-runner.ts';
+import { JobRunner } from '../node/api/job-runner.ts';
 import { appDataDir, defaultDatabasePath, demoDatabasePath, demoDatasetDir, thumbnailDir } from '../node/app-paths.ts';
 import { openDatabase, type Db } from '../node/store/db.ts';
 import { hasIndex } from '../node/store/index-tables.ts';
 import { getRoots } from '../node/store/roots.ts';
-import { runIndexInWorker, type IndexJobRequest } from '../workers/run-index.ts';
+import { runIndexInWorker, type IndexJobRequest } from '../workers/run-job.ts';
 import { registerIpc } from './ipc.ts';
 import { buildMenu } from './menu.ts';
 import { handleProtocols, registerSchemes } from './protocols.ts';
@@ -22,7 +22,7 @@ const APP_ROOT = path.resolve(OUT, '..');
 const RESOURCES = app.isPackaged ? process.resourcesPath : APP_ROOT;
 // The bundled models (the tiny demo model, the similarity graph) sit in the resources folder.
 process.env.OOC_BUNDLED_MODELS ??= path.join(RESOURCES, 'models');
-const WORKER_ENTRY = new URL('../workers/index-worker.mjs', import.meta.url);
+const WORKER_ENTRY = new URL('../workers/job-worker.mjs', import.meta.url);
 
 interface OpenDataset {
   db: Db;
@@ -49,8 +49,10 @@ function bindingOption(): { nativeBinding?: string } {
 function openDataset(dbFile: string, demo: boolean): void {
   current?.db.close();
   const db = openDatabase(dbFile, bindingOption());
-  const indexer = new IndexRunner(dbFile, { ...bindingOption(), workerEntry: WORKER_ENTRY });
-  current = { db, dbFile, demo, thumbnailDir: thumbnailDir(dbFile), handlers: createHandlers({ db, databaseFile: dbFile, demo, version: app.getVersion(), indexer }) };
+  const options = { ...bindingOption(), workerEntry: WORKER_ENTRY };
+  const indexer = new JobRunner('index', dbFile, options);
+  const embedder = new JobRunner('embed', dbFile, options);
+  current = { db, dbFile, demo, thumbnailDir: thumbnailDir(dbFile), handlers: createHandlers({ db, databaseFile: dbFile, demo, version: app.getVersion(), indexer, embedder }) };
 }
 
 /** Indexes in a worker while the window keeps showing the last good index; progress in the title and taskbar. */

@@ -85,18 +85,26 @@ test('neighbours equal a brute-force scan, best first, across blocks, without th
   const set = ensureSet(db, 'random', 'image', dim, 'import');
   const writer = new VectorWriter(db, set);
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
+  const random = () => {
+    const x = Math.sin(seed++) * 43758.5453;
+    return x - Math.floor(x) - 0.5;
+  };
   const vectors = Float32Array.from({ length: rows * dim }, random);
   const ids = Array.from({ length: rows }, (_, i) => 1000 + i * 3);
   writer.append(ids, vectors);
   writer.close();
 
+  // Imported vectors are not unit length: neighbours rank them by cosine.
+  const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
   const search = new NeighbourSearch(db, 1024);
   t.after(() => search.release());
   const query = vectors.slice(0, dim);
-  const found = await search.search(getSet(db, 'random', 'image')!, query, 10, ids[0]);
+  const found = await search.search(getSet(db, 'random', 'image')!, query.map((x) => x / norm(query)), 10, ids[0]);
   const brute = ids
-    .map((id, r) => ({ id, score: vectors.subarray(r * dim, (r + 1) * dim).reduce((s, x, i) => s + x * query[i]!, 0) }))
+    .map((id, r) => {
+      const v = vectors.subarray(r * dim, (r + 1) * dim);
+      return { id, score: v.reduce((s, x, i) => s + x * query[i]!, 0) / (norm(v) * norm(query)) };
+    })
     .filter((n) => n.id !== ids[0])
     .sort((x, y) => y.score - x.score)
     .slice(0, 10);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { APP_ORIGIN, CONTENT_SECURITY_POLICY, appFileFor, isAppUrl, secureWebPreferences } from '../../electron/main/security.ts';
 import { demoDatasetDir } from '../../electron/node/app-paths.ts';
-import { runIndexInWorker } from '../../electron/workers/run-index.ts';
+import { runIndexInWorker } from '../../electron/workers/run-job.ts';
 import { REPO_ROOT } from '../fixtures/cli.ts';
 import { tempDir } from '../fixtures/corpus.ts';
 
@@ -43,11 +43,11 @@ test('the app protocol serves the renderer files by exact name, never a path fro
 
 test('the shell builds, and its compiled indexing worker runs', async (t) => {
   execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'scripts', 'build-shell.ts')], { cwd: REPO_ROOT, stdio: 'pipe' });
-  for (const file of ['main/main.mjs', 'preload/preload.cjs', 'workers/index-worker.mjs', 'renderer/index.html', 'renderer/app.js', 'renderer/app.css']) {
+  for (const file of ['main/main.mjs', 'preload/preload.cjs', 'workers/job-worker.mjs', 'renderer/index.html', 'renderer/app.js', 'renderer/app.css']) {
     assert.ok(existsSync(path.join(REPO_ROOT, 'out', file)), file);
   }
   assert.match(readFileSync(path.join(REPO_ROOT, 'out', 'preload', 'preload.cjs'), 'utf8'), /exposeInMainWorld\("ooc"/);
   const dbFile = path.join(tempDir(t), 'demo.db');
-  const summary = await runIndexInWorker({ dbFile, ...demoDatasetDir() }, {}, new URL(`file://${path.join(REPO_ROOT, 'out', 'workers', 'index-worker.mjs')}`));
+  const summary = await runIndexInWorker({ dbFile, ...demoDatasetDir() }, {}, new URL(`file://${path.join(REPO_ROOT, 'out', 'workers', 'job-worker.mjs')}`));
   assert.equal(summary.stats.items.total, 240);
 });

@@ -1,6 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { SPLITS } from '../../common/datasets.ts';
 import type { ApiMethod, ApiOutput, AppInfo, ImageInfo, Overview, PairDetail } from '../../common/api.ts';
+import { EMBED_WHAT, NEIGHBOUR_SIDES, PROVIDER_CHOICES, type ModelsOverview, type NeighbourSide, type ProviderReport } from '../../common/models.ts';
+import { ClipModel } from '../inference/clip.ts';
+import { NeighbourSearch } from '../inference/neighbours.ts';
+import { listModels, resolveModel } from '../inference/registry.ts';
+import { listSets } from '../store/vectors.ts';
 import { OocError, toErrorInfo, type Result } from '../../common/errors.ts';
 import { PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES, type PairQuery } from '../../common/pairs.ts';
 import { scoreRuns } from '../embeddings/pair-scores.ts';
@@ -15,7 +20,7 @@ import { getMetadata } from '../store/metadata.ts';
 import { getPair, pairsPage } from '../store/pairs.ts';
 import { getRoots } from '../store/roots.ts';
 import { readStats } from '../store/stats.ts';
-import type { IndexRunner } from './index-runner.ts';
+import type { JobRunner } from './job-runner.ts';
 import { defined, fields, integer, number, oneOf, text } from './validate.ts';
 
 export interface ApiContext {
@@ -24,7 +29,9 @@ export interface ApiContext {
   demo: boolean;
   version: string;
   /** Indexing into this database from the UI; without one, the index.* calls are refused. */
-  indexer?: IndexRunner;
+  indexer?: JobRunner<'index'>;
+  /** Embedding from the UI; without one, the embed.* calls are refused. */
+  embedder?: JobRunner<'embed'>;
 }
 
 /** Every API method, taking unvalidated input (it arrives over IPC or HTTP). */
@@ -56,10 +63,21 @@ export function createHandlers(ctx: ApiContext): Handlers {
     };
   }
 
-  function indexer(): IndexRunner {
+  function indexer(): JobRunner<'index'> {
     if (ctx.indexer === undefined) throw new OocError('BAD_ARGUMENT', 'indexing from the UI is not available here; use `ooc index`');
     return ctx.indexer;
   }
+
+  function embedder(): JobRunner<'embed'> {
+    if (ctx.embedder === undefined) throw new OocError('BAD_ARGUMENT', 'embedding from the UI is not available here; use `ooc embed`');
+    return ctx.embedder;
+  }
+
+  /** Neighbour matrices stay loaded between calls (a full-size set takes seconds to read). */
+  let neighbours: NeighbourSearch | undefined;
+  /** Provider reports by "<model id>:<choice>": opening a full-size model takes seconds. */
+  const providerReports = new Map<string, Promise<{ id: string; providers: ProviderReport; error: string | null }>>();
+  const side = (v: NeighbourSide): 'image' | 'text' => (v === 'image' ? 'image' : 'text');
 
   return {
     'app.info': (): AppInfo => ({
@@ -138,12 +156,83 @@ export function createHandlers(ctx: ApiContext): Handlers {
 
     'index.start': (input) => {
       const f = fields(input);
-      return indexer().start(text(f, 'visualnews'), text(f, 'clippings', true));
+      return indexer().start({ visualnews: text(f, 'visualnews'), ...defined({ clippings: text(f, 'clippings', true) }) });
     },
 
     'index.status': () => indexer().current(),
 
     'index.cancel': () => indexer().cancel(),
+
+    'models.get': async (): Promise<ModelsOverview> => {
+      const { models, broken } = await listModels();
+      const fallback = models.length === 0 ? undefined : (await resolveModel(undefined)).manifest.id;
+      return {
+        models: models.map((m) => ({
+          id: m.manifest.id,
+          name: m.manifest.name,
+          dir: m.dir,
+          dim: m.manifest.embeddingSize,
+          meaningfulScores: m.manifest.weights.meaningfulScores,
+          licence: m.manifest.licence,
+          isDefault: m.manifest.id === fallback,
+        })),
+        broken,
+        sets: listSets(db).map(({ name, kind, dim, rows, origin }) => ({ name, kind, dim, rows, origin })),
+        items: hasIndex(db) ? (db.prepare('SELECT count(*) FROM items').pluck().get() as number) : 0,
+        scores: scoreRuns(db),
+      };
+    },
+
+    'models.providers': (input) => {
+      const f = fields(input);
+      const id = text(f, 'id');
+      const ep = oneOf(f, 'ep', PROVIDER_CHOICES) ?? 'auto';
+      const key = `${id}:${ep}`;
+      let report = providerReports.get(key);
+      if (report === undefined) {
+        report = (async () => {
+          const clip = new ClipModel(await resolveModel(id), ep);
+          try {
+            await clip.session('image');
+            await clip.session('text');
+            return { id, providers: clip.providers(), error: null };
+          } catch (err) {
+            return { id, providers: clip.providers(), error: err instanceof Error ? err.message : String(err) };
+          } finally {
+            await clip.release();
+          }
+        })();
+        providerReports.set(key, report);
+      }
+      return report;
+    },
+
+    'embed.start': (input) => {
+      const f = fields(input);
+      const what = oneOf(f, 'what', EMBED_WHAT) ?? 'all';
+      return embedder().start({ what, ...defined({ model: text(f, 'model', true), ep: oneOf(f, 'ep', PROVIDER_CHOICES) }) });
+    },
+
+    'embed.status': () => embedder().current(),
+
+    'embed.cancel': () => embedder().cancel(),
+
+    'neighbours.get': async (input) => {
+      const f = fields(input);
+      const itemId = integer(f, 'itemId');
+      const from = oneOf(f, 'from', NEIGHBOUR_SIDES) ?? 'image';
+      const to = oneOf(f, 'to', NEIGHBOUR_SIDES) ?? 'image';
+      const k = integer(f, 'k', true) ?? 12;
+      if (k < 1 || k > 200) throw new OocError('BAD_ARGUMENT', '"k" must be from 1 to 200');
+      const started = performance.now();
+      neighbours ??= new NeighbourSearch(db);
+      const found = await neighbours.ofItem(text(f, 'model'), itemId, side(from), side(to), k);
+      const items = found.map((n) => {
+        const item = getItem(db, n.itemId);
+        return { itemId: n.itemId, score: n.score, caption: item?.caption ?? null, imagePath: item?.image_path ?? null, source: item?.source ?? null };
+      });
+      return { items, seconds: (performance.now() - started) / 1000 };
+    },
 
     'images.problems': async (input) => {
       const ids = fields(input).ids;

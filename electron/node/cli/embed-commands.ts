@@ -4,8 +4,9 @@ import { OocError } from '../../common/errors.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
 import { importEmbeddings } from '../embeddings/import.ts';
 import { computePairScores, scorableNames, scoreRuns } from '../embeddings/pair-scores.ts';
-import { ClipModel, type ProviderReport } from '../inference/clip.ts';
-import { runEmbedJob, type EmbedWhat } from '../inference/embed-job.ts';
+import { EMBED_WHAT, type EmbedWhat, type ProviderReport } from '../../common/models.ts';
+import { ClipModel } from '../inference/clip.ts';
+import { runEmbedJob } from '../inference/embed-job.ts';
 import { NeighbourSearch } from '../inference/neighbours.ts';
 import { parseProviderChoice } from '../inference/providers.ts';
 import { listModels, resolveModel } from '../inference/registry.ts';
@@ -14,7 +15,6 @@ import { optionalString, type Command } from './args.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { progressBar } from './progress.ts';
 
-const WHAT: readonly EmbedWhat[] = ['images', 'captions', 'all'];
 
 /** "cpu (cuda skipped: …; webgpu skipped: …)" for each tower that was opened. */
 export function describeProviders(report: ProviderReport): string {
@@ -72,7 +72,7 @@ same command continues where it stopped.`,
   },
   async run(values) {
     const what = (optionalString(values, 'what') ?? 'all') as EmbedWhat;
-    if (!WHAT.includes(what)) throw new OocError('BAD_ARGUMENT', `--what must be one of ${WHAT.join(', ')}, got "${what}"`);
+    if (!EMBED_WHAT.includes(what)) throw new OocError('BAD_ARGUMENT', `--what must be one of ${EMBED_WHAT.join(', ')}, got "${what}"`);
     const split = optionalString(values, 'split');
     if (split !== undefined && !SPLITS.some((s) => s.folder === split)) throw new OocError('BAD_ARGUMENT', `--split must be one of ${SPLITS.map((s) => s.folder).join(', ')}`);
     const subset = optionalString(values, 'subset');

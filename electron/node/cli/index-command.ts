@@ -2,7 +2,7 @@ import type { IndexSummary } from '../../common/index-types.ts';
 import { formatStats } from './format-stats.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
 import { openDatabase } from '../store/db.ts';
-import { runIndexInWorker } from '../../workers/run-index.ts';
+import { runIndexInWorker } from '../../workers/run-job.ts';
 import { optionalString, requireString, type Command } from './args.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { progressReporter } from './progress.ts';

@@ -5,13 +5,13 @@ import path from 'node:path';
 import { OocError } from '../../common/errors.ts';
 import { electronBinary, REPO_ROOT } from '../electron-binary.ts';
 import { createHandlers } from '../api/handlers.ts';
-import { IndexRunner } from '../api/index-runner.ts';
+import { JobRunner } from '../api/job-runner.ts';
 import { defaultDatabasePath, demoDatabasePath, demoDatasetDir, thumbnailDir } from '../app-paths.ts';
 import { bundleRenderer } from '../server/renderer-bundle.ts';
 import { startServer } from '../server/http-server.ts';
 import { openDatabase } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
-import { runIndexInWorker } from '../../workers/run-index.ts';
+import { runIndexInWorker } from '../../workers/run-job.ts';
 import { optionalString, type Command } from './args.ts';
 import { progressReporter } from './progress.ts';
 
@@ -22,7 +22,7 @@ async function serve(dbFile: string, options: { port: number; demo: boolean; ope
   const db = openDatabase(dbFile);
   const server = await startServer({
     db,
-    handlers: createHandlers({ db, databaseFile: dbFile, demo: options.demo, version: VERSION, indexer: new IndexRunner(dbFile) }),
+    handlers: createHandlers({ db, databaseFile: dbFile, demo: options.demo, version: VERSION, indexer: new JobRunner('index', dbFile), embedder: new JobRunner('embed', dbFile) }),
     renderer: await bundleRenderer(),
     thumbnailDir: thumbnailDir(dbFile),
     port: options.port,

@@ -1,13 +1,10 @@
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
+import type { ProviderChoice, ProviderReport, Tower } from '../../common/models.ts';
 import type { InstalledModel } from './manifest.ts';
-import { openSession, type OpenedSession, type ProviderChoice } from './providers.ts';
+import { openSession, type OpenedSession } from './providers.ts';
 import { ClipTokenizer } from './tokenizer.ts';
 
-export type Tower = 'image' | 'text';
-
-/** Which provider each opened tower runs on, and why faster ones were skipped. */
-export type ProviderReport = Partial<Record<Tower, Pick<OpenedSession, 'provider' | 'skipped'>>>;
 
 /**
  * A CLIP model's two encoders, opened on first use. Embeddings come back L2-normalised, so a

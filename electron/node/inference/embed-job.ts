@@ -7,10 +7,9 @@ import { hasIndex } from '../store/index-tables.ts';
 import { claimJob, finishJob } from '../store/jobs.ts';
 import { getRoots } from '../store/roots.ts';
 import { ensureSet, VectorWriter, type EmbeddingKind } from '../store/vectors.ts';
-import type { ClipModel, ProviderReport } from './clip.ts';
+import type { EmbedKindSummary, EmbedProgress, EmbedSummary, EmbedWhat } from '../../common/models.ts';
+import type { ClipModel } from './clip.ts';
 import { preprocessImage } from './preprocess.ts';
-
-export type EmbedWhat = 'images' | 'captions' | 'all';
 
 export interface EmbedRequest {
   what: EmbedWhat;
@@ -22,31 +21,6 @@ export interface EmbedRequest {
   batchSize?: number;
 }
 
-export interface EmbedProgress {
-  kind: EmbeddingKind;
-  done: number;
-  total: number;
-  skipped: number;
-  perSecond: number;
-}
-
-export interface EmbedKindSummary {
-  kind: EmbeddingKind;
-  embedded: number;
-  /** Items that could not be embedded, per reason (missing image, corrupt image …). */
-  skipped: Record<string, number>;
-  /** Items in scope that already had an embedding from this model. */
-  alreadyDone: number;
-  /** Items in scope that failed in an earlier run (not retried without retryFailed). */
-  failedBefore: number;
-  seconds: number;
-}
-
-export interface EmbedSummary {
-  model: string;
-  providers: ProviderReport;
-  kinds: EmbedKindSummary[];
-}
 
 export interface EmbedOptions {
   signal?: AbortSignal;

@@ -3,11 +3,12 @@ import * as ort from 'onnxruntime-node';
 import { OocError } from '../../common/errors.ts';
 import { bundledModelsDir } from '../app-paths.ts';
 import type { Db } from '../store/db.ts';
+import { normalizeRows } from './clip.ts';
 import { BLOCK_ROWS, getSet, loadMatrix, readVector, type EmbeddingKind, type EmbeddingSet, type Matrix } from '../store/vectors.ts';
 
 export interface Neighbour {
   itemId: number;
-  /** Cosine similarity (vectors are stored unit length). */
+  /** Cosine similarity. */
   score: number;
 }
 
@@ -34,6 +35,8 @@ export class NeighbourSearch {
     const cached = this.matrices.get(set.setId);
     if (cached && cached.rows === set.rows) return cached.matrix;
     const matrix = loadMatrix(this.db, set, this.blockRows);
+    // A model's vectors are stored unit length; imported ones are as their pickles held them.
+    if (set.origin === 'import') for (const block of matrix.blocks) normalizeRows(block, set.dim);
     this.matrices.set(set.setId, { rows: set.rows, matrix });
     return matrix;
   }
@@ -74,6 +77,7 @@ export class NeighbourSearch {
     const source = requireSet(this.db, model, from);
     const target = requireSet(this.db, model, to);
     const query = readVector(this.db, source, itemId);
+    if (query !== undefined) normalizeRows(query, query.length);
     if (query === undefined) throw new OocError('NOT_FOUND', `item ${itemId} has no ${from === 'image' ? 'image' : 'caption'} embedding from ${model}; run ooc embed first`);
     return this.search(target, query, k, from === to ? itemId : undefined);
   }

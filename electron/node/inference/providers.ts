@@ -1,16 +1,10 @@
 import * as ort from 'onnxruntime-node';
 import { OocError } from '../../common/errors.ts';
 
-export type ProviderChoice = 'auto' | 'cuda' | 'webgpu' | 'cpu';
-export type Provider = Exclude<ProviderChoice, 'auto'>;
+import { PROVIDER_CHOICES, type Provider, type ProviderAttempt, type ProviderChoice } from '../../common/models.ts';
 
-export const PROVIDER_CHOICES: readonly ProviderChoice[] = ['auto', 'cuda', 'webgpu', 'cpu'];
+
 const AUTO_ORDER: readonly Provider[] = ['cuda', 'webgpu', 'cpu'];
-
-export interface ProviderAttempt {
-  provider: Provider;
-  reason: string;
-}
 
 export interface OpenedSession {
   session: ort.InferenceSession;

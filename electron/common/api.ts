@@ -81,6 +81,8 @@ export interface Overview {
   files: { split: string; subset: string; pairs: number; sourceDatasets: string[] }[];
   /** Sets of embeddings that have scored the pairs, for the browser's "Score by". */
   scores: ScoreRun[];
+  /** Installed models with random weights: scores and neighbours under these mean nothing. */
+  randomModels: string[];
 }
 
 export interface ImageInfo {

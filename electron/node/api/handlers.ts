@@ -89,7 +89,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
       roots: getRoots(db),
     }),
 
-    'overview.get': (): Overview => {
+    'overview.get': async (): Promise<Overview> => {
       const rows = db.prepare('SELECT split, subset, pairs, source_datasets FROM annotation_files ORDER BY split, subset').all() as {
         split: string;
         subset: string;
@@ -97,7 +97,8 @@ export function createHandlers(ctx: ApiContext): Handlers {
         source_datasets: string | null;
       }[];
       const files = rows.map((r) => ({ split: r.split, subset: r.subset, pairs: r.pairs, sourceDatasets: r.source_datasets === null ? [] : (JSON.parse(r.source_datasets) as string[]) }));
-      return { stats: readStats(db), splits: SPLITS.map((x) => ({ ...x })), files, scores: scoreRuns(db) };
+      const randomModels = (await listModels()).models.filter((m) => !m.manifest.weights.meaningfulScores).map((m) => m.manifest.id);
+      return { stats: readStats(db), splits: SPLITS.map((x) => ({ ...x })), files, scores: scoreRuns(db), randomModels };
     },
 
     'pairs.page': (input) => {

@@ -11,7 +11,8 @@ import { bundleRenderer } from '../server/renderer-bundle.ts';
 import { startServer } from '../server/http-server.ts';
 import { openDatabase } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
-import { runIndexInWorker } from '../../workers/run-job.ts';
+import { runIndexInWorker, runInWorker } from '../../workers/run-job.ts';
+import { TINY_MODEL_ID } from '../inference/registry.ts';
 import { optionalString, type Command } from './args.ts';
 import { progressReporter } from './progress.ts';
 
@@ -119,6 +120,9 @@ database) when it does not, and opens it in Chromium's app mode when Chromium is
     const reporter = progressReporter();
     await runIndexInWorker({ dbFile, ...demoDatasetDir() }, { onProgress: (p) => reporter.update(p) });
     reporter.done();
+    // Scores, neighbours and the Models view have something to show; already-embedded items are skipped.
+    process.stdout.write(`Embedding the demo with the bundled ${TINY_MODEL_ID} (random weights: its scores are meaningless) …\n`);
+    await runInWorker('embed', { dbFile, model: TINY_MODEL_ID, what: 'all', ep: 'cpu' });
     return serve(dbFile, { port: parsePort(optionalString(values, 'port')), demo: true, open: true });
   },
 };

@@ -12,6 +12,7 @@ export interface FilterBarProps {
   subSplits: string[];
   /** Sets of embeddings that have scored the pairs (ooc scores). */
   scoreModels: string[];
+  randomModels: string[];
   total: number | null;
   onChange: UpdateView;
   searchRef: React.RefObject<HTMLInputElement | null>;
@@ -29,7 +30,7 @@ function scoreChoice(state: ViewState): string {
   return state.scoreModel === undefined ? '' : `${state.scoreMeasure ?? 'text-image'}|${state.scoreModel}`;
 }
 
-export function FilterBar({ state, splits, subsets, sources, topics, subSplits, scoreModels, total, onChange, searchRef }: FilterBarProps) {
+export function FilterBar({ state, splits, subsets, sources, topics, subSplits, scoreModels, randomModels, total, onChange, searchRef }: FilterBarProps) {
   const [query, setQuery] = useState(state.q ?? '');
   const typing = useRef<number | undefined>(undefined);
   useEffect(() => setQuery(state.q ?? ''), [state.q]);
@@ -127,10 +128,13 @@ export function FilterBar({ state, splits, subsets, sources, topics, subSplits, 
           }}
         >
           <option value="">similarity_score (files)</option>
-          {scoreModels.flatMap((name) => [
-            <option key={`i${name}`} value={`text-image|${name}`}>{name}: caption–image</option>,
-            <option key={`t${name}`} value={`text-text|${name}`}>{name}: caption–caption</option>,
-          ])}
+          {scoreModels.flatMap((name) => {
+            const note = randomModels.includes(name) ? ' (random weights: meaningless)' : '';
+            return [
+              <option key={`i${name}`} value={`text-image|${name}`}>{name}: caption–image{note}</option>,
+              <option key={`t${name}`} value={`text-text|${name}`}>{name}: caption–caption{note}</option>,
+            ];
+          })}
         </select>
       </label>
       <label title={state.scoreMeasure === 'text-text' ? "Cosine of the caption with the falsified image's own caption" : `Score of the ${state.label ?? 'falsified'} image`}>

@@ -1,5 +1,6 @@
 import type { PairDetail } from '../../../electron/common/api.ts';
 import { Highlight } from './Highlight.tsx';
+import { NeighboursPanel } from './NeighboursPanel.tsx';
 import { PairImage } from './PairImage.tsx';
 
 export interface PairDetailViewProps {
@@ -7,6 +8,10 @@ export interface PairDetailViewProps {
   query: string | undefined;
   article: { text: string | null; problem: string | null } | null;
   image: (itemId: number) => string;
+  thumbnail: (itemId: number) => string;
+  /** Names of the embedding sets in this database, and those of random-weight models. */
+  embeddingModels: string[];
+  randomModels: string[];
   explain: (itemId: number) => Promise<string | null>;
   onLoadArticle: () => void;
   onClose: () => void;
@@ -27,7 +32,11 @@ function imageNote(info: PairDetail['pristineImage']): string {
 }
 
 /** A pair in full: both images large, both captions, article, metadata and ids. */
-export function PairDetailView({ detail, query, article, image, explain, onLoadArticle, onClose }: PairDetailViewProps) {
+function fixed(x: number | null): string {
+  return x === null ? '—' : x.toFixed(4);
+}
+
+export function PairDetailView({ detail, query, article, image, thumbnail, embeddingModels, randomModels, explain, onLoadArticle, onClose }: PairDetailViewProps) {
   const { pair } = detail;
   return (
     <aside className="detail" aria-label="Pair detail">
@@ -61,6 +70,30 @@ export function PairDetailView({ detail, query, article, image, explain, onLoadA
           <p className="muted small">{detail.falsifiedItem.source} · {detail.falsifiedItem.topic}</p>
         </section>
       )}
+      {pair.modelScores.length > 0 && (
+        <section>
+          <h3>Scores by model</h3>
+          <table className="counts model-scores">
+            <thead>
+              <tr><th>Model</th><th>caption–pristine</th><th>caption–falsified</th><th>caption–caption</th></tr>
+            </thead>
+            <tbody>
+              {pair.modelScores.map((m) => (
+                <tr key={m.name}>
+                  <th scope="row">{m.name}{randomModels.includes(m.name) && <span className="warning-text" title="random weights: meaningless"> (random)</span>}</th>
+                  <td>{fixed(m.pristine)}</td>
+                  <td>{fixed(m.falsified)}</td>
+                  <td>{fixed(m.textText)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      <section>
+        <h3>Neighbours</h3>
+        <NeighboursPanel pair={pair} models={embeddingModels} randomModels={randomModels} thumbnail={thumbnail} explain={explain} />
+      </section>
       <section className="ids">
         <Copyable label="caption id" value={pair.captionId} />
         {pair.pristine && <Copyable label="pristine image id" value={pair.pristine.imageId} />}

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 
 export interface PairImageProps {
   itemId: number | null;
-  role: 'Pristine' | 'Falsified';
+  role: 'Pristine' | 'Falsified' | 'Neighbour';
   caption: string;
   src: string | null;
   /** Explains why the image cannot be shown (missing, corrupt …). */

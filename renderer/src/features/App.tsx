@@ -5,6 +5,7 @@ import { OverviewView } from '../components/OverviewView.tsx';
 import { formatCount } from '../format.ts';
 import { useViewState } from '../state/view-state.ts';
 import { DatasetView } from './DatasetView.tsx';
+import { ModelsView } from './ModelsView.tsx';
 import { PairBrowser } from './PairBrowser.tsx';
 
 /** The workbench: loads what the index holds, then shows the overview or the pair browser. */
@@ -38,6 +39,7 @@ export function App() {
         <nav aria-label="Views">
           <button className={state.view === 'overview' ? 'tab active' : 'tab'} onClick={() => update({ view: 'overview', open: false })}>Overview</button>
           <button className={state.view === 'pairs' ? 'tab active' : 'tab'} onClick={() => update({ view: 'pairs' })}>Pairs</button>
+          <button className={state.view === 'models' ? 'tab active' : 'tab'} onClick={() => update({ view: 'models', open: false })}>Models</button>
           <button className={state.view === 'dataset' ? 'tab active' : 'tab'} onClick={() => update({ view: 'dataset', open: false })}>Dataset</button>
         </nav>
         {info?.demo && <span className="badge" title="The bundled demo dataset: drawn images, generated captions">Demo dataset</span>}
@@ -54,6 +56,7 @@ export function App() {
         )}
         {info && state.view === 'dataset' && <DatasetView info={info} onIndexed={load} />}
         {overview && state.view === 'overview' && <OverviewView overview={overview} onOpenSplit={(split, subset) => update({ view: 'pairs', split, subset, pair: undefined, open: false })} />}
+        {info?.hasIndex && state.view === 'models' && <ModelsView onScored={load} />}
         {overview && state.view === 'pairs' && <PairBrowser state={state} update={update} overview={overview} />}
         {!info && !error && <p className="muted loading">Loading…</p>}
       </main>

@@ -103,6 +103,8 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     if (last >= items.length - 20) loadMore();
   }, [last, items.length, loadMore]);
 
+  const embeddingModels = useMemo(() => [...new Set(Object.keys(overview.stats.embeddings).map((key) => key.slice(0, key.lastIndexOf(':'))))], [overview]);
+
   const selectedIndex = items.findIndex((p) => p.pairId === state.pair);
 
   const select = useCallback(
@@ -174,6 +176,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         topics={Object.keys(overview.stats.items.byTopic)}
         subSplits={subSplits}
         scoreModels={overview.scores.map((r) => r.name)}
+        randomModels={overview.randomModels}
         total={total}
         onChange={update}
         searchRef={searchRef}
@@ -212,6 +215,9 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
             query={state.q}
             article={article}
             image={imageUrl}
+            thumbnail={thumb}
+            embeddingModels={embeddingModels}
+            randomModels={overview.randomModels}
             explain={explain}
             onLoadArticle={() => call('items.article', { id: detail.pair.captionId }).then(setArticle, (err: Error) => setArticle({ text: null, problem: err.message }))}
             onClose={() => update({ open: false })}

@@ -3,7 +3,7 @@ import type { PairFilters, PairSort } from '../../../electron/common/pairs.ts';
 
 /** Everything that defines what the user is looking at; kept in the URL so back/forward and links work. */
 export interface ViewState extends PairFilters {
-  view: 'overview' | 'pairs' | 'dataset';
+  view: 'overview' | 'pairs' | 'dataset' | 'models';
   split: string;
   subset: string;
   sort: PairSort;
@@ -18,6 +18,7 @@ export type ViewUpdate = { [K in keyof ViewState]?: ViewState[K] | undefined };
 export type UpdateView = (next: ViewUpdate, mode?: 'push' | 'replace') => void;
 
 const DEFAULTS: ViewState = { view: 'pairs', split: 'merged_balanced', subset: 'test', sort: 'file', open: false };
+const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'dataset', 'models'];
 const SORTS: readonly PairSort[] = ['file', 'score-desc', 'score-asc'];
 
 function num(v: string | null): number | undefined {
@@ -30,7 +31,7 @@ export function parseViewState(search: string): ViewState {
   const p = new URLSearchParams(search);
   const sort = p.get('sort') as PairSort | null;
   const state: ViewState = {
-    view: p.get('view') === 'overview' ? 'overview' : p.get('view') === 'dataset' ? 'dataset' : 'pairs',
+    view: VIEWS.find((v) => v === p.get('view')) ?? 'pairs',
     split: p.get('split') ?? DEFAULTS.split,
     subset: p.get('subset') ?? DEFAULTS.subset,
     sort: sort !== null && SORTS.includes(sort) ? sort : 'file',

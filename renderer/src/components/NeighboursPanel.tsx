@@ -1,0 +1,84 @@
+import { useEffect, useState } from 'react';
+import type { NeighbourItem, NeighbourSide } from '../../../electron/common/models.ts';
+import type { PairSummary } from '../../../electron/common/pairs.ts';
+import { call } from '../api/client.ts';
+import { PairImage } from './PairImage.tsx';
+
+export interface NeighboursPanelProps {
+  pair: PairSummary;
+  /** Embedding sets with both or one kind, by name. */
+  models: string[];
+  randomModels: string[];
+  thumbnail: (itemId: number) => string;
+  explain: (itemId: number) => Promise<string | null>;
+}
+
+type Origin = 'caption' | 'pristine' | 'falsified';
+
+/** Nearest neighbours of the pair's caption or either image, among images or captions, under a chosen set of embeddings. */
+export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain }: NeighboursPanelProps) {
+  const [model, setModel] = useState(models[0] ?? '');
+  const [origin, setOrigin] = useState<Origin>('caption');
+  const [to, setTo] = useState<NeighbourSide>('image');
+  const [result, setResult] = useState<{ items: NeighbourItem[]; seconds: number } | null>(null);
+  const [state, setState] = useState<'idle' | 'loading' | 'error'>('idle');
+  const [error, setError] = useState('');
+  useEffect(() => setResult(null), [pair.pairId, model, origin, to]);
+
+  if (models.length === 0) return <p className="muted small">No embeddings yet: embed the dataset in the Models view to find neighbours.</p>;
+  const itemId = origin === 'caption' ? pair.captionId : origin === 'pristine' ? pair.pristine?.imageId : pair.falsified?.imageId;
+  const from: NeighbourSide = origin === 'caption' ? 'caption' : 'image';
+  const find = (): void => {
+    if (itemId === undefined) return;
+    setState('loading');
+    call('neighbours.get', { itemId, from, to, model, k: 12 }).then(
+      (r) => {
+        setResult(r);
+        setState('idle');
+      },
+      (err: Error) => {
+        setError(err.message);
+        setState('error');
+      },
+    );
+  };
+  return (
+    <div className="neighbours">
+      <div className="neighbour-controls">
+        <select aria-label="Neighbours of" value={origin} onChange={(e) => setOrigin(e.target.value as Origin)}>
+          <option value="caption">the caption</option>
+          <option value="pristine" disabled={!pair.pristine}>the pristine image</option>
+          <option value="falsified" disabled={!pair.falsified}>the falsified image</option>
+        </select>
+        <span className="muted">among</span>
+        <select aria-label="Neighbours among" value={to} onChange={(e) => setTo(e.target.value as NeighbourSide)}>
+          <option value="image">images</option>
+          <option value="caption">captions</option>
+        </select>
+        <select aria-label="Neighbours by" value={model} onChange={(e) => setModel(e.target.value)}>
+          {models.map((m) => (
+            <option key={m} value={m}>{m}</option>
+          ))}
+        </select>
+        <button onClick={find} disabled={state === 'loading' || itemId === undefined}>{state === 'loading' ? 'Searching…' : 'Find'}</button>
+      </div>
+      {randomModels.includes(model) && <p className="warning small">{model} has random weights: these neighbours are meaningless.</p>}
+      {state === 'error' && <p className="error small">{error}</p>}
+      {result && (
+        <>
+          <p className="muted small">{result.items.length} nearest in {(result.seconds * 1000).toFixed(0)} ms (cosine)</p>
+          <ol className={`neighbour-list ${to}`} aria-label="Neighbours">
+            {result.items.map((n) => (
+              <li key={n.itemId} title={n.caption ?? ''}>
+                {to === 'image' && <PairImage itemId={n.itemId} role="Neighbour" caption={n.caption ?? ''} src={thumbnail(n.itemId)} explain={explain} />}
+                <span className="neighbour-score">{n.score.toFixed(3)}</span>
+                <span className="neighbour-caption">{n.caption || <em className="muted">(empty caption)</em>}</span>
+                <span className="muted small">item {n.itemId}{n.source ? ` · ${n.source}` : ''}</span>
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,196 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { EmbedStatus } from '../../../electron/common/api.ts';
+import type { EmbedWhat, ModelsOverview, ProviderReport } from '../../../electron/common/models.ts';
+import { call } from '../api/client.ts';
+import { formatCount } from '../format.ts';
+
+function describeProviders(report: ProviderReport): string[] {
+  return Object.entries(report).map(([tower, r]) => `${tower}: ${r.provider}${r.skipped.length > 0 ? ` (${r.skipped.map((s) => `${s.provider} skipped: ${s.reason}`).join('; ')})` : ''}`);
+}
+
+function Providers({ id }: { id: string }) {
+  const [lines, setLines] = useState(['opening the encoders…']);
+  useEffect(() => {
+    call('models.providers', { id }).then(
+      (r) => setLines(r.error === null ? describeProviders(r.providers) : [r.error]),
+      (err: Error) => setLines([err.message]),
+    );
+  }, [id]);
+  return (
+    <span className="small providers" data-testid={`providers-${id}`}>
+      {lines.map((line) => (
+        <span key={line}>{line}</span>
+      ))}
+    </span>
+  );
+}
+
+function percent(done: number, total: number): string {
+  return total > 0 ? `${((100 * done) / total).toFixed(0)}%` : '—';
+}
+
+function progressText(status: EmbedStatus): string {
+  const p = status.progress;
+  if (p === null) return 'starting…';
+  if (p.phase === 'scoring') return `scoring pairs: ${formatCount(p.done)} / ${formatCount(p.total)}`;
+  return `${p.kind === 'image' ? 'images' : 'captions'}: ${formatCount(p.done)} / ${formatCount(p.total)} · ${p.perSecond.toFixed(1)}/s · ${p.skipped} skipped`;
+}
+
+/** Installed models with the provider each runs on, embedding coverage, pair scores, and embedding from the UI. */
+export function ModelsView({ onScored }: { onScored: () => void }) {
+  const [overview, setOverview] = useState<ModelsOverview | null>(null);
+  const [status, setStatus] = useState<EmbedStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [model, setModel] = useState('');
+  const [what, setWhat] = useState<EmbedWhat>('all');
+
+  const load = useCallback(() => {
+    call('models.get', {}).then(setOverview, (err: Error) => setError(err.message));
+    call('embed.status', {}).then(setStatus, () => setStatus(null));
+  }, []);
+  useEffect(load, [load]);
+  useEffect(() => {
+    if (status?.state !== 'running') return;
+    const timer = window.setTimeout(() => {
+      call('embed.status', {}).then((next) => {
+        setStatus(next);
+        if (next.state !== 'running') {
+          load();
+          if (next.state === 'done') onScored();
+        }
+      }, (err: Error) => setError(err.message));
+    }, 400);
+    return () => window.clearTimeout(timer);
+  }, [status, load, onScored]);
+
+  if (overview === null) return <p className="muted loading">{error ?? 'Loading…'}</p>;
+  const chosen = overview.models.find((m) => m.id === model) ?? overview.models.find((m) => m.isDefault);
+  const running = status?.state === 'running';
+  const progress = status?.progress;
+  return (
+    <div className="models-view">
+      {error && <p className="error" role="alert">{error}</p>}
+      {chosen && !chosen.meaningfulScores && (
+        <p className="warning" role="note">
+          <strong>{chosen.id}</strong> has random weights: its scores and neighbours are meaningless. It is here so the app can be tried; install
+          CLIP ViT-B/32 (see README → CLIP) for real ones.
+        </p>
+      )}
+      <section className="card" aria-label="Models">
+        <h2>Installed models</h2>
+        <table className="counts">
+          <thead>
+            <tr><th>Model</th><th>Size</th><th>Weights</th><th>Execution provider</th></tr>
+          </thead>
+          <tbody>
+            {overview.models.map((m) => (
+              <tr key={m.id}>
+                <th scope="row">
+                  {m.id}{m.isDefault && <span className="chip">default</span>}
+                  <br />
+                  <span className="muted small">{m.dir}</span>
+                </th>
+                <td>{m.dim}-d</td>
+                <td>{m.meaningfulScores ? 'pretrained' : <span className="falsified-text">random</span>}</td>
+                <td className="left"><Providers id={m.id} /></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {overview.broken.map((b) => (
+          <p key={b.dir} className="error small">unusable: {b.dir}: {b.reason}</p>
+        ))}
+      </section>
+
+      <section className="card" aria-label="Embeddings">
+        <h2>Embeddings</h2>
+        {overview.sets.length === 0 ? (
+          <p className="muted">No embeddings yet. Embed the dataset below, or import NewsCLIPpings' pickles with <code>ooc import-embeddings</code>.</p>
+        ) : (
+          <table className="counts">
+            <thead>
+              <tr><th>Set</th><th>Kind</th><th>Vectors</th><th>Coverage</th><th>Origin</th></tr>
+            </thead>
+            <tbody>
+              {overview.sets.map((s) => (
+                <tr key={`${s.name}:${s.kind}`}>
+                  <th scope="row">{s.name}</th>
+                  <td>{s.kind === 'image' ? 'images' : 'captions'}</td>
+                  <td>{formatCount(s.rows)}</td>
+                  <td>{percent(s.rows, overview.items)}</td>
+                  <td>{s.origin === 'import' ? 'imported' : 'embedded'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {overview.scores.length > 0 && (
+          <table className="counts">
+            <thead>
+              <tr><th>Pair scores</th><th>Pairs</th><th>Caption–image</th><th>Caption–caption</th><th>State</th></tr>
+            </thead>
+            <tbody>
+              {overview.scores.map((r) => (
+                <tr key={r.name}>
+                  <th scope="row">{r.name}</th>
+                  <td>{formatCount(r.pairs)}</td>
+                  <td>{formatCount(r.textImage)}</td>
+                  <td>{formatCount(r.textText)}</td>
+                  <td>{r.complete ? 'complete' : 'stopped; run again'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="card embed-panel" aria-label="Embed">
+        <h2>Embed the dataset</h2>
+        <div className="actions">
+          <label>
+            Model
+            <select aria-label="Model" value={chosen?.id ?? ''} onChange={(e) => setModel(e.target.value)} disabled={running}>
+              {overview.models.map((m) => (
+                <option key={m.id} value={m.id}>{m.id}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            What
+            <select aria-label="What to embed" value={what} onChange={(e) => setWhat(e.target.value as EmbedWhat)} disabled={running}>
+              <option value="all">images and captions</option>
+              <option value="images">images</option>
+              <option value="captions">captions</option>
+            </select>
+          </label>
+          {running ? (
+            <button type="button" onClick={() => void call('embed.cancel', {}).then(setStatus, (err: Error) => setError(err.message))}>Cancel</button>
+          ) : (
+            <button
+              disabled={chosen === undefined}
+              onClick={() => {
+                setError(null);
+                call('embed.start', { what, ...(chosen ? { model: chosen.id } : {}) }).then(setStatus, (err: Error) => setError(err.message));
+              }}
+            >
+              Embed
+            </button>
+          )}
+        </div>
+        {status && status.state !== 'idle' && (
+          <div className="index-status" role="status" aria-live="polite">
+            {running && <progress max={1} value={progress && progress.total > 0 ? progress.done / progress.total : 0} aria-label="Embedding progress" />}
+            <p className="muted small">
+              {running && progressText(status)}
+              {status.state === 'done' && status.summary &&
+                `Done: ${status.summary.embed.kinds.map((k) => `${formatCount(k.embedded)} ${k.kind === 'image' ? 'images' : 'captions'} embedded${Object.keys(k.skipped).length > 0 ? ` (skipped: ${Object.entries(k.skipped).map(([r, n]) => `${n} ${r}`).join(', ')})` : ''}`).join('; ')}. ${describeProviders(status.summary.embed.providers).join(' · ')}`}
+              {status.state === 'cancelled' && 'Stopped. Embed again to continue where it stopped.'}
+            </p>
+            {status.state === 'failed' && status.error && <p className="error">{status.error.message}</p>}
+          </div>
+        )}
+        <p className="muted small">Runs in the background; vectors are kept as they are made, so a stopped run continues where it stopped. Pairs are scored when it ends.</p>
+      </section>
+    </div>
+  );
+}

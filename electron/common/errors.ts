@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'CANCELLED'
   | 'MODEL_UNAVAILABLE'
   | 'MODEL_MISSING'
+  | 'NETWORK'
   | 'INTERNAL';
 
 export class OocError extends Error {

@@ -8,6 +8,7 @@ import { EMBED_WHAT, type EmbedWhat, type ProviderReport } from '../../common/mo
 import { ClipModel } from '../inference/clip.ts';
 import { runEmbedJob } from '../inference/embed-job.ts';
 import { NeighbourSearch } from '../inference/neighbours.ts';
+import { CATALOG, installModel } from '../inference/install.ts';
 import { parseProviderChoice } from '../inference/providers.ts';
 import { listModels, resolveModel } from '../inference/registry.ts';
 import { openDatabase, type Db } from '../store/db.ts';
@@ -153,6 +154,47 @@ encoders are opened once to report which provider runs them and why others were 
     for (const b of broken) process.stdout.write(`unusable: ${b.dir}: ${b.reason}\n`);
     if (rows.length === 0) process.stdout.write('No models installed; see models/README.md.\n');
     return 0;
+  },
+};
+
+export const installModelCommand: Command = {
+  name: 'install-model',
+  summary: 'download a real CLIP model (resumable, checked) and export its ONNX encoders',
+  usage: `ooc install-model [<id>] [--mirror <base url>] [--python <exe>] [--json]
+
+  <id>      ${CATALOG.map((e) => `${e.id}: ${e.name}`).join('; ')} (default: ${CATALOG[0]!.id})
+  --mirror  fetch the files from <base url>/<file name> instead (a local copy or mirror)
+  --python  a Python with PyTorch, onnx and regex for the export (default: $OOC_PYTHON or python3)
+
+Downloads OpenAI's checkpoint (its sha256 is checked) and the Hugging Face tokenizer into the
+user's models folder, then exports the image and text encoders there. An interrupted download
+continues where it stopped when run again. Once installed, the model is the default for embed.`,
+  options: { mirror: { type: 'string' }, python: { type: 'string' }, json: { type: 'boolean' } },
+  async run(values, positionals) {
+    const controller = new AbortController();
+    const stopHandling = handleInterrupts(controller, 'downloading');
+    const bar = progressBar();
+    try {
+      const mirror = optionalString(values, 'mirror');
+      const python = optionalString(values, 'python');
+      const { model, downloads } = await installModel(positionals[0] ?? CATALOG[0]!.id, {
+        ...(mirror ? { mirror } : {}),
+        ...(python ? { python } : {}),
+        signal: controller.signal,
+        onStage: (stage) => process.stderr.write(`${stage} …\n`),
+        onProgress: (file, done, total) => bar.draw(total ? done / total : 0, `${file} ${(done / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ''} MB`),
+      });
+      bar.done();
+      if (values.json === true) process.stdout.write(`${JSON.stringify({ id: model.manifest.id, dir: model.dir, downloads })}\n`);
+      else {
+        for (const d of downloads) process.stdout.write(`${d.file}: ${(d.bytes / 1e6).toFixed(1)} MB, sha256 ${d.sha256} (${d.verified}${d.resumedFrom > 0 ? `, resumed at ${(d.resumedFrom / 1e6).toFixed(1)} MB` : ''})\n`);
+        process.stdout.write(`${downloads.length === 0 ? 'Already installed' : 'Installed'}: ${model.manifest.id} in ${model.dir}\n`);
+      }
+      return 0;
+    } finally {
+      bar.done();
+      stopHandling();
+    }
   },
 };
 

@@ -167,11 +167,11 @@ export async function benchNeighbours(): Promise<void> {
   const set = getSet(db, 'random', 'image')!;
   const search = new NeighbourSearch(db);
   const loadStart = performance.now();
-  search.matrix(set);
+  await search.matrix(set);
   const loadMs = performance.now() - loadStart;
   const times: number[] = [];
   const results: number[][] = [];
-  const matrix = search.matrix(set);
+  const matrix = await search.matrix(set);
   for (let q = 0; q < 11; q++) {
     const row = q * 1000;
     const block = matrix.blocks[Math.floor(row / (matrix.blocks[0]!.length / dim))]!;

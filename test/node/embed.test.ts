@@ -46,14 +46,14 @@ test('embed stores a vector per image and caption, counts missing and corrupt im
   const db2 = openDatabase(fresh.dbFile);
   t.after(() => db2.close());
   await runEmbedJob(db2, clip, { what: 'images', batchSize: 32 });
-  const byId = (d: typeof db) => {
-    const m = loadMatrix(d, getSet(d, model.manifest.id, 'image')!);
+  const byId = async (d: typeof db) => {
+    const m = await loadMatrix(d, getSet(d, model.manifest.id, 'image')!);
     const out = new Map<number, number[]>();
     m.ids.forEach((id, row) => out.set(id, Array.from(m.blocks[0]!.subarray(row * 32, row * 32 + 32))));
     return out;
   };
-  const a = byId(db);
-  const b = byId(db2);
+  const a = await byId(db);
+  const b = await byId(db2);
   assert.equal(a.size, b.size);
   for (const [id, v] of a) {
     const w = b.get(id)!;

@@ -19,7 +19,7 @@ export interface Neighbour {
  */
 export class NeighbourSearch {
   private session: Promise<ort.InferenceSession> | undefined;
-  private readonly matrices = new Map<number, { rows: number; matrix: Matrix }>();
+  private readonly matrices = new Map<number, { rows: number; matrix: Promise<Matrix> }>();
 
   constructor(
     private readonly db: Db,
@@ -31,12 +31,16 @@ export class NeighbourSearch {
     return this.session;
   }
 
-  matrix(set: EmbeddingSet): Matrix {
+  /** A set's vectors, loaded once (concurrent callers share the load) and again when the set has grown. */
+  matrix(set: EmbeddingSet): Promise<Matrix> {
     const cached = this.matrices.get(set.setId);
     if (cached && cached.rows === set.rows) return cached.matrix;
-    const matrix = loadMatrix(this.db, set, this.blockRows);
-    // A model's vectors are stored unit length; imported ones are as their pickles held them.
-    if (set.origin === 'import') for (const block of matrix.blocks) normalizeRows(block, set.dim);
+    const matrix = loadMatrix(this.db, set, this.blockRows).then((m) => {
+      // A model's vectors are stored unit length; imported ones are as their pickles held them.
+      if (set.origin === 'import') for (const block of m.blocks) normalizeRows(block, set.dim);
+      return m;
+    });
+    matrix.catch(() => this.matrices.delete(set.setId));
     this.matrices.set(set.setId, { rows: set.rows, matrix });
     return matrix;
   }
@@ -44,7 +48,7 @@ export class NeighbourSearch {
   /** The k stored vectors most similar to `query`, best first, leaving out `exclude`. */
   async search(set: EmbeddingSet, query: Float32Array, k: number, exclude?: number): Promise<Neighbour[]> {
     if (query.length !== set.dim) throw new OocError('BAD_ARGUMENT', `a ${query.length}-d query cannot search ${set.dim}-d embeddings`);
-    const matrix = this.matrix(set);
+    const matrix = await this.matrix(set);
     const session = await this.topk();
     const want = k + (exclude === undefined ? 0 : 1);
     const queries = new ort.Tensor('float32', query, [set.dim, 1]);

@@ -1,4 +1,5 @@
 import { rmSync, closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { OocError } from '../../common/errors.ts';
 import { vectorsDir } from '../app-paths.ts';
@@ -166,13 +167,17 @@ export interface Matrix {
   blocks: Float32Array[];
 }
 
-export function loadMatrix(db: Db, set: EmbeddingSet, blockRows: number = BLOCK_ROWS): Matrix {
+/**
+ * Reads a whole set into memory. The floats are read asynchronously, a block at a time, so a
+ * full-size set (seconds of reading) does not hold up the caller's event loop.
+ */
+export async function loadMatrix(db: Db, set: EmbeddingSet, blockRows: number = BLOCK_ROWS): Promise<Matrix> {
   const ids = new Int32Array(set.rows);
   for (const r of db.prepare('SELECT item_id, row FROM embedding_rows WHERE set_id = ?').raw().iterate(set.setId) as Iterable<[number, number]>) {
     ids[r[1]] = r[0];
   }
   const blocks: Float32Array[] = [];
-  const fd = openSync(set.file, 'r');
+  const handle = await open(set.file, 'r');
   try {
     for (let start = 0; start < set.rows; start += blockRows) {
       const rows = Math.min(blockRows, set.rows - start);
@@ -180,14 +185,14 @@ export function loadMatrix(db: Db, set: EmbeddingSet, blockRows: number = BLOCK_
       const bytes = new Uint8Array(block.buffer);
       let read = 0;
       while (read < bytes.length) {
-        const n = readSync(fd, bytes, read, bytes.length - read, start * set.dim * 4 + read);
-        if (n === 0) throw new OocError('BAD_INPUT_FILE', `${set.file} ends before row ${start + read / (set.dim * 4)} of ${set.rows}`);
-        read += n;
+        const { bytesRead } = await handle.read(bytes, read, Math.min(bytes.length - read, 64 << 20), start * set.dim * 4 + read);
+        if (bytesRead === 0) throw new OocError('BAD_INPUT_FILE', `${set.file} ends before row ${start + read / (set.dim * 4)} of ${set.rows}`);
+        read += bytesRead;
       }
       blocks.push(block);
     }
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
   return { set, ids, blocks };
 }

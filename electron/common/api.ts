@@ -1,5 +1,6 @@
 import type { ErrorInfo } from './errors.ts';
 import type { IndexProgress, IndexStats, IndexSummary } from './index-types.ts';
+import type { Collection, CurationChange, CurationResult, PairCuration, PairKey } from './curation.ts';
 import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ModelsOverview, NeighbourItem, NeighbourSide, ProviderChoice, ProviderReport } from './models.ts';
 import type { PairPage, PairQuery, PairSummary, ScoreRun } from './pairs.ts';
 
@@ -36,9 +37,23 @@ export interface WorkbenchApi {
   'embed.status': (input: Record<string, never>) => EmbedStatus;
   /** Stops a running embedding job after its current batch; starting it again continues. */
   'embed.cancel': (input: Record<string, never>) => EmbedStatus;
+  /** A pair's verdict, note, tags and collections. */
+  'curation.get': (input: PairKey) => PairCuration & { undo: string | null };
+  /** Applies one edit to the pairs named, or to every pair matching a query; undoable. */
+  'curation.apply': (input: { target: CurationTarget; change: CurationChange }) => CurationResult;
+  /** Puts back what the last edit replaced. */
+  'curation.undo': (input: Record<string, never>) => { undone: string | null; undo: string | null };
+  'collections.list': (input: Record<string, never>) => { collections: Collection[] };
+  'collections.create': (input: { name: string }) => Collection;
+  'collections.delete': (input: { name: string }) => { collections: Collection[] };
+  /** Every tag in use, with its pair count. */
+  'tags.list': (input: Record<string, never>) => { tags: { tag: string; pairs: number }[] };
   /** An item's nearest neighbours under a set of embeddings: image or caption to image or caption. */
   'neighbours.get': (input: { itemId: number; from: NeighbourSide; to: NeighbourSide; model: string; k?: number }) => { items: NeighbourItem[]; seconds: number };
 }
+
+/** The pairs an edit applies to: some captions of one split file, or all that match a query. */
+export type CurationTarget = { split: string; subset: string; captionIds: number[] } | { query: PairQuery };
 
 /** Where the current or last job of a kind stands. */
 export interface JobStatus<P, S> {

@@ -1,4 +1,5 @@
 /** A caption with its pristine image and the image swapped in for it, as the browser shows it. */
+import type { Verdict } from './curation.ts';
 
 export interface PairImage {
   imageId: number;
@@ -21,6 +22,9 @@ export interface PairSummary {
   sourceDataset: string | null;
   /** Scores under the query's scoreModel (in a page) or under every scored set (in a pair's detail). */
   modelScores: ModelScores[];
+  /** The analyst's verdict and tags (see curation.ts). */
+  verdict: Verdict | null;
+  tags: string[];
 }
 
 /** A pair's scores under one set of embeddings (a model's, or NewsCLIPpings' imported ones). */
@@ -68,6 +72,11 @@ export interface PairFilters {
    * scoreMeasure text-image (the label's image; the falsified one by default) or text-text.
    */
   scoreModel?: string;
+  /** A verdict, or 'none' for pairs without one. */
+  verdict?: Verdict | 'none';
+  tag?: string;
+  /** A collection's name. */
+  collection?: string;
   scoreMeasure?: ScoreMeasure;
   /** Range of the score (of the label's row; the falsified row's by default). */
   minScore?: number;

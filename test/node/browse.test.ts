@@ -42,6 +42,8 @@ test('pairs come a page at a time in file order, each caption with both images a
     falsified: { imageId: 15, imagePath: 'guardian/images/0000/015.jpg', similarityScore: 0.5, originalCaption: 'caption 14 Korea s president' },
     sourceDataset: 'scene_resnet_place',
     modelScores: [],
+    verdict: null,
+    tags: [],
   });
   assert.throws(() => pairsPage(db, { split: 'merged_balanced', subset: 'train' }), { code: 'NOT_FOUND' });
   assert.throws(() => pairsPage(db, { split: 'merged_balanced', subset: 'val', cursor: 'DROP TABLE' }), { code: 'BAD_ARGUMENT' });

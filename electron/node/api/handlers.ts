@@ -6,6 +6,7 @@ import { ClipModel } from '../inference/clip.ts';
 import { NeighbourSearch } from '../inference/neighbours.ts';
 import { listModels, resolveModel } from '../inference/registry.ts';
 import { listSets } from '../store/vectors.ts';
+import { VERDICTS } from '../../common/curation.ts';
 import { OocError, toErrorInfo, type Result } from '../../common/errors.ts';
 import { PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES, type PairQuery } from '../../common/pairs.ts';
 import { scoreRuns } from '../embeddings/pair-scores.ts';
@@ -20,6 +21,7 @@ import { getMetadata } from '../store/metadata.ts';
 import { getPair, pairsPage } from '../store/pairs.ts';
 import { getRoots } from '../store/roots.ts';
 import { readStats } from '../store/stats.ts';
+import { curationHandlers } from './curation-handlers.ts';
 import type { JobRunner } from './job-runner.ts';
 import { defined, fields, integer, number, oneOf, text } from './validate.ts';
 
@@ -80,6 +82,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
   const side = (v: NeighbourSide): 'image' | 'text' => (v === 'image' ? 'image' : 'text');
 
   return {
+    ...curationHandlers(db),
     'app.info': (): AppInfo => ({
       version: ctx.version,
       database: ctx.databaseFile,
@@ -101,28 +104,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
       return { stats: readStats(db), splits: SPLITS.map((x) => ({ ...x })), files, scores: scoreRuns(db), randomModels };
     },
 
-    'pairs.page': (input) => {
-      const f = fields(input);
-      const query: PairQuery = {
-        split: text(f, 'split'),
-        subset: text(f, 'subset'),
-        ...defined({
-          q: text(f, 'q', true),
-          source: text(f, 'source', true),
-          topic: text(f, 'topic', true),
-          sourceDataset: integer(f, 'sourceDataset', true),
-          label: oneOf(f, 'label', PAIR_LABELS),
-          scoreModel: text(f, 'scoreModel', true),
-          scoreMeasure: oneOf(f, 'scoreMeasure', SCORE_MEASURES),
-          minScore: number(f, 'minScore'),
-          maxScore: number(f, 'maxScore'),
-          sort: oneOf(f, 'sort', PAIR_SORTS),
-          cursor: text(f, 'cursor', true),
-          limit: integer(f, 'limit', true),
-        }),
-      };
-      return pairsPage(db, query);
-    },
+    'pairs.page': (input) => pairsPage(db, pairQuery(input)),
 
     'pairs.detail': (input): PairDetail => {
       const pairId = integer(fields(input), 'pairId');
@@ -251,6 +233,32 @@ export function createHandlers(ctx: ApiContext): Handlers {
       );
       return { problems: Object.fromEntries(entries) };
     },
+  };
+}
+
+/** A PairQuery from unvalidated input. */
+export function pairQuery(input: unknown): PairQuery {
+  const f = fields(input);
+  return {
+    split: text(f, 'split'),
+    subset: text(f, 'subset'),
+    ...defined({
+      q: text(f, 'q', true),
+      source: text(f, 'source', true),
+      topic: text(f, 'topic', true),
+      sourceDataset: integer(f, 'sourceDataset', true),
+      label: oneOf(f, 'label', PAIR_LABELS),
+      scoreModel: text(f, 'scoreModel', true),
+      scoreMeasure: oneOf(f, 'scoreMeasure', SCORE_MEASURES),
+      verdict: oneOf(f, 'verdict', [...VERDICTS, 'none'] as const),
+      tag: text(f, 'tag', true),
+      collection: text(f, 'collection', true),
+      minScore: number(f, 'minScore'),
+      maxScore: number(f, 'maxScore'),
+      sort: oneOf(f, 'sort', PAIR_SORTS),
+      cursor: text(f, 'cursor', true),
+      limit: integer(f, 'limit', true),
+    }),
   };
 }
 

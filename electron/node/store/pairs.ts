@@ -1,4 +1,5 @@
 import { OocError } from '../../common/errors.ts';
+import type { Verdict } from '../../common/curation.ts';
 import type { ModelScores, PairPage, PairQuery, PairSummary } from '../../common/pairs.ts';
 import type { Db } from './db.ts';
 import { toFtsQuery } from './search.ts';
@@ -21,6 +22,8 @@ interface PairDbRow {
   m_pristine?: number | null;
   m_falsified?: number | null;
   m_text_text?: number | null;
+  verdict: Verdict | null;
+  tags: string | null;
 }
 
 const MAX_LIMIT = 500;
@@ -29,7 +32,11 @@ const MAX_LIMIT = 500;
 const PAIR_COLUMNS = `p.pair_id, p.caption_id, c.caption, p.source, p.topic,
   p.pristine_image_id, pi.image_path AS pristine_path, p.pristine_score,
   p.falsified_image_id, fi.image_path AS falsified_path, fi.caption AS falsified_caption, p.falsified_score,
-  p.source_dataset`;
+  p.source_dataset,
+  (SELECT c.verdict FROM annotation_files af JOIN curation c ON c.split = af.split AND c.subset = af.subset
+     WHERE af.file_id = p.file_id AND c.caption_id = p.caption_id) AS verdict,
+  (SELECT group_concat(t.tag, char(31)) FROM annotation_files af JOIN pair_tags t ON t.split = af.split AND t.subset = af.subset
+     WHERE af.file_id = p.file_id AND t.caption_id = p.caption_id) AS tags`;
 const PAIR_JOINS = `JOIN items c ON c.id = p.caption_id
   LEFT JOIN items pi ON pi.id = p.pristine_image_id
   LEFT JOIN items fi ON fi.id = p.falsified_image_id`;
@@ -89,6 +96,16 @@ function filtersFor(query: PairQuery): { sql: string[]; params: unknown[] } {
   if (query.topic !== undefined) add('p.topic = ?', query.topic);
   if (query.sourceDataset !== undefined) add('p.source_dataset = ?', query.sourceDataset);
   if (query.label !== undefined) sql.push(`p.${query.label}_row IS NOT NULL`);
+  const mine = (table: string, clause: string, ...values: unknown[]): void => {
+    sql.push(`EXISTS (SELECT 1 FROM ${table} WHERE x.split = ? AND x.subset = ? AND x.caption_id = p.caption_id AND ${clause})`);
+    params.push(query.split, query.subset, ...values);
+  };
+  if (query.verdict === 'none') {
+    sql.push('NOT EXISTS (SELECT 1 FROM curation x WHERE x.split = ? AND x.subset = ? AND x.caption_id = p.caption_id AND x.verdict IS NOT NULL)');
+    params.push(query.split, query.subset);
+  } else if (query.verdict !== undefined) mine('curation x', 'x.verdict = ?', query.verdict);
+  if (query.tag !== undefined) mine('pair_tags x', 'x.tag = ?', query.tag);
+  if (query.collection !== undefined) mine('collection_pairs x JOIN collections k USING (collection_id)', 'k.name = ?', query.collection);
   // On the indexed expression, so a score range is an index range.
   const score = scoreOf(query);
   if (query.minScore !== undefined) add(`${score} >= ?`, query.minScore);
@@ -195,6 +212,13 @@ export function pairsPage(db: Db, query: PairQuery): PairPage {
   };
 }
 
+/** The caption ids of every pair matching a query's filters and search (for bulk edits and exports), in file order. */
+export function matchingCaptionIds(db: Db, query: PairQuery): number[] {
+  const file = fileFor(db, query.split, query.subset);
+  const plan = planFor(file, { ...query, sort: 'file' });
+  return db.prepare(`SELECT p.caption_id FROM ${plan.from} WHERE ${plan.where.join(' AND ')} ORDER BY ${plan.order}`).pluck().all(...plan.params) as number[];
+}
+
 /** One pair by id, or undefined. */
 export function getPair(db: Db, pairId: number): PairSummary | undefined {
   const row = db
@@ -223,5 +247,7 @@ function toSummary(r: PairDbRow, split: string, subset: string, sourceDatasets: 
         : { imageId: r.falsified_image_id, imagePath: r.falsified_path, similarityScore: r.falsified_score, originalCaption: r.falsified_caption },
     sourceDataset: r.source_dataset === null ? null : (sourceDatasets[r.source_dataset] ?? String(r.source_dataset)),
     modelScores,
+    verdict: r.verdict,
+    tags: r.tags === null ? [] : r.tags.split('\u001f').sort(),
   };
 }

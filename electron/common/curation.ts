@@ -7,13 +7,6 @@ export const VERDICTS = ['out-of-context', 'consistent', 'ambiguous', 'unsolvabl
  */
 export type Verdict = (typeof VERDICTS)[number];
 
-export const VERDICT_NAMES: Record<Verdict, string> = {
-  'out-of-context': 'confirmed out-of-context',
-  consistent: 'actually consistent',
-  ambiguous: 'ambiguous',
-  unsolvable: 'unsolvable',
-};
-
 /**
  * A pair as curation knows it: a caption in one split file. Stable across re-indexing (pair ids
  * are not), and what NewsCLIPpings itself keys a match by.

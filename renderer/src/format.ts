@@ -1,3 +1,4 @@
+import type { Verdict } from '../../electron/common/curation.ts';
 import type { SplitInfo } from '../../electron/common/api.ts';
 
 /** Display helpers shared by the workbench views. */
@@ -12,3 +13,12 @@ export function formatCount(n: number): string {
   if (n >= 1e4) return `${(n / 1e3).toFixed(1)} k`;
   return n.toLocaleString('en-US');
 }
+
+/** How each verdict reads in the UI; keyed by the Verdict type, so a new verdict must be named here. */
+export const VERDICT_NAMES: Record<Verdict, string> = {
+  'out-of-context': 'confirmed out-of-context',
+  consistent: 'actually consistent',
+  ambiguous: 'ambiguous',
+  unsolvable: 'unsolvable',
+};
+export const VERDICTS = Object.keys(VERDICT_NAMES) as Verdict[];

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SplitInfo } from '../../../electron/common/api.ts';
+import { VERDICT_NAMES, VERDICTS } from '../format.ts';
 import type { UpdateView, ViewState } from '../state/view-state.ts';
 
 export interface FilterBarProps {
@@ -13,6 +14,8 @@ export interface FilterBarProps {
   /** Sets of embeddings that have scored the pairs (ooc scores). */
   scoreModels: string[];
   randomModels: string[];
+  tags: string[];
+  collections: string[];
   total: number | null;
   onChange: UpdateView;
   searchRef: React.RefObject<HTMLInputElement | null>;
@@ -30,7 +33,7 @@ function scoreChoice(state: ViewState): string {
   return state.scoreModel === undefined ? '' : `${state.scoreMeasure ?? 'text-image'}|${state.scoreModel}`;
 }
 
-export function FilterBar({ state, splits, subsets, sources, topics, subSplits, scoreModels, randomModels, total, onChange, searchRef }: FilterBarProps) {
+export function FilterBar({ state, splits, subsets, sources, topics, subSplits, scoreModels, randomModels, tags, collections, total, onChange, searchRef }: FilterBarProps) {
   const [query, setQuery] = useState(state.q ?? '');
   const typing = useRef<number | undefined>(undefined);
   useEffect(() => setQuery(state.q ?? ''), [state.q]);
@@ -113,6 +116,38 @@ export function FilterBar({ state, splits, subsets, sources, topics, subSplits, 
             <option value="">all</option>
             {subSplits.map((name, i) => (
               <option key={name} value={i}>{name}</option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label>
+        Verdict
+        <select aria-label="Verdict" value={state.verdict ?? ''} onChange={(e) => onChange({ verdict: (e.target.value || undefined) as ViewState['verdict'], ...reset })}>
+          <option value="">any</option>
+          <option value="none">none yet</option>
+          {VERDICTS.map((v) => (
+            <option key={v} value={v}>{VERDICT_NAMES[v]}</option>
+          ))}
+        </select>
+      </label>
+      {(tags.length > 0 || state.tag) && (
+        <label>
+          Tag
+          <select aria-label="Tag" value={state.tag ?? ''} onChange={(e) => onChange({ tag: e.target.value || undefined, ...reset })}>
+            <option value="">any</option>
+            {[...new Set([...tags, ...(state.tag ? [state.tag] : [])])].map((t) => (
+              <option key={t} value={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+      )}
+      {(collections.length > 0 || state.collection) && (
+        <label>
+          Collection
+          <select aria-label="Collection" value={state.collection ?? ''} onChange={(e) => onChange({ collection: e.target.value || undefined, ...reset })}>
+            <option value="">any</option>
+            {[...new Set([...collections, ...(state.collection ? [state.collection] : [])])].map((c) => (
+              <option key={c} value={c}>{c}</option>
             ))}
           </select>
         </label>

@@ -1,4 +1,6 @@
 import type { PairDetail } from '../../../electron/common/api.ts';
+import type { CurationChange, PairCuration } from '../../../electron/common/curation.ts';
+import { CurationPanel } from './CurationPanel.tsx';
 import { Highlight } from './Highlight.tsx';
 import { NeighboursPanel } from './NeighboursPanel.tsx';
 import { PairImage } from './PairImage.tsx';
@@ -12,6 +14,10 @@ export interface PairDetailViewProps {
   /** Names of the embedding sets in this database, and those of random-weight models. */
   embeddingModels: string[];
   randomModels: string[];
+  curation: PairCuration | null;
+  collections: string[];
+  onCurate: (change: CurationChange) => void;
+  tagInputRef: React.RefObject<HTMLInputElement | null>;
   explain: (itemId: number) => Promise<string | null>;
   onLoadArticle: () => void;
   onClose: () => void;
@@ -36,7 +42,7 @@ function fixed(x: number | null): string {
   return x === null ? '—' : x.toFixed(4);
 }
 
-export function PairDetailView({ detail, query, article, image, thumbnail, embeddingModels, randomModels, explain, onLoadArticle, onClose }: PairDetailViewProps) {
+export function PairDetailView({ detail, query, article, image, thumbnail, embeddingModels, randomModels, curation, collections, onCurate, tagInputRef, explain, onLoadArticle, onClose }: PairDetailViewProps) {
   const { pair } = detail;
   return (
     <aside className="detail" aria-label="Pair detail">
@@ -45,6 +51,7 @@ export function PairDetailView({ detail, query, article, image, thumbnail, embed
         <button className="close" aria-label="Close detail" onClick={onClose}>✕</button>
       </header>
       <p className="detail-caption"><Highlight text={pair.caption} query={query} /></p>
+      {curation && <CurationPanel curation={curation} collections={collections} onChange={onCurate} tagInputRef={tagInputRef} />}
       <div className="detail-images">
         <figure>
           <PairImage itemId={pair.pristine?.imageId ?? null} role="Pristine" caption={pair.caption} src={pair.pristine ? image(pair.pristine.imageId) : null} explain={explain} large />

@@ -1,3 +1,4 @@
+import { VERDICT_NAMES } from '../format.ts';
 import type { PairSummary } from '../../../electron/common/pairs.ts';
 import { Highlight } from './Highlight.tsx';
 import { PairImage } from './PairImage.tsx';
@@ -50,6 +51,10 @@ export function PairRow({ pair, label, query, selected, thumbnail, explain, onSe
       <div className="pair-text">
         <p className="caption"><Highlight text={pair.caption} query={query} /></p>
         <p className="meta">
+          {pair.verdict && <span className={`verdict-badge ${pair.verdict}`}>{VERDICT_NAMES[pair.verdict]}</span>}
+          {pair.tags.map((t) => (
+            <span key={t} className="tag">{t}</span>
+          ))}
           <span>{pair.source ?? 'unknown source'}</span>
           <span>{pair.topic ?? 'no topic'}</span>
           {pair.sourceDataset !== null && <span>{pair.sourceDataset}</span>}

@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Overview, PairDetail } from '../../../electron/common/api.ts';
+import type { CurationChange, PairCuration } from '../../../electron/common/curation.ts';
 import type { PairQuery, PairSummary } from '../../../electron/common/pairs.ts';
 import { call, explainImage, imageUrl, thumbnailUrl } from '../api/client.ts';
+import { BulkBar } from '../components/BulkBar.tsx';
 import { FilterBar } from '../components/FilterBar.tsx';
 import { PairDetailView } from '../components/PairDetailView.tsx';
 import { PairRow } from '../components/PairRow.tsx';
-import { splitName } from '../format.ts';
+import { splitName, VERDICTS } from '../format.ts';
 import type { UpdateView, ViewState } from '../state/view-state.ts';
 
 const ROW_HEIGHT = 132;
@@ -38,12 +40,23 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   const searchRef = useRef<HTMLInputElement>(null);
   const [viewport, setViewport] = useState({ top: 0, height: 800 });
 
-  const { split, subset, sort, q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, minScore, maxScore } = state;
+  const { split, subset, sort, q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, verdict, tag, collection, minScore, maxScore } = state;
   const query = useMemo((): PairQuery => {
-    const filters = { q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, minScore, maxScore };
+    const filters = { q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, verdict, tag, collection, minScore, maxScore };
     const set = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== ''));
     return { split, subset, sort, ...set };
-  }, [split, subset, sort, q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, minScore, maxScore]);
+  }, [split, subset, sort, q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, verdict, tag, collection, minScore, maxScore]);
+
+  // Curation: the open pair's record, the tags and collections in use, and what undo would undo.
+  const [curation, setCuration] = useState<PairCuration | null>(null);
+  const [lists, setLists] = useState<{ tags: string[]; collections: string[] }>({ tags: [], collections: [] });
+  const [undo, setUndo] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
+  const tagInputRef = useRef<HTMLInputElement>(null);
+  const loadLists = useCallback(() => {
+    void Promise.all([call('tags.list', {}), call('collections.list', {})]).then(([t, c]) => setLists({ tags: t.tags.map((x) => x.tag), collections: c.collections.map((x) => x.name) }));
+  }, []);
+  useEffect(loadLists, [loadLists]);
 
   useEffect(() => {
     const mine = ++generation.current;
@@ -52,7 +65,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     setNext(null);
     setTotal(null);
     setError(null);
-    listRef.current?.scrollTo({ top: 0 });
+    if (reload === 0) listRef.current?.scrollTo({ top: 0 });
     call('pairs.page', { ...query, limit: PAGE }).then(
       (page) => {
         if (mine !== generation.current) return;
@@ -68,7 +81,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         loading.current = false;
       },
     );
-  }, [query]);
+  }, [query, reload]);
 
   const loadMore = useCallback(() => {
     if (loading.current || next === null) return;
@@ -105,6 +118,40 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
 
   const embeddingModels = useMemo(() => [...new Set(Object.keys(overview.stats.embeddings).map((key) => key.slice(0, key.lastIndexOf(':'))))], [overview]);
 
+  const openPair = detail?.pair;
+  const refreshCuration = useCallback(() => {
+    if (!openPair) return setCuration(null);
+    call('curation.get', { split: openPair.split, subset: openPair.subset, captionId: openPair.captionId }).then((c) => {
+      setCuration(c);
+      setUndo(c.undo);
+      setItems((current) => current.map((p) => (p.pairId === openPair.pairId ? { ...p, verdict: c.verdict, tags: c.tags } : p)));
+    }, (err: Error) => setError(err.message));
+  }, [openPair]);
+  useEffect(refreshCuration, [refreshCuration]);
+
+  /** One edit, on the open pair or (bulk) on every pair the filters match; the list then shows it. */
+  const edit = useCallback(
+    (change: CurationChange, bulk: boolean) => {
+      const target = bulk ? { query } : openPair ? { split: openPair.split, subset: openPair.subset, captionIds: [openPair.captionId] } : null;
+      if (target === null) return;
+      call('curation.apply', { target, change }).then((r) => {
+        setUndo(r.undo);
+        if (bulk || verdict !== undefined || tag !== undefined || collection !== undefined) setReload((n) => n + 1);
+        refreshCuration();
+        loadLists();
+      }, (err: Error) => setError(err.message));
+    },
+    [query, openPair, verdict, tag, collection, refreshCuration, loadLists],
+  );
+  const undoLast = useCallback(() => {
+    call('curation.undo', {}).then((r) => {
+      setUndo(r.undo);
+      setReload((n) => n + 1);
+      refreshCuration();
+      loadLists();
+    }, (err: Error) => setError(err.message));
+  }, [refreshCuration, loadLists]);
+
   const selectedIndex = items.findIndex((p) => p.pairId === state.pair);
 
   const select = useCallback(
@@ -129,8 +176,19 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         else if (state.open) update({ open: false });
         return;
       }
-      if (isTyping(e.target) || e.metaKey || e.ctrlKey || e.altKey) return;
-      if (e.key === '/') {
+      if (isTyping(e.target)) return;
+      if ((e.ctrlKey || e.metaKey) && e.key === 'z') {
+        e.preventDefault();
+        undoLast();
+        return;
+      }
+      if (e.metaKey || e.ctrlKey || e.altKey) return;
+      if (state.open && /^[0-4]$/.test(e.key)) {
+        edit({ verdict: e.key === '0' ? null : VERDICTS[Number(e.key) - 1]! }, false);
+      } else if (state.open && e.key === 't') {
+        e.preventDefault();
+        tagInputRef.current?.focus();
+      } else if (e.key === '/') {
         e.preventDefault();
         searchRef.current?.focus();
       } else if (e.key === 'j' || e.key === 'ArrowDown') {
@@ -145,7 +203,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [select, selectedIndex, state.open, state.pair, update]);
+  }, [select, selectedIndex, state.open, state.pair, update, edit, undoLast]);
 
   useEffect(() => {
     setArticle(null);
@@ -177,10 +235,13 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         subSplits={subSplits}
         scoreModels={overview.scores.map((r) => r.name)}
         randomModels={overview.randomModels}
+        tags={lists.tags}
+        collections={lists.collections}
         total={total}
         onChange={update}
         searchRef={searchRef}
       />
+      <BulkBar total={total} undo={undo} onApply={(change) => edit(change, true)} onUndo={undoLast} />
       {error && <p className="error" role="alert">{error}</p>}
       <div className="browser-body">
         <div
@@ -218,6 +279,10 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
             thumbnail={thumb}
             embeddingModels={embeddingModels}
             randomModels={overview.randomModels}
+            curation={curation}
+            collections={lists.collections}
+            onCurate={(change) => edit(change, false)}
+            tagInputRef={tagInputRef}
             explain={explain}
             onLoadArticle={() => call('items.article', { id: detail.pair.captionId }).then(setArticle, (err: Error) => setArticle({ text: null, problem: err.message }))}
             onClose={() => update({ open: false })}

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { VERDICTS } from '../format.ts';
 import type { PairFilters, PairSort } from '../../../electron/common/pairs.ts';
 
 /** Everything that defines what the user is looking at; kept in the URL so back/forward and links work. */
@@ -51,6 +52,12 @@ export function parseViewState(search: string): ViewState {
   if (min !== undefined) state.minScore = min;
   const max = num(p.get('max'));
   if (max !== undefined) state.maxScore = max;
+  const verdict = p.get('verdict');
+  if (verdict === 'none' || (VERDICTS as readonly string[]).includes(verdict ?? '')) state.verdict = verdict as NonNullable<ViewState['verdict']>;
+  const tag = p.get('tag');
+  if (tag) state.tag = tag;
+  const collection = p.get('collection');
+  if (collection) state.collection = collection;
   const by = p.get('by');
   if (by) {
     state.scoreModel = by;
@@ -73,6 +80,9 @@ export function formatViewState(s: ViewState): string {
   if (s.sourceDataset !== undefined) p.set('subsplit', String(s.sourceDataset));
   if (s.minScore !== undefined) p.set('min', String(s.minScore));
   if (s.maxScore !== undefined) p.set('max', String(s.maxScore));
+  if (s.verdict) p.set('verdict', s.verdict);
+  if (s.tag) p.set('tag', s.tag);
+  if (s.collection) p.set('collection', s.collection);
   if (s.scoreModel) p.set('by', s.scoreModel);
   if (s.scoreModel && s.scoreMeasure === 'text-text') p.set('measure', 'text-text');
   if (s.sort !== 'file') p.set('sort', s.sort);

@@ -1,0 +1,65 @@
+import { useState } from 'react';
+import type { CurationChange, Verdict } from '../../../electron/common/curation.ts';
+import { VERDICT_NAMES, VERDICTS } from '../format.ts';
+
+export interface BulkBarProps {
+  total: number | null;
+  undo: string | null;
+  onApply: (change: CurationChange) => void;
+  onUndo: () => void;
+}
+
+/** Edits every pair the current filters match, and undoes the last edit (Ctrl+Z). */
+export function BulkBar({ total, undo, onApply, onUndo }: BulkBarProps) {
+  const [tag, setTag] = useState('');
+  const [collection, setCollection] = useState('');
+  const count = total === null ? '…' : total.toLocaleString('en-US');
+  const confirmAll = (what: string): boolean => (total ?? 0) <= 50 || window.confirm(`${what} on all ${count} matching pairs?`);
+  return (
+    <div className="bulk-bar" aria-label="Edit all matching pairs">
+      <span className="muted small">All {count} matching:</span>
+      <select
+        aria-label="Set verdict on all matching"
+        value=""
+        onChange={(e) => {
+          const v = e.target.value;
+          if (v !== '' && confirmAll(v === 'clear' ? 'Clear the verdict' : `Set "${VERDICT_NAMES[v as Verdict]}"`)) onApply({ verdict: v === 'clear' ? null : (v as Verdict) });
+        }}
+      >
+        <option value="">verdict…</option>
+        {VERDICTS.map((v) => (
+          <option key={v} value={v}>{VERDICT_NAMES[v]}</option>
+        ))}
+        <option value="clear">clear verdict</option>
+      </select>
+      <input
+        aria-label="Tag all matching"
+        placeholder="tag all…"
+        value={tag}
+        onChange={(e) => setTag(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && tag.trim() !== '' && confirmAll(`Tag "${tag}"`)) {
+            onApply({ addTags: [tag] });
+            setTag('');
+          }
+        }}
+      />
+      <input
+        aria-label="Add all matching to collection"
+        list="collection-names"
+        placeholder="add all to collection…"
+        value={collection}
+        onChange={(e) => setCollection(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && collection.trim() !== '' && confirmAll(`Add to "${collection}"`)) {
+            onApply({ addToCollection: collection });
+            setCollection('');
+          }
+        }}
+      />
+      <button className="undo" disabled={undo === null} title="Ctrl+Z" onClick={onUndo}>
+        {undo === null ? 'Nothing to undo' : `Undo: ${undo}`}
+      </button>
+    </div>
+  );
+}

@@ -20,7 +20,7 @@ const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a
 export async function benchBrowse(args: string[]): Promise<void> {
   const corpus = ensureCorpus(args.includes('--fresh'));
   const dbFile = path.join(WORK, 'bench.db');
-  const ready = existsSync(dbFile) && (() => { const db = openDatabase(dbFile, { readonly: true }); const ok = hasIndex(db); db.close(); return ok; })();
+  const ready = existsSync(dbFile) && (() => { const db = openDatabase(dbFile); const ok = hasIndex(db); db.close(); return ok; })();
   if (!ready) {
     process.stderr.write('indexing the full-scale corpus first …\n');
     runJson(TSX, [path.join(HERE, 'probes', 'index-probe.ts'), dbFile, corpus.origin, corpus.clippings]);

@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OocError } from '../../common/errors.ts';
+import type { Verdict } from '../../common/curation.ts';
 import type { ExportOptions, ExportProgress, ExportRow, ExportSummary, SelectionSpec } from '../../common/export.ts';
 import { mapLimited } from '../concurrency.ts';
 import { resolveInRoot } from '../ingest/paths.ts';
-import { pairCuration } from '../store/curation.ts';
 import type { Db } from '../store/db.ts';
 import { getRoots } from '../store/roots.ts';
 import { selectPairs } from './selection.ts';
@@ -19,12 +19,20 @@ import { selectPairs } from './selection.ts';
  * file. All of it is written to a temporary folder beside the target and renamed into place.
  */
 
-interface AnnotationRow {
+interface ScanRow {
+  pair_id: number;
+  source_datasets: string | null;
   id: number;
   image_id: number;
   similarity_score: number | null;
   falsified: number;
   source_dataset: number | null;
+  caption: string | null;
+  image_caption: string | null;
+  image_path: string | null;
+  verdict: Verdict | null;
+  note: string | null;
+  tags: string | null;
 }
 
 interface ItemRecord {
@@ -66,18 +74,17 @@ function indexFingerprint(db: Db): string {
   return createHash('sha256').update(JSON.stringify(rows)).digest('hex');
 }
 
-async function listFiles(dir: string, base = dir): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(full, base)));
-    else out.push(path.relative(base, full).split(path.sep).join('/'));
-  }
-  return out;
-}
-
-async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+/** The items with these ids, in data.json's order. */
+function itemsById(db: Db, ids: Set<number>): ItemRecord[] {
+  db.exec('CREATE TEMP TABLE IF NOT EXISTS export_items (id INTEGER PRIMARY KEY)');
+  db.exec('DELETE FROM export_items');
+  const add = db.prepare('INSERT INTO export_items VALUES (?)');
+  db.transaction(() => {
+    for (const id of ids) add.run(id);
+  })();
+  const items = db.prepare('SELECT i.id, i.caption, i.topic, i.source, i.image_path, i.article_path, i.record FROM export_items e JOIN items i ON i.id = e.id ORDER BY i.record').all() as ItemRecord[];
+  db.exec('DELETE FROM export_items');
+  return items;
 }
 
 export async function exportPairs(db: Db, request: ExportRequest): Promise<ExportSummary> {
@@ -92,80 +99,104 @@ export async function exportPairs(db: Db, request: ExportRequest): Promise<Expor
   const work = path.join(path.dirname(target), `.${path.basename(target)}.partial-${randomBytes(4).toString('hex')}`);
   await mkdir(work, { recursive: true });
   const cancelled = (): boolean => request.signal?.aborted === true;
+  // Files written here are hashed as they are written; copied ones when copied.
+  const written = new Map<string, { bytes: number; sha256: string }>();
+  const put = async (relative: string, text: string): Promise<void> => {
+    const data = Buffer.from(text, 'utf8');
+    await mkdir(path.dirname(path.join(work, relative)), { recursive: true });
+    await writeFile(path.join(work, relative), data);
+    written.set(relative, { bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+  };
   try {
-    const annotation = db.prepare('SELECT id, image_id, similarity_score, falsified, source_dataset FROM annotations WHERE file_id = ? AND row = ?');
-    const pairRow = db.prepare(
-      'SELECT p.file_id, p.pristine_row, p.falsified_row, f.source_datasets FROM pairs p JOIN annotation_files f USING (file_id) WHERE p.pair_id = ?',
+    // One pass over every row of every selected pair, in pair order, pristine before falsified
+    // (CROSS JOIN keeps SQLite from scanning every pair of the index instead).
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS export_pairs (pair_id INTEGER PRIMARY KEY)');
+    db.exec('DELETE FROM export_pairs');
+    const mark = db.prepare('INSERT INTO export_pairs VALUES (?)');
+    db.transaction(() => {
+      for (const pair of pairs) mark.run(pair.pairId);
+    })();
+    const byId = new Map(pairs.map((p) => [p.pairId, p]));
+    // Rows are kept as their serialized lines only: 100 k pairs make 200 k rows.
+    const files = new Map<string, { split: string; subset: string; sourceDatasets: string[] | null; annotations: string[] }>();
+    const jsonl: string[] = [];
+    const csv: string[] = [CSV_COLUMNS.join(',')];
+    const itemIds = new Set<number>();
+    const scan = db.prepare(
+      `SELECT p.pair_id, f.source_datasets, a.id, a.image_id, a.similarity_score, a.falsified, a.source_dataset,
+              ci.caption, ii.caption AS image_caption, ii.image_path, cur.verdict, cur.note,
+              (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM pair_tags t
+                 WHERE t.split = f.split AND t.subset = f.subset AND t.caption_id = p.caption_id ORDER BY tag)) AS tags
+       FROM export_pairs s
+       CROSS JOIN pairs p ON p.pair_id = s.pair_id
+       CROSS JOIN annotation_files f ON f.file_id = p.file_id
+       CROSS JOIN annotations a ON a.file_id = p.file_id AND a.row IN (p.pristine_row, p.falsified_row)
+       LEFT JOIN items ci ON ci.id = p.caption_id
+       LEFT JOIN items ii ON ii.id = a.image_id
+       LEFT JOIN curation cur ON cur.split = f.split AND cur.subset = f.subset AND cur.caption_id = p.caption_id
+       ORDER BY s.pair_id, a.row`,
     );
-    const item = db.prepare('SELECT id, caption, topic, source, image_path, article_path, record FROM items WHERE id = ?');
-    const items = new Map<number, ItemRecord>();
-    const itemOf = (id: number): ItemRecord | undefined => {
-      if (!items.has(id)) {
-        const found = item.get(id) as ItemRecord | undefined;
-        if (found) items.set(id, found);
+    let done = 0;
+    let last = -1;
+    for (const r of scan.iterate() as Iterable<ScanRow>) {
+      if (r.pair_id !== last) {
+        last = r.pair_id;
+        if (++done % 5000 === 0) {
+          if (cancelled()) throw new OocError('CANCELLED', 'the export was cancelled; nothing was written');
+          request.onProgress?.({ phase: 'rows', done, total: pairs.length });
+        }
       }
-      return items.get(id);
-    };
-
-    // Split files, each keeping its own source_datasets, and the flat rows.
-    const files = new Map<string, { split: string; subset: string; sourceDatasets: string[] | null; annotations: Record<string, unknown>[] }>();
-    const rows: ExportRow[] = [];
-    for (const [index, pair] of pairs.entries()) {
-      if (cancelled()) throw new OocError('CANCELLED', 'the export was cancelled; nothing was written');
-      const meta = pairRow.get(pair.pairId) as { file_id: number; pristine_row: number | null; falsified_row: number | null; source_datasets: string | null };
+      const pair = byId.get(r.pair_id)!;
       const key = `${pair.split}/${pair.subset}`;
-      const file = files.get(key) ?? { split: pair.split, subset: pair.subset, sourceDatasets: meta.source_datasets === null ? null : (JSON.parse(meta.source_datasets) as string[]), annotations: [] };
-      files.set(key, file);
-      const curation = pairCuration(db, pair);
-      const caption = itemOf(pair.captionId);
-      for (const row of [meta.pristine_row, meta.falsified_row]) {
-        if (row === null) continue;
-        const a = annotation.get(meta.file_id, row) as AnnotationRow;
-        file.annotations.push({ id: a.id, image_id: a.image_id, similarity_score: a.similarity_score, ...(a.source_dataset === null ? {} : { source_dataset: a.source_dataset }), falsified: a.falsified === 1 });
-        const image = itemOf(a.image_id);
-        const imagePath = image?.image_path ? inside(image.image_path) : null;
-        rows.push({
-          id: a.id,
-          image_id: a.image_id,
-          falsified: a.falsified === 1,
-          similarity_score: a.similarity_score,
-          split: pair.split,
-          subset: pair.subset,
-          sub_split: pair.subsplit === pair.split ? null : pair.subsplit,
-          caption: caption?.caption ?? '',
-          image_caption: image?.caption ?? null,
-          source: pair.source,
-          topic: pair.topic,
-          verdict: curation.verdict,
-          tags: curation.tags,
-          note: curation.note,
-          image_path: imagePath === null ? null : `visual_news/origin/${imagePath}`,
-        });
+      let file = files.get(key);
+      if (file === undefined) {
+        file = { split: pair.split, subset: pair.subset, sourceDatasets: r.source_datasets === null ? null : (JSON.parse(r.source_datasets) as string[]), annotations: [] };
+        files.set(key, file);
       }
-      if (index % 1000 === 999) request.onProgress?.({ phase: 'rows', done: index + 1, total: pairs.length });
+      file.annotations.push(JSON.stringify({ id: r.id, image_id: r.image_id, similarity_score: r.similarity_score, ...(r.source_dataset === null ? {} : { source_dataset: r.source_dataset }), falsified: r.falsified === 1 }));
+      itemIds.add(pair.captionId).add(r.image_id);
+      const imagePath = r.image_path ? inside(r.image_path) : null;
+      const row: ExportRow = {
+        id: r.id,
+        image_id: r.image_id,
+        falsified: r.falsified === 1,
+        similarity_score: r.similarity_score,
+        split: pair.split,
+        subset: pair.subset,
+        sub_split: pair.subsplit === pair.split ? null : pair.subsplit,
+        caption: r.caption ?? '',
+        image_caption: r.image_caption,
+        source: pair.source,
+        topic: pair.topic,
+        verdict: r.verdict,
+        tags: r.tags === null ? [] : r.tags.split('\u001f'),
+        note: r.note,
+        image_path: imagePath === null ? null : `visual_news/origin/${imagePath}`,
+      };
+      jsonl.push(JSON.stringify(row));
+      csv.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
     }
+    db.exec('DELETE FROM export_pairs');
+    const items = itemsById(db, itemIds);
     request.onProgress?.({ phase: 'rows', done: pairs.length, total: pairs.length });
 
     if (request.formats.includes('newsclippings')) {
       for (const file of files.values()) {
-        const out = path.join(work, 'news_clippings', 'data', file.split, `${file.subset}.json`);
-        await mkdir(path.dirname(out), { recursive: true });
-        await writeFile(out, `${JSON.stringify({ annotations: file.annotations, ...(file.sourceDatasets === null ? {} : { source_datasets: file.sourceDatasets }) })}\n`);
+        // Byte for byte what JSON.stringify({ annotations, source_datasets }) writes.
+        const names = file.sourceDatasets === null ? '' : `,"source_datasets":${JSON.stringify(file.sourceDatasets)}`;
+        await put(`news_clippings/data/${file.split}/${file.subset}.json`, `{"annotations":[${file.annotations.join(',')}]${names}}\n`);
       }
-      const records = [...items.values()]
-        .sort((a, b) => a.record - b.record)
-        .map((r) => Object.fromEntries(Object.entries({ id: r.id, caption: r.caption, topic: r.topic, source: r.source, image_path: r.image_path, article_path: r.article_path }).filter(([, v]) => v !== null)));
-      await mkdir(path.join(work, 'visual_news', 'origin'), { recursive: true });
-      await writeFile(path.join(work, 'visual_news', 'origin', 'data.json'), `${JSON.stringify(records)}\n`);
+      const records = items.map((r) => Object.fromEntries(Object.entries({ id: r.id, caption: r.caption, topic: r.topic, source: r.source, image_path: r.image_path, article_path: r.article_path }).filter(([, v]) => v !== null)));
+      await put('visual_news/origin/data.json', `${JSON.stringify(records)}\n`);
     }
-    if (request.formats.includes('jsonl')) await writeFile(path.join(work, 'pairs.jsonl'), rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    if (request.formats.includes('jsonl')) await put('pairs.jsonl', jsonl.length === 0 ? '' : `${jsonl.join('\n')}\n`);
     if (request.formats.includes('csv')) {
-      await writeFile(path.join(work, 'pairs.csv'), [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n');
+      await put('pairs.csv', `${csv.join('\r\n')}\r\n`);
     }
 
-    const missing = await copyMedia(root, [...items.values()], work, request, cancelled);
+    const missing = await copyMedia(root, items, work, request, cancelled, written);
 
-    const listed = await listFiles(work);
+    const listed = [...written.keys()].sort();
     const manifest = {
       app: 'ooc-workbench',
       version: request.version,
@@ -174,7 +205,7 @@ export async function exportPairs(db: Db, request: ExportRequest): Promise<Expor
       options: { formats: request.formats, images: request.images, articles: request.articles },
       counts: preview,
       missing,
-      files: await Promise.all(listed.map(async (f) => ({ path: f, bytes: (await stat(path.join(work, f))).size, sha256: await sha256(path.join(work, f)) }))),
+      files: listed.map((f) => ({ path: f, ...written.get(f)! })),
     };
     await writeFile(path.join(work, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     if (cancelled()) throw new OocError('CANCELLED', 'the export was cancelled; nothing was written');
@@ -187,7 +218,7 @@ export async function exportPairs(db: Db, request: ExportRequest): Promise<Expor
     return {
       dir: target,
       pairs: pairs.length,
-      rows: rows.length,
+      rows: jsonl.length,
       files: manifest.files.length + 1,
       bytes: manifest.files.reduce((n, f) => n + f.bytes, 0),
       missing,
@@ -206,6 +237,7 @@ async function copyMedia(
   work: string,
   request: ExportRequest,
   cancelled: () => boolean,
+  written: Map<string, { bytes: number; sha256: string }>,
 ): Promise<{ images: number; articles: number }> {
   const missing = { images: 0, articles: 0 };
   if (root === undefined) return missing;
@@ -215,16 +247,28 @@ async function copyMedia(
     if (request.articles && it.article_path) jobs.push({ kind: 'articles', relative: it.article_path });
   }
   let done = 0;
+  const claimed = new Set<string>();
+  const folders = new Set<string>();
   await mapLimited(jobs, COPY_CONCURRENCY, async (job) => {
     if (cancelled()) return;
     const clean = inside(job.relative);
-    try {
-      if (clean === null) throw new Error('outside the dataset folder');
-      const dest = path.join(work, 'visual_news', 'origin', clean);
-      await mkdir(path.dirname(dest), { recursive: true });
-      await copyFile(resolveInRoot(root, job.relative), dest);
-    } catch {
-      missing[job.kind]++;
+    const relative = clean === null ? null : `visual_news/origin/${clean}`;
+    // Two items can share a file; each is copied once.
+    if (relative === null || !claimed.has(relative)) {
+      if (relative !== null) claimed.add(relative);
+      try {
+        if (relative === null) throw new Error('outside the dataset folder');
+        const data = await readFile(resolveInRoot(root, job.relative));
+        const dest = path.join(work, relative);
+        if (!folders.has(path.dirname(dest))) {
+          await mkdir(path.dirname(dest), { recursive: true });
+          folders.add(path.dirname(dest));
+        }
+        await writeFile(dest, data);
+        written.set(relative, { bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+      } catch {
+        missing[job.kind]++;
+      }
     }
     done++;
     if (done % 200 === 0 || done === jobs.length) request.onProgress?.({ phase: 'files', done, total: jobs.length });

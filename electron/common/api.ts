@@ -1,6 +1,7 @@
 import type { ErrorInfo } from './errors.ts';
 import type { IndexProgress, IndexStats, IndexSummary } from './index-types.ts';
 import type { Collection, CurationChange, CurationResult, PairCuration, PairKey } from './curation.ts';
+import type { ExportOptions, ExportProgress, ExportSummary, SelectionPreview, SelectionSpec } from './export.ts';
 import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ModelsOverview, NeighbourItem, NeighbourSide, ProviderChoice, ProviderReport } from './models.ts';
 import type { PairPage, PairQuery, PairSummary, ScoreRun } from './pairs.ts';
 
@@ -48,6 +49,12 @@ export interface WorkbenchApi {
   'collections.delete': (input: { name: string }) => { collections: Collection[] };
   /** Every tag in use, with its pair count. */
   'tags.list': (input: Record<string, never>) => { tags: { tag: string; pairs: number }[] };
+  /** How many pairs (and rows per label) a selection or sample holds, per stratum. */
+  'export.preview': (input: SelectionSpec) => SelectionPreview;
+  /** Starts writing an export folder (in a worker); refuses an existing folder unless overwrite. */
+  'export.start': (input: { dir: string; selection: SelectionSpec } & ExportOptions) => ExportStatus;
+  'export.status': (input: Record<string, never>) => ExportStatus;
+  'export.cancel': (input: Record<string, never>) => ExportStatus;
   /** An item's nearest neighbours under a set of embeddings: image or caption to image or caption. */
   'neighbours.get': (input: { itemId: number; from: NeighbourSide; to: NeighbourSide; model: string; k?: number }) => { items: NeighbourItem[]; seconds: number };
 }
@@ -65,6 +72,7 @@ export interface JobStatus<P, S> {
 
 export type IndexStatus = JobStatus<IndexProgress, IndexSummary>;
 export type EmbedStatus = JobStatus<EmbedJobProgress, EmbedJobSummary>;
+export type ExportStatus = JobStatus<ExportProgress, ExportSummary>;
 
 export type ApiMethod = keyof WorkbenchApi;
 export type ApiInput<M extends ApiMethod> = Parameters<WorkbenchApi[M]>[0];

@@ -52,7 +52,8 @@ function openDataset(dbFile: string, demo: boolean): void {
   const options = { ...bindingOption(), workerEntry: WORKER_ENTRY };
   const indexer = new JobRunner('index', dbFile, options);
   const embedder = new JobRunner('embed', dbFile, options);
-  current = { db, dbFile, demo, thumbnailDir: thumbnailDir(dbFile), handlers: createHandlers({ db, databaseFile: dbFile, demo, version: app.getVersion(), indexer, embedder }) };
+  const exporter = new JobRunner('export', dbFile, options);
+  current = { db, dbFile, demo, thumbnailDir: thumbnailDir(dbFile), handlers: createHandlers({ db, databaseFile: dbFile, demo, version: app.getVersion(), indexer, embedder, exporter }) };
 }
 
 /** Indexes in a worker while the window keeps showing the last good index; progress in the title and taskbar. */

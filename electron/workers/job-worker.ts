@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../common/errors.ts';
 import type { EmbedJobSummary } from '../common/models.ts';
 import { computePairScores } from '../node/embeddings/pair-scores.ts';
+import { exportPairs } from '../node/export/write.ts';
 import { ClipModel } from '../node/inference/clip.ts';
 import { runEmbedJob } from '../node/inference/embed-job.ts';
 import { resolveModel } from '../node/inference/registry.ts';
@@ -9,7 +10,7 @@ import { buildIndex } from '../node/ingest/indexer.ts';
 import { openDatabase, type Db } from '../node/store/db.ts';
 import type { EmbedJobRequest, JobKind, Jobs, WorkerMessage, WorkerRequest } from './run-job.ts';
 
-/** Worker entry point: runs one job (an index build or an embedding run) off the main thread and reports progress. */
+/** Worker entry point: runs one job (an index build, an embedding run, an export) off the main thread and reports progress. */
 const request = workerData as WorkerRequest;
 const controller = new AbortController();
 const port = parentPort;
@@ -48,8 +49,10 @@ try {
       signal: controller.signal,
       onProgress: (progress) => post<'index'>({ type: 'progress', progress }),
     });
-  } else {
+  } else if (request.kind === 'embed') {
     summary = await embed(db, request);
+  } else {
+    summary = await exportPairs(db, { ...request, signal: controller.signal, onProgress: (progress) => post<'export'>({ type: 'progress', progress }) });
   }
   port.postMessage({ type: 'done', summary });
 } catch (err) {

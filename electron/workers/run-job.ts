@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { OocError, type ErrorInfo } from '../common/errors.ts';
 import type { IndexProgress, IndexSummary } from '../common/index-types.ts';
+import type { ExportOptions, ExportProgress, ExportSummary, SelectionSpec } from '../common/export.ts';
 import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ProviderChoice } from '../common/models.ts';
 
 interface JobBase {
@@ -22,10 +23,17 @@ export interface EmbedJobRequest extends JobBase {
   ep?: ProviderChoice;
 }
 
+export interface ExportJobRequest extends JobBase, ExportOptions {
+  dir: string;
+  selection: SelectionSpec;
+  version: string;
+}
+
 /** What each kind of job takes, reports and returns. */
 export interface Jobs {
   index: { request: IndexJobRequest; progress: IndexProgress; summary: IndexSummary };
   embed: { request: EmbedJobRequest; progress: EmbedJobProgress; summary: EmbedJobSummary };
+  export: { request: ExportJobRequest; progress: ExportProgress; summary: ExportSummary };
 }
 export type JobKind = keyof Jobs;
 

@@ -22,6 +22,7 @@ import { getPair, pairsPage } from '../store/pairs.ts';
 import { getRoots } from '../store/roots.ts';
 import { readStats } from '../store/stats.ts';
 import { curationHandlers } from './curation-handlers.ts';
+import { exportHandlers } from './export-handlers.ts';
 import type { JobRunner } from './job-runner.ts';
 import { defined, fields, integer, number, oneOf, text } from './validate.ts';
 
@@ -34,6 +35,8 @@ export interface ApiContext {
   indexer?: JobRunner<'index'>;
   /** Embedding from the UI; without one, the embed.* calls are refused. */
   embedder?: JobRunner<'embed'>;
+  /** Exporting from the UI; without one, export.start is refused. */
+  exporter?: JobRunner<'export'>;
 }
 
 /** Every API method, taking unvalidated input (it arrives over IPC or HTTP). */
@@ -83,6 +86,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
 
   return {
     ...curationHandlers(db),
+    ...exportHandlers(db, ctx.exporter, ctx.version),
     'app.info': (): AppInfo => ({
       version: ctx.version,
       database: ctx.databaseFile,

@@ -2,6 +2,8 @@ import type { JobStatus } from '../../common/api.ts';
 import { OocError, toErrorInfo } from '../../common/errors.ts';
 import { JOB_WORKER, runInWorker, type JobKind, type Jobs } from '../../workers/run-job.ts';
 
+const BUSY: Record<JobKind, string> = { index: 'an index is being built', embed: 'an embedding job is running', export: 'an export is being written' };
+
 type Request<K extends JobKind> = Omit<Jobs[K]['request'], 'dbFile' | 'nativeBinding'>;
 
 /**
@@ -19,7 +21,7 @@ export class JobRunner<K extends JobKind> {
   ) {}
 
   start(request: Request<K>, onDone?: () => void): JobStatus<Jobs[K]['progress'], Jobs[K]['summary']> {
-    if (this.status.state === 'running') throw new OocError('DATABASE_BUSY', `${this.kind === 'index' ? 'an index is being built' : 'an embedding job is running'}; wait for it or cancel it`);
+    if (this.status.state === 'running') throw new OocError('DATABASE_BUSY', `${BUSY[this.kind]}; wait for it or cancel it`);
     const controller = new AbortController();
     this.controller = controller;
     this.status = { state: 'running', progress: null, summary: null, error: null };

@@ -23,7 +23,7 @@ async function serve(dbFile: string, options: { port: number; demo: boolean; ope
   const db = openDatabase(dbFile);
   const server = await startServer({
     db,
-    handlers: createHandlers({ db, databaseFile: dbFile, demo: options.demo, version: VERSION, indexer: new JobRunner('index', dbFile), embedder: new JobRunner('embed', dbFile) }),
+    handlers: createHandlers({ db, databaseFile: dbFile, demo: options.demo, version: VERSION, indexer: new JobRunner('index', dbFile), embedder: new JobRunner('embed', dbFile), exporter: new JobRunner('export', dbFile) }),
     renderer: await bundleRenderer(),
     thumbnailDir: thumbnailDir(dbFile),
     port: options.port,

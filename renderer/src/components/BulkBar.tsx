@@ -7,10 +7,11 @@ export interface BulkBarProps {
   undo: string | null;
   onApply: (change: CurationChange) => void;
   onUndo: () => void;
+  onExport: () => void;
 }
 
 /** Edits every pair the current filters match, and undoes the last edit (Ctrl+Z). */
-export function BulkBar({ total, undo, onApply, onUndo }: BulkBarProps) {
+export function BulkBar({ total, undo, onApply, onUndo, onExport }: BulkBarProps) {
   const [tag, setTag] = useState('');
   const [collection, setCollection] = useState('');
   const count = total === null ? '…' : total.toLocaleString('en-US');
@@ -57,6 +58,7 @@ export function BulkBar({ total, undo, onApply, onUndo }: BulkBarProps) {
           }
         }}
       />
+      <button className="export" onClick={onExport}>Export…</button>
       <button className="undo" disabled={undo === null} title="Ctrl+Z" onClick={onUndo}>
         {undo === null ? 'Nothing to undo' : `Undo: ${undo}`}
       </button>

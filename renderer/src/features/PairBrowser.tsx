@@ -4,6 +4,7 @@ import type { CurationChange, PairCuration } from '../../../electron/common/cura
 import type { PairQuery, PairSummary } from '../../../electron/common/pairs.ts';
 import { call, explainImage, imageUrl, thumbnailUrl } from '../api/client.ts';
 import { BulkBar } from '../components/BulkBar.tsx';
+import { ExportDialog } from '../components/ExportDialog.tsx';
 import { FilterBar } from '../components/FilterBar.tsx';
 import { PairDetailView } from '../components/PairDetailView.tsx';
 import { PairRow } from '../components/PairRow.tsx';
@@ -52,6 +53,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   const [lists, setLists] = useState<{ tags: string[]; collections: string[] }>({ tags: [], collections: [] });
   const [undo, setUndo] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
+  const [exporting, setExporting] = useState(false);
   const tagInputRef = useRef<HTMLInputElement>(null);
   const loadLists = useCallback(() => {
     void Promise.all([call('tags.list', {}), call('collections.list', {})]).then(([t, c]) => setLists({ tags: t.tags.map((x) => x.tag), collections: c.collections.map((x) => x.name) }));
@@ -241,7 +243,8 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         onChange={update}
         searchRef={searchRef}
       />
-      <BulkBar total={total} undo={undo} onApply={(change) => edit(change, true)} onUndo={undoLast} />
+      <BulkBar total={total} undo={undo} onApply={(change) => edit(change, true)} onUndo={undoLast} onExport={() => setExporting(true)} />
+      {exporting && <ExportDialog query={query} total={total} collections={lists.collections} onClose={() => setExporting(false)} />}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="browser-body">
         <div

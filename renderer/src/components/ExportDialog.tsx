@@ -1,0 +1,158 @@
+import { useEffect, useState } from 'react';
+import type { ExportStatus } from '../../../electron/common/api.ts';
+import type { ExportFormat, SelectionPreview, SelectionSpec, StratumKey } from '../../../electron/common/export.ts';
+import type { PairQuery } from '../../../electron/common/pairs.ts';
+import { call } from '../api/client.ts';
+
+const FORMATS: { value: ExportFormat; label: string }[] = [
+  { value: 'newsclippings', label: 'NewsCLIPpings JSON + data.json' },
+  { value: 'jsonl', label: 'JSONL' },
+  { value: 'csv', label: 'CSV' },
+];
+const STRATA: StratumKey[] = ['split', 'subsplit', 'source', 'topic', 'verdict'];
+
+export interface ExportDialogProps {
+  query: PairQuery;
+  total: number | null;
+  collections: string[];
+  onClose: () => void;
+}
+
+/** Export the current filter's pairs or a collection, optionally as a seeded stratified sample, with a preview of the balance. */
+export function ExportDialog({ query, total, collections, onClose }: ExportDialogProps) {
+  const [from, setFrom] = useState<'filter' | 'collection'>('filter');
+  const [collection, setCollection] = useState(collections[0] ?? '');
+  const [sampling, setSampling] = useState(false);
+  const [perStratum, setPerStratum] = useState(25);
+  const [strata, setStrata] = useState<StratumKey[]>(['subsplit']);
+  const [seed, setSeed] = useState(1);
+  const [formats, setFormats] = useState<ExportFormat[]>(['newsclippings', 'jsonl', 'csv']);
+  const [images, setImages] = useState(false);
+  const [articles, setArticles] = useState(false);
+  const [dir, setDir] = useState('');
+  const [overwrite, setOverwrite] = useState(false);
+  const [preview, setPreview] = useState<SelectionPreview | null>(null);
+  const [status, setStatus] = useState<ExportStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const selection: SelectionSpec = {
+    // The query's sort does not matter: an export is in file order.
+    ...(from === 'filter' ? { query } : { collection }),
+    ...(sampling ? { sample: { perStratum, strata, seed } } : {}),
+  };
+  const key = JSON.stringify(selection);
+  useEffect(() => {
+    const timer = window.setTimeout(() => {
+      call('export.preview', JSON.parse(key) as SelectionSpec).then((p) => {
+        setPreview(p);
+        setError(null);
+      }, (err: Error) => {
+        setPreview(null);
+        setError(err.message);
+      });
+    }, 150);
+    return () => window.clearTimeout(timer);
+  }, [key]);
+  useEffect(() => {
+    if (status?.state !== 'running') return;
+    const timer = window.setTimeout(() => call('export.status', {}).then(setStatus, (err: Error) => setError(err.message)), 300);
+    return () => window.clearTimeout(timer);
+  }, [status]);
+
+  const running = status?.state === 'running';
+  const toggle = <T,>(list: T[], item: T, on: boolean): T[] => (on ? [...list, item] : list.filter((x) => x !== item));
+  return (
+    <div className="modal-backdrop" onClick={(e) => e.target === e.currentTarget && !running && onClose()}>
+      <section className="modal export-dialog" role="dialog" aria-modal="true" aria-label="Export" onKeyDown={(e) => e.key === 'Escape' && !running && onClose()}>
+        <header className="detail-head">
+          <h2>Export</h2>
+          <button className="close" aria-label="Close export" onClick={onClose} disabled={running}>✕</button>
+        </header>
+        <fieldset>
+          <legend>Pairs</legend>
+          <label><input type="radio" checked={from === 'filter'} onChange={() => setFrom('filter')} /> the {total?.toLocaleString('en-US') ?? '…'} pairs matching the current filters ({query.split} / {query.subset})</label>
+          <label>
+            <input type="radio" checked={from === 'collection'} onChange={() => setFrom('collection')} disabled={collections.length === 0} /> the collection{' '}
+            <select aria-label="Collection to export" value={collection} onChange={(e) => setCollection(e.target.value)} disabled={from !== 'collection'}>
+              {collections.map((c) => (
+                <option key={c} value={c}>{c}</option>
+              ))}
+            </select>
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend><label><input type="checkbox" checked={sampling} onChange={(e) => setSampling(e.target.checked)} /> Evaluation sample</label></legend>
+          <div className="row">
+            <label>Pairs per stratum <input aria-label="Pairs per stratum" type="number" min={1} value={perStratum} onChange={(e) => setPerStratum(Math.max(1, Math.trunc(Number(e.target.value) || 1)))} disabled={!sampling} /></label>
+            <label>Seed <input aria-label="Seed" type="number" value={seed} onChange={(e) => setSeed(Math.trunc(Number(e.target.value) || 0))} disabled={!sampling} /></label>
+          </div>
+          <div className="row">
+            Stratify by
+            {STRATA.map((s) => (
+              <label key={s}><input type="checkbox" checked={strata.includes(s)} onChange={(e) => setStrata(toggle(strata, s, e.target.checked))} disabled={!sampling} /> {s === 'subsplit' ? 'sub-split' : s}</label>
+            ))}
+          </div>
+          <p className="muted small">A pair keeps its pristine and falsified rows together, so every stratum is balanced by label.</p>
+        </fieldset>
+        {preview && (
+          <table className="counts" aria-label="Export preview">
+            <thead>
+              <tr><th>Stratum</th><th>Available</th><th>Chosen</th><th>Pristine rows</th><th>Falsified rows</th></tr>
+            </thead>
+            <tbody>
+              {preview.strata.map((s) => (
+                <tr key={JSON.stringify(s.values)} className={s.chosen < (sampling ? perStratum : 0) ? 'short' : ''}>
+                  <th scope="row">{Object.values(s.values).join(' · ') || 'all'}</th>
+                  <td>{s.available}</td>
+                  <td>{s.chosen}</td>
+                  <td>{s.pristineRows}</td>
+                  <td>{s.falsifiedRows}</td>
+                </tr>
+              ))}
+              <tr><th scope="row">Total</th><td /><td>{preview.pairs}</td><td>{preview.pristineRows}</td><td>{preview.falsifiedRows}</td></tr>
+            </tbody>
+          </table>
+        )}
+        <fieldset>
+          <legend>Files</legend>
+          <div className="row">
+            {FORMATS.map((f) => (
+              <label key={f.value}><input type="checkbox" checked={formats.includes(f.value)} onChange={(e) => setFormats(toggle(formats, f.value, e.target.checked))} /> {f.label}</label>
+            ))}
+          </div>
+          <div className="row">
+            <label><input type="checkbox" checked={images} onChange={(e) => setImages(e.target.checked)} /> copy the images</label>
+            <label><input type="checkbox" checked={articles} onChange={(e) => setArticles(e.target.checked)} /> copy the articles</label>
+          </div>
+          <label className="wide">Folder (full path; created, never merged into) <input aria-label="Export folder" value={dir} placeholder="/home/me/exports/human-eval" onChange={(e) => setDir(e.target.value)} /></label>
+          <label><input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> replace the folder if it exists</label>
+        </fieldset>
+        {error && <p className="error small" role="alert">{error}</p>}
+        <div className="actions">
+          {running ? (
+            <button type="button" onClick={() => void call('export.cancel', {}).then(setStatus)}>Cancel</button>
+          ) : (
+            <button
+              disabled={dir.trim() === '' || formats.length === 0 || preview === null || preview.pairs === 0}
+              onClick={() => {
+                setError(null);
+                call('export.start', { dir: dir.trim(), selection, formats, images, articles, overwrite }).then(setStatus, (err: Error) => setError(err.message));
+              }}
+            >
+              Export {preview ? `${preview.pairs.toLocaleString('en-US')} pairs` : ''}
+            </button>
+          )}
+        </div>
+        {status && status.state !== 'idle' && (
+          <div role="status" aria-live="polite" className="small">
+            {running && <progress max={1} value={status.progress && status.progress.total > 0 ? status.progress.done / status.progress.total : 0} aria-label="Export progress" />}
+            {running && status.progress && `${status.progress.phase === 'rows' ? 'pairs' : 'files'} ${status.progress.done} / ${status.progress.total}`}
+            {status.state === 'done' && status.summary && `Exported ${status.summary.pairs} pairs (${status.summary.rows} rows, ${status.summary.files} files) to ${status.summary.dir}.${status.summary.missing.images + status.summary.missing.articles > 0 ? ` Not found on disk: ${status.summary.missing.images} images, ${status.summary.missing.articles} articles.` : ''}`}
+            {status.state === 'cancelled' && 'Cancelled: nothing was written.'}
+            {status.state === 'failed' && <span className="error">{status.error?.message}</span>}
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from './support/fixtures.ts';
+
+test('the export dialog previews a stratified sample and writes it where asked', async ({ workbench, page }) => {
+  await page.getByRole('button', { name: 'Export…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Export' });
+  await expect(dialog.getByRole('table', { name: 'Export preview' })).toContainText('Total');
+  await dialog.getByRole('checkbox', { name: 'Evaluation sample' }).check();
+  await dialog.getByRole('spinbutton', { name: 'Pairs per stratum' }).fill('2');
+  const preview = dialog.getByRole('table', { name: 'Export preview' });
+  await expect(preview.getByRole('row', { name: /semantics_clip_text_text 6 2 2 2/ })).toBeVisible();
+  await expect(preview.getByRole('row', { name: /scene_resnet_place 6 2 2 2/ })).toBeVisible();
+  await expect(preview.getByRole('row', { name: /Total 4 4 4/ })).toBeVisible();
+
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'ooc-export-e2e-')), 'sample');
+  await dialog.getByRole('textbox', { name: 'Export folder' }).fill(dir);
+  await dialog.getByRole('button', { name: 'Export 4 pairs' }).click();
+  await expect(dialog.getByRole('status')).toContainText('Exported 4 pairs (8 rows');
+  const file = JSON.parse(readFileSync(path.join(dir, 'news_clippings', 'data', 'merged_balanced', 'test.json'), 'utf8'));
+  expect(file.annotations).toHaveLength(8);
+  expect(existsSync(path.join(dir, 'manifest.json'))).toBe(true);
+
+  await dialog.getByRole('button', { name: 'Export 4 pairs' }).click();
+  await expect(dialog.getByRole('alert').or(dialog.getByRole('status'))).toContainText('already exists');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(workbench.total()).toHaveText('12 pairs');
+});

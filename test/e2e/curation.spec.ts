@@ -4,6 +4,7 @@ test('an analyst marks a verdict with a key, tags a pair, filters by both, tags 
   await workbench.rows().first().click();
   await page.keyboard.press('Enter');
   const detail = workbench.detail();
+  await expect(detail.getByRole('radiogroup', { name: 'Verdict' })).toBeVisible();
   await page.keyboard.press('2');
   await expect(detail.getByRole('radio', { name: /actually consistent/ })).toHaveAttribute('aria-checked', 'true');
   await page.keyboard.press('t');

@@ -134,7 +134,9 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   /** One edit, on the open pair or (bulk) on every pair the filters match; the list then shows it. */
   const edit = useCallback(
     (change: CurationChange, bulk: boolean) => {
-      const target = bulk ? { query } : openPair ? { split: openPair.split, subset: openPair.subset, captionIds: [openPair.captionId] } : null;
+      // The open pair, or the selected one while its detail is still loading.
+      const pair = openPair ?? items.find((p) => p.pairId === state.pair);
+      const target = bulk ? { query } : pair ? { split: pair.split, subset: pair.subset, captionIds: [pair.captionId] } : null;
       if (target === null) return;
       call('curation.apply', { target, change }).then((r) => {
         setUndo(r.undo);
@@ -143,7 +145,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         loadLists();
       }, (err: Error) => setError(err.message));
     },
-    [query, openPair, verdict, tag, collection, refreshCuration, loadLists],
+    [query, openPair, items, state.pair, verdict, tag, collection, refreshCuration, loadLists],
   );
   const undoLast = useCallback(() => {
     call('curation.undo', {}).then((r) => {

@@ -20,7 +20,7 @@ test('an analyst marks a verdict with a key, tags a pair, filters by both, tags 
   await expect(workbench.total()).toHaveText('11 pairs');
 
   // Every pair without a verdict gets a tag in one edit; undo takes it off again.
-  await page.getByRole('textbox', { name: 'Tag all matching' }).fill('to review');
+  await page.getByRole('textbox', { name: 'Tag all' }).fill('to review');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('button', { name: 'Undo: tag to review on 11 pairs' })).toBeVisible();
   await page.getByRole('combobox', { name: 'Verdict', exact: true }).selectOption('');
@@ -31,4 +31,19 @@ test('an analyst marks a verdict with a key, tags a pair, filters by both, tags 
   await expect(workbench.total()).toHaveText('0 pairs');
   await expect(page.getByRole('button', { name: /Undo: verdict consistent|Undo: tag hard case/ })).toBeVisible();
   expect(page.url()).toContain('tag=to+review');
+});
+
+test('pairs marked with x (or their box) take an edit together, and only they do', async ({ workbench, page }) => {
+  await workbench.rows().first().click();
+  await page.keyboard.press('x');
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  await page.keyboard.press('x');
+  await workbench.rows().nth(3).getByRole('checkbox').check();
+  const bar = page.getByRole('toolbar', { name: 'Edit several pairs' });
+  await expect(bar).toContainText('3 marked');
+  await bar.getByRole('combobox', { name: 'Set verdict on all' }).selectOption('ambiguous');
+  await page.getByRole('combobox', { name: 'Verdict', exact: true }).selectOption('ambiguous');
+  await expect(workbench.total()).toHaveText('3 pairs');
+  await expect(workbench.rows()).toHaveCount(3);
 });

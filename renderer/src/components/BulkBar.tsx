@@ -4,23 +4,32 @@ import { VERDICT_NAMES, VERDICTS } from '../format.ts';
 
 export interface BulkBarProps {
   total: number | null;
+  /** Pairs marked in the list: edits go to them when there are any, else to every match. */
+  marked: number;
+  onClearMarks: () => void;
   undo: string | null;
   onApply: (change: CurationChange) => void;
   onUndo: () => void;
   onExport: () => void;
 }
 
-/** Edits every pair the current filters match, and undoes the last edit (Ctrl+Z). */
-export function BulkBar({ total, undo, onApply, onUndo, onExport }: BulkBarProps) {
+/** Edits the marked pairs, or every pair the current filters match, and undoes the last edit (Ctrl+Z). */
+export function BulkBar({ total, marked, onClearMarks, undo, onApply, onUndo, onExport }: BulkBarProps) {
   const [tag, setTag] = useState('');
   const [collection, setCollection] = useState('');
-  const count = total === null ? '…' : total.toLocaleString('en-US');
-  const confirmAll = (what: string): boolean => (total ?? 0) <= 50 || window.confirm(`${what} on all ${count} matching pairs?`);
+  const count = marked > 0 ? marked.toLocaleString('en-US') : total === null ? '…' : total.toLocaleString('en-US');
+  const confirmAll = (what: string): boolean => marked > 0 || (total ?? 0) <= 50 || window.confirm(`${what} on all ${count} matching pairs?`);
   return (
-    <div className="bulk-bar" aria-label="Edit all matching pairs">
-      <span className="muted small">All {count} matching:</span>
+    <div className="bulk-bar" role="toolbar" aria-label="Edit several pairs">
+      {marked > 0 ? (
+        <span className="small">
+          {count} marked: <button className="link" onClick={onClearMarks}>clear marks</button>
+        </span>
+      ) : (
+        <span className="muted small">All {count} matching:</span>
+      )}
       <select
-        aria-label="Set verdict on all matching"
+        aria-label="Set verdict on all"
         value=""
         onChange={(e) => {
           const v = e.target.value;
@@ -34,7 +43,7 @@ export function BulkBar({ total, undo, onApply, onUndo, onExport }: BulkBarProps
         <option value="clear">clear verdict</option>
       </select>
       <input
-        aria-label="Tag all matching"
+        aria-label="Tag all"
         placeholder="tag all…"
         value={tag}
         onChange={(e) => setTag(e.target.value)}
@@ -46,7 +55,7 @@ export function BulkBar({ total, undo, onApply, onUndo, onExport }: BulkBarProps
         }}
       />
       <input
-        aria-label="Add all matching to collection"
+        aria-label="Add all to collection"
         list="collection-names"
         placeholder="add all to collection…"
         value={collection}

@@ -11,6 +11,9 @@ export interface PairRowProps {
   selected: boolean;
   thumbnail: (itemId: number) => string;
   explain: (itemId: number) => Promise<string | null>;
+  /** Marked for an edit on several pairs at once (x, or the box). */
+  marked: boolean;
+  onMark: () => void;
   onSelect: () => void;
   onOpen: () => void;
 }
@@ -20,7 +23,7 @@ function score(x: number | null | undefined): string {
 }
 
 /** One caption with its pristine image and the image swapped in for it. */
-export function PairRow({ pair, label, query, selected, thumbnail, explain, onSelect, onOpen }: PairRowProps) {
+export function PairRow({ pair, label, query, selected, marked, thumbnail, explain, onMark, onSelect, onOpen }: PairRowProps) {
   const model = pair.modelScores[0];
   return (
     <div
@@ -49,7 +52,10 @@ export function PairRow({ pair, label, query, selected, thumbnail, explain, onSe
         </figure>
       )}
       <div className="pair-text">
-        <p className="caption"><Highlight text={pair.caption} query={query} /></p>
+        <p className="caption">
+          <input type="checkbox" className="mark" aria-label={`Mark pair ${pair.pairId}`} checked={marked} onChange={onMark} onClick={(e) => e.stopPropagation()} />
+          <Highlight text={pair.caption} query={query} />
+        </p>
         <p className="meta">
           {pair.verdict && <span className={`verdict-badge ${pair.verdict}`}>{VERDICT_NAMES[pair.verdict]}</span>}
           {pair.tags.map((t) => (

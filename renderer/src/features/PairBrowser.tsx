@@ -54,6 +54,17 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   const [undo, setUndo] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
   const [exporting, setExporting] = useState(false);
+  /** Pairs marked for an edit on several at once, by pair id, with their keys. */
+  const [marked, setMarked] = useState<Map<number, PairSummary>>(new Map());
+  const toggleMark = useCallback((pair: PairSummary) => {
+    setMarked((current) => {
+      const next = new Map(current);
+      if (next.has(pair.pairId)) next.delete(pair.pairId);
+      else next.set(pair.pairId, pair);
+      return next;
+    });
+  }, []);
+  useEffect(() => setMarked(new Map()), [split, subset]);
   const tagInputRef = useRef<HTMLInputElement>(null);
   const loadLists = useCallback(() => {
     void Promise.all([call('tags.list', {}), call('collections.list', {})]).then(([t, c]) => setLists({ tags: t.tags.map((x) => x.tag), collections: c.collections.map((x) => x.name) }));
@@ -136,7 +147,14 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     (change: CurationChange, bulk: boolean) => {
       // The open pair, or the selected one while its detail is still loading.
       const pair = openPair ?? items.find((p) => p.pairId === state.pair);
-      const target = bulk ? { query } : pair ? { split: pair.split, subset: pair.subset, captionIds: [pair.captionId] } : null;
+      const many = [...marked.values()];
+      const target = bulk
+        ? many.length > 0
+          ? { split, subset, captionIds: many.map((p) => p.captionId) }
+          : { query }
+        : pair
+          ? { split: pair.split, subset: pair.subset, captionIds: [pair.captionId] }
+          : null;
       if (target === null) return;
       call('curation.apply', { target, change }).then((r) => {
         setUndo(r.undo);
@@ -145,7 +163,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         loadLists();
       }, (err: Error) => setError(err.message));
     },
-    [query, openPair, items, state.pair, verdict, tag, collection, refreshCuration, loadLists],
+    [query, openPair, items, marked, split, subset, state.pair, verdict, tag, collection, refreshCuration, loadLists],
   );
   const undoLast = useCallback(() => {
     call('curation.undo', {}).then((r) => {
@@ -189,6 +207,8 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
       if (e.metaKey || e.ctrlKey || e.altKey) return;
       if (state.open && /^[0-4]$/.test(e.key)) {
         edit({ verdict: e.key === '0' ? null : VERDICTS[Number(e.key) - 1]! }, false);
+      } else if (e.key === 'x' && items[selectedIndex]) {
+        toggleMark(items[selectedIndex]);
       } else if (state.open && e.key === 't') {
         e.preventDefault();
         tagInputRef.current?.focus();
@@ -207,7 +227,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [select, selectedIndex, state.open, state.pair, update, edit, undoLast]);
+  }, [select, selectedIndex, items, state.open, state.pair, update, edit, undoLast, toggleMark]);
 
   useEffect(() => {
     setArticle(null);
@@ -245,7 +265,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         onChange={update}
         searchRef={searchRef}
       />
-      <BulkBar total={total} undo={undo} onApply={(change) => edit(change, true)} onUndo={undoLast} onExport={() => setExporting(true)} />
+      <BulkBar total={total} marked={marked.size} onClearMarks={() => setMarked(new Map())} undo={undo} onApply={(change) => edit(change, true)} onUndo={undoLast} onExport={() => setExporting(true)} />
       {exporting && <ExportDialog query={query} total={total} collections={lists.collections} onClose={() => setExporting(false)} />}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="browser-body">
@@ -265,6 +285,8 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
                   label={state.label}
                   query={state.q}
                   selected={pair.pairId === state.pair}
+                  marked={marked.has(pair.pairId)}
+                  onMark={() => toggleMark(pair)}
                   thumbnail={thumb}
                   explain={explain}
                   onSelect={() => update({ pair: pair.pairId }, 'replace')}

@@ -26,14 +26,17 @@ async function withoutImages(): Promise<void> {
   if (!ready) runJson(TSX, [path.join(HERE, 'probes', 'index-probe.ts'), dbFile, corpus.origin, corpus.clippings]);
   const db = openDatabase(dbFile);
   try {
+    const dir = path.join(WORK, 'pairs-100k');
+    rmSync(dir, { recursive: true, force: true });
+    execFileSync('sync'); // no writeback of earlier runs' files during the measurement
     const started = performance.now();
     const summary = await exportPairs(db, {
-      dir: path.join(WORK, 'pairs-100k'),
+      dir,
       selection: { query: { split: 'semantics_clip_text_image', subset: 'train' }, sample: { perStratum: 100_000, strata: [], seed: 1 } },
       formats: [...FORMATS],
       images: false,
       articles: false,
-      overwrite: true,
+      overwrite: false,
       version: 'bench',
     });
     const seconds = (performance.now() - started) / 1000;
@@ -84,6 +87,7 @@ async function withImages(): Promise<void> {
   const copy = path.join(WORK, 'cp-r');
   const cp = (): number => {
     rmSync(copy, { recursive: true, force: true });
+    execFileSync('sync');
     const t = performance.now();
     execFileSync('cp', ['-r', path.join(origin, 'guardian'), copy]);
     return (performance.now() - t) / 1000;
@@ -98,6 +102,7 @@ async function withImages(): Promise<void> {
       baseline.push(cp());
       const target = path.join(WORK, 'with-images');
       rmSync(target, { recursive: true, force: true }); // as cp's target: removed before the clock starts
+      execFileSync('sync');
       const t = performance.now();
       const summary = await exportPairs(db, { dir: target, selection: { query: { split: 'semantics_clip_text_image', subset: 'test' } }, formats: [...FORMATS], images: true, articles: false, overwrite: false, version: 'bench' });
       runs.push((performance.now() - t) / 1000);

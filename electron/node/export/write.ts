@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OocError } from '../../common/errors.ts';
 import type { Verdict } from '../../common/curation.ts';
@@ -258,13 +258,16 @@ async function copyMedia(
       if (relative !== null) claimed.add(relative);
       try {
         if (relative === null) throw new Error('outside the dataset folder');
-        const data = await readFile(resolveInRoot(root, job.relative));
+        const source = resolveInRoot(root, job.relative);
         const dest = path.join(work, relative);
         if (!folders.has(path.dirname(dest))) {
           await mkdir(path.dirname(dest), { recursive: true });
           folders.add(path.dirname(dest));
         }
-        await writeFile(dest, data);
+        // The kernel copies (a reflink where the file system has them); the hash reads the copy,
+        // which is in the page cache, so the manifest describes exactly what was written.
+        await copyFile(source, dest);
+        const data = await readFile(dest);
         written.set(relative, { bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') });
       } catch {
         missing[job.kind]++;

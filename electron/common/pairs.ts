@@ -77,6 +77,8 @@ export interface PairFilters {
   tag?: string;
   /** A collection's name. */
   collection?: string;
+  /** Only pairs with a note (containing these words, when not empty; case ignored). */
+  note?: string;
   scoreMeasure?: ScoreMeasure;
   /** Range of the score (of the label's row; the falsified row's by default). */
   minScore?: number;

@@ -40,6 +40,9 @@ test('verdicts, tags and collections are set on pairs or on everything a filter 
   assert.deepEqual(captions(pairsPage(db, { ...VAL, verdict: 'consistent' })), [1, 2]);
   assert.deepEqual(captions(pairsPage(db, { ...VAL, verdict: 'none' })), [4, 5, 6, 7, 8, 9, 10, 11, 12]);
   assert.deepEqual(captions(pairsPage(db, { ...VAL, tag: 'bbc', verdict: 'consistent' })), [2]);
+  assert.deepEqual(captions(pairsPage(db, { ...VAL, note: '' })), [1, 2], 'pairs with a note');
+  assert.deepEqual(captions(pairsPage(db, { ...VAL, note: 'SAME Event' })), [1, 2], 'notes containing words, case ignored');
+  assert.deepEqual(captions(pairsPage(db, { ...VAL, note: 'other day' })), []);
   assert.deepEqual(captions(pairsPage(db, { ...VAL, collection: 'human eval' })), [3]);
   const three = pairsPage(db, { ...VAL, collection: 'human eval' }).items[0]!;
   assert.equal(three.verdict, 'unsolvable');

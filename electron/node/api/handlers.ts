@@ -257,6 +257,7 @@ export function pairQuery(input: unknown): PairQuery {
       verdict: oneOf(f, 'verdict', [...VERDICTS, 'none'] as const),
       tag: text(f, 'tag', true),
       collection: text(f, 'collection', true),
+      note: f.note === undefined || f.note === null ? undefined : typeof f.note === 'string' ? f.note : text(f, 'note'),
       minScore: number(f, 'minScore'),
       maxScore: number(f, 'maxScore'),
       sort: oneOf(f, 'sort', PAIR_SORTS),

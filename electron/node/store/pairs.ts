@@ -105,6 +105,7 @@ function filtersFor(query: PairQuery): { sql: string[]; params: unknown[] } {
     params.push(query.split, query.subset);
   } else if (query.verdict !== undefined) mine('curation x', 'x.verdict = ?', query.verdict);
   if (query.tag !== undefined) mine('pair_tags x', 'x.tag = ?', query.tag);
+  if (query.note !== undefined) mine('curation x', "x.note IS NOT NULL AND instr(lower(x.note), lower(?)) > 0", query.note.trim());
   if (query.collection !== undefined) mine('collection_pairs x JOIN collections k USING (collection_id)', 'k.name = ?', query.collection);
   // On the indexed expression, so a score range is an index range.
   const score = scoreOf(query);

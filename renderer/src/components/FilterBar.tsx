@@ -152,6 +152,15 @@ export function FilterBar({ state, splits, subsets, sources, topics, subSplits, 
           </select>
         </label>
       )}
+      <label title="Pairs with a note; words narrow it to notes containing them">
+        Note
+        <span className="range">
+          <input type="checkbox" aria-label="Only pairs with a note" checked={state.note !== undefined} onChange={(e) => onChange({ note: e.target.checked ? '' : undefined, ...reset })} />
+          {state.note !== undefined && (
+            <input key="note" aria-label="Note contains" placeholder="contains…" defaultValue={state.note} onBlur={(e) => onChange({ note: e.target.value.trim(), ...reset })} onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()} />
+          )}
+        </span>
+      </label>
       <label title="The score that the range and the sort use">
         Score by
         <select

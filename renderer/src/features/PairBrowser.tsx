@@ -41,12 +41,13 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   const searchRef = useRef<HTMLInputElement>(null);
   const [viewport, setViewport] = useState({ top: 0, height: 800 });
 
-  const { split, subset, sort, q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, verdict, tag, collection, minScore, maxScore } = state;
+  const { split, subset, sort, q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, verdict, tag, collection, note, minScore, maxScore } = state;
   const query = useMemo((): PairQuery => {
-    const filters = { q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, verdict, tag, collection, minScore, maxScore };
-    const set = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined && v !== ''));
+    const filters = { q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, verdict, tag, collection, note, minScore, maxScore };
+    // An empty note filter means "has a note", so it is kept.
+    const set = Object.fromEntries(Object.entries(filters).filter(([k, v]) => v !== undefined && (v !== '' || k === 'note')));
     return { split, subset, sort, ...set };
-  }, [split, subset, sort, q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, verdict, tag, collection, minScore, maxScore]);
+  }, [split, subset, sort, q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, verdict, tag, collection, note, minScore, maxScore]);
 
   // Curation: the open pair's record, the tags and collections in use, and what undo would undo.
   const [curation, setCuration] = useState<PairCuration | null>(null);
@@ -158,12 +159,12 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
       if (target === null) return;
       call('curation.apply', { target, change }).then((r) => {
         setUndo(r.undo);
-        if (bulk || verdict !== undefined || tag !== undefined || collection !== undefined) setReload((n) => n + 1);
+        if (bulk || verdict !== undefined || tag !== undefined || collection !== undefined || note !== undefined) setReload((n) => n + 1);
         refreshCuration();
         loadLists();
       }, (err: Error) => setError(err.message));
     },
-    [query, openPair, items, marked, split, subset, state.pair, verdict, tag, collection, refreshCuration, loadLists],
+    [query, openPair, items, marked, split, subset, state.pair, verdict, tag, collection, note, refreshCuration, loadLists],
   );
   const undoLast = useCallback(() => {
     call('curation.undo', {}).then((r) => {

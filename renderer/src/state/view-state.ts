@@ -56,6 +56,8 @@ export function parseViewState(search: string): ViewState {
   if (verdict === 'none' || (VERDICTS as readonly string[]).includes(verdict ?? '')) state.verdict = verdict as NonNullable<ViewState['verdict']>;
   const tag = p.get('tag');
   if (tag) state.tag = tag;
+  const note = p.get('note');
+  if (note !== null) state.note = note;
   const collection = p.get('collection');
   if (collection) state.collection = collection;
   const by = p.get('by');
@@ -83,6 +85,7 @@ export function formatViewState(s: ViewState): string {
   if (s.verdict) p.set('verdict', s.verdict);
   if (s.tag) p.set('tag', s.tag);
   if (s.collection) p.set('collection', s.collection);
+  if (s.note !== undefined) p.set('note', s.note);
   if (s.scoreModel) p.set('by', s.scoreModel);
   if (s.scoreModel && s.scoreMeasure === 'text-text') p.set('measure', 'text-text');
   if (s.sort !== 'file') p.set('sort', s.sort);

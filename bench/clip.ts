@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { ClipModel } from '../electron/node/inference/clip.ts';
+import { mulberry32 } from '../electron/node/random.ts';
 import { runEmbedJob } from '../electron/node/inference/embed-job.ts';
 import { readModel } from '../electron/node/inference/manifest.ts';
 import { NeighbourSearch } from '../electron/node/inference/neighbours.ts';
@@ -122,17 +123,6 @@ export async function benchClip(): Promise<void> {
   console.log(`  ours, encode only:                  ${r(encodeRate)} images/s = ${(encodeRate / ceiling).toFixed(2)} of the ceiling (target ≥ 0.85), ${(encodeRate / plainRate).toFixed(2)}× plain`);
   console.log(`  ours, end to end (${count} JPEGs 1024×683: decode + preprocess + encode + store): ${r(e2eRate)} images/s = ${(e2eRate / encodeRate).toFixed(2)} of encode only (target ≥ 0.75)`);
   console.log(`  PyTorch ${torch.torch} eager (${torch.threads} threads, Debian's generic BLAS), batch 4: ${torch.imagesPerSecond.toFixed(2)} images/s (reference, not the bar)`);
-}
-
-/** A small, well-mixed PRNG (an LCG's low bits repeat, which makes tied scores). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 export async function benchNeighbours(): Promise<void> {

@@ -2,6 +2,7 @@ import { OocError } from './common/errors.ts';
 import { parseCommandArgs, type Command } from './node/cli/args.ts';
 import { demoCommand } from './node/cli/demo-command.ts';
 import { exportCommand } from './node/cli/export-command.ts';
+import { saliencyCommand } from './node/cli/saliency-command.ts';
 import { embedCommand, importEmbeddingsCommand, installModelCommand, modelsCommand, neighboursCommand, scoresCommand } from './node/cli/embed-commands.ts';
 import { checkImagesCommand, thumbnailCommand } from './node/cli/images-commands.ts';
 import { indexCommand } from './node/cli/index-command.ts';
@@ -9,7 +10,7 @@ import { serveCommand, startCommand } from './node/cli/serve-command.ts';
 import { statsCommand } from './node/cli/stats-command.ts';
 
 /** The `ooc` command line: `npm run ooc -- <command> [options]`. */
-const COMMANDS: Command[] = [indexCommand, statsCommand, serveCommand, startCommand, checkImagesCommand, thumbnailCommand, demoCommand, embedCommand, importEmbeddingsCommand, modelsCommand, installModelCommand, scoresCommand, neighboursCommand, exportCommand];
+const COMMANDS: Command[] = [indexCommand, statsCommand, serveCommand, startCommand, checkImagesCommand, thumbnailCommand, demoCommand, embedCommand, importEmbeddingsCommand, modelsCommand, installModelCommand, scoresCommand, neighboursCommand, saliencyCommand, exportCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

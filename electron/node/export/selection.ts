@@ -1,6 +1,7 @@
 import type { Verdict } from '../../common/curation.ts';
 import { OocError } from '../../common/errors.ts';
 import type { SelectionPreview, SelectionSpec, StratumCount, StratumKey } from '../../common/export.ts';
+import { mulberry32, shuffle } from '../random.ts';
 import type { Db } from '../store/db.ts';
 import { fileFor, matchingCaptionIds } from '../store/pairs.ts';
 
@@ -104,16 +105,6 @@ function hash(text: string): number {
   return h;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /**
  * The pairs a spec selects, with the balance per stratum. A sample shuffles each stratum with
  * its own seeded generator (seed and stratum name), so the same seed gives the same pairs
@@ -138,13 +129,7 @@ export function selectPairs(db: Db, spec: SelectionSpec): { pairs: SelectedPair[
   for (const [key, members] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     let picked = members;
     if (sample !== undefined) {
-      const random = mulberry32(hash(`${sample.seed}:${key}`));
-      const order = [...members];
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
-      picked = order.slice(0, sample.perStratum);
+      picked = shuffle([...members], mulberry32(hash(`${sample.seed}:${key}`))).slice(0, sample.perStratum);
     }
     chosen.push(...picked);
     const values = JSON.parse(key) as string[];

@@ -1,0 +1,116 @@
+import { stat } from 'node:fs/promises';
+import { OocError } from '../../common/errors.ts';
+import { DEFAULT_SALIENCY_PARAMS, type SaliencyMethod, type SaliencyParams, type SaliencyResult } from '../../common/saliency.ts';
+import type { ClipModel } from '../inference/clip.ts';
+import { preprocessImage } from '../inference/preprocess.ts';
+import { resolveInRoot } from '../ingest/paths.ts';
+import type { Db } from '../store/db.ts';
+import { getItem } from '../store/items.ts';
+import { getRoots } from '../store/roots.ts';
+import { deletionCurve, occlusion, rise, wordDeletion, type ImageScorer } from './perturb.ts';
+
+export interface ExplainRequest {
+  imageId: number;
+  captionId: number;
+  method: SaliencyMethod;
+  params?: Partial<SaliencyParams>;
+  /** Also measure the deletion curve (more forward passes). Default true. */
+  faithfulness?: boolean;
+}
+
+function checkParams(p: SaliencyParams): void {
+  if (!Number.isInteger(p.grid) || p.grid < 2 || p.grid > 32) throw new OocError('BAD_ARGUMENT', `the grid must be 2 to 32 cells per side, got ${p.grid}`);
+  if (!Number.isInteger(p.masks) || p.masks < 1 || p.masks > 20_000) throw new OocError('BAD_ARGUMENT', `RISE takes 1 to 20000 masks, got ${p.masks}`);
+  if (!(p.keep > 0 && p.keep < 1)) throw new OocError('BAD_ARGUMENT', `RISE's keep probability must lie between 0 and 1, got ${p.keep}`);
+  if (!Number.isSafeInteger(p.seed)) throw new OocError('BAD_ARGUMENT', `the seed must be an integer, got ${p.seed}`);
+}
+
+/** The parameters that change a method's result (the cache key holds only these). */
+function relevantParams(method: SaliencyMethod, p: SaliencyParams): Partial<SaliencyParams> {
+  return method === 'rise' ? p : { grid: p.grid, seed: p.seed };
+}
+
+/** The image file of an item, checked: a clear error when it has none, it is missing, or it cannot be decoded. */
+async function imageFile(db: Db, imageId: number): Promise<string> {
+  const item = getItem(db, imageId);
+  if (item === undefined) throw new OocError('NOT_FOUND', `no item ${imageId} in the index`);
+  const root = getRoots(db).visualnews;
+  if (item.image_path === null || root === undefined) throw new OocError('IMAGE_MISSING', `item ${imageId} has no image path in data.json`);
+  const file = resolveInRoot(root, item.image_path);
+  if (!(await stat(file).catch(() => null))?.isFile()) throw new OocError('IMAGE_MISSING', `the image of item ${imageId} is missing: ${item.image_path}`);
+  return file;
+}
+
+/**
+ * Explains how an image and a caption match under a model: an image map from the method, word
+ * scores by deletion, and the deletion curve. Results are cached in the database per model,
+ * image, caption, method and parameters.
+ */
+export async function explainPair(db: Db, clip: ClipModel, request: ExplainRequest): Promise<SaliencyResult> {
+  const started = performance.now();
+  const params = { ...DEFAULT_SALIENCY_PARAMS, ...request.params };
+  checkParams(params);
+  const model = clip.manifest.id;
+  const key = JSON.stringify(relevantParams(request.method, params)) + (request.faithfulness === false ? ':fast' : '');
+  const cached = db
+    .prepare('SELECT result FROM saliency_maps WHERE model = ? AND image_id = ? AND caption_id = ? AND method = ? AND params = ?')
+    .pluck()
+    .get(model, request.imageId, request.captionId, request.method, key) as string | undefined;
+  if (cached !== undefined) return { ...(JSON.parse(cached) as SaliencyResult), cached: true };
+
+  const captionItem = getItem(db, request.captionId);
+  if (captionItem === undefined) throw new OocError('NOT_FOUND', `no item ${request.captionId} in the index`);
+  const file = await imageFile(db, request.imageId);
+  const spec = clip.manifest.preprocess;
+  let image: Float32Array;
+  try {
+    image = await preprocessImage(file, spec);
+  } catch (err) {
+    throw new OocError('IMAGE_CORRUPT', `the image of item ${request.imageId} cannot be decoded (${(err as Error).message})`);
+  }
+  const caption = captionItem.caption;
+  const [textEmbedding, imageEmbedding] = [await clip.encodeTexts([caption]), await clip.encodeImages(image, 1)];
+  const dot = (a: Float32Array, b: Float32Array, offset = 0): number => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += a[i]! * b[offset + i]!;
+    return s;
+  };
+  const base = dot(textEmbedding, imageEmbedding);
+  const scoreImages: ImageScorer = async (pixels, count) => {
+    const embeddings = await clip.encodeImages(pixels, count);
+    return Float32Array.from({ length: count }, (_, i) => dot(textEmbedding, embeddings, i * clip.dim));
+  };
+  const scoreTexts = async (texts: string[]): Promise<Float32Array> => {
+    const embeddings = await clip.encodeTexts(texts);
+    return Float32Array.from({ length: texts.length }, (_, i) => dot(imageEmbedding, embeddings, i * clip.dim));
+  };
+
+  const map = request.method === 'rise' ? await rise(image, spec.size, scoreImages, params) : await occlusion(image, spec.size, base, scoreImages, params.grid);
+  const tokens = await wordDeletion(caption, base, scoreTexts);
+  const deletion =
+    request.faithfulness === false ? null : await deletionCurve(image, spec.size, base, scoreImages, map, params.grid, params.seed);
+  const result: SaliencyResult = {
+    method: request.method,
+    model,
+    imageId: request.imageId,
+    captionId: request.captionId,
+    params,
+    score: base,
+    map,
+    tokens,
+    deletion,
+    meaningful: clip.manifest.weights.meaningfulScores,
+    seconds: (performance.now() - started) / 1000,
+    cached: false,
+  };
+  db.prepare('INSERT OR REPLACE INTO saliency_maps (model, image_id, caption_id, method, params, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    model,
+    request.imageId,
+    request.captionId,
+    request.method,
+    key,
+    JSON.stringify(result),
+    new Date().toISOString(),
+  );
+  return result;
+}

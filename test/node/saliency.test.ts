@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_SALIENCY_PARAMS } from '../../electron/common/saliency.ts';
+import { ClipModel } from '../../electron/node/inference/clip.ts';
+import { readModel } from '../../electron/node/inference/manifest.ts';
+import { mulberry32 } from '../../electron/node/random.ts';
+import { explainPair } from '../../electron/node/saliency/explain.ts';
+import { deletionCurve, occlusion, rise, type ImageScorer } from '../../electron/node/saliency/perturb.ts';
+import { openDatabase } from '../../electron/node/store/db.ts';
+import { tempDir } from '../fixtures/corpus.ts';
+import { writeImageCorpus } from '../fixtures/image-corpus.ts';
+
+const TINY = fileURLToPath(new URL('../../models/tiny-random-clip/', import.meta.url));
+
+async function tiny(t: { after(fn: () => unknown): void }) {
+  const clip = new ClipModel(await readModel(TINY), 'cpu');
+  t.after(() => clip.release());
+  return clip;
+}
+
+/** Scores images by cosine with a reference image, through the real image encoder. */
+async function scorerAgainst(clip: ClipModel, reference: Float32Array): Promise<ImageScorer> {
+  const ref = await clip.encodeImages(reference, 1);
+  return async (pixels, count) => {
+    const e = await clip.encodeImages(pixels, count);
+    return Float32Array.from({ length: count }, (_, i) => ref.reduce((s, x, k) => s + x * e[i * clip.dim + k]!, 0));
+  };
+}
+
+test('occlusion puts the mass where the matching content is: the left half of a planted image', async (t) => {
+  const clip = await tiny(t);
+  const size = clip.manifest.preprocess.size;
+  const plane = size * size;
+  // The "caption" is the left half alone (the right half at the mean colour, which is what
+  // occlusion leaves); the image adds unrelated content on the right.
+  const random = mulberry32(11);
+  const left = new Float32Array(3 * plane);
+  const image = new Float32Array(3 * plane);
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const i = c * plane + y * size + x;
+        if (x < size / 2) left[i] = image[i] = random() * 4 - 2;
+        else image[i] = Math.sin(x * 0.9 + c) * 2;
+      }
+    }
+  }
+  const score = await scorerAgainst(clip, left);
+  const base = (await score(image, 1))[0]!;
+  const grid = 4;
+  const map = await occlusion(image, size, base, score, grid);
+  const half = (side: 'left' | 'right') => map.values.filter((_, i) => (i % grid < grid / 2) === (side === 'left')).reduce((s, v) => s + v, 0);
+  assert.ok(half('left') > 0, `removing the matching half lowers the score (${half('left')})`);
+  assert.ok(half('right') < 0, `removing the unrelated half raises it (${half('right')})`);
+
+  const curve = await deletionCurve(image, size, base, score, map, grid, 0);
+  assert.equal(curve.scores.length, 11);
+  assert.ok(curve.auc < curve.randomAuc, `deleting by relevance lowers the score faster than at random (${curve.auc} vs ${curve.randomAuc})`);
+});
+
+test('RISE gives the same map for the same seed, and another for another seed', async (t) => {
+  const clip = await tiny(t);
+  const size = clip.manifest.preprocess.size;
+  const image = Float32Array.from({ length: 3 * size * size }, (_, i) => Math.sin(i * 0.37));
+  const score = await scorerAgainst(clip, image.map((v) => v * 0.5));
+  const params = { ...DEFAULT_SALIENCY_PARAMS, masks: 40, seed: 3 };
+  const a = await rise(image, size, score, params);
+  const b = await rise(image, size, score, params);
+  const c = await rise(image, size, score, { ...params, seed: 4 });
+  assert.equal(a.width, size / 4);
+  assert.deepEqual(a.values, b.values);
+  assert.notDeepEqual(a.values, c.values);
+});
+
+test('explaining a pair scores words, caches the map, and says clearly why it cannot', async (t) => {
+  const dir = tempDir(t);
+  const corpus = await writeImageCorpus(dir);
+  const db = openDatabase(corpus.dbFile);
+  t.after(() => db.close());
+  const clip = await tiny(t);
+  const first = await explainPair(db, clip, { imageId: 102, captionId: 102, method: 'occlusion' });
+  assert.equal(first.cached, false);
+  assert.equal(first.meaningful, false);
+  assert.deepEqual(first.tokens.map((w) => w.text), 'Protesters gather in Osaka square number 2'.split(' '));
+  assert.equal(first.map.values.length, 49);
+  const again = await explainPair(db, clip, { imageId: 102, captionId: 102, method: 'occlusion' });
+  assert.equal(again.cached, true, 'kept in the database');
+  assert.deepEqual(again.map, first.map);
+  const rised = await explainPair(db, clip, { imageId: 102, captionId: 102, method: 'rise', params: { masks: 32 } });
+  assert.equal(rised.cached, false, 'another method is another map');
+
+  await assert.rejects(explainPair(db, clip, { imageId: 999999, captionId: 102, method: 'occlusion' }), { code: 'NOT_FOUND', message: /no item 999999/ });
+  await assert.rejects(explainPair(db, clip, { imageId: 102, captionId: 999999, method: 'occlusion' }), { code: 'NOT_FOUND' });
+  await assert.rejects(explainPair(db, clip, { imageId: corpus.missingImageId, captionId: 102, method: 'occlusion' }), { code: 'IMAGE_MISSING', message: /is missing/ });
+  await assert.rejects(explainPair(db, clip, { imageId: corpus.corruptImageId, captionId: 102, method: 'occlusion' }), { code: 'IMAGE_CORRUPT', message: /cannot be decoded/ });
+  await assert.rejects(explainPair(db, clip, { imageId: 102, captionId: 102, method: 'rise', params: { keep: 1.5 } }), { code: 'BAD_ARGUMENT' });
+});

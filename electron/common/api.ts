@@ -4,6 +4,7 @@ import type { Collection, CurationChange, CurationResult, PairCuration, PairKey 
 import type { ExportOptions, ExportProgress, ExportSummary, SelectionPreview, SelectionSpec } from './export.ts';
 import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ModelsOverview, NeighbourItem, NeighbourSide, ProviderChoice, ProviderReport } from './models.ts';
 import type { PairPage, PairQuery, PairSummary, ScoreRun } from './pairs.ts';
+import type { Colormap, SaliencyMethod, SaliencyParams, SaliencyResult } from './saliency.ts';
 
 /**
  * The one contract between the workbench UI and the main process. Each entry is a call by name:
@@ -55,8 +56,24 @@ export interface WorkbenchApi {
   'export.start': (input: { dir: string; selection: SelectionSpec } & ExportOptions) => ExportStatus;
   'export.status': (input: Record<string, never>) => ExportStatus;
   'export.cancel': (input: Record<string, never>) => ExportStatus;
+  /**
+   * Which image regions and caption words drive an image–caption score (computed once, then
+   * read from the cache), with the map drawn as a heatmap PNG (data URL) in the colour map asked for.
+   */
+  'saliency.explain': (input: SaliencyRequest) => SaliencyResult & { heatmap: string };
+  /** The image with its heatmap over it, as a PNG (data URL) to save. */
+  'saliency.png': (input: SaliencyRequest & { opacity?: number }) => { png: string; filename: string };
   /** An item's nearest neighbours under a set of embeddings: image or caption to image or caption. */
   'neighbours.get': (input: { itemId: number; from: NeighbourSide; to: NeighbourSide; model: string; k?: number }) => { items: NeighbourItem[]; seconds: number };
+}
+
+export interface SaliencyRequest extends Partial<SaliencyParams> {
+  imageId: number;
+  captionId: number;
+  method?: SaliencyMethod;
+  /** A model id or folder; the default model when absent. */
+  model?: string;
+  colormap?: Colormap;
 }
 
 /** The pairs an edit applies to: some captions of one split file, or all that match a query. */

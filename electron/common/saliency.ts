@@ -9,6 +9,9 @@ export const SALIENCY_METHODS = ['occlusion', 'rise', 'words'] as const;
  */
 export type SaliencyMethod = (typeof SALIENCY_METHODS)[number];
 
+export const COLORMAPS = ['jet', 'viridis', 'inferno', 'gray'] as const;
+export type Colormap = (typeof COLORMAPS)[number];
+
 export interface SaliencyParams {
   /** Cells per side of the occlusion grid, and of RISE's masks before upsampling. */
   grid: number;

@@ -23,6 +23,7 @@ import { getRoots } from '../store/roots.ts';
 import { readStats } from '../store/stats.ts';
 import { curationHandlers } from './curation-handlers.ts';
 import { exportHandlers } from './export-handlers.ts';
+import { saliencyHandlers } from './saliency-handlers.ts';
 import type { JobRunner } from './job-runner.ts';
 import { defined, fields, integer, number, oneOf, text } from './validate.ts';
 
@@ -87,6 +88,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
   return {
     ...curationHandlers(db),
     ...exportHandlers(db, ctx.exporter, ctx.version),
+    ...saliencyHandlers(db),
     'app.info': (): AppInfo => ({
       version: ctx.version,
       database: ctx.databaseFile,

@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { OocError } from '../../common/errors.ts';
-import { SALIENCY_METHODS, type SaliencyMethod } from '../../common/saliency.ts';
+import { COLORMAPS, SALIENCY_METHODS, type Colormap, type SaliencyMethod } from '../../common/saliency.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
 import { ClipModel } from '../inference/clip.ts';
 import { parseProviderChoice } from '../inference/providers.ts';
 import { resolveModel } from '../inference/registry.ts';
 import { resolveInRoot } from '../ingest/paths.ts';
 import { explainPair } from '../saliency/explain.ts';
-import { COLORMAPS, overlayPng, type Colormap } from '../saliency/render.ts';
+import { overlayPng } from '../saliency/render.ts';
 import { openDatabase } from '../store/db.ts';
 import { getItem } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';

@@ -1,8 +1,5 @@
 import sharp from 'sharp';
-import type { SaliencyGrid } from '../../common/saliency.ts';
-
-export const COLORMAPS = ['jet', 'viridis', 'inferno', 'gray'] as const;
-export type Colormap = (typeof COLORMAPS)[number];
+import type { Colormap, SaliencyGrid } from '../../common/saliency.ts';
 
 /** Control points (t, r, g, b) of each colour map, interpolated linearly. */
 const STOPS: Record<Colormap, [number, number, number, number][]> = {

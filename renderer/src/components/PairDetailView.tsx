@@ -3,6 +3,7 @@ import type { CurationChange, PairCuration } from '../../../electron/common/cura
 import { CurationPanel } from './CurationPanel.tsx';
 import { Highlight } from './Highlight.tsx';
 import { NeighboursPanel } from './NeighboursPanel.tsx';
+import { SaliencyPanel } from './SaliencyPanel.tsx';
 import { PairImage } from './PairImage.tsx';
 
 export interface PairDetailViewProps {
@@ -97,6 +98,10 @@ export function PairDetailView({ detail, query, article, image, thumbnail, embed
           </table>
         </section>
       )}
+      <section>
+        <h3>Saliency</h3>
+        <SaliencyPanel pair={pair} image={image} />
+      </section>
       <section>
         <h3>Neighbours</h3>
         <NeighboursPanel pair={pair} models={embeddingModels} randomModels={randomModels} thumbnail={thumbnail} explain={explain} />

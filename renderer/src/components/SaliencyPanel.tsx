@@ -1,0 +1,127 @@
+import { useEffect, useState } from 'react';
+import type { ApiOutput } from '../../../electron/common/api.ts';
+import type { Colormap, SaliencyMethod, TokenScore } from '../../../electron/common/saliency.ts';
+import type { PairSummary } from '../../../electron/common/pairs.ts';
+import { call } from '../api/client.ts';
+
+type Explained = ApiOutput<'saliency.explain'>;
+
+const METHODS: { value: SaliencyMethod; label: string }[] = [
+  { value: 'occlusion', label: 'occlusion (7×7)' },
+  { value: 'rise', label: 'RISE (500 masks)' },
+  { value: 'words', label: 'word deletion' },
+];
+const COLOURS: Colormap[] = ['jet', 'viridis', 'inferno', 'gray'];
+
+/** Caption words shaded by how much the score drops without them. */
+function Words({ tokens }: { tokens: TokenScore[] }) {
+  const top = Math.max(1e-9, ...tokens.map((t) => Math.abs(t.score)));
+  return (
+    <p className="words">
+      {tokens.map((t, i) => (
+        <span
+          key={i}
+          title={`without it the score ${t.score >= 0 ? 'drops' : 'rises'} by ${Math.abs(t.score).toFixed(4)}`}
+          style={{ background: t.score >= 0 ? `rgba(214, 48, 39, ${(0.6 * t.score) / top})` : `rgba(49, 104, 214, ${(0.6 * -t.score) / top})` }}
+        >
+          {t.text}
+        </span>
+      ))}
+    </p>
+  );
+}
+
+/**
+ * The pair's caption explained against its pristine image and against the swapped-in one, side
+ * by side: heatmaps over the model's view of each image, words shaded by relevance, and the
+ * deletion curve's area against a random order.
+ */
+export function SaliencyPanel({ pair, image }: { pair: PairSummary; image: (itemId: number) => string }) {
+  const [method, setMethod] = useState<SaliencyMethod>('occlusion');
+  const [colormap, setColormap] = useState<Colormap>('jet');
+  const [opacity, setOpacity] = useState(0.5);
+  const [results, setResults] = useState<Record<string, Explained | { error: string } | 'running'>>({});
+  useEffect(() => setResults({}), [pair.pairId, method]);
+
+  const sides = [
+    { label: 'pristine', imageId: pair.pristine?.imageId },
+    { label: 'falsified', imageId: pair.falsified?.imageId },
+  ].filter((s): s is { label: string; imageId: number } => s.imageId !== undefined);
+  const explain = (recolour = false): void => {
+    for (const side of sides) {
+      if (!recolour) setResults((r) => ({ ...r, [side.label]: 'running' }));
+      call('saliency.explain', { imageId: side.imageId, captionId: pair.captionId, method, colormap }).then(
+        (value) => setResults((r) => ({ ...r, [side.label]: value })),
+        (err: Error) => setResults((r) => ({ ...r, [side.label]: { error: err.message } })),
+      );
+    }
+  };
+  const shown = Object.values(results).some((r) => typeof r === 'object' && 'heatmap' in r);
+  useEffect(() => {
+    if (shown) explain(true);
+    // Only a new colour map redraws; the maps themselves come from the cache.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [colormap]);
+
+  const save = (imageId: number): void => {
+    void call('saliency.png', { imageId, captionId: pair.captionId, method, colormap, opacity }).then(({ png, filename }) => {
+      const a = document.createElement('a');
+      a.href = png;
+      a.download = filename;
+      a.click();
+    });
+  };
+  const first = Object.values(results).find((r): r is Explained => typeof r === 'object' && 'heatmap' in r);
+  return (
+    <div className="saliency">
+      <div className="saliency-controls">
+        <select aria-label="Saliency method" value={method} onChange={(e) => setMethod(e.target.value as SaliencyMethod)}>
+          {METHODS.map((m) => (
+            <option key={m.value} value={m.value}>{m.label}</option>
+          ))}
+        </select>
+        <select aria-label="Colour map" value={colormap} onChange={(e) => setColormap(e.target.value as Colormap)}>
+          {COLOURS.map((c) => (
+            <option key={c} value={c}>{c}</option>
+          ))}
+        </select>
+        <label className="small">
+          opacity <input aria-label="Heatmap opacity" type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} />
+        </label>
+        <button onClick={() => explain()} disabled={Object.values(results).includes('running')}>Explain</button>
+      </div>
+      {first && !first.meaningful && <p className="warning small">{first.model} has random weights: these maps mean nothing.</p>}
+      <div className="detail-images">
+        {sides.map((side) => {
+          const r = results[side.label];
+          return (
+            <figure key={side.label} aria-label={`Saliency of the ${side.label} image`}>
+              <div className="saliency-view">
+                <img src={image(side.imageId)} alt={`${side.label === 'pristine' ? 'Pristine' : 'Falsified'} image as the model sees it`} />
+                {typeof r === 'object' && 'heatmap' in r && <img className="heat" src={r.heatmap} alt="" style={{ opacity }} />}
+                {r === 'running' && <span className="computing" role="status">Computing…</span>}
+              </div>
+              <figcaption className="small">
+                <span className={`label ${side.label}`}>{side.label}</span>{' '}
+                {typeof r === 'object' && 'heatmap' in r && (
+                  <>
+                    score {r.score.toFixed(4)}
+                    {r.deletion && (
+                      <span title="Area under the score as the most relevant cells are removed, against a random order: lower means the map finds what matters">
+                        {' '}· deletion AUC {r.deletion.auc.toFixed(3)} (random {r.deletion.randomAuc.toFixed(3)})
+                      </span>
+                    )}{' '}
+                    · {r.cached ? 'cached' : `${r.seconds.toFixed(1)} s`}{' '}
+                    <button className="link" onClick={() => save(side.imageId)}>Save PNG</button>
+                    <Words tokens={r.tokens} />
+                  </>
+                )}
+                {typeof r === 'object' && 'error' in r && <span className="error">{r.error}</span>}
+              </figcaption>
+            </figure>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

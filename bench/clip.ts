@@ -26,7 +26,7 @@ import { runJson, TSX } from './ingest.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = path.join(ROOT, '.bench', 'clip');
-const MODEL_DIR = path.join(ROOT, '.bench', 'models', 'random-vit-b-32');
+export const MODEL_DIR = path.join(ROOT, '.bench', 'models', 'random-vit-b-32');
 const BASELINES = path.join(ROOT, 'bench', 'python', 'clip_baselines.py');
 /**
  * Floating-point operations per image of ViT-B/32, counted as numpy's GFLOP/s are (2·m·n·k per
@@ -46,7 +46,7 @@ function flopsPerImage(): number {
 const TORCH_PYTHON = '/usr/bin/python3';
 const NUMPY_PYTHON = 'python3';
 
-function ensureModel(): void {
+export function ensureModel(): void {
   if (existsSync(path.join(MODEL_DIR, 'manifest.json'))) return;
   process.stderr.write('exporting a random-weight ViT-B/32 with PyTorch (once) …\n');
   execFileSync(TORCH_PYTHON, [path.join(ROOT, 'models', 'exporter', 'export.py'), '--preset', 'vit-b-32', '--out', MODEL_DIR], { stdio: 'inherit' });
@@ -64,7 +64,7 @@ async function timeBatches(run: () => Promise<unknown>, images: number, seconds 
 }
 
 /** News-photo-sized JPEGs (1024×683, textured so they compress like photos) in a small index. */
-async function ensureJpegCorpus(count: number): Promise<string> {
+export async function ensureJpegCorpus(count: number): Promise<string> {
   const origin = path.join(WORK, 'origin');
   const dbFile = path.join(WORK, `e2e-${count}.db`);
   if (!existsSync(path.join(origin, 'data.json'))) {

@@ -1,7 +1,9 @@
 /** Saliency maps: which image regions and which caption words drive an image–caption score. */
 
-export const SALIENCY_METHODS = ['occlusion', 'rise', 'words'] as const;
+export const SALIENCY_METHODS = ['chefer', 'occlusion', 'rise', 'words'] as const;
 /**
+ * chefer: gradient-weighted attention relevance (Chefer, Gur & Wolf 2021) from the model's own
+ * relevance graph, over its patches and caption tokens (models exported with one);
  * occlusion: grey out each cell of a grid and measure the score's drop; rise: average many random
  * masks weighted by the score each leaves (Petsiuk et al. 2018); words: delete each caption word
  * and measure the drop (the image map is then occlusion's). All need forward passes only, so they

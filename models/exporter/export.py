@@ -29,6 +29,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from clip_model import PRESETS, Attention, Clip, ImageEncoder, TextEncoder, config_from_state_dict, hf_to_openai  # noqa: E402
+from relevance import export_relevance, relevance  # noqa: E402
 from clip_tokenizer import BpeEncoder, base_vocab, encoder_from_tokenizer_json, train_merges  # noqa: E402
 
 CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
@@ -146,6 +147,8 @@ def main() -> None:
     with torch.no_grad():
         export(ImageEncoder(model), pixels, out / "image.onnx", "pixel_values", "image_embeds")
         export(TextEncoder(model), ids[:2], out / "text.onnx", "input_ids", "text_embeds")
+    # The relevance graph needs gradients, so it is traced outside no_grad.
+    export_relevance(model, pixels, ids, str(out / "relevance.onnx"), OPSET)
 
     model_id = args.id or out.resolve().name
     manifest = {
@@ -167,6 +170,19 @@ def main() -> None:
             "file": "text.onnx", "sha256": sha256(out / "text.onnx"),
             "input": {"name": "input_ids", "type": "int64", "shape": ["batch", config.context_length]},
             "output": {"name": "text_embeds", "type": "float32", "shape": ["batch", config.embed_dim]},
+        },
+        "relevance": {
+            "file": "relevance.onnx", "sha256": sha256(out / "relevance.onnx"), "method": "chefer-2021",
+            "inputs": [
+                {"name": "pixel_values", "type": "float32", "shape": [1, 3, config.image_size, config.image_size]},
+                {"name": "input_ids", "type": "int64", "shape": [1, config.context_length]},
+            ],
+            "outputs": [
+                {"name": "score", "type": "float32", "shape": [1]},
+                {"name": "image_relevance", "type": "float32", "shape": [1, (config.image_size // config.patch_size) ** 2]},
+                {"name": "text_relevance", "type": "float32", "shape": [1, config.context_length]},
+            ],
+            "patchGrid": config.image_size // config.patch_size,
         },
         "preprocess": {
             "size": config.image_size, "resize": "shortest-side", "interpolation": "bicubic", "crop": "center",
@@ -190,6 +206,8 @@ def main() -> None:
             "tokenizer_cases": [{"text": t, "ids": row} for t, row in zip(TOKENIZER_CASES, ids.tolist())],
             "text_embeds": {"shape": list(text_embeds.shape), "data": text_embeds.flatten().tolist()},
         }
+        score, image_r, text_r = relevance(model, pixels[:1], ids[:1])
+        reference["relevance"] = {"score": score.tolist(), "image_relevance": image_r.flatten().tolist(), "text_relevance": text_r.flatten().tolist()}
         (out / "reference.json").write_text(json.dumps(reference, ensure_ascii=False), encoding="utf-8")
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"exported {model_id} to {out}: image.onnx {os.path.getsize(out / 'image.onnx')} B, text.onnx {os.path.getsize(out / 'text.onnx')} B")

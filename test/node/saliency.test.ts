@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SALIENCY_PARAMS } from '../../electron/common/saliency.ts';
@@ -27,6 +29,30 @@ async function scorerAgainst(clip: ClipModel, reference: Float32Array): Promise<
     return Float32Array.from({ length: count }, (_, i) => ref.reduce((s, x, k) => s + x * e[i * clip.dim + k]!, 0));
   };
 }
+
+test("the relevance graph's outputs in onnxruntime equal PyTorch's (Chefer et al.), image patches and caption tokens", async (t) => {
+  const clip = await tiny(t);
+  const reference = JSON.parse(readFileSync(path.join(TINY, 'reference.json'), 'utf8')) as {
+    pixel_values: { shape: number[]; data: number[] };
+    tokenizer_cases: { text: string; ids: number[] }[];
+    relevance: { score: number[]; image_relevance: number[]; text_relevance: number[] };
+  };
+  const plane = reference.pixel_values.data.length / reference.pixel_values.shape[0]!;
+  const pixels = Float32Array.from(reference.pixel_values.data.slice(0, plane));
+  const caption = reference.tokenizer_cases[0]!;
+  const out = await clip.relevance(pixels, caption.text);
+  const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
+    assert.equal(a.length, b.length, what);
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) < 1e-5, `${what}[${i}]: ${a[i]} vs ${b[i]}`);
+  };
+  close([out.score], reference.relevance.score, 'score');
+  close(out.patches, reference.relevance.image_relevance, 'image relevance');
+  // Words are the sums of their pieces' relevance; together they hold every piece's.
+  const pieces = caption.ids.filter((id) => id !== 0).length - 2;
+  const total = reference.relevance.text_relevance.slice(1, 1 + pieces).reduce((s, v) => s + v, 0);
+  close([out.tokens.reduce((s, w) => s + w.score, 0)], [total], 'caption relevance');
+  assert.equal(out.tokens.map((w) => w.text).join(' '), caption.text.toLowerCase(), 'the words are the caption as the model reads it');
+});
 
 test('occlusion puts the mass where the matching content is: the left half of a planted image', async (t) => {
   const clip = await tiny(t);
@@ -89,6 +115,11 @@ test('explaining a pair scores words, caches the map, and says clearly why it ca
   assert.deepEqual(again.map, first.map);
   const rised = await explainPair(db, clip, { imageId: 102, captionId: 102, method: 'rise', params: { masks: 32 } });
   assert.equal(rised.cached, false, 'another method is another map');
+  const chefer = await explainPair(db, clip, { imageId: 102, captionId: 102, method: 'chefer' });
+  assert.equal(chefer.map.width, clip.manifest.relevance!.patchGrid);
+  assert.ok(Math.abs(chefer.score - first.score) < 1e-5, 'the relevance graph scores the pair as the encoders do');
+  assert.equal(chefer.tokens.map((w) => w.text).join(' '), 'protesters gather in osaka square number 2');
+  assert.ok(chefer.deletion !== null && chefer.deletion.fractions.length === 11);
 
   await assert.rejects(explainPair(db, clip, { imageId: 999999, captionId: 102, method: 'occlusion' }), { code: 'NOT_FOUND', message: /no item 999999/ });
   await assert.rejects(explainPair(db, clip, { imageId: 102, captionId: 999999, method: 'occlusion' }), { code: 'NOT_FOUND' });

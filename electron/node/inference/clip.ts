@@ -1,6 +1,7 @@
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ProviderChoice, ProviderReport, Tower } from '../../common/models.ts';
+import { OocError } from '../../common/errors.ts';
 import type { InstalledModel } from './manifest.ts';
 import { openSession, type OpenedSession } from './providers.ts';
 import { ClipTokenizer } from './tokenizer.ts';
@@ -14,6 +15,7 @@ export class ClipModel {
   private readonly sessions = new Map<Tower, Promise<OpenedSession>>();
   private tokenizer: Promise<ClipTokenizer> | undefined;
   private readonly opened: ProviderReport = {};
+  private relevanceSession: Promise<OpenedSession> | undefined;
 
   constructor(
     readonly model: InstalledModel,
@@ -76,7 +78,32 @@ export class ClipModel {
     return embeddings;
   }
 
+  /**
+   * Chefer et al.'s relevance for one preprocessed image and one caption: the score, the image
+   * relevance per patch (patchGrid² values, row-major) and the caption's per word. Throws MODEL_UNAVAILABLE when the model was exported without the graph.
+   */
+  async relevance(pixels: Float32Array, caption: string): Promise<{ score: number; patches: Float32Array; tokens: { text: string; score: number }[] }> {
+    const spec = this.manifest.relevance;
+    if (spec === undefined) throw new OocError('MODEL_UNAVAILABLE', `model ${this.manifest.id} was exported without a relevance graph; export it again, or use occlusion or RISE`);
+    this.relevanceSession ??= openSession(path.join(this.model.dir, spec.file), this.providerChoice, this.threads);
+    const [{ session }, tokenizer] = await Promise.all([this.relevanceSession, this.loadTokenizer()]);
+    const ids = tokenizer.encodeBatch([caption]);
+    const outputs = await session.run({
+      [spec.inputs[0]!.name]: new ort.Tensor('float32', pixels, [1, 3, this.manifest.preprocess.size, this.manifest.preprocess.size]),
+      [spec.inputs[1]!.name]: new ort.Tensor('int64', ids, [1, tokenizer.contextLength]),
+    });
+    const [score, image, text] = spec.outputs.map((o) => outputs[o.name]!.data as Float32Array);
+    // Position 0 is the start token; the caption's pieces follow. A word's relevance is its pieces' sum.
+    const words = tokenizer.words(caption, tokenizer.contextLength - 2).map((w) => ({
+      text: w.text,
+      score: text!.subarray(1 + w.first, 1 + w.end).reduce((s, v) => s + v, 0),
+    }));
+    return { score: score![0]!, patches: image!, tokens: words };
+  }
+
   async release(): Promise<void> {
+    await this.relevanceSession?.then((s) => s.session.release()).catch(() => undefined);
+    this.relevanceSession = undefined;
     for (const pending of this.sessions.values()) {
       await pending.then((s) => s.session.release()).catch(() => undefined);
     }

@@ -15,6 +15,17 @@ export interface ModelFile {
   output: TensorSpec;
 }
 
+/** The Chefer et al. relevance graph: one image and one caption in, the score and both relevance maps out. */
+export interface RelevanceFile {
+  file: string;
+  sha256: string;
+  method: 'chefer-2021';
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  /** Patches per side of the image relevance. */
+  patchGrid: number;
+}
+
 /** models/<id>/manifest.json, as written by models/exporter/export.py. */
 export interface ModelManifest {
   format: 1;
@@ -27,6 +38,8 @@ export interface ModelManifest {
   licence: string;
   image: ModelFile;
   text: ModelFile;
+  /** Absent in models exported without it (then only the perturbation methods explain). */
+  relevance?: RelevanceFile;
   preprocess: {
     size: number;
     resize: 'shortest-side';
@@ -55,7 +68,7 @@ export async function readModel(dir: string): Promise<InstalledModel> {
     throw new OocError('BAD_INPUT_FILE', `model manifest ${file}: ${reason}`);
   }
   const manifest = checkManifest(raw, file);
-  for (const name of [manifest.image.file, manifest.text.file, manifest.tokenizer.file]) {
+  for (const name of [manifest.image.file, manifest.text.file, manifest.tokenizer.file, ...(manifest.relevance ? [manifest.relevance.file] : [])]) {
     const target = path.resolve(dir, name);
     if (path.dirname(target) !== path.resolve(dir)) {
       throw new OocError('BAD_INPUT_FILE', `${file}: file "${name}" must sit in the model folder`);
@@ -84,6 +97,10 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
     if (typeof t?.file !== 'string' || typeof t.input?.name !== 'string' || typeof t.output?.name !== 'string') {
       fail(`"${tower}" needs file, input.name and output.name`);
     }
+  }
+  const r = m.relevance as Partial<RelevanceFile> | undefined;
+  if (r !== undefined && (typeof r.file !== 'string' || !Number.isInteger(r.patchGrid) || !Array.isArray(r.inputs) || !Array.isArray(r.outputs))) {
+    fail('"relevance" needs file, patchGrid, inputs and outputs');
   }
   const p = m.preprocess as Partial<ModelManifest['preprocess']> | undefined;
   if (!Number.isInteger(p?.size) || p?.mean?.length !== 3 || p.std?.length !== 3) fail('"preprocess" needs size, mean[3] and std[3]');

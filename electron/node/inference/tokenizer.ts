@@ -35,9 +35,21 @@ export class ClipTokenizer {
     return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
   }
 
-  /** The token strings of a text's pieces (for showing which words a score depends on). */
-  tokens(text: string): string[] {
-    return this.tokenizer.encode(text, { add_special_tokens: false }).tokens;
+  /**
+   * The words of a text as the model reads it (lower-cased, normalised), each with the range of
+   * its pieces among the first `limit` pieces: CLIP's BPE marks a word's last piece with `</w>`.
+   */
+  words(text: string, limit: number): { text: string; first: number; end: number }[] {
+    const { ids, tokens } = this.tokenizer.encode(text, { add_special_tokens: false });
+    const words: { text: string; first: number; end: number }[] = [];
+    let first = 0;
+    for (let i = 0; i < Math.min(limit, tokens.length); i++) {
+      if (tokens[i]!.endsWith('</w>') || i === Math.min(limit, tokens.length) - 1) {
+        words.push({ text: this.tokenizer.decode(ids.slice(first, i + 1)).trim(), first, end: i + 1 });
+        first = i + 1;
+      }
+    }
+    return words;
   }
 
   /** Ids for a batch of texts, row-major [texts.length, contextLength]. */

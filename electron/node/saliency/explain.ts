@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { OocError } from '../../common/errors.ts';
-import { DEFAULT_SALIENCY_PARAMS, type SaliencyMethod, type SaliencyParams, type SaliencyResult } from '../../common/saliency.ts';
+import { DEFAULT_SALIENCY_PARAMS, type SaliencyGrid, type SaliencyMethod, type SaliencyParams, type SaliencyResult, type TokenScore } from '../../common/saliency.ts';
 import type { ClipModel } from '../inference/clip.ts';
 import { preprocessImage } from '../inference/preprocess.ts';
 import { resolveInRoot } from '../ingest/paths.ts';
@@ -85,8 +85,17 @@ export async function explainPair(db: Db, clip: ClipModel, request: ExplainReque
     return Float32Array.from({ length: texts.length }, (_, i) => dot(imageEmbedding, embeddings, i * clip.dim));
   };
 
-  const map = request.method === 'rise' ? await rise(image, spec.size, scoreImages, params) : await occlusion(image, spec.size, base, scoreImages, params.grid);
-  const tokens = await wordDeletion(caption, base, scoreTexts);
+  let map: SaliencyGrid;
+  let tokens: TokenScore[];
+  if (request.method === 'chefer') {
+    const relevance = await clip.relevance(image, caption);
+    const grid = clip.manifest.relevance!.patchGrid;
+    map = { width: grid, height: grid, values: Array.from(relevance.patches) };
+    tokens = relevance.tokens;
+  } else {
+    map = request.method === 'rise' ? await rise(image, spec.size, scoreImages, params) : await occlusion(image, spec.size, base, scoreImages, params.grid);
+    tokens = await wordDeletion(caption, base, scoreTexts);
+  }
   const deletion =
     request.faithfulness === false ? null : await deletionCurve(image, spec.size, base, scoreImages, map, params.grid, params.seed);
   const result: SaliencyResult = {

@@ -8,6 +8,7 @@ type Explained = ApiOutput<'saliency.explain'>;
 
 const METHODS: { value: SaliencyMethod; label: string }[] = [
   { value: 'occlusion', label: 'occlusion (7×7)' },
+  { value: 'chefer', label: 'attention relevance (Chefer)' },
   { value: 'rise', label: 'RISE (500 masks)' },
   { value: 'words', label: 'word deletion' },
 ];

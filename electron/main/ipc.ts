@@ -1,9 +1,10 @@
-import { ipcMain } from 'electron';
+import { BrowserWindow, dialog, ipcMain } from 'electron';
 import type { AppInfo } from '../common/api.ts';
 import { dispatch, type Handlers } from '../node/api/handlers.ts';
 import { isAppUrl } from './security.ts';
 
 export const INVOKE_CHANNEL = 'ooc:invoke';
+export const PICK_FOLDER_CHANNEL = 'ooc:pick-folder';
 
 /** What app.info answers before any dataset is open (first run, or while the first index builds). */
 export function noDatasetInfo(version: string): AppInfo {
@@ -20,5 +21,12 @@ export function registerIpc(handlers: () => Handlers | null, version: string): v
       return { ok: false, error: { code: 'INDEX_MISSING', message: 'no dataset is open: File → Open Dataset…' } };
     }
     return dispatch(current, String(method), input);
+  });
+  ipcMain.handle(PICK_FOLDER_CHANNEL, async (event, title: unknown) => {
+    if (!isAppUrl(event.senderFrame?.url ?? '')) return null;
+    const win = BrowserWindow.fromWebContents(event.sender);
+    const options = { title: String(title).slice(0, 200), properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[] };
+    const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+    return result.canceled ? null : (result.filePaths[0] ?? null);
   });
 }

@@ -29,7 +29,7 @@ test('the desktop app shows the workbench in an isolated, sandboxed window with 
     // No Node in the page; the bridge offers only the API call and the media address.
     expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
     expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
-    expect(await page.evaluate(() => Object.keys((globalThis as { ooc?: object }).ooc ?? {}).sort())).toEqual(['invoke', 'mediaBase']);
+    expect(await page.evaluate(() => Object.keys((globalThis as { ooc?: object }).ooc ?? {}).sort())).toEqual(['invoke', 'mediaBase', 'pickFolder']);
     expect(await page.evaluate(() => globalThis.open('https://example.com/') === null)).toBe(true);
 
     const image = page.getByRole('img', { name: /^Pristine image: / }).first();

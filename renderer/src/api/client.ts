@@ -5,6 +5,7 @@ import type { ErrorInfo, Result } from '../../../electron/common/errors.ts';
 
 interface Bridge {
   invoke(method: string, input: unknown): Promise<Result<unknown>>;
+  pickFolder?(title: string): Promise<unknown>;
   mediaBase: string;
 }
 
@@ -72,4 +73,15 @@ function flushProblems(): void {
     ({ problems }) => batch.forEach(([id, waiting]) => waiting.forEach((resolve) => resolve(problems[id] ?? null))),
     () => batch.forEach(([, waiting]) => waiting.forEach((resolve) => resolve('the image could not be loaded'))),
   );
+}
+
+/** Whether a native folder picker is there (the desktop app; in browser mode a path is typed). */
+export function canPickFolders(): boolean {
+  return typeof window.ooc?.pickFolder === 'function';
+}
+
+/** Asks the user for a folder with the system's picker; null when cancelled or unavailable. */
+export async function pickFolder(title: string): Promise<string | null> {
+  const chosen = await window.ooc?.pickFolder?.(title);
+  return typeof chosen === 'string' ? chosen : null;
 }

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ExportStatus } from '../../../electron/common/api.ts';
 import type { ExportFormat, SelectionPreview, SelectionSpec, StratumKey } from '../../../electron/common/export.ts';
 import type { PairQuery } from '../../../electron/common/pairs.ts';
-import { call } from '../api/client.ts';
+import { call, canPickFolders, pickFolder } from '../api/client.ts';
 
 const FORMATS: { value: ExportFormat; label: string }[] = [
   { value: 'newsclippings', label: 'NewsCLIPpings JSON + data.json' },
@@ -124,7 +124,13 @@ export function ExportDialog({ query, total, collections, onClose }: ExportDialo
             <label><input type="checkbox" checked={images} onChange={(e) => setImages(e.target.checked)} /> copy the images</label>
             <label><input type="checkbox" checked={articles} onChange={(e) => setArticles(e.target.checked)} /> copy the articles</label>
           </div>
-          <label className="wide">Folder (full path; created, never merged into) <input aria-label="Export folder" value={dir} placeholder="/home/me/exports/human-eval" onChange={(e) => setDir(e.target.value)} /></label>
+          <label className="wide">
+            Folder (full path; created, never merged into)
+            <span className="with-picker">
+              <input aria-label="Export folder" value={dir} placeholder="/home/me/exports/human-eval" onChange={(e) => setDir(e.target.value)} />
+              {canPickFolders() && <button type="button" onClick={() => void pickFolder('Export into a new folder in…').then((f) => f && setDir(`${f}/ooc-export`))}>Choose…</button>}
+            </span>
+          </label>
           <label><input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> replace the folder if it exists</label>
         </fieldset>
         {error && <p className="error small" role="alert">{error}</p>}

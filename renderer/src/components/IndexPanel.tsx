@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { AppInfo, IndexStatus } from '../../../electron/common/api.ts';
+import { canPickFolders, pickFolder } from '../api/client.ts';
 
 export interface IndexPanelProps {
   roots: AppInfo['roots'];
@@ -29,11 +30,17 @@ export function IndexPanel({ roots, status, onStart, onCancel }: IndexPanelProps
       >
         <label>
           VisualNews origin folder (holding data.json), or data.json itself
-          <input aria-label="VisualNews folder" value={visualnews} onChange={(e) => setVisualnews(e.target.value)} placeholder="/data/visual_news/origin" required disabled={running} />
+          <span className="with-picker">
+            <input aria-label="VisualNews folder" value={visualnews} onChange={(e) => setVisualnews(e.target.value)} placeholder="/data/visual_news/origin" required disabled={running} />
+            {canPickFolders() && <button type="button" onClick={() => void pickFolder('VisualNews origin folder').then((f) => f && setVisualnews(f))} disabled={running}>Choose…</button>}
+          </span>
         </label>
         <label>
           news_clippings folder (optional)
-          <input aria-label="NewsCLIPpings folder" value={clippings} onChange={(e) => setClippings(e.target.value)} placeholder="/data/news_clippings" disabled={running} />
+          <span className="with-picker">
+            <input aria-label="NewsCLIPpings folder" value={clippings} onChange={(e) => setClippings(e.target.value)} placeholder="/data/news_clippings" disabled={running} />
+            {canPickFolders() && <button type="button" onClick={() => void pickFolder('news_clippings folder').then((f) => f && setClippings(f))} disabled={running}>Choose…</button>}
+          </span>
         </label>
         <div className="actions">
           <button type="submit" disabled={running || visualnews.trim() === ''}>{roots.visualnews ? 'Index again' : 'Index'}</button>

@@ -60,7 +60,9 @@ export interface WorkbenchApi {
    * Which image regions and caption words drive an image–caption score (computed once, then
    * read from the cache), with the map drawn as a heatmap PNG (data URL) in the colour map asked for.
    */
-  'saliency.explain': (input: SaliencyRequest) => SaliencyResult & { heatmap: string };
+  'saliency.explain': (input: SaliencyRequest & { requestId?: string }) => SaliencyResult & { heatmap: string };
+  /** Forward passes made so far by the explanation with this requestId (null once it has finished). */
+  'saliency.progress': (input: { requestId: string }) => { progress: { done: number; total: number } | null };
   /** The image with its heatmap over it, as a PNG (data URL) to save. */
   'saliency.png': (input: SaliencyRequest & { opacity?: number }) => { png: string; filename: string };
   /** An item's nearest neighbours under a set of embeddings: image or caption to image or caption. */

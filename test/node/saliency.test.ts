@@ -113,8 +113,11 @@ test('explaining a pair scores words, caches the map, and says clearly why it ca
   const again = await explainPair(db, clip, { imageId: 102, captionId: 102, method: 'occlusion' });
   assert.equal(again.cached, true, 'kept in the database');
   assert.deepEqual(again.map, first.map);
-  const rised = await explainPair(db, clip, { imageId: 102, captionId: 102, method: 'rise', params: { masks: 32 } });
+  const steps: [number, number][] = [];
+  const rised = await explainPair(db, clip, { imageId: 102, captionId: 102, method: 'rise', params: { masks: 32 } }, (done, total) => steps.push([done, total]));
   assert.equal(rised.cached, false, 'another method is another map');
+  assert.deepEqual(steps.at(-1), [32 + 7 + 20, 32 + 7 + 20], 'progress counts every forward pass: masks, words, deletion curves');
+  assert.ok(steps.every(([done], i) => i === 0 || done > steps[i - 1]![0]));
   const chefer = await explainPair(db, clip, { imageId: 102, captionId: 102, method: 'chefer' });
   assert.equal(chefer.map.width, clip.manifest.relevance!.patchGrid);
   assert.ok(Math.abs(chefer.score - first.score) < 1e-5, 'the relevance graph scores the pair as the encoders do');

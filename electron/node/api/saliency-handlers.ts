@@ -19,6 +19,8 @@ const dataUrl = (png: Buffer): string => `data:image/png;base64,${png.toString('
 /** Explaining pairs from the UI: maps computed (or read from the cache) and drawn as PNGs. */
 export function saliencyHandlers(db: Db): Pick<Handlers, SaliencyMethods> {
   const models = new Map<string, Promise<ClipModel>>();
+  /** Progress of the explanations under way, by the id the UI gave its request. */
+  const running = new Map<string, { done: number; total: number }>();
   const clipFor = (spec: string | undefined): Promise<ClipModel> => {
     const key = spec ?? '';
     let clip = models.get(key);
@@ -48,10 +50,20 @@ export function saliencyHandlers(db: Db): Pick<Handlers, SaliencyMethods> {
   };
   return {
     'saliency.explain': async (input) => {
-      const r = await request(fields(input));
-      const result = await explainPair(db, r.clip, { imageId: r.imageId, captionId: r.captionId, method: r.method, params: r.params });
-      return { ...result, heatmap: dataUrl(await heatmapPng(result.map, 224, r.colormap)) };
+      const f = fields(input);
+      const r = await request(f);
+      const id = text(f, 'requestId', true);
+      if (id !== undefined) running.set(id, { done: 0, total: 0 });
+      try {
+        const result = await explainPair(db, r.clip, { imageId: r.imageId, captionId: r.captionId, method: r.method, params: r.params }, (done, total) => {
+          if (id !== undefined) running.set(id, { done, total });
+        });
+        return { ...result, heatmap: dataUrl(await heatmapPng(result.map, 224, r.colormap)) };
+      } finally {
+        if (id !== undefined) running.delete(id);
+      }
     },
+    'saliency.progress': (input) => ({ progress: running.get(text(fields(input), 'requestId')) ?? null }),
     'saliency.png': async (input) => {
       const f = fields(input);
       const r = await request(f);

@@ -7,7 +7,7 @@ import { resolveInRoot } from '../ingest/paths.ts';
 import type { Db } from '../store/db.ts';
 import { getItem } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';
-import { deletionCurve, occlusion, rise, wordDeletion, type ImageScorer } from './perturb.ts';
+import { DELETION_STEPS, deletionCurve, occlusion, rise, wordDeletion, type ImageScorer } from './perturb.ts';
 
 export interface ExplainRequest {
   imageId: number;
@@ -46,7 +46,7 @@ async function imageFile(db: Db, imageId: number): Promise<string> {
  * scores by deletion, and the deletion curve. Results are cached in the database per model,
  * image, caption, method and parameters.
  */
-export async function explainPair(db: Db, clip: ClipModel, request: ExplainRequest): Promise<SaliencyResult> {
+export async function explainPair(db: Db, clip: ClipModel, request: ExplainRequest, onProgress?: (done: number, total: number) => void): Promise<SaliencyResult> {
   const started = performance.now();
   const params = { ...DEFAULT_SALIENCY_PARAMS, ...request.params };
   checkParams(params);
@@ -85,6 +85,15 @@ export async function explainPair(db: Db, clip: ClipModel, request: ExplainReque
     return Float32Array.from({ length: texts.length }, (_, i) => dot(imageEmbedding, embeddings, i * clip.dim));
   };
 
+  // Forward passes to make, for progress: the map's, one per caption word, the deletion curves'.
+  const words = caption.split(/\s+/).filter(Boolean).length;
+  const mapPasses = request.method === 'chefer' ? 1 : request.method === 'rise' ? params.masks : params.grid * params.grid;
+  const total = mapPasses + (request.method === 'chefer' ? 0 : words) + (request.faithfulness === false ? 0 : 2 * DELETION_STEPS);
+  let done = 0;
+  const progress = (n: number): void => {
+    done += n;
+    onProgress?.(done, total);
+  };
   let map: SaliencyGrid;
   let tokens: TokenScore[];
   if (request.method === 'chefer') {
@@ -92,12 +101,14 @@ export async function explainPair(db: Db, clip: ClipModel, request: ExplainReque
     const grid = clip.manifest.relevance!.patchGrid;
     map = { width: grid, height: grid, values: Array.from(relevance.patches) };
     tokens = relevance.tokens;
+    progress(1);
   } else {
-    map = request.method === 'rise' ? await rise(image, spec.size, scoreImages, params) : await occlusion(image, spec.size, base, scoreImages, params.grid);
+    map = request.method === 'rise' ? await rise(image, spec.size, scoreImages, params, progress) : await occlusion(image, spec.size, base, scoreImages, params.grid, progress);
     tokens = await wordDeletion(caption, base, scoreTexts);
+    progress(words);
   }
   const deletion =
-    request.faithfulness === false ? null : await deletionCurve(image, spec.size, base, scoreImages, map, params.grid, params.seed);
+    request.faithfulness === false ? null : await deletionCurve(image, spec.size, base, scoreImages, map, params.grid, params.seed, progress);
   const result: SaliencyResult = {
     method: request.method,
     model,

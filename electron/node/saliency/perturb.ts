@@ -13,16 +13,21 @@ export type ImageScorer = (pixels: Float32Array, count: number) => Promise<Float
 export type TextScorer = (texts: string[]) => Promise<Float32Array>;
 
 const BATCH = 16;
-const DELETION_STEPS = 10;
+/** Points of the deletion curve after the start; it costs twice this many forward passes. */
+export const DELETION_STEPS = 10;
+
+/** Told how many forward passes have been made since the last call. */
+export type Progress = (passes: number) => void;
 
 /** Scores `count` variants of an image, made by `fill(variant index, target)`, in batches. */
-async function scoreVariants(score: ImageScorer, plane: number, count: number, fill: (index: number, target: Float32Array) => void): Promise<Float32Array> {
+async function scoreVariants(score: ImageScorer, plane: number, count: number, fill: (index: number, target: Float32Array) => void, progress?: Progress): Promise<Float32Array> {
   const out = new Float32Array(count);
   for (let start = 0; start < count; start += BATCH) {
     const n = Math.min(BATCH, count - start);
     const batch = new Float32Array(n * plane);
     for (let i = 0; i < n; i++) fill(start + i, batch.subarray(i * plane, (i + 1) * plane));
     out.set(await score(batch, n), start);
+    progress?.(n);
   }
   return out;
 }
@@ -44,8 +49,8 @@ function withCellsRemoved(image: Float32Array, target: Float32Array, cells: Iter
 }
 
 /** Occlusion: the score's drop when each cell of a grid × grid partition is removed. */
-export async function occlusion(image: Float32Array, size: number, base: number, score: ImageScorer, grid: number): Promise<SaliencyGrid> {
-  const scores = await scoreVariants(score, image.length, grid * grid, (cell, target) => withCellsRemoved(image, target, [cell], grid, size));
+export async function occlusion(image: Float32Array, size: number, base: number, score: ImageScorer, grid: number, progress?: Progress): Promise<SaliencyGrid> {
+  const scores = await scoreVariants(score, image.length, grid * grid, (cell, target) => withCellsRemoved(image, target, [cell], grid, size), progress);
   return { width: grid, height: grid, values: Array.from(scores, (s) => base - s) };
 }
 
@@ -54,7 +59,7 @@ export async function occlusion(image: Float32Array, size: number, base: number,
  * `keep`), upsampled bilinearly with a random sub-cell shift; the map is the mean of the masks
  * weighted by the score each leaves, divided by `keep`. Returned at a quarter of the input's side.
  */
-export async function rise(image: Float32Array, size: number, score: ImageScorer, params: SaliencyParams): Promise<SaliencyGrid> {
+export async function rise(image: Float32Array, size: number, score: ImageScorer, params: SaliencyParams, progress?: Progress): Promise<SaliencyGrid> {
   const { grid, masks, keep, seed } = params;
   const random = mulberry32(seed);
   const cell = Math.ceil(size / grid);
@@ -92,6 +97,7 @@ export async function rise(image: Float32Array, size: number, score: ImageScorer
       for (let c = 0; c < 3; c++) for (let p = 0; p < plane; p++) batch[i * image.length + c * plane + p] = image[c * plane + p]! * mask[p]!;
     }
     const scores = await score(batch, n);
+    progress?.(n);
     made.forEach((mask, i) => {
       for (let my = 0; my < mapSide; my++) {
         const y = Math.min(size - 1, Math.floor(((my + 0.5) * size) / mapSide));
@@ -120,7 +126,16 @@ export function pool(map: SaliencyGrid, grid: number): number[] {
  * The deletion curve: cells removed in order of relevance (most first), in DELETION_STEPS
  * steps, re-scoring after each; the same with a seeded random order for comparison.
  */
-export async function deletionCurve(image: Float32Array, size: number, base: number, score: ImageScorer, map: SaliencyGrid, grid: number, seed: number): Promise<DeletionCurve> {
+export async function deletionCurve(
+  image: Float32Array,
+  size: number,
+  base: number,
+  score: ImageScorer,
+  map: SaliencyGrid,
+  grid: number,
+  seed: number,
+  progress?: Progress,
+): Promise<DeletionCurve> {
   const relevance = pool(map, grid);
   const ranked = relevance.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map(([, i]) => i);
   const shuffled = shuffle(relevance.map((_, i) => i), mulberry32(seed ^ 0x5eed));
@@ -130,7 +145,7 @@ export async function deletionCurve(image: Float32Array, size: number, base: num
   const scores = await scoreVariants(score, image.length, counts.length * 2, (index, target) => {
     const order = orders[Math.floor(index / counts.length)]!;
     withCellsRemoved(image, target, order.slice(0, counts[index % counts.length]!), grid, size);
-  });
+  }, progress);
   const curve = [base, ...scores.subarray(0, counts.length)];
   const randomCurve = [base, ...scores.subarray(counts.length)];
   const auc = (ys: number[]) => ys.reduce((s, y, i) => (i === 0 ? s : s + (y + ys[i - 1]!) / 2), 0) / (ys.length - 1);

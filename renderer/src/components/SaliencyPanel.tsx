@@ -41,7 +41,7 @@ export function SaliencyPanel({ pair, image }: { pair: PairSummary; image: (item
   const [method, setMethod] = useState<SaliencyMethod>('occlusion');
   const [colormap, setColormap] = useState<Colormap>('jet');
   const [opacity, setOpacity] = useState(0.5);
-  const [results, setResults] = useState<Record<string, Explained | { error: string } | 'running'>>({});
+  const [results, setResults] = useState<Record<string, Explained | { error: string } | { running: string; done: number; total: number }>>({});
   useEffect(() => setResults({}), [pair.pairId, method]);
 
   const sides = [
@@ -50,14 +50,29 @@ export function SaliencyPanel({ pair, image }: { pair: PairSummary; image: (item
   ].filter((s): s is { label: string; imageId: number } => s.imageId !== undefined);
   const explain = (recolour = false): void => {
     for (const side of sides) {
-      if (!recolour) setResults((r) => ({ ...r, [side.label]: 'running' }));
-      call('saliency.explain', { imageId: side.imageId, captionId: pair.captionId, method, colormap }).then(
+      const requestId = `${pair.pairId}-${side.label}-${method}-${Date.now()}`;
+      if (!recolour) setResults((r) => ({ ...r, [side.label]: { running: requestId, done: 0, total: 0 } }));
+      call('saliency.explain', { imageId: side.imageId, captionId: pair.captionId, method, colormap, requestId }).then(
         (value) => setResults((r) => ({ ...r, [side.label]: value })),
         (err: Error) => setResults((r) => ({ ...r, [side.label]: { error: err.message } })),
       );
     }
   };
-  const shown = Object.values(results).some((r) => typeof r === 'object' && 'heatmap' in r);
+  const shown = Object.values(results).some((r) => 'heatmap' in r);
+  const busy = Object.values(results).some((r) => 'running' in r);
+  // While a map computes, ask how far it has got.
+  useEffect(() => {
+    if (!busy) return;
+    const timer = window.setInterval(() => {
+      for (const [label, r] of Object.entries(results)) {
+        if (!('running' in r)) continue;
+        void call('saliency.progress', { requestId: r.running }).then(({ progress }) => {
+          if (progress) setResults((all) => (label in all && 'running' in all[label]! ? { ...all, [label]: { ...r, ...progress } } : all));
+        });
+      }
+    }, 400);
+    return () => window.clearInterval(timer);
+  }, [busy, results]);
   useEffect(() => {
     if (shown) explain(true);
     // Only a new colour map redraws; the maps themselves come from the cache.
@@ -72,7 +87,7 @@ export function SaliencyPanel({ pair, image }: { pair: PairSummary; image: (item
       a.click();
     });
   };
-  const first = Object.values(results).find((r): r is Explained => typeof r === 'object' && 'heatmap' in r);
+  const first = Object.values(results).find((r): r is Explained => 'heatmap' in r);
   return (
     <div className="saliency">
       <div className="saliency-controls">
@@ -89,7 +104,7 @@ export function SaliencyPanel({ pair, image }: { pair: PairSummary; image: (item
         <label className="small">
           opacity <input aria-label="Heatmap opacity" type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} />
         </label>
-        <button onClick={() => explain()} disabled={Object.values(results).includes('running')}>Explain</button>
+        <button onClick={() => explain()} disabled={busy}>Explain</button>
       </div>
       {first && !first.meaningful && <p className="warning small">{first.model} has random weights: these maps mean nothing.</p>}
       <div className="detail-images">
@@ -99,12 +114,16 @@ export function SaliencyPanel({ pair, image }: { pair: PairSummary; image: (item
             <figure key={side.label} aria-label={`Saliency of the ${side.label} image`}>
               <div className="saliency-view">
                 <img src={image(side.imageId)} alt={`${side.label === 'pristine' ? 'Pristine' : 'Falsified'} image as the model sees it`} />
-                {typeof r === 'object' && 'heatmap' in r && <img className="heat" src={r.heatmap} alt="" style={{ opacity }} />}
-                {r === 'running' && <span className="computing" role="status">Computing…</span>}
+                {r && 'heatmap' in r && <img className="heat" src={r.heatmap} alt="" style={{ opacity }} />}
+                {r && 'running' in r && (
+                  <span className="computing" role="status">
+                    Computing… {r.total > 0 && <progress max={r.total} value={r.done} aria-label={`Saliency progress, ${side.label}`} />}
+                  </span>
+                )}
               </div>
               <figcaption className="small">
                 <span className={`label ${side.label}`}>{side.label}</span>{' '}
-                {typeof r === 'object' && 'heatmap' in r && (
+                {r && 'heatmap' in r && (
                   <>
                     score {r.score.toFixed(4)}
                     {r.deletion && (
@@ -117,7 +136,7 @@ export function SaliencyPanel({ pair, image }: { pair: PairSummary; image: (item
                     <Words tokens={r.tokens} />
                   </>
                 )}
-                {typeof r === 'object' && 'error' in r && <span className="error">{r.error}</span>}
+                {r && 'error' in r && <span className="error">{r.error}</span>}
               </figcaption>
             </figure>
           );

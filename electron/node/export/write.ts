@@ -8,6 +8,7 @@ import type { ExportOptions, ExportProgress, ExportRow, ExportSummary, Selection
 import { mapLimited } from '../concurrency.ts';
 import { resolveInRoot } from '../ingest/paths.ts';
 import type { Db } from '../store/db.ts';
+import type { Item } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';
 import { selectPairs } from './selection.ts';
 
@@ -33,16 +34,6 @@ interface ScanRow {
   verdict: Verdict | null;
   note: string | null;
   tags: string | null;
-}
-
-interface ItemRecord {
-  id: number;
-  caption: string;
-  topic: string | null;
-  source: string | null;
-  image_path: string | null;
-  article_path: string | null;
-  record: number;
 }
 
 export interface ExportRequest extends ExportOptions {
@@ -75,14 +66,14 @@ function indexFingerprint(db: Db): string {
 }
 
 /** The items with these ids, in data.json's order. */
-function itemsById(db: Db, ids: Set<number>): ItemRecord[] {
+function itemsById(db: Db, ids: Set<number>): Item[] {
   db.exec('CREATE TEMP TABLE IF NOT EXISTS export_items (id INTEGER PRIMARY KEY)');
   db.exec('DELETE FROM export_items');
   const add = db.prepare('INSERT INTO export_items VALUES (?)');
   db.transaction(() => {
     for (const id of ids) add.run(id);
   })();
-  const items = db.prepare('SELECT i.id, i.caption, i.topic, i.source, i.image_path, i.article_path, i.record FROM export_items e JOIN items i ON i.id = e.id ORDER BY i.record').all() as ItemRecord[];
+  const items = db.prepare('SELECT i.id, i.caption, i.topic, i.source, i.image_path, i.article_path, i.record FROM export_items e JOIN items i ON i.id = e.id ORDER BY i.record').all() as Item[];
   db.exec('DELETE FROM export_items');
   return items;
 }
@@ -233,7 +224,7 @@ export async function exportPairs(db: Db, request: ExportRequest): Promise<Expor
 /** Copies the items' images and/or articles under visual_news/origin; a file missing on disk is counted, not fatal. */
 async function copyMedia(
   root: string | undefined,
-  items: ItemRecord[],
+  items: Item[],
   work: string,
   request: ExportRequest,
   cancelled: () => boolean,

@@ -2,6 +2,25 @@ import sharp from 'sharp';
 import type { ModelManifest } from './manifest.ts';
 
 /**
+ * The image as a model sees it, before normalisation: oriented, first frame, flattened on white,
+ * sRGB, shortest side to `size` (bicubic), centre square; interleaved RGB bytes.
+ */
+export async function modelView(input: string | Buffer, size: number): Promise<Buffer> {
+  const { data, info } = await sharp(input, { animated: false, failOn: 'truncated' })
+    .rotate()
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .resize(size, size, { fit: 'cover', position: 'centre', kernel: 'cubic' })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.width !== size || info.height !== size || info.channels !== 3) {
+    throw new Error(`preprocessing produced ${info.width}×${info.height}×${info.channels}, expected ${size}×${size}×3`);
+  }
+  return data;
+}
+
+/**
  * CLIP's image preprocessing with sharp: EXIF orientation applied, first frame of an animation,
  * transparency flattened on white, grayscale/CMYK converted to sRGB, the shortest side resized
  * to `size` (bicubic) and the centre cropped to size × size, then scaled to [0, 1] and
@@ -15,17 +34,7 @@ export async function preprocessImage(
   offset = 0,
 ): Promise<Float32Array> {
   const { size, mean, std } = spec;
-  const { data, info } = await sharp(input, { animated: false, failOn: 'truncated' })
-    .rotate()
-    .flatten({ background: '#ffffff' })
-    .toColourspace('srgb')
-    .resize(size, size, { fit: 'cover', position: 'centre', kernel: 'cubic' })
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  if (info.width !== size || info.height !== size || info.channels !== 3) {
-    throw new Error(`preprocessing produced ${info.width}×${info.height}×${info.channels}, expected ${size}×${size}×3`);
-  }
+  const data = await modelView(input, size);
   const plane = size * size;
   for (let c = 0; c < 3; c++) {
     const scale = 1 / (255 * std[c]!);

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { Colormap, SaliencyGrid } from '../../common/saliency.ts';
+import { modelView } from '../inference/preprocess.ts';
 
 /** Control points (t, r, g, b) of each colour map, interpolated linearly. */
 const STOPS: Record<Colormap, [number, number, number, number][]> = {
@@ -59,14 +60,7 @@ export async function heatmapPng(map: SaliencyGrid, size: number, colormap: Colo
  * at the given opacity, as a PNG of size × size.
  */
 export async function overlayPng(imageFile: string, map: SaliencyGrid, size: number, colormap: Colormap, opacity: number): Promise<Buffer> {
-  const base = await sharp(imageFile, { animated: false })
-    .rotate()
-    .flatten({ background: '#ffffff' })
-    .toColourspace('srgb')
-    .resize(size, size, { fit: 'cover', position: 'centre', kernel: 'cubic' })
-    .removeAlpha()
-    .raw()
-    .toBuffer();
+  const base = await modelView(imageFile, size);
   const values = upsample(map, size);
   const a = Math.min(1, Math.max(0, opacity));
   const out = Buffer.alloc(size * size * 3);

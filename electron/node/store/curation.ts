@@ -63,6 +63,20 @@ function loadKeys(db: Db, keys: readonly PairKey[]): void {
   for (const k of keys) insert.run(k.split, k.subset, k.captionId);
 }
 
+/** The keys of an edit as stored for undo: caption ids grouped by split file (a bulk edit can touch 500 k). */
+type CompactKeys = [split: string, subset: string, captionIds: number[]][];
+
+function compactKeys(db: Db): CompactKeys {
+  const groups = new Map<string, [string, string, number[]]>();
+  for (const [split, subset, id] of db.prepare('SELECT split, subset, caption_id FROM curation_keys').raw().iterate() as Iterable<KeyRow>) {
+    const key = `${split}\u0000${subset}`;
+    const group = groups.get(key) ?? [split, subset, []];
+    group[2].push(id);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
 const IN_KEYS = '(split, subset, caption_id) IN (SELECT split, subset, caption_id FROM curation_keys)';
 
 /** Applies one change to every pair in `keys`, as one transaction that can be undone. */
@@ -101,7 +115,7 @@ export function applyCuration(db: Db, keys: readonly PairKey[], change: Curation
       else db.prepare(`DELETE FROM collection_pairs WHERE collection_id = ? AND ${IN_KEYS}`).run(id);
     }
     const pairs = db.prepare('SELECT count(*) FROM curation_keys').pluck().get() as number;
-    db.prepare('INSERT INTO curation_undo (label, at, before) VALUES (?, ?, ?)').run(describe(change, pairs), now, JSON.stringify({ keys: db.prepare('SELECT * FROM curation_keys').raw().all(), snapshot }));
+    db.prepare('INSERT INTO curation_undo (label, at, before) VALUES (?, ?, ?)').run(describe(change, pairs), now, JSON.stringify({ keys: compactKeys(db), snapshot }));
     db.prepare('DELETE FROM curation_undo WHERE seq <= (SELECT max(seq) FROM curation_undo) - ?').run(UNDO_DEPTH);
     return { pairs, undo: undoLabel(db) };
   }).immediate();
@@ -117,8 +131,8 @@ export function undoCuration(db: Db): { undone: string | null; undo: string | nu
   return db.transaction(() => {
     const last = db.prepare('SELECT seq, label, before FROM curation_undo ORDER BY seq DESC LIMIT 1').get() as { seq: number; label: string; before: string } | undefined;
     if (last === undefined) return { undone: null, undo: null };
-    const { keys, snapshot } = JSON.parse(last.before) as { keys: KeyRow[]; snapshot: Snapshot };
-    loadKeys(db, keys.map(([split, subset, captionId]) => ({ split, subset, captionId })));
+    const { keys, snapshot } = JSON.parse(last.before) as { keys: CompactKeys; snapshot: Snapshot };
+    loadKeys(db, keys.flatMap(([split, subset, ids]) => ids.map((captionId) => ({ split, subset, captionId }))));
     if (snapshot.curation) {
       db.exec(`DELETE FROM curation WHERE ${IN_KEYS}`);
       const insert = db.prepare('INSERT INTO curation (split, subset, caption_id, verdict, note, updated_at) VALUES (?, ?, ?, ?, ?, ?)');

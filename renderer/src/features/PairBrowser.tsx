@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Overview, PairDetail } from '../../../electron/common/api.ts';
-import type { CurationChange, PairCuration } from '../../../electron/common/curation.ts';
+import type { PairCuration } from '../../../electron/common/curation.ts';
 import type { PairQuery, PairSummary } from '../../../electron/common/pairs.ts';
 import { call, explainImage, imageUrl, thumbnailUrl } from '../api/client.ts';
 import { BulkBar } from '../components/BulkBar.tsx';
@@ -9,6 +9,7 @@ import { FilterBar } from '../components/FilterBar.tsx';
 import { PairDetailView } from '../components/PairDetailView.tsx';
 import { PairRow } from '../components/PairRow.tsx';
 import { splitName, VERDICTS } from '../format.ts';
+import { useCuration } from '../state/curation.ts';
 import type { UpdateView, ViewState } from '../state/view-state.ts';
 
 const ROW_HEIGHT = 132;
@@ -49,28 +50,9 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     return { split, subset, sort, ...set };
   }, [split, subset, sort, q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, verdict, tag, collection, note, minScore, maxScore]);
 
-  // Curation: the open pair's record, the tags and collections in use, and what undo would undo.
-  const [curation, setCuration] = useState<PairCuration | null>(null);
-  const [lists, setLists] = useState<{ tags: string[]; collections: string[] }>({ tags: [], collections: [] });
-  const [undo, setUndo] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
   const [exporting, setExporting] = useState(false);
-  /** Pairs marked for an edit on several at once, by pair id, with their keys. */
-  const [marked, setMarked] = useState<Map<number, PairSummary>>(new Map());
-  const toggleMark = useCallback((pair: PairSummary) => {
-    setMarked((current) => {
-      const next = new Map(current);
-      if (next.has(pair.pairId)) next.delete(pair.pairId);
-      else next.set(pair.pairId, pair);
-      return next;
-    });
-  }, []);
-  useEffect(() => setMarked(new Map()), [split, subset]);
   const tagInputRef = useRef<HTMLInputElement>(null);
-  const loadLists = useCallback(() => {
-    void Promise.all([call('tags.list', {}), call('collections.list', {})]).then(([t, c]) => setLists({ tags: t.tags.map((x) => x.tag), collections: c.collections.map((x) => x.name) }));
-  }, []);
-  useEffect(loadLists, [loadLists]);
 
   useEffect(() => {
     const mine = ++generation.current;
@@ -132,50 +114,21 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
 
   const embeddingModels = useMemo(() => [...new Set(Object.keys(overview.stats.embeddings).map((key) => key.slice(0, key.lastIndexOf(':'))))], [overview]);
 
-  const openPair = detail?.pair;
-  const refreshCuration = useCallback(() => {
-    if (!openPair) return setCuration(null);
-    call('curation.get', { split: openPair.split, subset: openPair.subset, captionId: openPair.captionId }).then((c) => {
-      setCuration(c);
-      setUndo(c.undo);
-      setItems((current) => current.map((p) => (p.pairId === openPair.pairId ? { ...p, verdict: c.verdict, tags: c.tags } : p)));
-    }, (err: Error) => setError(err.message));
-  }, [openPair]);
-  useEffect(refreshCuration, [refreshCuration]);
-
-  /** One edit, on the open pair or (bulk) on every pair the filters match; the list then shows it. */
-  const edit = useCallback(
-    (change: CurationChange, bulk: boolean) => {
-      // The open pair, or the selected one while its detail is still loading.
-      const pair = openPair ?? items.find((p) => p.pairId === state.pair);
-      const many = [...marked.values()];
-      const target = bulk
-        ? many.length > 0
-          ? { split, subset, captionIds: many.map((p) => p.captionId) }
-          : { query }
-        : pair
-          ? { split: pair.split, subset: pair.subset, captionIds: [pair.captionId] }
-          : null;
-      if (target === null) return;
-      call('curation.apply', { target, change }).then((r) => {
-        setUndo(r.undo);
-        if (bulk || verdict !== undefined || tag !== undefined || collection !== undefined || note !== undefined) setReload((n) => n + 1);
-        refreshCuration();
-        loadLists();
-      }, (err: Error) => setError(err.message));
-    },
-    [query, openPair, items, marked, split, subset, state.pair, verdict, tag, collection, note, refreshCuration, loadLists],
-  );
-  const undoLast = useCallback(() => {
-    call('curation.undo', {}).then((r) => {
-      setUndo(r.undo);
-      setReload((n) => n + 1);
-      refreshCuration();
-      loadLists();
-    }, (err: Error) => setError(err.message));
-  }, [refreshCuration, loadLists]);
-
   const selectedIndex = items.findIndex((p) => p.pairId === state.pair);
+  const onPairChanged = useCallback((pairId: number, c: PairCuration) => {
+    setItems((current) => current.map((p) => (p.pairId === pairId ? { ...p, verdict: c.verdict, tags: c.tags } : p)));
+  }, []);
+  const onListChanged = useCallback(() => setReload((n) => n + 1), []);
+  const { curation, lists, undo, marked, toggleMark, clearMarks, edit, undoLast } = useCuration({
+    query,
+    openPair: detail?.pair,
+    selected: items[selectedIndex],
+    curationFiltered: verdict !== undefined || tag !== undefined || collection !== undefined || note !== undefined,
+    onPairChanged,
+    onListChanged,
+    onError: setError,
+  });
+
 
   const select = useCallback(
     (index: number) => {
@@ -266,7 +219,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         onChange={update}
         searchRef={searchRef}
       />
-      <BulkBar total={total} marked={marked.size} onClearMarks={() => setMarked(new Map())} undo={undo} onApply={(change) => edit(change, true)} onUndo={undoLast} onExport={() => setExporting(true)} />
+      <BulkBar total={total} marked={marked.size} onClearMarks={clearMarks} undo={undo} onApply={(change) => edit(change, true)} onUndo={undoLast} onExport={() => setExporting(true)} />
       {exporting && <ExportDialog query={query} total={total} collections={lists.collections} onClose={() => setExporting(false)} />}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="browser-body">

@@ -1,4 +1,5 @@
 import { OocError } from './common/errors.ts';
+import { explainDatabaseError, lastOpenedDatabase } from './node/store/db.ts';
 import { parseCommandArgs, type Command } from './node/cli/args.ts';
 import { demoCommand } from './node/cli/demo-command.ts';
 import { exportCommand } from './node/cli/export-command.ts';
@@ -45,7 +46,9 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (err: unknown) => {
+  (thrown: unknown) => {
+    const file = lastOpenedDatabase();
+    const err = file === null ? thrown : explainDatabaseError(thrown, file);
     const message = err instanceof Error ? err.message : String(err);
     const code = err instanceof OocError ? err.code : 'INTERNAL';
     process.stderr.write(`ooc: ${message}\n`);

@@ -105,6 +105,8 @@ export interface AppInfo {
   demo: boolean;
   indexedAt: string | null;
   roots: IndexStats['roots'];
+  /** Why the database was opened read-only (curation unavailable), or null when it can be written. */
+  readOnly: string | null;
 }
 
 export interface SplitInfo {

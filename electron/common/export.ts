@@ -60,6 +60,8 @@ export interface ExportSummary {
   bytes: number;
   /** Images or articles that could not be copied (missing on disk), counted per kind. */
   missing: { images: number; articles: number };
+  /** What was cleaned up first, after exports whose process died (see cleanStalePartials). */
+  cleaned: string[];
   seconds: number;
 }
 

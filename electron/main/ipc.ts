@@ -8,7 +8,7 @@ export const PICK_FOLDER_CHANNEL = 'ooc:pick-folder';
 
 /** What app.info answers before any dataset is open (first run, or while the first index builds). */
 export function noDatasetInfo(version: string): AppInfo {
-  return { version, database: '', hasIndex: false, demo: false, indexedAt: null, roots: {} };
+  return { version, database: '', hasIndex: false, demo: false, indexedAt: null, roots: {}, readOnly: null };
 }
 
 /** Serves the typed API over IPC, to the app's own pages only. */

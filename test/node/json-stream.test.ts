@@ -70,9 +70,26 @@ test('files that are not a JSON array or object are refused with the file and of
   }
 });
 
-test('a record larger than the limit is refused instead of exhausting memory', async (t) => {
-  const file = writeText(path.join(tempDir(t), 'huge.json'), `[{"caption": "${'x'.repeat(5000)}"}]`);
-  await assert.rejects(scanAll(file, { chunkBytes: 512, maxRecordBytes: 1024 }), /larger than 1024 bytes/);
+test('a record larger than the limit is skipped with its place and reason, and the records after it are read', async (t) => {
+  const huge = `{"caption": "${'x'.repeat(50_000)}\\\\", "list": [${'[1],'.repeat(2000)}[2]]}`;
+  const file = writeText(path.join(tempDir(t), 'huge.json'), `[{"id": 1}, ${huge}, {"id": 3, "caption": "after \\" it"}]`);
+  const records = await scanAll(file, { chunkBytes: 512, maxRecordBytes: 1024 });
+  assert.deepEqual(records.map((r) => r.value), [{ id: 1 }, undefined, { id: 3, caption: 'after " it' }]);
+  const skipped = records[1]!;
+  assert.equal(skipped.errorReason, 'record_too_large');
+  assert.match(skipped.error!, /over the 1,024-byte limit/);
+  assert.equal(skipped.start, `[{"id": 1}, `.length, 'the skipped record is reported where it starts');
+  assert.equal(skipped.end, `[{"id": 1}, `.length + Buffer.byteLength(huge));
+  assert.equal(records[2]!.index, 2);
+});
+
+test('a record nested 50,000 levels deep is skipped with its reason, not a stack overflow', async (t) => {
+  const deep = `${'['.repeat(50_000)}${']'.repeat(50_000)}`;
+  const file = writeText(path.join(tempDir(t), 'deep.json'), `[{"id": 1}, {"id": 2, "caption": ${deep}}, {"id": 3}]`);
+  const records = await scanAll(file, { chunkBytes: 4096 });
+  assert.deepEqual(records.map((r) => r.value), [{ id: 1 }, undefined, { id: 3 }]);
+  assert.equal(records[1]!.errorReason, 'record_too_deep');
+  assert.match(records[1]!.error!, /deeper than 100 levels/);
 });
 
 test('object members come with their keys (metadata files, dict-shaped data.json)', async (t) => {

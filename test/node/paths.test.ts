@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalizeDatasetPath, resolveInRoot } from '../../electron/node/ingest/paths.ts';
+import { normalizeDatasetPath, resolveInRoot } from '../../electron/node/dataset-paths.ts';
 
 const root = '/data/visual_news/origin';
 

@@ -11,8 +11,8 @@ import { OocError, toErrorInfo, type Result } from '../../common/errors.ts';
 import { PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES, type PairQuery } from '../../common/pairs.ts';
 import { scoreRuns } from '../embeddings/pair-scores.ts';
 import { inspectImage } from '../images/inspect.ts';
-import { resolveInRoot } from '../ingest/paths.ts';
-import type { Db } from '../store/db.ts';
+import { resolveInRoot } from '../dataset-paths.ts';
+import { explainDatabaseError, readOnlyReason, type Db } from '../store/db.ts';
 import { getImageCheck } from '../store/image-checks.ts';
 import { hasIndex } from '../store/index-tables.ts';
 import { getItem } from '../store/items.ts';
@@ -85,7 +85,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
   const providerReports = new Map<string, Promise<{ id: string; providers: ProviderReport; error: string | null }>>();
   const side = (v: NeighbourSide): 'image' | 'text' => (v === 'image' ? 'image' : 'text');
 
-  return {
+  const handlers: Handlers = {
     ...curationHandlers(db),
     ...exportHandlers(db, ctx.exporter, ctx.version),
     ...saliencyHandlers(db),
@@ -96,6 +96,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
       demo: ctx.demo,
       indexedAt: getMeta(db, 'indexed_at') ?? null,
       roots: getRoots(db),
+      readOnly: readOnlyReason(db),
     }),
 
     'overview.get': async (): Promise<Overview> => {
@@ -240,6 +241,27 @@ export function createHandlers(ctx: ApiContext): Handlers {
       return { problems: Object.fromEntries(entries) };
     },
   };
+  return explainingDatabaseErrors(handlers, ctx.databaseFile);
+}
+
+/** The same handlers, with SQLite's errors rewritten to name the database file and say what to do. */
+function explainingDatabaseErrors(handlers: Handlers, file: string): Handlers {
+  const wrapped: Record<string, (input: unknown) => unknown> = {};
+  for (const [method, handler] of Object.entries(handlers) as [string, (input: unknown) => unknown][]) {
+    // Sync handlers stay sync: callers (and the tests) see a throw where they saw one before.
+    wrapped[method] = (input) => {
+      const explain = (err: unknown): never => {
+        throw explainDatabaseError(err, file);
+      };
+      try {
+        const result = handler(input);
+        return result instanceof Promise ? result.catch(explain) : result;
+      } catch (err) {
+        return explain(err);
+      }
+    };
+  }
+  return wrapped as unknown as Handlers;
 }
 
 /** A PairQuery from unvalidated input. */

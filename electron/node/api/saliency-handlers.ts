@@ -3,7 +3,7 @@ import { OocError } from '../../common/errors.ts';
 import { COLORMAPS, SALIENCY_METHODS, type SaliencyParams } from '../../common/saliency.ts';
 import { ClipModel } from '../inference/clip.ts';
 import { resolveModel } from '../inference/registry.ts';
-import { resolveInRoot } from '../ingest/paths.ts';
+import { resolveInRoot } from '../dataset-paths.ts';
 import { explainPair } from '../saliency/explain.ts';
 import { heatmapPng, overlayPng } from '../saliency/render.ts';
 import type { Db } from '../store/db.ts';

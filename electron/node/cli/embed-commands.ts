@@ -11,8 +11,9 @@ import { NeighbourSearch } from '../inference/neighbours.ts';
 import { CATALOG, installModel } from '../inference/install.ts';
 import { parseProviderChoice } from '../inference/providers.ts';
 import { listModels, resolveModel } from '../inference/registry.ts';
-import { openDatabase, type Db } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
 import { optionalString, type Command } from './args.ts';
+import { openCommandDatabase } from './database.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { progressBar } from './progress.ts';
 
@@ -84,7 +85,7 @@ same command continues where it stopped.`,
     const ep = parseProviderChoice(optionalString(values, 'ep') ?? 'auto');
     const model = await resolveModel(optionalString(values, 'model'));
     const clip = new ClipModel(model, ep);
-    const db = openDatabase(optionalString(values, 'db') ?? defaultDatabasePath());
+    const db = openCommandDatabase(values);
     const controller = new AbortController();
     const stopHandling = handleInterrupts(controller, 'embedding');
     const bar = progressBar();
@@ -213,7 +214,7 @@ imported keep their vectors. Pairs are then scored under each set with caption v
   async run(values, positionals) {
     const target = positionals[0];
     if (target === undefined || positionals.length > 1) throw new OocError('BAD_ARGUMENT', 'give one embeddings folder or .pkl file (see: ooc import-embeddings --help)');
-    const db = openDatabase(optionalString(values, 'db') ?? defaultDatabasePath());
+    const db = openCommandDatabase(values);
     const bar = progressBar();
     try {
       const files = importEmbeddings(db, target, (p) =>
@@ -262,7 +263,7 @@ image's own caption. embed and import-embeddings score by themselves; run this a
 interrupted run or a re-index. The browser filters and sorts by these scores.`,
   options: { model: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } },
   async run(values) {
-    const db = openDatabase(optionalString(values, 'db') ?? defaultDatabasePath());
+    const db = openCommandDatabase(values);
     const controller = new AbortController();
     const stopHandling = handleInterrupts(controller, 'scoring');
     try {
@@ -305,7 +306,7 @@ export const neighboursCommand: Command = {
     const k = Number(optionalString(values, 'k') ?? '10');
     if (!Number.isInteger(k) || k < 1 || k > 1000) throw new OocError('BAD_ARGUMENT', `-k must be an integer from 1 to 1000`);
     const model = optionalString(values, 'model') ?? (await resolveModel(undefined)).manifest.id;
-    const db = openDatabase(optionalString(values, 'db') ?? defaultDatabasePath(), { readonly: true });
+    const db = openCommandDatabase(values, { readonly: true });
     const search = new NeighbourSearch(db);
     try {
       const found = await search.ofItem(model, id, kindOf('from'), kindOf('to'), k);

@@ -3,11 +3,10 @@ import { VERDICTS } from '../../common/curation.ts';
 import { OocError } from '../../common/errors.ts';
 import { EXPORT_FORMATS, STRATUM_KEYS, type ExportFormat, type SelectionPreview, type SelectionSpec, type StratumKey } from '../../common/export.ts';
 import { pairQuery } from '../api/handlers.ts';
-import { defaultDatabasePath } from '../app-paths.ts';
 import { selectPairs } from '../export/selection.ts';
 import { exportPairs } from '../export/write.ts';
-import { openDatabase } from '../store/db.ts';
 import { optionalString, requireString, type Command } from './args.ts';
+import { openCommandDatabase } from './database.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { progressBar } from './progress.ts';
 
@@ -83,7 +82,9 @@ What is written (under --out, nothing absolute, written to a temporary folder th
                      pairs.jsonl and pairs.csv with captions, labels, scores, verdicts, tags, notes, image paths
   --images, --articles  copy them under visual_news/origin as VisualNews lays them out, so the export
                      is itself a copy the workbench (or the Python loaders) can open
-  --force            replace an existing --out folder
+  --force            replace --out when it holds a previous export, unchanged (an empty folder needs no
+                     --force). Anything else is refused, and so is any folder that is, holds or lies
+                     inside a dataset folder, the database, its side files or the app-data folder
 
 Example, the paper's human evaluation design (50 per sub-split, 25 pristine + 25 falsified):
   ooc export --split merged_balanced --subset test --sample 25 --stratify subsplit --seed 1 --out human-eval`,
@@ -112,7 +113,7 @@ Example, the paper's human evaluation design (50 per sub-split, 25 pristine + 25
   async run(values) {
     const selection = selectionOf(values);
     const formats = list<ExportFormat>(optionalString(values, 'formats'), EXPORT_FORMATS, 'formats', [...EXPORT_FORMATS]);
-    const db = openDatabase(optionalString(values, 'db') ?? defaultDatabasePath());
+    const db = openCommandDatabase(values);
     const controller = new AbortController();
     const stopHandling = handleInterrupts(controller, 'exporting');
     const bar = progressBar();
@@ -135,6 +136,7 @@ Example, the paper's human evaluation design (50 per sub-split, 25 pristine + 25
         onProgress: (p) => bar.draw(p.total > 0 ? p.done / p.total : 1, `${p.phase === 'rows' ? 'pairs' : 'files'} ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')}`),
       });
       bar.done();
+      for (const line of summary.cleaned) process.stderr.write(`note: ${line}\n`);
       if (values.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
         const missing = [summary.missing.images ? `${summary.missing.images} images` : '', summary.missing.articles ? `${summary.missing.articles} articles` : ''].filter(Boolean).join(', ');

@@ -4,6 +4,7 @@ import { thumbnailFor } from '../images/thumbnails.ts';
 import { openDatabase } from '../store/db.ts';
 import { OocError } from '../../common/errors.ts';
 import { optionalString, requireString, type Command } from './args.ts';
+import { openCommandDatabase, commandDatabaseFile } from './database.ts';
 import { handleInterrupts } from './interrupt.ts';
 
 export const checkImagesCommand: Command = {
@@ -20,7 +21,7 @@ corrupt (empty, truncated or undecodable), unsupported (not an image), unreadabl
 saved under a .jpg name is ok, with a note. An interrupted run continues where it stopped.`,
   options: { db: { type: 'string' }, recheck: { type: 'boolean' }, json: { type: 'boolean' } },
   async run(values) {
-    const db = openDatabase(optionalString(values, 'db') ?? defaultDatabasePath());
+    const db = openCommandDatabase(values);
     const controller = new AbortController();
     const stopHandling = handleInterrupts(controller, 'the image check');
     const tty = process.stderr.isTTY === true;
@@ -55,7 +56,7 @@ export const thumbnailCommand: Command = {
     const id = Number(requireString(values, 'id', 'thumbnail'));
     if (!Number.isSafeInteger(id)) throw new OocError('BAD_ARGUMENT', `--id must be an item id (an integer), got ${String(values.id)}`);
     const size = Number(optionalString(values, 'size') ?? '256');
-    const dbFile = optionalString(values, 'db') ?? defaultDatabasePath();
+    const dbFile = commandDatabaseFile(values);
     const db = openDatabase(dbFile);
     try {
       process.stdout.write(`${await thumbnailFor(db, thumbnailDir(dbFile), id, size)}\n`);

@@ -4,6 +4,7 @@ import { defaultDatabasePath } from '../app-paths.ts';
 import { openDatabase } from '../store/db.ts';
 import { runIndexInWorker } from '../../workers/run-job.ts';
 import { optionalString, requireString, type Command } from './args.ts';
+import { commandDatabaseFile } from './database.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { progressReporter } from './progress.ts';
 
@@ -38,7 +39,7 @@ The previous index stays usable until the new one is complete.`,
     json: { type: 'boolean' },
   },
   async run(values) {
-    const dbFile = optionalString(values, 'db') ?? defaultDatabasePath();
+    const dbFile = commandDatabaseFile(values);
     openDatabase(dbFile).close(); // create and migrate here, so schema errors surface before the worker starts
     const reporter = progressReporter();
     const clippings = optionalString(values, 'clippings');

@@ -1,5 +1,5 @@
 /**
- * Ctrl-C for long jobs: the first asks the job to stop after its current step (it resumes later
+ * Ctrl-C (and SIGTERM, as `kill` or a service manager sends) for long jobs: the first asks the job to stop after its current step (it resumes later
  * from its last commit) and says so; another, a second or more later, quits at once, which is
  * safe since every commit is atomic. A copy of the first arriving within a second (the terminal
  * and `tsx` both deliver it) is ignored. Returns a function that removes the handler.
@@ -18,5 +18,9 @@ export function handleInterrupts(controller: AbortController, what: string): () 
     }
   };
   process.on('SIGINT', onSignal);
-  return () => process.off('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
 }

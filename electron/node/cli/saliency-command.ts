@@ -1,17 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import { OocError } from '../../common/errors.ts';
 import { COLORMAPS, SALIENCY_METHODS, type Colormap, type SaliencyMethod } from '../../common/saliency.ts';
-import { defaultDatabasePath } from '../app-paths.ts';
 import { ClipModel } from '../inference/clip.ts';
 import { parseProviderChoice } from '../inference/providers.ts';
 import { resolveModel } from '../inference/registry.ts';
-import { resolveInRoot } from '../ingest/paths.ts';
+import { resolveInRoot } from '../dataset-paths.ts';
 import { explainPair } from '../saliency/explain.ts';
 import { overlayPng } from '../saliency/render.ts';
-import { openDatabase } from '../store/db.ts';
 import { getItem } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';
 import { optionalString, requireString, type Command } from './args.ts';
+import { openCommandDatabase } from './database.ts';
 
 function int(values: Record<string, string | boolean | undefined>, name: string, fallback?: number): number | undefined {
   const v = optionalString(values, name);
@@ -72,7 +71,7 @@ Maps are cached in the database per model, image, caption, method and parameters
         return v === undefined ? [] : [[k, v]];
       }),
     );
-    const db = openDatabase(optionalString(values, 'db') ?? defaultDatabasePath());
+    const db = openCommandDatabase(values);
     const clip = new ClipModel(await resolveModel(optionalString(values, 'model')), parseProviderChoice(optionalString(values, 'ep') ?? 'auto'));
     try {
       const result = await explainPair(db, clip, { imageId, captionId, method, params });

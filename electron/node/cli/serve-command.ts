@@ -14,6 +14,7 @@ import { hasIndex } from '../store/index-tables.ts';
 import { runIndexInWorker, runInWorker } from '../../workers/run-job.ts';
 import { TINY_MODEL_ID } from '../inference/registry.ts';
 import { optionalString, type Command } from './args.ts';
+import { commandDatabaseFile } from './database.ts';
 import { progressReporter } from './progress.ts';
 
 const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
@@ -86,7 +87,7 @@ export const serveCommand: Command = {
   --open  open the workbench in Chromium's app mode, when installed`,
   options: { db: { type: 'string' }, port: { type: 'string' }, open: { type: 'boolean' } },
   async run(values) {
-    const dbFile = optionalString(values, 'db') ?? defaultDatabasePath();
+    const dbFile = commandDatabaseFile(values);
     return serve(dbFile, { port: parsePort(optionalString(values, 'port')), demo: dbFile === demoDatabasePath(), open: values.open === true });
   },
 };

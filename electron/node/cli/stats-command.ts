@@ -1,8 +1,8 @@
 import { defaultDatabasePath } from '../app-paths.ts';
-import { openDatabase } from '../store/db.ts';
 import { readIndexLog } from '../store/index-log.ts';
 import { readStats } from '../store/stats.ts';
-import { optionalString, type Command } from './args.ts';
+import type { Command } from './args.ts';
+import { openCommandDatabase } from './database.ts';
 import { formatStats } from './format-stats.ts';
 
 export const statsCommand: Command = {
@@ -16,7 +16,7 @@ export const statsCommand: Command = {
   --skips  list every skip and note reason per file, with example records`,
   options: { db: { type: 'string' }, json: { type: 'boolean' }, skips: { type: 'boolean' } },
   async run(values) {
-    const db = openDatabase(optionalString(values, 'db') ?? defaultDatabasePath());
+    const db = openCommandDatabase(values);
     try {
       const stats = readStats(db);
       if (values.skips === true) {

@@ -1,16 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OocError } from '../../common/errors.ts';
 import type { Verdict } from '../../common/curation.ts';
 import type { ExportOptions, ExportProgress, ExportRow, ExportSummary, SelectionSpec } from '../../common/export.ts';
 import { mapLimited } from '../concurrency.ts';
-import { resolveInRoot } from '../ingest/paths.ts';
+import { resolveInRoot } from '../dataset-paths.ts';
 import type { Db } from '../store/db.ts';
+import { hasColumn } from '../store/index-tables.ts';
 import type { Item } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';
 import { selectPairs } from './selection.ts';
+import { checkTarget, cleanStalePartials, EXPORT_APP, partialFolder, protectedPlaces } from './target.ts';
 
 /**
  * Writes a selection of pairs as a small, valid VisualNews + NewsCLIPpings copy: the split files
@@ -65,29 +66,86 @@ function indexFingerprint(db: Db): string {
   return createHash('sha256').update(JSON.stringify(rows)).digest('hex');
 }
 
+interface ExportItem extends Item {
+  /** The record's bytes in data.json (null in indexes built before they were kept). */
+  source_start: number | null;
+  source_end: number | null;
+}
+
 /** The items with these ids, in data.json's order. */
-function itemsById(db: Db, ids: Set<number>): Item[] {
+function itemsById(db: Db, ids: Set<number>): ExportItem[] {
   db.exec('CREATE TEMP TABLE IF NOT EXISTS export_items (id INTEGER PRIMARY KEY)');
   db.exec('DELETE FROM export_items');
   const add = db.prepare('INSERT INTO export_items VALUES (?)');
   db.transaction(() => {
     for (const id of ids) add.run(id);
   })();
-  const items = db.prepare('SELECT i.id, i.caption, i.topic, i.source, i.image_path, i.article_path, i.record FROM export_items e JOIN items i ON i.id = e.id ORDER BY i.record').all() as Item[];
+  const offsets = hasColumn(db, 'items', 'source_start') ? 'i.source_start, i.source_end' : 'NULL AS source_start, NULL AS source_end';
+  const items = db.prepare(`SELECT i.id, i.caption, i.topic, i.source, i.image_path, i.article_path, i.record, ${offsets} FROM export_items e JOIN items i ON i.id = e.id ORDER BY i.record`).all() as ExportItem[];
   db.exec('DELETE FROM export_items');
   return items;
+}
+
+const SOURCE_WINDOW = 256 * 1024;
+
+/**
+ * data.json's records for these items, exactly as the source file has them (every field, its
+ * spelling, `./` in paths and all), read by the byte ranges the indexer kept. Loaders that
+ * strip the first path component, or read fields the workbench does not know, then see what
+ * they would see in the original. When data.json changed since indexing, or the index predates
+ * byte ranges, the records are written again from the index, with paths in VisualNews's `./` form.
+ */
+async function sourceRecords(db: Db, items: ExportItem[]): Promise<string[]> {
+  const source = db.prepare("SELECT path, bytes, mtime_ms FROM sources WHERE kind = 'visualnews'").get() as { path: string; bytes: number; mtime_ms: number } | undefined;
+  const unchanged = source !== undefined && (await stat(source.path).then((st) => st.size === source.bytes && Math.trunc(st.mtimeMs) === source.mtime_ms, () => false));
+  if (unchanged && items.every((it) => it.source_start !== null)) {
+    const copied = await readRecordBytes(source.path, items);
+    if (copied !== null) return copied;
+  }
+  const dotted = (p: string | null): string | null => (p === null ? null : `./${p}`);
+  return items.map((r) =>
+    JSON.stringify(Object.fromEntries(Object.entries({ id: r.id, caption: r.caption, topic: r.topic, source: r.source, image_path: dotted(r.image_path), article_path: dotted(r.article_path) }).filter(([, v]) => v !== null))),
+  );
+}
+
+/** Each item's record text, read in windows (items come in file order); null if a range does not hold an object. */
+async function readRecordBytes(file: string, items: ExportItem[]): Promise<string[] | null> {
+  const handle = await open(file, 'r');
+  try {
+    let window = Buffer.alloc(0);
+    let windowStart = 0;
+    const out: string[] = [];
+    for (const it of items) {
+      const start = it.source_start!;
+      const end = it.source_end!;
+      if (start < windowStart || end > windowStart + window.length) {
+        window = Buffer.allocUnsafe(Math.max(SOURCE_WINDOW, end - start));
+        const { bytesRead } = await handle.read(window, 0, window.length, start);
+        window = window.subarray(0, bytesRead);
+        windowStart = start;
+        if (end > windowStart + window.length) return null;
+      }
+      const text = window.toString('utf8', start - windowStart, end - windowStart).trimEnd();
+      if (!text.startsWith('{') || !text.endsWith('}')) return null;
+      out.push(text);
+    }
+    return out;
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function exportPairs(db: Db, request: ExportRequest): Promise<ExportSummary> {
   const started = performance.now();
   const target = path.resolve(request.dir);
-  if (existsSync(target) && !request.overwrite) throw new OocError('BAD_ARGUMENT', `${target} already exists; choose another folder or allow replacing it (--force)`);
+  const cleaned = await cleanStalePartials(target);
+  const state = checkTarget(target, protectedPlaces(db), request.overwrite);
   const { pairs, preview } = selectPairs(db, request.selection);
   if (pairs.length === 0) throw new OocError('BAD_ARGUMENT', 'no pair matches the selection: nothing to export');
   const root = getRoots(db).visualnews;
   if ((request.images || request.articles) && root === undefined) throw new OocError('INDEX_MISSING', 'the index does not say where VisualNews is, so its files cannot be copied');
 
-  const work = path.join(path.dirname(target), `.${path.basename(target)}.partial-${randomBytes(4).toString('hex')}`);
+  const work = partialFolder(target, randomBytes(4).toString('hex'));
   await mkdir(work, { recursive: true });
   const cancelled = (): boolean => request.signal?.aborted === true;
   // Files written here are hashed as they are written; copied ones when copied.
@@ -177,8 +235,8 @@ export async function exportPairs(db: Db, request: ExportRequest): Promise<Expor
         const names = file.sourceDatasets === null ? '' : `,"source_datasets":${JSON.stringify(file.sourceDatasets)}`;
         await put(`news_clippings/data/${file.split}/${file.subset}.json`, `{"annotations":[${file.annotations.join(',')}]${names}}\n`);
       }
-      const records = items.map((r) => Object.fromEntries(Object.entries({ id: r.id, caption: r.caption, topic: r.topic, source: r.source, image_path: r.image_path, article_path: r.article_path }).filter(([, v]) => v !== null)));
-      await put('visual_news/origin/data.json', `${JSON.stringify(records)}\n`);
+      const records = await sourceRecords(db, items);
+      await put('visual_news/origin/data.json', `[${records.join(', ')}]\n`);
     }
     if (request.formats.includes('jsonl')) await put('pairs.jsonl', jsonl.length === 0 ? '' : `${jsonl.join('\n')}\n`);
     if (request.formats.includes('csv')) {
@@ -189,7 +247,7 @@ export async function exportPairs(db: Db, request: ExportRequest): Promise<Expor
 
     const listed = [...written.keys()].sort();
     const manifest = {
-      app: 'ooc-workbench',
+      app: EXPORT_APP,
       version: request.version,
       index: indexFingerprint(db),
       selection: request.selection,
@@ -201,8 +259,10 @@ export async function exportPairs(db: Db, request: ExportRequest): Promise<Expor
     await writeFile(path.join(work, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     if (cancelled()) throw new OocError('CANCELLED', 'the export was cancelled; nothing was written');
 
-    // Into place: the old folder (when replacing) is moved aside first and removed last.
-    const old = existsSync(target) ? `${work}.old` : null;
+    // Into place: a previous export (when replacing) is moved aside first and removed last; an
+    // interrupted swap is undone by the next export's cleanStalePartials.
+    const old = state === 'previous-export' ? `${work}.old` : null;
+    if (state === 'empty') await rmdir(target);
     if (old) await rename(target, old);
     await rename(work, target);
     if (old) await rm(old, { recursive: true, force: true });
@@ -213,6 +273,7 @@ export async function exportPairs(db: Db, request: ExportRequest): Promise<Expor
       files: manifest.files.length + 1,
       bytes: manifest.files.reduce((n, f) => n + f.bytes, 0),
       missing,
+      cleaned,
       seconds: (performance.now() - started) / 1000,
     };
   } catch (err) {

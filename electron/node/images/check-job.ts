@@ -4,7 +4,7 @@ import { hasIndex } from '../store/index-tables.ts';
 import { itemsToCheck, saveImageChecks, type ImageCheckRow } from '../store/image-checks.ts';
 import { claimJob, finishJob, saveCheckpoint } from '../store/jobs.ts';
 import { getRoots } from '../store/roots.ts';
-import { resolveInRoot } from '../ingest/paths.ts';
+import { resolveInRoot } from '../dataset-paths.ts';
 import { inspectImage, type ImageStatus } from './inspect.ts';
 import { mapLimited } from '../concurrency.ts';
 

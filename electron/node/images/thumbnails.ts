@@ -3,7 +3,7 @@ import { mkdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { OocError } from '../../common/errors.ts';
-import { resolveInRoot } from '../ingest/paths.ts';
+import { resolveInRoot } from '../dataset-paths.ts';
 import type { Db } from '../store/db.ts';
 import { getItem } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';

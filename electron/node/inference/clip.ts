@@ -5,6 +5,7 @@ import { OocError } from '../../common/errors.ts';
 import type { InstalledModel } from './manifest.ts';
 import { openSession, type OpenedSession } from './providers.ts';
 import { ClipTokenizer } from './tokenizer.ts';
+import { verifyModelFile } from './verify.ts';
 
 
 /**
@@ -39,7 +40,7 @@ export class ClipModel {
     let pending = this.sessions.get(tower);
     if (!pending) {
       const file = path.join(this.model.dir, this.manifest[tower].file);
-      pending = openSession(file, this.providerChoice, this.threads).then((opened) => {
+      pending = this.open(file, this.manifest[tower].sha256).then((opened) => {
         this.opened[tower] = { provider: opened.provider, skipped: opened.skipped };
         return opened;
       });
@@ -49,8 +50,18 @@ export class ClipModel {
     return pending;
   }
 
+  /** A session on one of the model's graphs, once its bytes are checked against the manifest. */
+  private async open(file: string, sha256: string): Promise<OpenedSession> {
+    await verifyModelFile(file, sha256);
+    return openSession(file, this.providerChoice, this.threads);
+  }
+
   loadTokenizer(): Promise<ClipTokenizer> {
-    this.tokenizer ??= ClipTokenizer.load(this.model);
+    if (this.tokenizer === undefined) {
+      const { file, sha256 } = this.manifest.tokenizer;
+      this.tokenizer = verifyModelFile(path.join(this.model.dir, file), sha256).then(() => ClipTokenizer.load(this.model));
+      this.tokenizer.catch(() => (this.tokenizer = undefined));
+    }
     return this.tokenizer;
   }
 
@@ -72,7 +83,12 @@ export class ClipModel {
     const spec = this.manifest[tower];
     const outputs = await session.run({ [spec.input.name]: input });
     const output = outputs[spec.output.name];
-    if (!output) throw new Error(`model ${this.manifest.id}: ${tower} encoder has no output "${spec.output.name}"`);
+    const where = `model ${this.manifest.id} (${path.join(this.model.dir, spec.file)})`;
+    if (!output) throw new OocError('BAD_INPUT_FILE', `${where}: the ${tower} encoder has no output "${spec.output.name}", which its manifest names`);
+    const rows = input.dims[0]!;
+    if (output.type !== 'float32' || output.dims.length !== 2 || output.dims[0] !== rows || output.dims[1] !== this.dim) {
+      throw new OocError('BAD_INPUT_FILE', `${where}: the ${tower} encoder returned ${output.type} [${output.dims.join(', ')}], but the manifest says [${rows}, ${this.dim}] float32 (embeddingSize ${this.dim}); the manifest does not fit the model`);
+    }
     const embeddings = output.data as Float32Array;
     normalizeRows(embeddings, this.dim);
     return embeddings;
@@ -85,20 +101,26 @@ export class ClipModel {
   async relevance(pixels: Float32Array, caption: string): Promise<{ score: number; patches: Float32Array; tokens: { text: string; score: number }[] }> {
     const spec = this.manifest.relevance;
     if (spec === undefined) throw new OocError('MODEL_UNAVAILABLE', `model ${this.manifest.id} was exported without a relevance graph; export it again, or use occlusion or RISE`);
-    this.relevanceSession ??= openSession(path.join(this.model.dir, spec.file), this.providerChoice, this.threads);
+    if (this.relevanceSession === undefined) {
+      this.relevanceSession = this.open(path.join(this.model.dir, spec.file), spec.sha256);
+      this.relevanceSession.catch(() => (this.relevanceSession = undefined));
+    }
     const [{ session }, tokenizer] = await Promise.all([this.relevanceSession, this.loadTokenizer()]);
     const ids = tokenizer.encodeBatch([caption]);
     const outputs = await session.run({
       [spec.inputs[0]!.name]: new ort.Tensor('float32', pixels, [1, 3, this.manifest.preprocess.size, this.manifest.preprocess.size]),
       [spec.inputs[1]!.name]: new ort.Tensor('int64', ids, [1, tokenizer.contextLength]),
     });
-    const [score, image, text] = spec.outputs.map((o) => outputs[o.name]!.data as Float32Array);
+    const [score, image, text] = spec.outputs.map((o) => outputs[o.name]?.data as Float32Array | undefined);
+    if (score === undefined || image?.length !== spec.patchGrid * spec.patchGrid || text === undefined) {
+      throw new OocError('BAD_INPUT_FILE', `model ${this.manifest.id}: the relevance graph ${spec.file} does not return what its manifest says (score, ${spec.patchGrid}×${spec.patchGrid} patches, tokens)`);
+    }
     // Position 0 is the start token; the caption's pieces follow. A word's relevance is its pieces' sum.
     const words = tokenizer.words(caption, tokenizer.contextLength - 2).map((w) => ({
       text: w.text,
-      score: text!.subarray(1 + w.first, 1 + w.end).reduce((s, v) => s + v, 0),
+      score: text.subarray(1 + w.first, 1 + w.end).reduce((s, v) => s + v, 0),
     }));
-    return { score: score![0]!, patches: image!, tokens: words };
+    return { score: score[0]!, patches: image, tokens: words };
   }
 
   async release(): Promise<void> {

@@ -1,7 +1,7 @@
 import { OocError } from '../../common/errors.ts';
 import type { SplitFolder, Subset } from '../../common/datasets.ts';
 import { mapLimited } from '../concurrency.ts';
-import { resolveInRoot } from '../ingest/paths.ts';
+import { resolveInRoot } from '../dataset-paths.ts';
 import type { Db } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
 import { claimJob, finishJob } from '../store/jobs.ts';

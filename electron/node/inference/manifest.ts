@@ -91,22 +91,42 @@ function checkManifest(raw: unknown, file: string): ModelManifest {
   if (m.format !== 1) fail(`unsupported manifest format ${JSON.stringify(m.format)} (this app reads format 1)`);
   if (m.family !== 'clip') fail(`unsupported model family ${JSON.stringify(m.family)}`);
   if (typeof m.id !== 'string' || !/^[\w.-]{1,100}$/.test(m.id)) fail('"id" must be letters, digits, "-", "_" or "."');
-  if (!Number.isInteger(m.embeddingSize) || (m.embeddingSize as number) <= 0) fail('"embeddingSize" must be a positive integer');
+  // Every number is bounded: one absurd value (an embeddingSize of 10^12) must be refused here,
+  // not discovered as an allocation or a loop that never ends.
+  const integerIn = (value: unknown, name: string, min: number, max: number): void => {
+    if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) fail(`"${name}" must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  };
+  const sha = (value: unknown, name: string): void => {
+    if (typeof value !== 'string' || !/^[0-9a-fA-F]{64}$/.test(value)) fail(`"${name}" must be the file's sha256 (64 hex digits)`);
+  };
+  integerIn(m.embeddingSize, 'embeddingSize', 1, 16384);
   for (const tower of ['image', 'text'] as const) {
     const t = m[tower] as Partial<ModelFile> | undefined;
     if (typeof t?.file !== 'string' || typeof t.input?.name !== 'string' || typeof t.output?.name !== 'string') {
       fail(`"${tower}" needs file, input.name and output.name`);
     }
+    sha(t!.sha256, `${tower}.sha256`);
   }
+  if (typeof m.logitScale !== 'number' || !Number.isFinite(m.logitScale) || m.logitScale <= 0 || m.logitScale > 1000) fail('"logitScale" must be a number from 0 to 1000');
+  if (typeof m.weights !== 'object' || m.weights === null || typeof (m.weights as { meaningfulScores?: unknown }).meaningfulScores !== 'boolean') fail('"weights" needs meaningfulScores (true or false)');
   const r = m.relevance as Partial<RelevanceFile> | undefined;
-  if (r !== undefined && (typeof r.file !== 'string' || !Number.isInteger(r.patchGrid) || !Array.isArray(r.inputs) || !Array.isArray(r.outputs))) {
-    fail('"relevance" needs file, patchGrid, inputs and outputs');
+  if (r !== undefined) {
+    if (typeof r.file !== 'string' || !Array.isArray(r.inputs) || r.inputs.length !== 2 || !Array.isArray(r.outputs) || r.outputs.length !== 3) {
+      fail('"relevance" needs file, patchGrid, two inputs and three outputs');
+    }
+    integerIn(r.patchGrid, 'relevance.patchGrid', 1, 256);
+    sha(r.sha256, 'relevance.sha256');
   }
   const p = m.preprocess as Partial<ModelManifest['preprocess']> | undefined;
-  if (!Number.isInteger(p?.size) || p?.mean?.length !== 3 || p.std?.length !== 3) fail('"preprocess" needs size, mean[3] and std[3]');
+  integerIn(p?.size, 'preprocess.size', 8, 2048);
+  const triple = (v: unknown, positive: boolean) => Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number' && Number.isFinite(x) && (!positive || x > 0));
+  if (!triple(p?.mean, false) || !triple(p?.std, true)) fail('"preprocess" needs mean[3] and std[3] (finite numbers, std above 0)');
   const t = m.tokenizer as Partial<ModelManifest['tokenizer']> | undefined;
-  if (typeof t?.file !== 'string' || !Number.isInteger(t.contextLength) || !Number.isInteger(t.startToken) || !Number.isInteger(t.endToken)) {
-    fail('"tokenizer" needs file, contextLength, startToken and endToken');
-  }
+  if (typeof t?.file !== 'string') fail('"tokenizer" needs file, contextLength, startToken and endToken');
+  integerIn(t?.contextLength, 'tokenizer.contextLength', 2, 1024);
+  integerIn(t?.startToken, 'tokenizer.startToken', 0, 10_000_000);
+  integerIn(t?.endToken, 'tokenizer.endToken', 0, 10_000_000);
+  if (t?.padToken !== undefined) integerIn(t.padToken, 'tokenizer.padToken', 0, 10_000_000);
+  sha(t?.sha256, 'tokenizer.sha256');
   return raw as ModelManifest;
 }

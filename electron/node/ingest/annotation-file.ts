@@ -1,5 +1,5 @@
 import type { NumberedAnnotation } from '../store/annotations.ts';
-import { JsonStructureError, scanJsonFile } from './json-stream.ts';
+import { JsonStructureError, scanJsonFile, type ScannedRecord } from './json-stream.ts';
 import { parseAnnotation } from './records.ts';
 
 export interface LogItem {
@@ -36,7 +36,7 @@ export async function readAnnotationFile(file: string, knownIds: ReadonlySet<num
       for (const rec of batch.records) {
         if (rec.parentKey === 'annotations' || bareList) {
           result.totalRows++;
-          readRow(rec.index, rec.start, rec.value, rec.error, knownIds, result);
+          readRow(rec, knownIds, result);
         } else if (rec.key === 'source_datasets' && rec.error === undefined) {
           const list = rec.value;
           if (Array.isArray(list) && list.every((s) => typeof s === 'string')) result.sourceDatasets = list as string[];
@@ -59,20 +59,14 @@ export async function readAnnotationFile(file: string, knownIds: ReadonlySet<num
   return result;
 }
 
-function readRow(
-  index: number,
-  offset: number,
-  value: unknown,
-  error: string | undefined,
-  knownIds: ReadonlySet<number>,
-  result: ReadAnnotationFile,
-): void {
-  const at = { record: index, offset };
-  if (error !== undefined) {
-    result.log.push({ kind: 'skip', reason: 'malformed_json', ...at, detail: error });
+function readRow(rec: ScannedRecord, knownIds: ReadonlySet<number>, result: ReadAnnotationFile): void {
+  const index = rec.index;
+  const at = { record: index, offset: rec.start };
+  if (rec.error !== undefined) {
+    result.log.push({ kind: 'skip', reason: rec.errorReason ?? 'malformed_json', ...at, detail: rec.error });
     return;
   }
-  const parsed = parseAnnotation(value);
+  const parsed = parseAnnotation(rec.value);
   if (!parsed.ok) {
     result.log.push({ kind: 'skip', reason: parsed.reason, ...at, detail: parsed.detail });
     return;

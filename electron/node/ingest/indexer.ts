@@ -16,6 +16,7 @@ import { discoverInputs, type DiscoveredInputs, type InputFile } from './discove
 import type { ScannedRecord } from './json-stream.ts';
 import { pairAnnotations } from './pairing.ts';
 import { parseItem } from './records.ts';
+import { RootContainment } from '../dataset-paths.ts';
 import { runResumableScan, throwIfCancelled, type ResumableScan, type ScanCheckpoint } from './resumable-scan.ts';
 
 export interface IndexOptions {
@@ -143,20 +144,21 @@ async function indexItems(build: Build, file: InputFile): Promise<void> {
   const writer = new ItemWriter(build.db, STAGE);
   const { log } = build;
   const root = build.inputs.visualnewsRoot;
+  const containment = new RootContainment(root);
   const accepted = await runResumableScan({
     ...scanSettings(build, 'items', file),
     accept(rec: ScannedRecord): boolean {
       const at = { record: rec.index, offset: rec.start };
       if (rec.error !== undefined) {
-        log.add('skip', 'malformed_json', file.path, { ...at, detail: rec.error });
+        log.add('skip', rec.errorReason ?? 'malformed_json', file.path, { ...at, detail: rec.error });
         return false;
       }
-      const parsed = parseItem(withKeyAsId(rec), root);
+      const parsed = parseItem(withKeyAsId(rec), root, (relative) => containment.contains(relative));
       if (!parsed.ok) {
         log.add('skip', parsed.reason, file.path, { ...at, detail: parsed.detail });
         return false;
       }
-      if (!writer.add(parsed.row, rec.index)) {
+      if (!writer.add(parsed.row, rec)) {
         log.add('skip', 'duplicate_id', file.path, { ...at, detail: `id ${parsed.row.id} appears again; the first record with it is kept` });
         return false;
       }
@@ -213,7 +215,7 @@ async function indexMetadata(build: Build, file: InputFile): Promise<void> {
     accept(rec: ScannedRecord): boolean {
       const at = { record: rec.index, offset: rec.start };
       if (rec.error !== undefined) {
-        log.add('skip', 'malformed_json', file.path, { ...at, detail: rec.error });
+        log.add('skip', rec.errorReason ?? 'malformed_json', file.path, { ...at, detail: rec.error });
         return false;
       }
       const id = rec.key !== undefined && /^\d+$/.test(rec.key) ? Number(rec.key) : NaN;

@@ -33,6 +33,8 @@ export interface ScannedRecord {
   value?: unknown;
   /** Why the record could not be parsed, when it could not. */
   error?: string;
+  /** The skip reason to count it under, with `error`. */
+  errorReason?: 'malformed_json' | 'record_too_large' | 'record_too_deep';
 }
 
 export interface ScanBatch {
@@ -58,9 +60,15 @@ export interface ScanResumePoint {
 export interface ScanOptions extends JsonScanTarget {
   resumeFrom?: ScanResumePoint;
   chunkBytes?: number;
-  /** Largest single record accepted; larger ones are reported as errors, not parsed. */
+  /** Largest single record accepted; larger ones are skipped and reported as record errors, never held whole. */
   maxRecordBytes?: number;
 }
+
+/**
+ * How deep a record may nest. Real records nest two or three levels; a hostile one (`[` × 50,000)
+ * would exhaust the stack of whatever walks the parsed value, so it is reported, not parsed.
+ */
+export const MAX_RECORD_DEPTH = 100;
 
 /** The file as a whole is not what was expected (not a truncated record: that is a record error). */
 export class JsonStructureError extends Error {
@@ -148,6 +156,10 @@ export class Scanner {
   private index = 0;
   private topIndex = 0;
   private topKey: string | undefined;
+  /** The current record nests deeper than MAX_RECORD_DEPTH. */
+  private tooDeep = false;
+  /** Absolute start of the current record once it outgrew maxRecordBytes (its bytes are then dropped), or -1. */
+  private skippedFrom = -1;
   private expectKey = false;
   private started = false;
   private ended = false;
@@ -189,10 +201,10 @@ export class Scanner {
     if (!this.ended) {
       if (this.segmentStart !== -1) {
         const text = this.window.toString('utf8', this.segmentStart).trim();
-        if (text.length > 0) {
+        if (text.length > 0 || this.skippedFrom !== -1) {
           out.push({
             index: this.index++,
-            start: this.windowBase + this.segmentStart,
+            start: this.skippedFrom !== -1 ? this.skippedFrom : this.windowBase + this.segmentStart,
             end: this.windowBase + this.window.length,
             error: 'the file ends inside this record (truncated file)',
             ...this.keyInfo(),
@@ -210,9 +222,19 @@ export class Scanner {
     return this.targetDepth === 2 && this.topKey !== undefined ? { parentKey: this.topKey } : {};
   }
 
-  /** Drops consumed bytes, keeping the unfinished record or string for the next chunk. */
+  /**
+   * Drops consumed bytes, keeping the unfinished record or string for the next chunk. A record
+   * that outgrows the limit is skipped: from then on only its structure is followed, so memory
+   * stays bounded, and its end is reported as an error record.
+   */
   private compact(): void {
-    const keepFrom = Math.min(this.scanFrom, this.segmentStart === -1 ? Infinity : this.segmentStart);
+    if (this.segmentStart !== -1 && this.skippedFrom === -1 && this.window.length - this.segmentStart > this.maxRecordBytes) {
+      let start = this.segmentStart;
+      while (isWhitespace(this.window[start]!)) start++;
+      this.skippedFrom = this.windowBase + start;
+    }
+    if (this.skippedFrom !== -1) this.dropSkippedString();
+    const keepFrom = Math.min(this.scanFrom, this.segmentStart === -1 || this.skippedFrom !== -1 ? Infinity : this.segmentStart);
     if (keepFrom >= this.window.length) {
       this.windowBase += this.window.length;
       this.scanFrom -= this.window.length;
@@ -225,17 +247,45 @@ export class Scanner {
     } else {
       this.window = Buffer.from(this.window);
     }
-    if (this.segmentStart !== -1) {
-      this.segmentStart -= keepFrom;
-      if (this.window.length > this.maxRecordBytes) {
-        throw new JsonStructureError(this.file, this.windowBase, `a single record is larger than ${this.maxRecordBytes} bytes`);
-      }
-    }
+    if (this.segmentStart !== -1) this.segmentStart = Math.max(0, this.segmentStart - keepFrom);
+  }
+
+  /**
+   * Inside a skipped record, a string cut by the chunk boundary would otherwise be kept whole
+   * until it closes: keep only its opening quote and the trailing backslashes (which decide
+   * whether the next quote is escaped).
+   */
+  private dropSkippedString(): void {
+    const open = this.scanFrom;
+    if (open >= this.window.length || this.window[open] !== QUOTE || this.window.length - open <= 1024) return;
+    let run = 0;
+    while (run < this.window.length - open - 1 && this.window[this.window.length - 1 - run] === BACKSLASH) run++;
+    const kept = Buffer.concat([Buffer.from('"x'), Buffer.alloc(run, BACKSLASH)]);
+    this.windowBase += this.window.length - kept.length;
+    this.window = kept;
+    this.scanFrom = 0;
+    this.segmentStart = 0;
   }
 
   private emit(out: ScannedRecord[], endIndex: number): void {
     let start = this.segmentStart;
     this.segmentStart = -1;
+    const tooDeep = this.tooDeep;
+    const skippedFrom = this.skippedFrom;
+    this.tooDeep = false;
+    this.skippedFrom = -1;
+    if (skippedFrom !== -1) {
+      const end = this.windowBase + endIndex;
+      out.push({
+        index: this.targetDepth === 1 && this.target.descendInto !== undefined ? this.topIndex++ : this.index++,
+        start: skippedFrom,
+        end,
+        error: `the record is ${(end - skippedFrom).toLocaleString('en-US')} bytes, over the ${this.maxRecordBytes.toLocaleString('en-US')}-byte limit for one record; skipped`,
+        errorReason: 'record_too_large',
+        ...this.keyInfo(),
+      });
+      return;
+    }
     while (start < endIndex && isWhitespace(this.window[start]!)) start++;
     const trimmed = this.window.toString('utf8', start, endIndex).trim();
     if (trimmed.length === 0) return;
@@ -247,6 +297,12 @@ export class Scanner {
       end: this.windowBase + endIndex,
       ...this.keyInfo(),
     };
+    if (tooDeep) {
+      record.error = `the record nests deeper than ${MAX_RECORD_DEPTH} levels of arrays and objects; skipped`;
+      record.errorReason = 'record_too_deep';
+      out.push(record);
+      return;
+    }
     try {
       if (container === OPEN_OBJECT) {
         const member = JSON.parse(`{${trimmed}}`) as Record<string, unknown>;
@@ -312,6 +368,7 @@ export class Scanner {
           continue;
         }
         this.stack.push(c);
+        if (this.stack.length - this.targetDepth > MAX_RECORD_DEPTH) this.tooDeep = true;
         if (this.stack.length === 1) {
           this.container = c === OPEN_ARRAY ? '[' : '{';
           this.segmentStart = i + 1;

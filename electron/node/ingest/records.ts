@@ -1,4 +1,4 @@
-import { normalizeDatasetPath } from './paths.ts';
+import { normalizeDatasetPath } from '../dataset-paths.ts';
 
 /**
  * Validation of single records. Each function either returns a clean row (with any notes about
@@ -57,7 +57,11 @@ function optionalText(value: unknown, notes: string[]): string | null | undefine
   return typeof value === 'string' ? wellFormed(value, notes) : undefined;
 }
 
-export function parseItem(value: unknown, root: string): { ok: true; row: ItemRow; notes: string[] } | Rejection {
+/**
+ * One data.json record. `contains` says whether a clean relative path really lies inside the
+ * root (links followed); a path that leaves it is dropped and flagged, like `../` in its text.
+ */
+export function parseItem(value: unknown, root: string, contains: (relative: string) => boolean = () => true): { ok: true; row: ItemRow; notes: string[] } | Rejection {
   if (!isRecord(value)) return { ok: false, reason: 'not_an_object', detail: `expected an object, got ${describe(value)}` };
   if (!isId(value.id)) return { ok: false, reason: 'bad_id', detail: `"id" must be a non-negative integer, got ${describe(value.id)}` };
   if (typeof value.caption !== 'string') {
@@ -70,8 +74,8 @@ export function parseItem(value: unknown, root: string): { ok: true; row: ItemRo
   const source = optionalText(value.source, notes);
   if (topic === undefined) notes.push('bad_topic');
   if (source === undefined) notes.push('bad_source');
-  const image_path = parsePath(value.image_path, root, 'image_path', notes);
-  const article_path = parsePath(value.article_path, root, 'article_path', notes);
+  const image_path = parsePath(value.image_path, root, contains, 'image_path', notes);
+  const article_path = parsePath(value.article_path, root, contains, 'article_path', notes);
   return {
     ok: true,
     row: { id: value.id, caption, topic: topic ?? null, source: source ?? null, image_path, article_path },
@@ -79,7 +83,7 @@ export function parseItem(value: unknown, root: string): { ok: true; row: ItemRo
   };
 }
 
-function parsePath(value: unknown, root: string, field: string, notes: string[]): string | null {
+function parsePath(value: unknown, root: string, contains: (relative: string) => boolean, field: string, notes: string[]): string | null {
   if (value === undefined || value === null || value === '') {
     notes.push(`missing_${field}`);
     return null;
@@ -89,7 +93,10 @@ function parsePath(value: unknown, root: string, field: string, notes: string[])
     return null;
   }
   const normalized = normalizeDatasetPath(wellFormed(value, notes), root);
-  if (normalized === null) notes.push(`${field}_outside_root`);
+  if (normalized === null || !contains(normalized)) {
+    notes.push(`${field}_outside_root`);
+    return null;
+  }
   return normalized;
 }
 

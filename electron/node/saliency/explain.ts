@@ -3,7 +3,7 @@ import { OocError } from '../../common/errors.ts';
 import { DEFAULT_SALIENCY_PARAMS, type SaliencyGrid, type SaliencyMethod, type SaliencyParams, type SaliencyResult, type TokenScore } from '../../common/saliency.ts';
 import type { ClipModel } from '../inference/clip.ts';
 import { preprocessImage } from '../inference/preprocess.ts';
-import { resolveInRoot } from '../ingest/paths.ts';
+import { resolveInRoot } from '../dataset-paths.ts';
 import type { Db } from '../store/db.ts';
 import { getItem } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';

@@ -60,7 +60,10 @@ function sendJson(res: http.ServerResponse, status: number, value: unknown): voi
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
 }
 
+const REQUEST_TIMEOUT_MS = 5000;
+
 async function readBody(req: http.IncomingMessage, limit = 1 << 20): Promise<string> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw new OocError('BAD_ARGUMENT', `request body too large (over ${limit} bytes)`);
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
@@ -83,7 +86,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const html = rendererHtml();
   let port = 0;
 
-  const server = http.createServer((req, res) => {
+  // A client gets a few seconds to send its headers and body (a declared 99 GB body that never
+  // comes is cut off); a slow response, such as a RISE map, is not limited by this.
+  const server = http.createServer({ headersTimeout: REQUEST_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 500 }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: toErrorInfo(err) });
       else res.destroy();

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { OocError, toErrorInfo } from '../../common/errors.ts';
 import { sniffFormat } from '../images/formats.ts';
 import { thumbnailFor } from '../images/thumbnails.ts';
-import { resolveInRoot } from '../ingest/paths.ts';
+import { resolveInRoot } from '../dataset-paths.ts';
 import type { Db } from '../store/db.ts';
 import { getItem } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';

@@ -36,8 +36,14 @@ export function hasIndex(db: Db): boolean {
   return getMeta(db, 'index_format') === String(INDEX_FORMAT) && tableExists(db, 'items');
 }
 
+/** Whether a table has a column (index tables written by an older version may lack newer ones). */
+export function hasColumn(db: Db, table: string, column: string): boolean {
+  return (db.prepare(`SELECT 1 FROM pragma_table_info(?) WHERE name = ?`).get(table, column)) !== undefined;
+}
+
+/** A staged build this version can continue (one an older version began, with fewer columns, is started again). */
 export function hasStagedBuild(db: Db): boolean {
-  return tableExists(db, `${STAGE}items`);
+  return tableExists(db, `${STAGE}items`) && hasColumn(db, `${STAGE}items_raw`, 'source_start');
 }
 
 export function dropStaged(db: Db): void {
@@ -75,9 +81,12 @@ export function createStaged(db: Db): void {
         topic TEXT,
         source TEXT,
         image_path TEXT,
-        article_path TEXT
+        article_path TEXT,
+        source_start INTEGER,
+        source_end INTEGER
       ) STRICT;
 
+      -- source_start/end: the record's bytes in data.json, so an export can copy it exactly.
       CREATE TABLE ${s}items (
         id INTEGER PRIMARY KEY,
         caption TEXT NOT NULL,
@@ -85,7 +94,9 @@ export function createStaged(db: Db): void {
         source TEXT,
         image_path TEXT,
         article_path TEXT,
-        record INTEGER NOT NULL
+        record INTEGER NOT NULL,
+        source_start INTEGER,
+        source_end INTEGER
       ) STRICT;
 
       CREATE VIRTUAL TABLE ${s}items_fts USING fts5 (
@@ -175,8 +186,8 @@ export function finalizeStagedItems(db: Db): void {
   const s = STAGE;
   const ix = `ix${getMeta(db, 'stage_generation') ?? '1'}_`;
   db.exec(`
-    INSERT INTO ${s}items (id, caption, topic, source, image_path, article_path, record)
-      SELECT id, caption, topic, source, image_path, article_path, record FROM ${s}items_raw ORDER BY id;
+    INSERT INTO ${s}items (id, caption, topic, source, image_path, article_path, record, source_start, source_end)
+      SELECT id, caption, topic, source, image_path, article_path, record, source_start, source_end FROM ${s}items_raw ORDER BY id;
     INSERT INTO ${s}items_fts (rowid, caption) SELECT id, caption FROM ${s}items WHERE caption <> '';
     CREATE INDEX ${ix}items_source ON ${s}items (source, topic);
     DELETE FROM ${s}items_raw;

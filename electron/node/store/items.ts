@@ -1,6 +1,15 @@
 import type { ItemRow } from '../ingest/records.ts';
 import type { Db } from './db.ts';
 
+/** Where a record sits in data.json: its index, and its bytes when it is an array element. */
+export interface RecordPlace {
+  index: number;
+  start: number;
+  end: number;
+  /** Set when data.json is an object keyed by id: the bytes are then a member, not a record. */
+  key?: string;
+}
+
 /**
  * Appends VisualNews items, in file order, to the raw staging table (see finalizeStagedItems).
  * Keeps the ids seen so far, reloaded from the table when a build resumes, to refuse duplicates.
@@ -11,15 +20,16 @@ export class ItemWriter {
 
   constructor(db: Db, prefix: string) {
     this.insert = db.prepare(
-      `INSERT INTO ${prefix}items_raw (record, id, caption, topic, source, image_path, article_path) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO ${prefix}items_raw (record, id, caption, topic, source, image_path, article_path, source_start, source_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.seen = new Set(db.prepare(`SELECT id FROM ${prefix}items_raw`).raw().pluck().all() as number[]);
   }
 
   /** Returns false when the id was seen before (the first record with an id wins). */
-  add(row: ItemRow, record: number): boolean {
+  add(row: ItemRow, place: RecordPlace): boolean {
     if (this.seen.has(row.id)) return false;
-    this.insert.run(record, row.id, row.caption, row.topic, row.source, row.image_path, row.article_path);
+    const bytes = place.key === undefined ? [place.start, place.end] : [null, null];
+    this.insert.run(place.index, row.id, row.caption, row.topic, row.source, row.image_path, row.article_path, ...bytes);
     this.seen.add(row.id);
     return true;
   }

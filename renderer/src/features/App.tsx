@@ -43,6 +43,7 @@ export function App() {
           <button className={state.view === 'dataset' ? 'tab active' : 'tab'} onClick={() => update({ view: 'dataset', open: false })}>Dataset</button>
         </nav>
         {info?.demo && <span className="badge" title="The bundled demo dataset: drawn images, generated captions">Demo dataset</span>}
+        {info?.readOnly && <span className="badge warn" role="status" title={info.readOnly}>Read-only: curation unavailable</span>}
         {overview && <span className="muted small dataset">{formatCount(overview.stats.items.total)} items · {formatCount(overview.stats.pairs)} pairs</span>}
       </header>
       <main>

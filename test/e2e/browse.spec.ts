@@ -31,6 +31,45 @@ test('searching captions keeps only the matches and marks the words found', asyn
   await expect(page).toHaveURL(/q=nairob/);
 });
 
+test('no typed character is lost when the search commits while typing goes on', async ({ workbench, page }) => {
+  // What a busy machine does by chance, made to happen every time: the search box commits "nai",
+  // "r" arrives before the page has rendered that commit, and "o" right after the render.
+  await page.evaluate(() => {
+    const original = window.setTimeout.bind(window);
+    const key = (box: HTMLInputElement, char: string): void => {
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(box, box.value + char);
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+    };
+    window.setTimeout = ((callback: () => void, ms?: number) =>
+      original(() => {
+        callback();
+        const box = document.querySelector<HTMLInputElement>('input[aria-label="Search captions"]');
+        if (box?.value !== 'nai') return;
+        key(box, 'r');
+        original(() => key(box, 'o'), 20);
+      }, ms)) as typeof window.setTimeout;
+  });
+  await workbench.search().focus();
+  await page.keyboard.type('nai');
+  await expect(workbench.search()).toHaveValue('nairo');
+  await page.keyboard.type('b');
+  await expect(workbench.search()).toHaveValue('nairob');
+  await expect(page).toHaveURL(/q=nairob/);
+  await expect(workbench.total()).toHaveText('2 pairs');
+  await expect(workbench.rows()).toHaveCount(2);
+});
+
+test('Back and Forward still set the search box (a change from outside)', async ({ workbench, page }) => {
+  await workbench.search().fill('nairobi');
+  await expect(workbench.total()).toHaveText('2 pairs');
+  await workbench.source().selectOption('bbc');
+  await workbench.search().fill('');
+  await expect(page).not.toHaveURL(/q=/);
+  await page.goBack();
+  await expect(workbench.search()).toHaveValue('nairobi');
+  await expect(workbench.total()).toHaveText('2 pairs');
+});
+
 test('filtering by source shows only that source', async ({ workbench }) => {
   await workbench.source().selectOption('bbc');
   await expect(workbench.total()).toHaveText('3 pairs');

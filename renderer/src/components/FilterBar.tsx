@@ -36,7 +36,18 @@ function scoreChoice(state: ViewState): string {
 export function FilterBar({ state, splits, subsets, sources, topics, subSplits, scoreModels, randomModels, tags, collections, total, onChange, searchRef }: FilterBarProps) {
   const [query, setQuery] = useState(state.q ?? '');
   const typing = useRef<number | undefined>(undefined);
-  useEffect(() => setQuery(state.q ?? ''), [state.q]);
+  // The search this box last committed to the view. The box is re-synced only when the view's
+  // search changes from outside (Back/Forward, a link): copying our own commit back would
+  // overwrite whatever was typed since, and keystrokes would be lost.
+  const committed = useRef(state.q ?? '');
+  useEffect(() => {
+    const outside = state.q ?? '';
+    if (outside === committed.current) return;
+    committed.current = outside;
+    window.clearTimeout(typing.current);
+    setQuery(outside);
+  }, [state.q]);
+  useEffect(() => () => window.clearTimeout(typing.current), []);
   const reset = { pair: undefined, open: false };
   return (
     <div className="filter-bar" role="search">
@@ -75,7 +86,10 @@ export function FilterBar({ state, splits, subsets, sources, topics, subSplits, 
             const value = e.target.value;
             setQuery(value);
             window.clearTimeout(typing.current);
-            typing.current = window.setTimeout(() => onChange({ q: value.trim() || undefined, ...reset }, 'replace'), 60);
+            typing.current = window.setTimeout(() => {
+              committed.current = value.trim();
+              onChange({ q: value.trim() || undefined, ...reset }, 'replace');
+            }, 60);
           }}
         />
       </label>

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +22,21 @@ export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): strin
   return path.join(appDataDir(env), 'workbench.db');
 }
 
-/** Where thumbnails for a database are cached: beside it, so each database has its own cache. */
-export function thumbnailDir(databaseFile: string): string {
-  return path.join(path.dirname(path.resolve(databaseFile)), 'thumbnails');
+/**
+ * Where thumbnails for a database are cached: beside it, so each database has its own cache; in
+ * the app-data folder (one folder per database) when the database's folder cannot be written,
+ * as on read-only media.
+ */
+export function thumbnailDir(databaseFile: string, env: NodeJS.ProcessEnv = process.env): string {
+  const folder = path.dirname(path.resolve(databaseFile));
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      return path.join(appDataDir(env), 'thumbnails', createHash('sha256').update(path.resolve(databaseFile)).digest('hex').slice(0, 16));
+    }
+  }
+  return path.join(folder, 'thumbnails');
 }
 
 /** The bundled demo dataset (resources/demo/dataset in the source tree). */

@@ -7,7 +7,7 @@ import { ClipModel } from '../node/inference/clip.ts';
 import { runEmbedJob } from '../node/inference/embed-job.ts';
 import { resolveModel } from '../node/inference/registry.ts';
 import { buildIndex } from '../node/ingest/indexer.ts';
-import { openDatabase, type Db } from '../node/store/db.ts';
+import { explainDatabaseError, openDatabase, type Db } from '../node/store/db.ts';
 import type { EmbedJobRequest, JobKind, Jobs, WorkerMessage, WorkerRequest } from './run-job.ts';
 
 /** Worker entry point: runs one job (an index build, an embedding run, an export) off the main thread and reports progress. */
@@ -56,7 +56,7 @@ try {
   }
   port.postMessage({ type: 'done', summary });
 } catch (err) {
-  post({ type: 'error', error: toErrorInfo(err) });
+  post({ type: 'error', error: toErrorInfo(explainDatabaseError(err, request.dbFile)) });
 } finally {
   db.close();
   port.close();

@@ -343,12 +343,16 @@ test('database errors name the file and say what to do; a database on read-only 
     `mount -o remount,bind,ro ${media}`,
     `${tsx} ${cli} stats --json --db ${media}/ro.db > ${dir}/stats.json`,
     `${tsx} ${cli} export --split merged_balanced --subset test --db ${media}/ro.db --out ${out}`,
+    `${tsx} ${cli} thumbnail --id 100 --db ${media}/ro.db > ${dir}/thumbnail.txt`,
   ].join(' && ');
   const run = spawnSync('unshare', ['-rm', 'sh', '-c', script], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, OOC_HOME: path.join(dir, 'home') } });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stderr, /ro\.db cannot be written .* opened read-only: curation, indexing and embedding are unavailable/);
   assert.equal(JSON.parse(readFileSync(path.join(dir, 'stats.json'), 'utf8')).pairs > 0, true);
   assert.ok(existsSync(path.join(out, 'manifest.json')));
+  const thumbnail = readFileSync(path.join(dir, 'thumbnail.txt'), 'utf8').trim();
+  assert.ok(thumbnail.startsWith(path.join(dir, 'home', 'thumbnails')), `thumbnails go to the app-data folder when the database's folder is read-only: ${thumbnail}`);
+  assert.ok(existsSync(thumbnail));
   rmSync(out, { recursive: true });
 });
 

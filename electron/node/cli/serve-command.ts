@@ -9,7 +9,7 @@ import { JobRunner } from '../api/job-runner.ts';
 import { defaultDatabasePath, demoDatabasePath, demoDatasetDir, thumbnailDir } from '../app-paths.ts';
 import { bundleRenderer } from '../server/renderer-bundle.ts';
 import { startServer } from '../server/http-server.ts';
-import { openDatabase } from '../store/db.ts';
+import { openDatabase, readOnlyReason } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
 import { runIndexInWorker, runInWorker } from '../../workers/run-job.ts';
 import { TINY_MODEL_ID } from '../inference/registry.ts';
@@ -22,6 +22,8 @@ const VERSION = (createRequire(import.meta.url)('../../../package.json') as { ve
 /** Serves a database in browser mode until Ctrl-C. */
 async function serve(dbFile: string, options: { port: number; demo: boolean; open: boolean }): Promise<number> {
   const db = openDatabase(dbFile);
+  const readOnly = readOnlyReason(db);
+  if (readOnly !== null) process.stderr.write(`note: ${readOnly}\n`);
   const server = await startServer({
     db,
     handlers: createHandlers({ db, databaseFile: dbFile, demo: options.demo, version: VERSION, indexer: new JobRunner('index', dbFile), embedder: new JobRunner('embed', dbFile), exporter: new JobRunner('export', dbFile) }),

@@ -6,6 +6,7 @@ import { appDataDir, thumbnailDir, vectorsDir } from '../app-paths.ts';
 import { isWithin, realPathOrNearest } from '../dataset-paths.ts';
 import { databaseFile, type Db } from '../store/db.ts';
 import { getRoots } from '../store/roots.ts';
+import { processAlive } from '../processes.ts';
 
 /**
  * Where an export may be written. An export replaces its target folder, so the target must not
@@ -101,15 +102,6 @@ export function partialFolder(target: string, nonce: string): string {
 }
 
 const PARTIAL = /^\.(.+)\.partial-(\d+)-[0-9a-f]+(\.old)?$/;
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Cleans up after exports whose process died (kill -9, a power cut) in the target's parent

@@ -1,5 +1,6 @@
 import { OocError } from '../../common/errors.ts';
 import type { Db } from './db.ts';
+import { processAlive } from '../processes.ts';
 
 export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -30,15 +31,6 @@ function fromRow<C>(row: JobRow): Job<C> {
     checkpoint: row.checkpoint === null ? null : (JSON.parse(row.checkpoint) as C),
     pid: row.pid,
   };
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The latest unfinished job of a kind, to resume; refuses when another live process runs it. */

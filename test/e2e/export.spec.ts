@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from './support/fixtures.ts';
 
-test('the export dialog previews a stratified sample and writes it where asked', async ({ workbench, page }) => {
+test('the export dialog previews a stratified sample and writes it where asked', async ({ workbench, page, served }) => {
   await page.getByRole('button', { name: 'Export…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Export' });
   await expect(dialog.getByRole('table', { name: 'Export preview' })).toContainText('Total');
@@ -24,6 +24,13 @@ test('the export dialog previews a stratified sample and writes it where asked',
 
   await dialog.getByRole('button', { name: 'Export 4 pairs' }).click();
   await expect(dialog.getByRole('alert').or(dialog.getByRole('status'))).toContainText('already exists');
+
+  // Even with "replace", the dataset (or the database, or anything inside them) is never a target.
+  await dialog.getByRole('checkbox', { name: /replace the folder/ }).check();
+  await dialog.getByRole('textbox', { name: 'Export folder' }).fill(served.visualnewsDir);
+  await dialog.getByRole('button', { name: 'Export 4 pairs' }).click();
+  await expect(dialog.getByRole('alert').or(dialog.getByRole('status'))).toContainText('it is the VisualNews dataset folder');
+  expect(existsSync(path.join(served.visualnewsDir, 'data.json'))).toBe(true);
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
   await expect(workbench.total()).toHaveText('12 pairs');

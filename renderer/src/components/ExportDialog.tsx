@@ -131,7 +131,7 @@ export function ExportDialog({ query, total, collections, onClose }: ExportDialo
               {canPickFolders() && <button type="button" onClick={() => void pickFolder('Export into a new folder in…').then((f) => f && setDir(`${f}/ooc-export`))}>Choose…</button>}
             </span>
           </label>
-          <label><input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> replace the folder if it exists</label>
+          <label><input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> replace the folder if it holds a previous export</label>
         </fieldset>
         {error && <p className="error small" role="alert">{error}</p>}
         <div className="actions">

@@ -46,12 +46,6 @@ export function hasStagedBuild(db: Db): boolean {
   return tableExists(db, `${STAGE}items`) && hasColumn(db, `${STAGE}items_raw`, 'source_start');
 }
 
-export function dropStaged(db: Db): void {
-  db.transaction(() => {
-    for (const t of INDEX_TABLES) db.exec(`DROP TABLE IF EXISTS ${STAGE}${t}`);
-  })();
-}
-
 /** Creates empty staging tables. Index names carry the generation so they never collide with the live ones. */
 export function createStaged(db: Db): void {
   const generation = Number(getMeta(db, 'index_generation') ?? '0') + 1;

@@ -139,7 +139,8 @@ export async function exportPairs(db: Db, request: ExportRequest): Promise<Expor
   const started = performance.now();
   const target = path.resolve(request.dir);
   const cleaned = await cleanStalePartials(target);
-  const state = checkTarget(target, protectedPlaces(db), request.overwrite);
+  const places = protectedPlaces(db);
+  checkTarget(target, places, request.overwrite); // refuse before any work
   const { pairs, preview } = selectPairs(db, request.selection);
   if (pairs.length === 0) throw new OocError('BAD_ARGUMENT', 'no pair matches the selection: nothing to export');
   const root = getRoots(db).visualnews;
@@ -260,7 +261,9 @@ export async function exportPairs(db: Db, request: ExportRequest): Promise<Expor
     if (cancelled()) throw new OocError('CANCELLED', 'the export was cancelled; nothing was written');
 
     // Into place: a previous export (when replacing) is moved aside first and removed last; an
-    // interrupted swap is undone by the next export's cleanStalePartials.
+    // interrupted swap is undone by the next export's cleanStalePartials. The target is checked
+    // again: something may have been added to it while the export ran.
+    const state = checkTarget(target, places, request.overwrite);
     const old = state === 'previous-export' ? `${work}.old` : null;
     if (state === 'empty') await rmdir(target);
     if (old) await rename(target, old);

@@ -1,5 +1,6 @@
 import { expect, test as base, type Page } from '@playwright/test';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,8 +52,11 @@ export const test = base.extend<{ emptyDatabase: boolean; served: Served; workbe
     };
     const { child, url } = await serve(emptyDatabase ? path.join(dir, 'empty.db') : made.dbFile, env);
     await use({ url, origin: new URL(url).origin, visualnewsDir: made.origin, clippingsDir: made.clippings, missingImageId: made.missingImageId, corruptImageId: made.corruptImageId });
-    child.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+    // Stopped for good before its folder goes: a server still writing a thumbnail would race the removal.
+    const exited = child.exitCode === null && child.signalCode === null ? once(child, 'exit') : Promise.resolve();
+    child.kill('SIGKILL');
+    await exited;
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   },
   workbench: async ({ page, served, emptyDatabase }, use) => {
     await page.goto(served.url);

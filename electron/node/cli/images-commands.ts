@@ -1,10 +1,9 @@
 import { defaultDatabasePath, thumbnailDir } from '../app-paths.ts';
 import { checkImages } from '../images/check-job.ts';
 import { thumbnailFor } from '../images/thumbnails.ts';
-import { openDatabase } from '../store/db.ts';
 import { OocError } from '../../common/errors.ts';
 import { optionalString, requireString, type Command } from './args.ts';
-import { openCommandDatabase, commandDatabaseFile } from './database.ts';
+import { commandDatabaseFile, openCommandDatabase, openForCommand } from './database.ts';
 import { handleInterrupts } from './interrupt.ts';
 
 export const checkImagesCommand: Command = {
@@ -57,7 +56,7 @@ export const thumbnailCommand: Command = {
     if (!Number.isSafeInteger(id)) throw new OocError('BAD_ARGUMENT', `--id must be an item id (an integer), got ${String(values.id)}`);
     const size = Number(optionalString(values, 'size') ?? '256');
     const dbFile = commandDatabaseFile(values);
-    const db = openDatabase(dbFile);
+    const db = openForCommand(dbFile);
     try {
       process.stdout.write(`${await thumbnailFor(db, thumbnailDir(dbFile), id, size)}\n`);
       return 0;

@@ -9,21 +9,19 @@ import { JobRunner } from '../api/job-runner.ts';
 import { defaultDatabasePath, demoDatabasePath, demoDatasetDir, thumbnailDir } from '../app-paths.ts';
 import { bundleRenderer } from '../server/renderer-bundle.ts';
 import { startServer } from '../server/http-server.ts';
-import { openDatabase, readOnlyReason } from '../store/db.ts';
+import { openDatabase } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
 import { runIndexInWorker, runInWorker } from '../../workers/run-job.ts';
 import { TINY_MODEL_ID } from '../inference/registry.ts';
 import { optionalString, type Command } from './args.ts';
-import { commandDatabaseFile } from './database.ts';
+import { commandDatabaseFile, openForCommand } from './database.ts';
 import { progressReporter } from './progress.ts';
 
 const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
 /** Serves a database in browser mode until Ctrl-C. */
 async function serve(dbFile: string, options: { port: number; demo: boolean; open: boolean }): Promise<number> {
-  const db = openDatabase(dbFile);
-  const readOnly = readOnlyReason(db);
-  if (readOnly !== null) process.stderr.write(`note: ${readOnly}\n`);
+  const db = openForCommand(dbFile);
   const server = await startServer({
     db,
     handlers: createHandlers({ db, databaseFile: dbFile, demo: options.demo, version: VERSION, indexer: new JobRunner('index', dbFile), embedder: new JobRunner('embed', dbFile), exporter: new JobRunner('export', dbFile) }),

@@ -125,7 +125,7 @@ export function ExportDialog({ query, total, collections, onClose }: ExportDialo
             <label><input type="checkbox" checked={articles} onChange={(e) => setArticles(e.target.checked)} /> copy the articles</label>
           </div>
           <label className="wide">
-            Folder (full path; created, never merged into)
+            Folder (full path: a new or empty folder, or a previous export to replace)
             <span className="with-picker">
               <input aria-label="Export folder" value={dir} placeholder="/home/me/exports/human-eval" onChange={(e) => setDir(e.target.value)} />
               {canPickFolders() && <button type="button" onClick={() => void pickFolder('Export into a new folder in…').then((f) => f && setDir(`${f}/ooc-export`))}>Choose…</button>}
@@ -155,7 +155,7 @@ export function ExportDialog({ query, total, collections, onClose }: ExportDialo
             {running && status.progress && `${status.progress.phase === 'rows' ? 'pairs' : 'files'} ${status.progress.done} / ${status.progress.total}`}
             {status.state === 'done' && status.summary && `Exported ${status.summary.pairs} pairs (${status.summary.rows} rows, ${status.summary.files} files) to ${status.summary.dir}.${status.summary.missing.images + status.summary.missing.articles > 0 ? ` Not found on disk: ${status.summary.missing.images} images, ${status.summary.missing.articles} articles.` : ''}`}
             {status.state === 'cancelled' && 'Cancelled: nothing was written.'}
-            {status.state === 'failed' && <span className="error">{status.error?.message}</span>}
+            {status.state === 'failed' && <p className="error" role="alert">{status.error?.message}</p>}
           </div>
         )}
       </section>

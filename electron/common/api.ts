@@ -45,6 +45,8 @@ export interface WorkbenchApi {
   'curation.apply': (input: { target: CurationTarget; change: CurationChange }) => CurationResult;
   /** Puts back what the last edit replaced. */
   'curation.undo': (input: Record<string, never>) => { undone: string | null; undo: string | null };
+  /** What Undo would undo now (null: nothing), so the button is right from the start. */
+  'curation.undoState': (input: Record<string, never>) => { undo: string | null };
   'collections.list': (input: Record<string, never>) => { collections: Collection[] };
   'collections.create': (input: { name: string }) => Collection;
   'collections.delete': (input: { name: string }) => { collections: Collection[] };

@@ -27,7 +27,7 @@ if (!Number.isInteger(runs) || runs < 1) {
   console.error('--runs takes a whole number of runs');
   process.exit(2);
 }
-const playwrightArgs = args.filter((a, i) => a !== '--busy' && i !== runsAt && i !== runsAt + 1);
+const playwrightArgs = args.filter((a, i) => a !== '--busy' && (runsAt === -1 || (i !== runsAt && i !== runsAt + 1)));
 
 const hogs = busy ? os.cpus().map(() => spawn('yes', { stdio: ['ignore', 'ignore', 'ignore'] })) : [];
 const stopHogs = () => hogs.forEach((h) => h.kill());

@@ -72,6 +72,7 @@ export function curationHandlers(db: Db): Pick<Handlers, CurationMethods> {
       return applyCuration(db, keys, change(f.change));
     },
     'curation.undo': () => undoCuration(db),
+    'curation.undoState': () => ({ undo: undoLabel(db) }),
     'collections.list': () => ({ collections: listCollections(db) }),
     'collections.create': (input) => createCollection(db, text(fields(input), 'name')),
     'collections.delete': (input) => {

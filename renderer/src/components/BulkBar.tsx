@@ -15,56 +15,59 @@ export interface BulkBarProps {
 
 /** Edits the marked pairs, or every pair the current filters match, and undoes the last edit (Ctrl+Z). */
 export function BulkBar({ total, marked, onClearMarks, undo, onApply, onUndo, onExport }: BulkBarProps) {
+  const [verdict, setVerdict] = useState('');
   const [tag, setTag] = useState('');
   const [collection, setCollection] = useState('');
-  const count = marked > 0 ? marked.toLocaleString('en-US') : total === null ? '…' : total.toLocaleString('en-US');
-  const confirmAll = (what: string): boolean => marked > 0 || (total ?? 0) <= 50 || window.confirm(`${what} on all ${count} matching pairs?`);
+  const pairs = marked > 0 ? marked : total;
+  const count = pairs === null ? '…' : `${pairs.toLocaleString('en-US')} ${pairs === 1 ? 'pair' : 'pairs'}`;
+  // A change to more than one pair is confirmed, naming how many; choosing in a control never applies it.
+  const apply = (what: string, change: CurationChange): boolean => {
+    if (pairs === null || pairs === 0) return false;
+    if (pairs > 1 && !window.confirm(`${what} on ${count}${marked > 0 ? ' (the marked ones)' : ' (every pair the filters match)'}?`)) return false;
+    onApply(change);
+    return true;
+  };
+  const verdictAction = verdict === '' ? 'Set verdict' : verdict === 'clear' ? 'Clear the verdict' : `Set "${VERDICT_NAMES[verdict as Verdict]}"`;
   return (
     <div className="bulk-bar" role="toolbar" aria-label="Edit several pairs">
       {marked > 0 ? (
         <span className="small">
-          {count} marked: <button className="link" onClick={onClearMarks}>clear marks</button>
+          {marked.toLocaleString('en-US')} marked: <button className="link" onClick={onClearMarks}>clear marks</button>
         </span>
       ) : (
         <span className="muted small">All {count} matching:</span>
       )}
-      <select
-        aria-label="Set verdict on all"
-        value=""
-        onChange={(e) => {
-          const v = e.target.value;
-          if (v !== '' && confirmAll(v === 'clear' ? 'Clear the verdict' : `Set "${VERDICT_NAMES[v as Verdict]}"`)) onApply({ verdict: v === 'clear' ? null : (v as Verdict) });
-        }}
-      >
+      <select aria-label="Verdict for several pairs" value={verdict} onChange={(e) => setVerdict(e.target.value)}>
         <option value="">verdict…</option>
         {VERDICTS.map((v) => (
           <option key={v} value={v}>{VERDICT_NAMES[v]}</option>
         ))}
         <option value="clear">clear verdict</option>
       </select>
+      <button
+        className="apply"
+        disabled={verdict === '' || !pairs}
+        onClick={() => apply(verdictAction, { verdict: verdict === 'clear' ? null : (verdict as Verdict) }) && setVerdict('')}
+      >
+        {verdict === 'clear' ? 'Clear verdict' : 'Set verdict'} on {count}
+      </button>
       <input
         aria-label="Tag all"
-        placeholder="tag all…"
+        placeholder="tag all… (Enter)"
         value={tag}
         onChange={(e) => setTag(e.target.value)}
         onKeyDown={(e) => {
-          if (e.key === 'Enter' && tag.trim() !== '' && confirmAll(`Tag "${tag}"`)) {
-            onApply({ addTags: [tag] });
-            setTag('');
-          }
+          if (e.key === 'Enter' && tag.trim() !== '' && apply(`Tag "${tag.trim()}"`, { addTags: [tag] })) setTag('');
         }}
       />
       <input
         aria-label="Add all to collection"
         list="collection-names"
-        placeholder="add all to collection…"
+        placeholder="add all to collection… (Enter)"
         value={collection}
         onChange={(e) => setCollection(e.target.value)}
         onKeyDown={(e) => {
-          if (e.key === 'Enter' && collection.trim() !== '' && confirmAll(`Add to "${collection}"`)) {
-            onApply({ addToCollection: collection });
-            setCollection('');
-          }
+          if (e.key === 'Enter' && collection.trim() !== '' && apply(`Add to "${collection.trim()}"`, { addToCollection: collection })) setCollection('');
         }}
       />
       <button className="export" onClick={onExport}>Export…</button>

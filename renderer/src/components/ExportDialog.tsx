@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { Modal } from './Modal.tsx';
 import type { ExportStatus } from '../../../electron/common/api.ts';
 import type { ExportFormat, SelectionPreview, SelectionSpec, StratumKey } from '../../../electron/common/export.ts';
 import type { PairQuery } from '../../../electron/common/pairs.ts';
@@ -62,8 +63,7 @@ export function ExportDialog({ query, total, collections, onClose }: ExportDialo
   const running = status?.state === 'running';
   const toggle = <T,>(list: T[], item: T, on: boolean): T[] => (on ? [...list, item] : list.filter((x) => x !== item));
   return (
-    <div className="modal-backdrop" onClick={(e) => e.target === e.currentTarget && !running && onClose()}>
-      <section className="modal export-dialog" role="dialog" aria-modal="true" aria-label="Export" onKeyDown={(e) => e.key === 'Escape' && !running && onClose()}>
+    <Modal label="Export" className="export-dialog" canClose={!running} onClose={onClose}>
         <header className="detail-head">
           <h2>Export</h2>
           <button className="close" aria-label="Close export" onClick={onClose} disabled={running}>✕</button>
@@ -155,10 +155,9 @@ export function ExportDialog({ query, total, collections, onClose }: ExportDialo
             {running && status.progress && `${status.progress.phase === 'rows' ? 'pairs' : 'files'} ${status.progress.done} / ${status.progress.total}`}
             {status.state === 'done' && status.summary && `Exported ${status.summary.pairs} pairs (${status.summary.rows} rows, ${status.summary.files} files) to ${status.summary.dir}.${status.summary.missing.images + status.summary.missing.articles > 0 ? ` Not found on disk: ${status.summary.missing.images} images, ${status.summary.missing.articles} articles.` : ''}`}
             {status.state === 'cancelled' && 'Cancelled: nothing was written.'}
-            {status.state === 'failed' && <p className="error" role="alert">{status.error?.message}</p>}
+            {status.state === 'failed' && <p className="error">{status.error?.message}</p>}
           </div>
         )}
-      </section>
-    </div>
+    </Modal>
   );
 }

@@ -147,6 +147,8 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
 
   useEffect(() => {
     function onKey(e: KeyboardEvent): void {
+      // A modal dialog has the keyboard: nothing acts on the list or the pair behind it.
+      if (document.querySelector('dialog[open]')) return;
       if (e.key === 'Escape') {
         if (isTyping(e.target)) (e.target as HTMLElement).blur();
         else if (state.open) update({ open: false });

@@ -38,12 +38,16 @@ export function useCuration({ query, openPair, selected, curationFiltered, onPai
     });
   }, []);
   const clearMarks = useCallback(() => setMarked(new Map()), []);
-  useEffect(clearMarks, [split, subset, clearMarks]);
+  // Marks never outlive the filters they were made under: an edit goes only to pairs in view.
+  useEffect(clearMarks, [query, clearMarks]);
 
   const loadLists = useCallback(() => {
     void Promise.all([call('tags.list', {}), call('collections.list', {})]).then(([t, c]) => setLists({ tags: t.tags.map((x) => x.tag), collections: c.collections.map((x) => x.name) }));
   }, []);
   useEffect(loadLists, [loadLists]);
+  useEffect(() => {
+    call('curation.undoState', {}).then((r) => setUndo(r.undo), (err: Error) => onError(err.message));
+  }, [onError]);
 
   const refresh = useCallback(() => {
     if (!openPair) return setCuration(null);

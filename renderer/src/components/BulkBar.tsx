@@ -53,7 +53,7 @@ export function BulkBar({ total, marked, onClearMarks, undo, onApply, onUndo, on
       </button>
       <input
         aria-label="Tag all"
-        placeholder="tag all… (Enter)"
+        placeholder="tag all…"
         value={tag}
         onChange={(e) => setTag(e.target.value)}
         onKeyDown={(e) => {
@@ -63,7 +63,7 @@ export function BulkBar({ total, marked, onClearMarks, undo, onApply, onUndo, on
       <input
         aria-label="Add all to collection"
         list="collection-names"
-        placeholder="add all to collection… (Enter)"
+        placeholder="add all to collection…"
         value={collection}
         onChange={(e) => setCollection(e.target.value)}
         onKeyDown={(e) => {

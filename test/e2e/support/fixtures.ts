@@ -24,7 +24,8 @@ export interface Served {
 /** Starts `ooc serve` on a database and resolves with the address it prints. */
 function serve(dbFile: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [path.join(ROOT, 'electron', 'cli.ts'), 'serve', '--db', dbFile], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Node itself with tsx's loader, not the tsx wrapper: the process killed at the end is the server.
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'electron', 'cli.ts'), 'serve', '--db', dbFile], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout?.on('data', (d: Buffer) => {

@@ -62,7 +62,7 @@ export interface WorkbenchApi {
    * Which image regions and caption words drive an image–caption score (computed once, then
    * read from the cache), with the map drawn as a heatmap PNG (data URL) in the colour map asked for.
    */
-  'saliency.explain': (input: SaliencyRequest & { requestId?: string }) => SaliencyResult & { heatmap: string };
+  'saliency.explain': (input: SaliencyRequest & { requestId?: string }) => SaliencyResult & { heatmap: string | null };
   /** Forward passes made so far by the explanation with this requestId (null once it has finished). */
   'saliency.progress': (input: { requestId: string }) => { progress: { done: number; total: number } | null };
   /** The image with its heatmap over it, as a PNG (data URL) to save. */

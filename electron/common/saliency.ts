@@ -6,8 +6,8 @@ export const SALIENCY_METHODS = ['chefer', 'occlusion', 'rise', 'words'] as cons
  * relevance graph, over its patches and caption tokens (models exported with one);
  * occlusion: grey out each cell of a grid and measure the score's drop; rise: average many random
  * masks weighted by the score each leaves (Petsiuk et al. 2018); words: delete each caption word
- * and measure the drop (the image map is then occlusion's). All need forward passes only, so they
- * work for any image–text model. Every method also scores the caption's words by deletion.
+ * and measure the drop, with no image map. All need forward passes only, so they work for any
+ * image–text model. Every method also scores the caption's words by deletion.
  */
 export type SaliencyMethod = (typeof SALIENCY_METHODS)[number];
 
@@ -59,7 +59,8 @@ export interface SaliencyResult {
   params: SaliencyParams;
   /** The cosine similarity of the whole image and caption. */
   score: number;
-  map: SaliencyGrid;
+  /** Null for word deletion, which scores the caption's words only. */
+  map: SaliencyGrid | null;
   tokens: TokenScore[];
   /** Null when it was not asked for. */
   deletion: DeletionCurve | null;

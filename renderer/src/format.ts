@@ -14,6 +14,11 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** 1 → "1 pair", 1200 → "1,200 pairs". */
+export function countOf(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : `${noun}s`}`;
+}
+
 /** How each verdict reads in the UI; keyed by the Verdict type, so a new verdict must be named here. */
 export const VERDICT_NAMES: Record<Verdict, string> = {
   'out-of-context': 'confirmed out-of-context',

@@ -83,6 +83,13 @@ test('filtering by source shows only that source', async ({ workbench }) => {
   await expect(workbench.page.getByText('No pairs match')).toBeVisible();
 });
 
+test('a word inside a Chinese caption is found and marked, though Chinese puts no spaces between words', async ({ workbench }) => {
+  await workbench.search().fill('北京');
+  await expect(workbench.total()).toHaveText('1 pair');
+  await expect(workbench.rows()).toHaveCount(1);
+  await expect(workbench.rows().first().locator('mark')).toHaveText('北京');
+});
+
 test('the label filter shows one image per caption', async ({ workbench }) => {
   await workbench.page.getByRole('combobox', { name: 'Label', exact: true }).selectOption('falsified');
   await expect(workbench.page).toHaveURL(/label=falsified/);

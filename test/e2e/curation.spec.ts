@@ -15,7 +15,7 @@ test('an analyst marks a verdict with a key, tags a pair, filters by both, tags 
   await expect(workbench.rows().first()).toContainText('hard case');
 
   await page.getByRole('combobox', { name: 'Verdict', exact: true }).selectOption('consistent');
-  await expect(workbench.total()).toHaveText('1 pairs');
+  await expect(workbench.total()).toHaveText('1 pair');
   await page.getByRole('combobox', { name: 'Verdict', exact: true }).selectOption('none');
   await expect(workbench.total()).toHaveText('11 pairs');
 

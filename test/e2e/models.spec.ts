@@ -18,8 +18,11 @@ test('the Models view embeds with the bundled model and says its scores are mean
   await scoreBy.selectOption({ label: 'tiny-random-clip: caption–image (random weights: meaningless)' });
   await page.getByRole('combobox', { name: 'Sort' }).selectOption('score-desc');
   await expect(workbench.total()).toHaveText('12 pairs');
+  // Each number is named: the split file's similarity and the model's cosine.
+  await expect(workbench.rows().first()).toContainText(/file similarity \d\.\d{3}/);
+  await expect(workbench.rows().first()).toContainText(/tiny-random-clip cosine -?\d\.\d{3}/);
   const scores = await workbench.rows().locator('.model-score').allInnerTexts();
-  const falsified = scores.filter((_, i) => i % 2 === 1).map((s) => Number(s.replace('·', '').trim()) || -2);
+  const falsified = scores.filter((_, i) => i % 2 === 1).map((s) => Number(s.split(' ').at(-1)) || -2);
   expect(falsified).toEqual([...falsified].sort((a, b) => b - a));
   expect(page.url()).toContain('by=tiny-random-clip');
 

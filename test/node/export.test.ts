@@ -89,7 +89,7 @@ test('an export indexes back to the same pairs, labels, scores and order, with i
 });
 
 test('the same seed gives the same files, byte for byte; strata are exact; pairs stay whole', async (t) => {
-  const { dir, db } = await corpus(t);
+  const { dir, db, made } = await corpus(t);
   const sample = { query: MERGED_TEST, sample: { perStratum: 3, strata: ['subsplit', 'label'] as ('subsplit' | 'label')[], seed: 7 } };
   const { preview } = selectPairs(db, sample);
   assert.deepEqual(preview.strata.map((s) => [s.values.subsplit, s.available, s.chosen, s.pristineRows, s.falsifiedRows]), [
@@ -106,6 +106,12 @@ test('the same seed gives the same files, byte for byte; strata are exact; pairs
 
   const rows = JSON.parse(readFileSync(path.join(dir, 'a', 'news_clippings', 'data', 'merged_balanced', 'test.json'), 'utf8')).annotations;
   assert.equal(rows.length, 12);
+  // Without the images, the image paths lead into the VisualNews folder, and the manifest says so.
+  const lines = readFileSync(path.join(dir, 'a', 'pairs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { image_path: string | null });
+  const paths = lines.map((l) => l.image_path!);
+  assert.ok(paths.every((p) => !p.startsWith('visual_news/')), 'not paths into the export, which has no images');
+  assert.ok(paths.filter((p) => existsSync(path.join(made.origin, p))).length >= paths.length - 2, 'paths inside the VisualNews folder (one image is missing, one corrupt)');
+  assert.equal(JSON.parse(readFileSync(path.join(dir, 'a', 'manifest.json'), 'utf8')).image_paths, 'relative to the VisualNews origin folder (images not copied)');
   for (let i = 0; i < rows.length; i += 2) {
     assert.deepEqual([rows[i].falsified, rows[i + 1].falsified, rows[i].id], [false, true, rows[i + 1].id], 'pristine then falsified, same caption');
   }

@@ -109,7 +109,7 @@ test('explaining a pair scores words, caches the map, and says clearly why it ca
   assert.equal(first.cached, false);
   assert.equal(first.meaningful, false);
   assert.deepEqual(first.tokens.map((w) => w.text), 'Protesters gather in Osaka square number 2'.split(' '));
-  assert.equal(first.map.values.length, 49);
+  assert.equal(first.map?.values.length, 49);
   const again = await explainPair(db, clip, { imageId: 102, captionId: 102, method: 'occlusion' });
   assert.equal(again.cached, true, 'kept in the database');
   assert.deepEqual(again.map, first.map);
@@ -119,7 +119,13 @@ test('explaining a pair scores words, caches the map, and says clearly why it ca
   assert.deepEqual(steps.at(-1), [32 + 7 + 20, 32 + 7 + 20], 'progress counts every forward pass: masks, words, deletion curves');
   assert.ok(steps.every(([done], i) => i === 0 || done > steps[i - 1]![0]));
   const chefer = await explainPair(db, clip, { imageId: 102, captionId: 102, method: 'chefer' });
-  assert.equal(chefer.map.width, clip.manifest.relevance!.patchGrid);
+  assert.equal(chefer.map?.width, clip.manifest.relevance!.patchGrid);
+  const wordSteps: [number, number][] = [];
+  const words = await explainPair(db, clip, { imageId: 102, captionId: 102, method: 'words' }, (done, total) => wordSteps.push([done, total]));
+  assert.equal(words.map, null, 'word deletion draws no image map');
+  assert.equal(words.deletion, null, 'nor a deletion curve over one');
+  assert.deepEqual(words.tokens.map((w) => w.text), first.tokens.map((w) => w.text));
+  assert.deepEqual(wordSteps.at(-1), [7, 7], 'one forward pass per word, nothing more');
   assert.ok(Math.abs(chefer.score - first.score) < 1e-5, 'the relevance graph scores the pair as the encoders do');
   assert.equal(chefer.tokens.map((w) => w.text).join(' '), 'protesters gather in osaka square number 2');
   assert.ok(chefer.deletion !== null && chefer.deletion.fractions.length === 11);

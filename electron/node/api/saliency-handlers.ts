@@ -4,7 +4,7 @@ import { COLORMAPS, SALIENCY_METHODS, type SaliencyParams } from '../../common/s
 import { ClipModel } from '../inference/clip.ts';
 import { resolveModel } from '../inference/registry.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
-import { explainPair } from '../saliency/explain.ts';
+import { explainPair, NO_WORD_MAP } from '../saliency/explain.ts';
 import { heatmapPng, overlayPng } from '../saliency/render.ts';
 import type { Db } from '../store/db.ts';
 import { getItem } from '../store/items.ts';
@@ -58,7 +58,7 @@ export function saliencyHandlers(db: Db): Pick<Handlers, SaliencyMethods> {
         const result = await explainPair(db, r.clip, { imageId: r.imageId, captionId: r.captionId, method: r.method, params: r.params }, (done, total) => {
           if (id !== undefined) running.set(id, { done, total });
         });
-        return { ...result, heatmap: dataUrl(await heatmapPng(result.map, 224, r.colormap)) };
+        return { ...result, heatmap: result.map === null ? null : dataUrl(await heatmapPng(result.map, 224, r.colormap)) };
       } finally {
         if (id !== undefined) running.delete(id);
       }
@@ -67,11 +67,12 @@ export function saliencyHandlers(db: Db): Pick<Handlers, SaliencyMethods> {
     'saliency.png': async (input) => {
       const f = fields(input);
       const r = await request(f);
+      if (r.method === 'words') throw new OocError('BAD_ARGUMENT', NO_WORD_MAP);
       const opacity = number(f, 'opacity') ?? 0.5;
       if (!(opacity >= 0 && opacity <= 1)) throw new OocError('BAD_ARGUMENT', '"opacity" must be between 0 and 1');
       const result = await explainPair(db, r.clip, { imageId: r.imageId, captionId: r.captionId, method: r.method, params: r.params });
       const item = getItem(db, r.imageId)!;
-      const png = await overlayPng(resolveInRoot(getRoots(db).visualnews!, item.image_path!), result.map, 448, r.colormap, opacity);
+      const png = await overlayPng(resolveInRoot(getRoots(db).visualnews!, item.image_path!), result.map!, 448, r.colormap, opacity);
       return { png: dataUrl(png), filename: `saliency-${result.method}-caption${r.captionId}-image${r.imageId}.png` };
     },
   };

@@ -5,7 +5,7 @@ import { ClipModel } from '../inference/clip.ts';
 import { parseProviderChoice } from '../inference/providers.ts';
 import { resolveModel } from '../inference/registry.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
-import { explainPair } from '../saliency/explain.ts';
+import { explainPair, NO_WORD_MAP } from '../saliency/explain.ts';
 import { overlayPng } from '../saliency/render.ts';
 import { getItem } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';
@@ -23,13 +23,14 @@ function int(values: Record<string, string | boolean | undefined>, name: string,
 export const saliencyCommand: Command = {
   name: 'saliency',
   summary: 'which image regions and caption words drive an image–caption score (a PNG overlay and JSON)',
-  usage: `ooc saliency --caption-id <id> --image-id <id> --out <file.png> [--json <file>]
+  usage: `ooc saliency --caption-id <id> --image-id <id> --out <file.png> [--json <file>]   (words: --out not needed)
              [--method ${SALIENCY_METHODS.join('|')}] [--model <dir or id>] [--grid <n>] [--masks <n>] [--seed <n>]
              [--colormap ${COLORMAPS.join('|')}] [--opacity <0-1>] [--size <px>] [--ep auto|cpu|webgpu|cuda] [--db <file>]
 
   --method   occlusion (default): grey out each cell of a grid × grid partition and measure the drop;
              rise: random masks weighted by the score they leave (--masks, default 500; --seed);
-             words: the same image map, and the caption words scored by deletion (every method does this)
+             chefer: attention relevance, for models exported with a relevance graph;
+             words: the caption words scored by deletion only, with no image map (every method scores them)
   --model    default: the first installed model with real weights, else the bundled tiny model
              (random weights: its maps mean nothing)
   --json     the raw grid, the word scores, the score and the deletion curve (faithfulness: cells
@@ -56,9 +57,10 @@ Maps are cached in the database per model, image, caption, method and parameters
     const captionId = int(values, 'caption-id');
     const imageId = int(values, 'image-id');
     if (captionId === undefined || imageId === undefined) throw new OocError('BAD_ARGUMENT', 'give --caption-id and --image-id (see: ooc saliency --help)');
-    const out = requireString(values, 'out', 'saliency');
     const method = (optionalString(values, 'method') ?? 'occlusion') as SaliencyMethod;
     if (!SALIENCY_METHODS.includes(method)) throw new OocError('BAD_ARGUMENT', `--method must be one of ${SALIENCY_METHODS.join(', ')}, got "${method}"`);
+    if (method === 'words' && values.out !== undefined) throw new OocError('BAD_ARGUMENT', `--out: ${NO_WORD_MAP}`);
+    const out = method === 'words' ? null : requireString(values, 'out', 'saliency');
     const colormap = (optionalString(values, 'colormap') ?? 'jet') as Colormap;
     if (!COLORMAPS.includes(colormap)) throw new OocError('BAD_ARGUMENT', `--colormap must be one of ${COLORMAPS.join(', ')}`);
     const opacity = Number(optionalString(values, 'opacity') ?? '0.5');
@@ -76,7 +78,7 @@ Maps are cached in the database per model, image, caption, method and parameters
     try {
       const result = await explainPair(db, clip, { imageId, captionId, method, params });
       const image = getItem(db, imageId)!;
-      await writeFile(out, await overlayPng(resolveInRoot(getRoots(db).visualnews!, image.image_path!), result.map, size, colormap, opacity));
+      if (out !== null) await writeFile(out, await overlayPng(resolveInRoot(getRoots(db).visualnews!, image.image_path!), result.map!, size, colormap, opacity));
       const jsonFile = optionalString(values, 'json');
       if (jsonFile !== undefined) await writeFile(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
       if (!result.meaningful) process.stderr.write(`Model ${result.model} has random weights: this map means nothing (for trying the app only).\n`);
@@ -85,7 +87,7 @@ Maps are cached in the database per model, image, caption, method and parameters
         `score ${result.score.toFixed(4)} (${result.model}, ${method}${result.cached ? ', cached' : `, ${result.seconds.toFixed(2)} s`})\n` +
           `${top ? `words that matter most: ${top}\n` : ''}` +
           `${result.deletion ? `deletion AUC ${result.deletion.auc.toFixed(4)} (random order ${result.deletion.randomAuc.toFixed(4)}; lower is more faithful)\n` : ''}` +
-          `wrote ${out}${jsonFile ? ` and ${jsonFile}` : ''}\n`,
+          `${[out, jsonFile].some(Boolean) ? `wrote ${[out, jsonFile].filter(Boolean).join(' and ')}\n` : ''}`,
       );
       return 0;
     } finally {

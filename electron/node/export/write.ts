@@ -221,7 +221,8 @@ export async function exportPairs(db: Db, request: ExportRequest): Promise<Expor
         verdict: r.verdict,
         tags: r.tags === null ? [] : r.tags.split('\u001f'),
         note: r.note,
-        image_path: imagePath === null ? null : `visual_news/origin/${imagePath}`,
+        // Where the image is: in the export when it was copied, else in the VisualNews folder.
+        image_path: imagePath === null ? null : request.images ? `visual_news/origin/${imagePath}` : imagePath,
       };
       jsonl.push(JSON.stringify(row));
       csv.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
@@ -253,6 +254,7 @@ export async function exportPairs(db: Db, request: ExportRequest): Promise<Expor
       index: indexFingerprint(db),
       selection: request.selection,
       options: { formats: request.formats, images: request.images, articles: request.articles },
+      image_paths: request.images ? 'relative to this folder' : 'relative to the VisualNews origin folder (images not copied)',
       counts: preview,
       missing,
       files: listed.map((f) => ({ path: f, ...written.get(f)! })),

@@ -9,6 +9,8 @@ import { getItem } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';
 import { DELETION_STEPS, deletionCurve, occlusion, rise, wordDeletion, type ImageScorer } from './perturb.ts';
 
+export const NO_WORD_MAP = "word deletion scores the caption's words only and draws no image map: choose occlusion, rise or chefer for one";
+
 export interface ExplainRequest {
   imageId: number;
   captionId: number;
@@ -25,8 +27,9 @@ function checkParams(p: SaliencyParams): void {
   if (!Number.isSafeInteger(p.seed)) throw new OocError('BAD_ARGUMENT', `the seed must be an integer, got ${p.seed}`);
 }
 
-/** The parameters that change a method's result (the cache key holds only these). */
+/** The parameters that change a method's result (the cache key holds only these; word deletion's key differs from those of earlier versions, which also drew occlusion's map). */
 function relevantParams(method: SaliencyMethod, p: SaliencyParams): Partial<SaliencyParams> {
+  if (method === 'words') return {};
   return method === 'rise' ? p : { grid: p.grid, seed: p.seed };
 }
 
@@ -87,14 +90,15 @@ export async function explainPair(db: Db, clip: ClipModel, request: ExplainReque
 
   // Forward passes to make, for progress: the map's, one per caption word, the deletion curves'.
   const words = caption.split(/\s+/).filter(Boolean).length;
-  const mapPasses = request.method === 'chefer' ? 1 : request.method === 'rise' ? params.masks : params.grid * params.grid;
-  const total = mapPasses + (request.method === 'chefer' ? 0 : words) + (request.faithfulness === false ? 0 : 2 * DELETION_STEPS);
+  const mapPasses = { chefer: 1, rise: params.masks, occlusion: params.grid * params.grid, words: 0 }[request.method];
+  const measureDeletion = request.faithfulness !== false && request.method !== 'words';
+  const total = mapPasses + (request.method === 'chefer' ? 0 : words) + (measureDeletion ? 2 * DELETION_STEPS : 0);
   let done = 0;
   const progress = (n: number): void => {
     done += n;
     onProgress?.(done, total);
   };
-  let map: SaliencyGrid;
+  let map: SaliencyGrid | null = null;
   let tokens: TokenScore[];
   if (request.method === 'chefer') {
     const relevance = await clip.relevance(image, caption);
@@ -103,12 +107,12 @@ export async function explainPair(db: Db, clip: ClipModel, request: ExplainReque
     tokens = relevance.tokens;
     progress(1);
   } else {
-    map = request.method === 'rise' ? await rise(image, spec.size, scoreImages, params, progress) : await occlusion(image, spec.size, base, scoreImages, params.grid, progress);
+    if (request.method === 'rise') map = await rise(image, spec.size, scoreImages, params, progress);
+    if (request.method === 'occlusion') map = await occlusion(image, spec.size, base, scoreImages, params.grid, progress);
     tokens = await wordDeletion(caption, base, scoreTexts);
     progress(words);
   }
-  const deletion =
-    request.faithfulness === false ? null : await deletionCurve(image, spec.size, base, scoreImages, map, params.grid, params.seed, progress);
+  const deletion = measureDeletion && map !== null ? await deletionCurve(image, spec.size, base, scoreImages, map, params.grid, params.seed, progress) : null;
   const result: SaliencyResult = {
     method: request.method,
     model,

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { OocError } from '../../common/errors.ts';
+import { searchText } from '../../common/search-text.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 
 // Read before SQLite's addon loads: lets a database on read-only media open as `immutable`.
@@ -134,6 +135,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.pragma('foreign_keys = ON');
     db.pragma('cache_size = -65536');
     db.pragma('temp_store = MEMORY');
+    // The text the full-text index holds for a caption (index-tables.ts, migration 6).
+    db.function('ooc_search_text', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? searchText(text) : text));
     migrate(db, file, readonly);
   } catch (err) {
     db?.close();

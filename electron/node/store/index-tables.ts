@@ -182,7 +182,7 @@ export function finalizeStagedItems(db: Db): void {
   db.exec(`
     INSERT INTO ${s}items (id, caption, topic, source, image_path, article_path, record, source_start, source_end)
       SELECT id, caption, topic, source, image_path, article_path, record, source_start, source_end FROM ${s}items_raw ORDER BY id;
-    INSERT INTO ${s}items_fts (rowid, caption) SELECT id, caption FROM ${s}items WHERE caption <> '';
+    INSERT INTO ${s}items_fts (rowid, caption) SELECT id, ooc_search_text(caption) FROM ${s}items WHERE caption <> '';
     CREATE INDEX ${ix}items_source ON ${s}items (source, topic);
     DELETE FROM ${s}items_raw;
   `);
@@ -191,7 +191,7 @@ export function finalizeStagedItems(db: Db): void {
 /** Swaps the staged tables in for the live ones, atomically, after indexing the pairs' captions. */
 export function publishStaged(db: Db, stats: unknown): void {
   db.transaction(() => {
-    db.exec(`INSERT INTO ${STAGE}pairs_fts (rowid, caption) SELECT p.pair_id, i.caption FROM ${STAGE}pairs p JOIN ${STAGE}items i ON i.id = p.caption_id WHERE i.caption <> ''`);
+    db.exec(`INSERT INTO ${STAGE}pairs_fts (rowid, caption) SELECT p.pair_id, ooc_search_text(i.caption) FROM ${STAGE}pairs p JOIN ${STAGE}items i ON i.id = p.caption_id WHERE i.caption <> ''`);
     for (const t of INDEX_TABLES) {
       db.exec(`DROP TABLE IF EXISTS ${t}`);
       db.exec(`ALTER TABLE ${STAGE}${t} RENAME TO ${t}`);

@@ -1,4 +1,5 @@
 import type { CaptionHit } from '../../common/pairs.ts';
+import { hasUnspacedScript, searchText, WORD } from '../../common/search-text.ts';
 import type { Db } from './db.ts';
 
 /** The last word matches as a prefix once it has this many characters (shorter prefixes match too much to be useful, and cost most). */
@@ -7,13 +8,17 @@ export const PREFIX_FROM = 3;
 /**
  * Turns what a user typed into an FTS5 query that cannot be a syntax error: each word becomes a
  * quoted term (quotes doubled), all required, the last one a prefix when long enough (search as
- * you type). Returns null for no words.
+ * you type). A word in a script written without spaces becomes a phrase of its characters, which
+ * finds it inside longer runs (search-text.ts). Returns null for no words.
  */
 export function toFtsQuery(text: string): string | null {
-  const words = text.normalize('NFKC').match(/[\p{L}\p{N}]+/gu);
+  const words = text.normalize('NFKC').match(WORD);
   if (words === null) return null;
   return words
-    .map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 && [...w].length >= PREFIX_FROM ? '*' : ''}`)
+    .map((w, i) => {
+      const quoted = `"${searchText(w).trim().replace(/"/g, '""')}"`;
+      return i === words.length - 1 && [...w].length >= PREFIX_FROM && !hasUnspacedScript(w) ? `${quoted}*` : quoted;
+    })
     .join(' ');
 }
 

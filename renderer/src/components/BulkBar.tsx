@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { CurationChange, Verdict } from '../../../electron/common/curation.ts';
-import { VERDICT_NAMES, VERDICTS } from '../format.ts';
+import { countOf, VERDICT_NAMES, VERDICTS } from '../format.ts';
 
 export interface BulkBarProps {
   total: number | null;
@@ -19,7 +19,7 @@ export function BulkBar({ total, marked, onClearMarks, undo, onApply, onUndo, on
   const [tag, setTag] = useState('');
   const [collection, setCollection] = useState('');
   const pairs = marked > 0 ? marked : total;
-  const count = pairs === null ? '…' : `${pairs.toLocaleString('en-US')} ${pairs === 1 ? 'pair' : 'pairs'}`;
+  const count = pairs === null ? '…' : countOf(pairs, 'pair');
   // A change to more than one pair is confirmed, naming how many; choosing in a control never applies it.
   const apply = (what: string, change: CurationChange): boolean => {
     if (pairs === null || pairs === 0) return false;
@@ -71,7 +71,7 @@ export function BulkBar({ total, marked, onClearMarks, undo, onApply, onUndo, on
         }}
       />
       <button className="export" onClick={onExport}>Export…</button>
-      <button className="undo" disabled={undo === null} title="Ctrl+Z" onClick={onUndo}>
+      <button className="undo" disabled={undo === null} title={undo === null ? 'Nothing to undo' : `Undo: ${undo} (Ctrl+Z)`} onClick={onUndo}>
         {undo === null ? 'Nothing to undo' : `Undo: ${undo}`}
       </button>
     </div>

@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'react';
 import { Modal } from './Modal.tsx';
-import type { ExportStatus } from '../../../electron/common/api.ts';
+import type { ExportStatus, SplitInfo } from '../../../electron/common/api.ts';
 import type { ExportFormat, SelectionPreview, SelectionSpec, StratumKey } from '../../../electron/common/export.ts';
 import type { PairQuery } from '../../../electron/common/pairs.ts';
 import { call, canPickFolders, pickFolder } from '../api/client.ts';
+import type { Verdict } from '../../../electron/common/curation.ts';
+import { countOf, splitName, VERDICT_NAMES } from '../format.ts';
 
 const FORMATS: { value: ExportFormat; label: string }[] = [
   { value: 'newsclippings', label: 'NewsCLIPpings JSON + data.json' },
@@ -12,15 +14,23 @@ const FORMATS: { value: ExportFormat; label: string }[] = [
 ];
 const STRATA: StratumKey[] = ['split', 'subsplit', 'source', 'topic', 'verdict'];
 
+/** A stratum's value as the UI names it elsewhere: the paper's split names, the verdicts' words. */
+function stratumValue(splits: SplitInfo[], key: string, value: string): string {
+  if (key === 'split' || key === 'subsplit') return splitName(splits, value);
+  if (key === 'verdict') return VERDICT_NAMES[value as Verdict] ?? value;
+  return value;
+}
+
 export interface ExportDialogProps {
   query: PairQuery;
   total: number | null;
+  splits: SplitInfo[];
   collections: string[];
   onClose: () => void;
 }
 
 /** Export the current filter's pairs or a collection, optionally as a seeded stratified sample, with a preview of the balance. */
-export function ExportDialog({ query, total, collections, onClose }: ExportDialogProps) {
+export function ExportDialog({ query, total, splits, collections, onClose }: ExportDialogProps) {
   const [from, setFrom] = useState<'filter' | 'collection'>('filter');
   const [collection, setCollection] = useState(collections[0] ?? '');
   const [sampling, setSampling] = useState(false);
@@ -35,6 +45,7 @@ export function ExportDialog({ query, total, collections, onClose }: ExportDialo
   const [preview, setPreview] = useState<SelectionPreview | null>(null);
   const [status, setStatus] = useState<ExportStatus | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [previewError, setPreviewError] = useState<string | null>(null);
 
   const selection: SelectionSpec = {
     // The query's sort does not matter: an export is in file order.
@@ -46,10 +57,10 @@ export function ExportDialog({ query, total, collections, onClose }: ExportDialo
     const timer = window.setTimeout(() => {
       call('export.preview', JSON.parse(key) as SelectionSpec).then((p) => {
         setPreview(p);
-        setError(null);
+        setPreviewError(null);
       }, (err: Error) => {
         setPreview(null);
-        setError(err.message);
+        setPreviewError(err.message);
       });
     }, 150);
     return () => window.clearTimeout(timer);
@@ -61,6 +72,12 @@ export function ExportDialog({ query, total, collections, onClose }: ExportDialo
   }, [status]);
 
   const running = status?.state === 'running';
+  // The outcome of the last attempt goes once anything it depended on changes: it no longer applies.
+  const attempt = JSON.stringify([key, formats, images, articles, dir, overwrite]);
+  useEffect(() => {
+    setError(null);
+    setStatus((s) => (s?.state === 'running' ? s : null));
+  }, [attempt]);
   const toggle = <T,>(list: T[], item: T, on: boolean): T[] => (on ? [...list, item] : list.filter((x) => x !== item));
   return (
     <Modal label="Export" className="export-dialog" canClose={!running} onClose={onClose}>
@@ -102,9 +119,9 @@ export function ExportDialog({ query, total, collections, onClose }: ExportDialo
             <tbody>
               {preview.strata.map((s) => (
                 <tr key={JSON.stringify(s.values)} className={s.chosen < (sampling ? perStratum : 0) ? 'short' : ''}>
-                  <th scope="row">{Object.values(s.values).join(' · ') || 'all'}</th>
+                  <th scope="row" title={Object.values(s.values).join(' · ')}>{Object.entries(s.values).map(([k, v]) => stratumValue(splits, k, v)).join(' · ') || 'all'}</th>
                   <td>{s.available}</td>
-                  <td>{s.chosen}</td>
+                  <td>{s.chosen}{sampling && s.chosen < perStratum && <span className="small"> (only {s.available} available)</span>}</td>
                   <td>{s.pristineRows}</td>
                   <td>{s.falsifiedRows}</td>
                 </tr>
@@ -124,6 +141,9 @@ export function ExportDialog({ query, total, collections, onClose }: ExportDialo
             <label><input type="checkbox" checked={images} onChange={(e) => setImages(e.target.checked)} /> copy the images</label>
             <label><input type="checkbox" checked={articles} onChange={(e) => setArticles(e.target.checked)} /> copy the articles</label>
           </div>
+          {!images && formats.some((f) => f !== 'newsclippings') && (
+            <p className="muted small">Without the images, image_path in pairs.jsonl and pairs.csv is the path inside your VisualNews folder (origin/), not inside the export.</p>
+          )}
           <label className="wide">
             Folder (full path: a new or empty folder, or a previous export to replace)
             <span className="with-picker">
@@ -133,7 +153,7 @@ export function ExportDialog({ query, total, collections, onClose }: ExportDialo
           </label>
           <label><input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> replace the folder if it holds a previous export</label>
         </fieldset>
-        {error && <p className="error small" role="alert">{error}</p>}
+        {(error ?? previewError) && <p className="error small" role="alert">{error ?? previewError}</p>}
         <div className="actions">
           {running ? (
             <button type="button" onClick={() => void call('export.cancel', {}).then(setStatus)}>Cancel</button>
@@ -145,7 +165,7 @@ export function ExportDialog({ query, total, collections, onClose }: ExportDialo
                 call('export.start', { dir: dir.trim(), selection, formats, images, articles, overwrite }).then(setStatus, (err: Error) => setError(err.message));
               }}
             >
-              Export {preview ? `${preview.pairs.toLocaleString('en-US')} pairs` : ''}
+              Export {preview ? countOf(preview.pairs, 'pair') : ''}
             </button>
           )}
         </div>
@@ -153,7 +173,7 @@ export function ExportDialog({ query, total, collections, onClose }: ExportDialo
           <div role="status" aria-live="polite" className="small">
             {running && <progress max={1} value={status.progress && status.progress.total > 0 ? status.progress.done / status.progress.total : 0} aria-label="Export progress" />}
             {running && status.progress && `${status.progress.phase === 'rows' ? 'pairs' : 'files'} ${status.progress.done} / ${status.progress.total}`}
-            {status.state === 'done' && status.summary && `Exported ${status.summary.pairs} pairs (${status.summary.rows} rows, ${status.summary.files} files) to ${status.summary.dir}.${status.summary.missing.images + status.summary.missing.articles > 0 ? ` Not found on disk: ${status.summary.missing.images} images, ${status.summary.missing.articles} articles.` : ''}`}
+            {status.state === 'done' && status.summary && `Exported ${countOf(status.summary.pairs, 'pair')} (${status.summary.rows} rows, ${status.summary.files} files) to ${status.summary.dir}.${status.summary.missing.images + status.summary.missing.articles > 0 ? ` Not found on disk: ${status.summary.missing.images} images, ${status.summary.missing.articles} articles.` : ''}`}
             {status.state === 'cancelled' && 'Cancelled: nothing was written.'}
             {status.state === 'failed' && <p className="error">{status.error?.message}</p>}
           </div>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SplitInfo } from '../../../electron/common/api.ts';
-import { VERDICT_NAMES, VERDICTS } from '../format.ts';
+import { countOf, VERDICT_NAMES, VERDICTS } from '../format.ts';
 import type { UpdateView, ViewState } from '../state/view-state.ts';
 
 export interface FilterBarProps {
@@ -166,15 +166,15 @@ export function FilterBar({ state, splits, subsets, sources, topics, subSplits, 
           </select>
         </label>
       )}
-      <label title="Pairs with a note; words narrow it to notes containing them">
-        Note
-        <span className="range">
+      <span className="range" title="Pairs with a note; words narrow it to notes containing them">
+        <label className="check">
           <input type="checkbox" aria-label="Only pairs with a note" checked={state.note !== undefined} onChange={(e) => onChange({ note: e.target.checked ? '' : undefined, ...reset })} />
-          {state.note !== undefined && (
-            <input key="note" aria-label="Note contains" placeholder="contains…" defaultValue={state.note} onBlur={(e) => onChange({ note: e.target.value.trim(), ...reset })} onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()} />
-          )}
-        </span>
-      </label>
+          with a note
+        </label>
+        {state.note !== undefined && (
+          <input key="note" aria-label="Note contains" placeholder="note contains…" defaultValue={state.note} onBlur={(e) => onChange({ note: e.target.value.trim(), ...reset })} onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()} />
+        )}
+      </span>
       <label title="The score that the range and the sort use">
         Score by
         <select
@@ -185,7 +185,7 @@ export function FilterBar({ state, splits, subsets, sources, topics, subSplits, 
             onChange({ scoreModel: name.join('|') || undefined, scoreMeasure: measure === 'text-text' ? 'text-text' : undefined, minScore: undefined, maxScore: undefined, ...reset });
           }}
         >
-          <option value="">similarity_score (files)</option>
+          <option value="">file similarity</option>
           {scoreModels.flatMap((name) => {
             const note = randomModels.includes(name) ? ' (random weights: meaningless)' : '';
             return [
@@ -211,7 +211,7 @@ export function FilterBar({ state, splits, subsets, sources, topics, subSplits, 
         </select>
       </label>
       <output className="total" aria-live="polite" data-testid="pair-total">
-        {total === null ? '…' : `${total.toLocaleString('en-US')} pairs`}
+        {total === null ? '…' : countOf(total, 'pair')}
       </output>
     </div>
   );

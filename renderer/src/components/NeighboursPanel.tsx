@@ -66,12 +66,12 @@ export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain
       {state === 'error' && <p className="error small">{error}</p>}
       {result && (
         <>
-          <p className="muted small">{result.items.length} nearest in {(result.seconds * 1000).toFixed(0)} ms (cosine)</p>
+          <p className="muted small">{result.items.length} nearest by {model} cosine, in {(result.seconds * 1000).toFixed(0)} ms</p>
           <ol className={`neighbour-list ${to}`} aria-label="Neighbours">
             {result.items.map((n) => (
               <li key={n.itemId} title={n.caption ?? ''}>
                 {to === 'image' && <PairImage itemId={n.itemId} role="Neighbour" caption={n.caption ?? ''} src={thumbnail(n.itemId)} explain={explain} />}
-                <span className="neighbour-score">{n.score.toFixed(3)}</span>
+                <span className="neighbour-score" title={`${model} cosine`}>cosine {n.score.toFixed(3)}</span>
                 <span className="neighbour-caption">{n.caption || <em className="muted">(empty caption)</em>}</span>
                 <span className="muted small">item {n.itemId}{n.source ? ` · ${n.source}` : ''}</span>
               </li>

@@ -57,7 +57,7 @@ export function PairDetailView({ detail, query, article, image, thumbnail, embed
         <figure>
           <PairImage itemId={pair.pristine?.imageId ?? null} role="Pristine" caption={pair.caption} src={pair.pristine ? image(pair.pristine.imageId) : null} explain={explain} large />
           <figcaption>
-            <span className="label pristine">pristine</span> score {pair.pristine?.similarityScore?.toFixed(4) ?? '—'}
+            <span className="label pristine">pristine</span> <span title="similarity_score, as the split file gives it">file similarity {pair.pristine?.similarityScore?.toFixed(4) ?? '—'}</span>
             <br />
             <span className="muted small">{imageNote(detail.pristineImage)}</span>
           </figcaption>
@@ -65,7 +65,7 @@ export function PairDetailView({ detail, query, article, image, thumbnail, embed
         <figure>
           <PairImage itemId={pair.falsified?.imageId ?? null} role="Falsified" caption={pair.caption} src={pair.falsified ? image(pair.falsified.imageId) : null} explain={explain} large />
           <figcaption>
-            <span className="label falsified">falsified</span> score {pair.falsified?.similarityScore?.toFixed(4) ?? '—'}
+            <span className="label falsified">falsified</span> <span title="similarity_score, as the split file gives it">file similarity {pair.falsified?.similarityScore?.toFixed(4) ?? '—'}</span>
             <br />
             <span className="muted small">{imageNote(detail.falsifiedImage)}</span>
           </figcaption>
@@ -80,7 +80,7 @@ export function PairDetailView({ detail, query, article, image, thumbnail, embed
       )}
       {pair.modelScores.length > 0 && (
         <section>
-          <h3>Scores by model</h3>
+          <h3>Cosine similarity by model</h3>
           <table className="counts model-scores">
             <thead>
               <tr><th>Model</th><th>caption–pristine</th><th>caption–falsified</th><th>caption–caption</th></tr>
@@ -100,7 +100,7 @@ export function PairDetailView({ detail, query, article, image, thumbnail, embed
       )}
       <section>
         <h3>Saliency</h3>
-        <SaliencyPanel pair={pair} image={image} />
+        <SaliencyPanel pair={pair} image={image} explain={explain} />
       </section>
       <section>
         <h3>Neighbours</h3>
@@ -115,7 +115,7 @@ export function PairDetailView({ detail, query, article, image, thumbnail, embed
       <section>
         <h3>Article</h3>
         {article === null ? (
-          <button onClick={onLoadArticle} disabled={detail.articlePath === null}>{detail.articlePath === null ? 'No article path' : 'Load article text'}</button>
+          <button className="secondary" onClick={onLoadArticle} disabled={detail.articlePath === null}>{detail.articlePath === null ? 'No article path' : 'Load article text'}</button>
         ) : article.text !== null ? (
           <p className="article">{article.text}</p>
         ) : (

@@ -8,19 +8,21 @@ export interface PairImageProps {
   /** Explains why the image cannot be shown (missing, corrupt …). */
   explain: (itemId: number) => Promise<string | null>;
   large?: boolean;
+  /** Says what the image is for, after its role: "(saliency)". */
+  purpose?: string;
 }
 
 /**
  * A pair's image, or a clear placeholder saying why there is none: never a broken-image icon.
  */
-export function PairImage({ itemId, role, caption, src, explain, large = false }: PairImageProps) {
+export function PairImage({ itemId, role, caption, src, explain, large = false, purpose }: PairImageProps) {
   const [problem, setProblem] = useState<string | null>(itemId === null ? `no ${role.toLowerCase()} row in this split file` : null);
   useEffect(() => setProblem(itemId === null ? `no ${role.toLowerCase()} row in this split file` : null), [itemId, src, role]);
-  const label = `${role} image`;
+  const label = purpose === undefined ? `${role} image` : `${role} image ${purpose}`;
   const cls = `pair-image ${role.toLowerCase()}${large ? ' large' : ''}`;
   if (problem !== null || itemId === null || src === null) {
     return (
-      <div className={`${cls} placeholder`} role="img" aria-label={`${label} unavailable: ${problem ?? 'no image'}`}>
+      <div className={`${cls} placeholder`} role="img" aria-label={`${label} unavailable: ${problem ?? 'no image'}`} title={problem ?? 'no image'}>
         <span className="placeholder-icon" aria-hidden="true">⌧</span>
         <span className="placeholder-text">{problem ?? 'no image'}</span>
       </div>

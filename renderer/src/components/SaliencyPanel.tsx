@@ -3,6 +3,7 @@ import type { ApiOutput } from '../../../electron/common/api.ts';
 import type { Colormap, SaliencyMethod, TokenScore } from '../../../electron/common/saliency.ts';
 import type { PairSummary } from '../../../electron/common/pairs.ts';
 import { call } from '../api/client.ts';
+import { PairImage } from './PairImage.tsx';
 
 type Explained = ApiOutput<'saliency.explain'>;
 
@@ -37,17 +38,17 @@ function Words({ tokens }: { tokens: TokenScore[] }) {
  * by side: heatmaps over the model's view of each image, words shaded by relevance, and the
  * deletion curve's area against a random order.
  */
-export function SaliencyPanel({ pair, image }: { pair: PairSummary; image: (itemId: number) => string }) {
+export function SaliencyPanel({ pair, image, explain: explainImage }: { pair: PairSummary; image: (itemId: number) => string; explain: (itemId: number) => Promise<string | null> }) {
   const [method, setMethod] = useState<SaliencyMethod>('occlusion');
   const [colormap, setColormap] = useState<Colormap>('jet');
   const [opacity, setOpacity] = useState(0.5);
   const [results, setResults] = useState<Record<string, Explained | { error: string } | { running: string; done: number; total: number }>>({});
   useEffect(() => setResults({}), [pair.pairId, method]);
 
-  const sides = [
-    { label: 'pristine', imageId: pair.pristine?.imageId },
-    { label: 'falsified', imageId: pair.falsified?.imageId },
-  ].filter((s): s is { label: string; imageId: number } => s.imageId !== undefined);
+  const sides = ([
+    { label: 'pristine', role: 'Pristine', imageId: pair.pristine?.imageId },
+    { label: 'falsified', role: 'Falsified', imageId: pair.falsified?.imageId },
+  ] as const).filter((s): s is typeof s & { imageId: number } => s.imageId !== undefined);
   const explain = (recolour = false): void => {
     for (const side of sides) {
       const requestId = `${pair.pairId}-${side.label}-${method}-${Date.now()}`;
@@ -58,7 +59,7 @@ export function SaliencyPanel({ pair, image }: { pair: PairSummary; image: (item
       );
     }
   };
-  const shown = Object.values(results).some((r) => 'heatmap' in r);
+  const shown = Object.values(results).some((r) => 'heatmap' in r && r.heatmap !== null);
   const busy = Object.values(results).some((r) => 'running' in r);
   // While a map computes, ask how far it has got.
   useEffect(() => {
@@ -113,8 +114,8 @@ export function SaliencyPanel({ pair, image }: { pair: PairSummary; image: (item
           return (
             <figure key={side.label} aria-label={`Saliency of the ${side.label} image`}>
               <div className="saliency-view">
-                <img src={image(side.imageId)} alt={`${side.label === 'pristine' ? 'Pristine' : 'Falsified'} image as the model sees it`} />
-                {r && 'heatmap' in r && <img className="heat" src={r.heatmap} alt="" style={{ opacity }} />}
+                <PairImage itemId={side.imageId} role={side.role} caption={pair.caption} src={image(side.imageId)} explain={explainImage} large purpose="(saliency)" />
+                {r && 'heatmap' in r && r.heatmap !== null && <img className="heat" src={r.heatmap} alt="" style={{ opacity }} />}
                 {r && 'running' in r && (
                   <span className="computing" role="status">
                     Computing… {r.total > 0 && <progress max={r.total} value={r.done} aria-label={`Saliency progress, ${side.label}`} />}
@@ -125,18 +126,22 @@ export function SaliencyPanel({ pair, image }: { pair: PairSummary; image: (item
                 <span className={`label ${side.label}`}>{side.label}</span>{' '}
                 {r && 'heatmap' in r && (
                   <>
-                    score {r.score.toFixed(4)}
+                    <span title={`Cosine similarity of the caption and this image under ${r.model}`}>{r.model} cosine {r.score.toFixed(4)}</span>
                     {r.deletion && (
                       <span title="Area under the score as the most relevant cells are removed, against a random order: lower means the map finds what matters">
                         {' '}· deletion AUC {r.deletion.auc.toFixed(3)} (random {r.deletion.randomAuc.toFixed(3)})
                       </span>
                     )}{' '}
                     · {r.cached ? 'cached' : `${r.seconds.toFixed(1)} s`}{' '}
-                    <button className="link" onClick={() => save(side.imageId)}>Save PNG</button>
+                    {r.heatmap === null ? (
+                      <span className="muted">· words only: word deletion draws no image map</span>
+                    ) : (
+                      <button className="link" onClick={() => save(side.imageId)}>Save PNG</button>
+                    )}
                     <Words tokens={r.tokens} />
                   </>
                 )}
-                {r && 'error' in r && <span className="error">{r.error}</span>}
+                {r && 'error' in r && <span className="error saliency-error" role="alert">{r.error}</span>}
               </figcaption>
             </figure>
           );

@@ -222,7 +222,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         searchRef={searchRef}
       />
       <BulkBar total={total} marked={marked.size} onClearMarks={clearMarks} undo={undo} onApply={(change) => edit(change, true)} onUndo={undoLast} onExport={() => setExporting(true)} />
-      {exporting && <ExportDialog query={query} total={total} collections={lists.collections} onClose={() => setExporting(false)} />}
+      {exporting && <ExportDialog query={query} total={total} splits={overview.splits} collections={lists.collections} onClose={() => setExporting(false)} />}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="browser-body">
         <div

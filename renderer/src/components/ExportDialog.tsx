@@ -87,7 +87,7 @@ export function ExportDialog({ query, total, splits, collections, onClose }: Exp
         </header>
         <fieldset>
           <legend>Pairs</legend>
-          <label><input type="radio" checked={from === 'filter'} onChange={() => setFrom('filter')} /> the {total?.toLocaleString('en-US') ?? '…'} pairs matching the current filters ({query.split} / {query.subset})</label>
+          <label><input type="radio" checked={from === 'filter'} onChange={() => setFrom('filter')} /> the {total?.toLocaleString('en-US') ?? '…'} pairs matching the current filters ({splitName(splits, query.split)}, {query.subset})</label>
           <label>
             <input type="radio" checked={from === 'collection'} onChange={() => setFrom('collection')} disabled={collections.length === 0} /> the collection{' '}
             <select aria-label="Collection to export" value={collection} onChange={(e) => setCollection(e.target.value)} disabled={from !== 'collection'}>

@@ -97,13 +97,13 @@ export function SaliencyPanel({ pair, image, explain: explainImage }: { pair: Pa
             <option key={m.value} value={m.value}>{m.label}</option>
           ))}
         </select>
-        <select aria-label="Colour map" value={colormap} onChange={(e) => setColormap(e.target.value as Colormap)}>
+        <select aria-label="Colour map" disabled={method === 'words'} value={colormap} onChange={(e) => setColormap(e.target.value as Colormap)}>
           {COLOURS.map((c) => (
             <option key={c} value={c}>{c}</option>
           ))}
         </select>
         <label className="small">
-          opacity <input aria-label="Heatmap opacity" type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} />
+          opacity <input aria-label="Heatmap opacity" disabled={method === 'words'} type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} />
         </label>
         <button onClick={() => explain()} disabled={busy}>Explain</button>
       </div>

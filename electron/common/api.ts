@@ -1,87 +1,79 @@
+import type * as v from 'valibot';
 import type { ErrorInfo } from './errors.ts';
+import type { API_INPUTS, Parsed } from './schemas.ts';
 import type { IndexProgress, IndexStats, IndexSummary } from './index-types.ts';
-import type { Collection, CurationChange, CurationResult, PairCuration, PairKey } from './curation.ts';
-import type { ExportOptions, ExportProgress, ExportSummary, SelectionPreview, SelectionSpec } from './export.ts';
-import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ModelsOverview, NeighbourItem, NeighbourSide, ProviderChoice, ProviderReport } from './models.ts';
-import type { PairPage, PairQuery, PairSummary, ScoreRun } from './pairs.ts';
-import type { Colormap, SaliencyMethod, SaliencyParams, SaliencyResult } from './saliency.ts';
+import type { Collection, CurationResult, PairCuration } from './curation.ts';
+import type { ExportProgress, ExportSummary, SelectionPreview } from './export.ts';
+import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, ProviderReport } from './models.ts';
+import type { PairPage, PairSummary, ScoreRun } from './pairs.ts';
+import type { SaliencyResult } from './saliency.ts';
 
 /**
  * The one contract between the workbench UI and the main process. Each entry is a call by name:
- * input → output. The same handlers are served over Electron IPC, over HTTP in browser mode,
- * and called directly by the CLI; every call answers with a Result (see errors.ts).
+ * its input is a schema in schemas.ts (API_INPUTS), its output the type here. The same handlers
+ * are served over Electron IPC, over HTTP in browser mode, and called directly by the CLI; every
+ * call answers with a Result (see errors.ts).
  */
-export interface WorkbenchApi {
+export interface ApiOutputs {
   /** What the app runs on: version, database, whether an index exists. */
-  'app.info': (input: Record<string, never>) => AppInfo;
+  'app.info': AppInfo;
   /** Counts per split × subset × label, per source and per topic. */
-  'overview.get': (input: Record<string, never>) => Overview;
+  'overview.get': Overview;
   /** One page of pairs of a split file, filtered and sorted, with a cursor for the next. */
-  'pairs.page': (input: PairQuery) => PairPage;
+  'pairs.page': PairPage;
   /** Everything about one pair: both images' checks, both captions, metadata. */
-  'pairs.detail': (input: { pairId: number }) => PairDetail;
+  'pairs.detail': PairDetail;
   /** The article text of an item, read from disk on demand. */
-  'items.article': (input: { id: number }) => { id: number; text: string | null; problem: string | null };
+  'items.article': { id: number; text: string | null; problem: string | null };
   /** Why each item's image cannot be shown (missing, corrupt …), or null where it can; at most 200 ids. */
-  'images.problems': (input: { ids: number[] }) => { problems: Record<number, string | null> };
+  'images.problems': { problems: Record<number, string | null> };
   /** Starts indexing a VisualNews + NewsCLIPpings copy into this database (in a worker). */
-  'index.start': (input: { visualnews: string; clippings?: string }) => IndexStatus;
+  'index.start': IndexStatus;
   /** Where the current or last indexing run stands. */
-  'index.status': (input: Record<string, never>) => IndexStatus;
+  'index.status': IndexStatus;
   /** Asks a running index to stop after its current step; running it again continues. */
-  'index.cancel': (input: Record<string, never>) => IndexStatus;
+  'index.cancel': IndexStatus;
   /** Installed models, embedding sets with their coverage, and pair-score runs. */
-  'models.get': (input: Record<string, never>) => ModelsOverview;
+  'models.get': ModelsOverview;
   /** Opens a model's encoders to tell which execution provider runs each, and why others were skipped. */
-  'models.providers': (input: { id: string; ep?: ProviderChoice }) => { id: string; providers: ProviderReport; error: string | null };
+  'models.providers': { id: string; providers: ProviderReport; error: string | null };
   /** Starts embedding the indexed items with a model (in a worker), then scores the pairs under it. */
-  'embed.start': (input: { model?: string; what: EmbedWhat; ep?: ProviderChoice }) => EmbedStatus;
-  'embed.status': (input: Record<string, never>) => EmbedStatus;
+  'embed.start': EmbedStatus;
+  'embed.status': EmbedStatus;
   /** Stops a running embedding job after its current batch; starting it again continues. */
-  'embed.cancel': (input: Record<string, never>) => EmbedStatus;
+  'embed.cancel': EmbedStatus;
   /** A pair's verdict, note, tags and collections. */
-  'curation.get': (input: PairKey) => PairCuration & { undo: string | null };
+  'curation.get': PairCuration & { undo: string | null };
   /** Applies one edit to the pairs named, or to every pair matching a query; undoable. */
-  'curation.apply': (input: { target: CurationTarget; change: CurationChange }) => CurationResult;
+  'curation.apply': CurationResult;
   /** Puts back what the last edit replaced. */
-  'curation.undo': (input: Record<string, never>) => { undone: string | null; undo: string | null };
+  'curation.undo': { undone: string | null; undo: string | null };
   /** What Undo would undo now (null: nothing), so the button is right from the start. */
-  'curation.undoState': (input: Record<string, never>) => { undo: string | null };
-  'collections.list': (input: Record<string, never>) => { collections: Collection[] };
-  'collections.create': (input: { name: string }) => Collection;
-  'collections.delete': (input: { name: string }) => { collections: Collection[] };
+  'curation.undoState': { undo: string | null };
+  'collections.list': { collections: Collection[] };
+  'collections.create': Collection;
+  'collections.delete': { collections: Collection[] };
   /** Every tag in use, with its pair count. */
-  'tags.list': (input: Record<string, never>) => { tags: { tag: string; pairs: number }[] };
+  'tags.list': { tags: { tag: string; pairs: number }[] };
   /** How many pairs (and rows per label) a selection or sample holds, per stratum. */
-  'export.preview': (input: SelectionSpec) => SelectionPreview;
+  'export.preview': SelectionPreview;
   /** Starts writing an export folder (in a worker); refuses an existing folder unless overwrite. */
-  'export.start': (input: { dir: string; selection: SelectionSpec } & ExportOptions) => ExportStatus;
-  'export.status': (input: Record<string, never>) => ExportStatus;
-  'export.cancel': (input: Record<string, never>) => ExportStatus;
+  'export.start': ExportStatus;
+  'export.status': ExportStatus;
+  'export.cancel': ExportStatus;
   /**
    * Which image regions and caption words drive an image–caption score (computed once, then
    * read from the cache), with the map drawn as a heatmap PNG (data URL) in the colour map asked for.
    */
-  'saliency.explain': (input: SaliencyRequest & { requestId?: string }) => SaliencyResult & { heatmap: string | null };
+  'saliency.explain': SaliencyResult & { heatmap: string | null };
   /** Forward passes made so far by the explanation with this requestId (null once it has finished). */
-  'saliency.progress': (input: { requestId: string }) => { progress: { done: number; total: number } | null };
+  'saliency.progress': { progress: { done: number; total: number } | null };
   /** The image with its heatmap over it, as a PNG (data URL) to save. */
-  'saliency.png': (input: SaliencyRequest & { opacity?: number }) => { png: string; filename: string };
+  'saliency.png': { png: string; filename: string };
   /** An item's nearest neighbours under a set of embeddings: image or caption to image or caption. */
-  'neighbours.get': (input: { itemId: number; from: NeighbourSide; to: NeighbourSide; model: string; k?: number }) => { items: NeighbourItem[]; seconds: number };
+  'neighbours.get': { items: NeighbourItem[]; seconds: number };
 }
 
-export interface SaliencyRequest extends Partial<SaliencyParams> {
-  imageId: number;
-  captionId: number;
-  method?: SaliencyMethod;
-  /** A model id or folder; the default model when absent. */
-  model?: string;
-  colormap?: Colormap;
-}
-
-/** The pairs an edit applies to: some captions of one split file, or all that match a query. */
-export type CurationTarget = { split: string; subset: string; captionIds: number[] } | { query: PairQuery };
 
 /** Where the current or last job of a kind stands. */
 export interface JobStatus<P, S> {
@@ -95,9 +87,15 @@ export type IndexStatus = JobStatus<IndexProgress, IndexSummary>;
 export type EmbedStatus = JobStatus<EmbedJobProgress, EmbedJobSummary>;
 export type ExportStatus = JobStatus<ExportProgress, ExportSummary>;
 
-export type ApiMethod = keyof WorkbenchApi;
-export type ApiInput<M extends ApiMethod> = Parameters<WorkbenchApi[M]>[0];
-export type ApiOutput<M extends ApiMethod> = ReturnType<WorkbenchApi[M]>;
+export type ApiMethod = keyof ApiOutputs;
+/** What a caller sends (defaults may be left out), and what a handler receives once it is validated. */
+export type ApiInput<M extends ApiMethod> = v.InferInput<(typeof API_INPUTS)[M]>;
+export type ApiArgs<M extends ApiMethod> = Parsed<(typeof API_INPUTS)[M]>;
+export type ApiOutput<M extends ApiMethod> = ApiOutputs[M];
+
+// Every method has an input schema, and every schema a method.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const API_COMPLETE: Same<ApiMethod, keyof typeof API_INPUTS> = true;
 
 export interface AppInfo {
   version: string;

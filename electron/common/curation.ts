@@ -17,17 +17,8 @@ export interface PairKey {
   captionId: number;
 }
 
-/** One edit, applied to one or many pairs; fields left out are left alone. */
-export interface CurationChange {
-  /** A verdict, or null to clear it. */
-  verdict?: Verdict | null;
-  /** The note, or null / '' to clear it. */
-  note?: string | null;
-  addTags?: string[];
-  removeTags?: string[];
-  addToCollection?: string;
-  removeFromCollection?: string;
-}
+/** One edit, applied to one or many pairs; fields left out are left alone (schemas.ts). */
+export type { CurationChange } from './schemas.ts';
 
 export interface PairCuration {
   verdict: Verdict | null;

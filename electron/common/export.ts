@@ -1,6 +1,5 @@
 /** Evaluation subsets and exports, as the UI, the CLI and the API describe them. */
 import type { Verdict } from './curation.ts';
-import type { PairQuery } from './pairs.ts';
 
 export const STRATUM_KEYS = ['split', 'subsplit', 'label', 'source', 'topic', 'verdict'] as const;
 /**
@@ -10,19 +9,8 @@ export const STRATUM_KEYS = ['split', 'subsplit', 'label', 'source', 'topic', 'v
  */
 export type StratumKey = (typeof STRATUM_KEYS)[number];
 
-export interface SampleSpec {
-  /** Pairs (captions) per stratum; a stratum with fewer gives all it has, and says so. */
-  perStratum: number;
-  strata: StratumKey[];
-  seed: number;
-}
-
-/** The pairs to export: one split file's pairs matching a query, or a collection's (any files); optionally a seeded, stratified sample of them. */
-export interface SelectionSpec {
-  query?: PairQuery;
-  collection?: string;
-  sample?: SampleSpec;
-}
+/** The pairs to export: one split file's pairs matching a query, or a collection's (any files); optionally a seeded, stratified sample of them (schemas.ts). */
+export type { SelectionSpec } from './schemas.ts';
 
 export interface StratumCount {
   /** The stratum's value for each key, e.g. { subsplit: 'scene_resnet_place' }. */

@@ -55,48 +55,11 @@ export type ScoreMeasure = (typeof SCORE_MEASURES)[number];
 export const PAIR_LABELS = ['pristine', 'falsified'] as const;
 export type PairLabel = (typeof PAIR_LABELS)[number];
 
-export interface PairFilters {
-  /**
-   * Only pairs that have this label's row, shown with that image alone; score filters and
-   * sorts then use that row's similarity_score (otherwise the falsified row's).
-   */
-  label?: PairLabel;
-  /** Words the caption must contain (the last one as a prefix). */
-  q?: string;
-  source?: string;
-  topic?: string;
-  /** Merged / Balanced: index into the split file's source_datasets. */
-  sourceDataset?: number;
-  /**
-   * Score by a set of embeddings (see ScoreRun) instead of the files' similarity_score; with
-   * scoreMeasure text-image (the label's image; the falsified one by default) or text-text.
-   */
-  scoreModel?: string;
-  /** A verdict, or 'none' for pairs without one. */
-  verdict?: Verdict | 'none';
-  tag?: string;
-  /** A collection's name. */
-  collection?: string;
-  /** Only pairs with a note (containing these words, when not empty; case ignored). */
-  note?: string;
-  scoreMeasure?: ScoreMeasure;
-  /** Range of the score (of the label's row; the falsified row's by default). */
-  minScore?: number;
-  maxScore?: number;
-}
-
 export const PAIR_SORTS = ['file', 'score-desc', 'score-asc'] as const;
 /** File order, or by the score (see PairFilters). */
 export type PairSort = (typeof PAIR_SORTS)[number];
 
-export interface PairQuery extends PairFilters {
-  split: string;
-  subset: string;
-  sort?: PairSort;
-  /** Opaque cursor from the previous page's `next`. */
-  cursor?: string | null;
-  limit?: number;
-}
+export type { PairFilters, PairQuery } from './schemas.ts';
 
 export interface PairPage {
   items: PairSummary[];

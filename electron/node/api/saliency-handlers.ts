@@ -1,6 +1,6 @@
-import type { ApiMethod } from '../../common/api.ts';
+import type { ApiArgs, ApiMethod } from '../../common/api.ts';
 import { OocError } from '../../common/errors.ts';
-import { COLORMAPS, SALIENCY_METHODS, type SaliencyParams } from '../../common/saliency.ts';
+import type { SaliencyParams } from '../../common/saliency.ts';
 import { ClipModel } from '../inference/clip.ts';
 import { resolveModel } from '../inference/registry.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
@@ -9,15 +9,14 @@ import { heatmapPng, overlayPng } from '../saliency/render.ts';
 import type { Db } from '../store/db.ts';
 import { getItem } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';
-import type { Handlers } from './handlers.ts';
-import { fields, integer, number, oneOf, text, type Fields } from './validate.ts';
+import type { Implementations } from './handlers.ts';
 
 type SaliencyMethods = Extract<ApiMethod, `saliency.${string}`>;
 
 const dataUrl = (png: Buffer): string => `data:image/png;base64,${png.toString('base64')}`;
 
 /** Explaining pairs from the UI: maps computed (or read from the cache) and drawn as PNGs. */
-export function saliencyHandlers(db: Db): Pick<Handlers, SaliencyMethods> {
+export function saliencyHandlers(db: Db): Implementations<SaliencyMethods> {
   const models = new Map<string, Promise<ClipModel>>();
   /** Progress of the explanations under way, by the id the UI gave its request. */
   const running = new Map<string, { done: number; total: number }>();
@@ -31,31 +30,15 @@ export function saliencyHandlers(db: Db): Pick<Handlers, SaliencyMethods> {
     }
     return clip;
   };
-  const request = async (f: Fields) => {
-    const params: Partial<SaliencyParams> = {};
-    for (const k of ['grid', 'masks', 'seed'] as const) {
-      const v = integer(f, k, true);
-      if (v !== undefined) params[k] = v;
-    }
-    const keep = number(f, 'keep');
-    if (keep !== undefined) params.keep = keep;
-    return {
-      clip: await clipFor(text(f, 'model', true)),
-      imageId: integer(f, 'imageId'),
-      captionId: integer(f, 'captionId'),
-      method: oneOf(f, 'method', SALIENCY_METHODS) ?? 'occlusion',
-      colormap: oneOf(f, 'colormap', COLORMAPS) ?? 'jet',
-      params,
-    };
-  };
+  /** The map's parameters: only those given (the rest default in explainPair). */
+  const paramsOf = (r: ApiArgs<'saliency.explain'>): Partial<SaliencyParams> =>
+    Object.fromEntries((['grid', 'masks', 'seed', 'keep'] as const).flatMap((k) => (r[k] === undefined ? [] : [[k, r[k]]])));
   return {
-    'saliency.explain': async (input) => {
-      const f = fields(input);
-      const r = await request(f);
-      const id = text(f, 'requestId', true);
+    'saliency.explain': async (r) => {
+      const id = r.requestId;
       if (id !== undefined) running.set(id, { done: 0, total: 0 });
       try {
-        const result = await explainPair(db, r.clip, { imageId: r.imageId, captionId: r.captionId, method: r.method, params: r.params }, (done, total) => {
+        const result = await explainPair(db, await clipFor(r.model), { imageId: r.imageId, captionId: r.captionId, method: r.method, params: paramsOf(r) }, (done, total) => {
           if (id !== undefined) running.set(id, { done, total });
         });
         return { ...result, heatmap: result.map === null ? null : dataUrl(await heatmapPng(result.map, 224, r.colormap)) };
@@ -63,16 +46,12 @@ export function saliencyHandlers(db: Db): Pick<Handlers, SaliencyMethods> {
         if (id !== undefined) running.delete(id);
       }
     },
-    'saliency.progress': (input) => ({ progress: running.get(text(fields(input), 'requestId')) ?? null }),
-    'saliency.png': async (input) => {
-      const f = fields(input);
-      const r = await request(f);
+    'saliency.progress': ({ requestId }) => ({ progress: running.get(requestId) ?? null }),
+    'saliency.png': async (r) => {
       if (r.method === 'words') throw new OocError('BAD_ARGUMENT', NO_WORD_MAP);
-      const opacity = number(f, 'opacity') ?? 0.5;
-      if (!(opacity >= 0 && opacity <= 1)) throw new OocError('BAD_ARGUMENT', '"opacity" must be between 0 and 1');
-      const result = await explainPair(db, r.clip, { imageId: r.imageId, captionId: r.captionId, method: r.method, params: r.params });
+      const result = await explainPair(db, await clipFor(r.model), { imageId: r.imageId, captionId: r.captionId, method: r.method, params: paramsOf(r) });
       const item = getItem(db, r.imageId)!;
-      const png = await overlayPng(resolveInRoot(getRoots(db).visualnews!, item.image_path!), result.map!, 448, r.colormap, opacity);
+      const png = await overlayPng(resolveInRoot(getRoots(db).visualnews!, item.image_path!), result.map!, 448, r.colormap, r.opacity);
       return { png: dataUrl(png), filename: `saliency-${result.method}-caption${r.captionId}-image${r.imageId}.png` };
     },
   };

@@ -5,7 +5,7 @@ import { defaultDatabasePath } from '../app-paths.ts';
 import { importEmbeddings } from '../embeddings/import.ts';
 import { computePairScores, scorableNames, scoreRuns } from '../embeddings/pair-scores.ts';
 import { EMBED_WHAT, type EmbedWhat, type ProviderReport } from '../../common/models.ts';
-import { ClipModel } from '../inference/clip.ts';
+import { ClipModel, probeProviders } from '../inference/clip.ts';
 import { runEmbedJob } from '../inference/embed-job.ts';
 import { NeighbourSearch } from '../inference/neighbours.ts';
 import { CATALOG, installModel } from '../inference/install.ts';
@@ -133,16 +133,8 @@ encoders are opened once to report which provider runs them and why others were 
     const { models, broken } = await listModels();
     const rows = [];
     for (const model of models) {
-      const clip = new ClipModel(model, ep);
-      let error: string | undefined;
-      try {
-        await clip.session('image');
-        await clip.session('text');
-      } catch (err) {
-        error = (err as Error).message;
-      }
-      rows.push({ id: model.manifest.id, name: model.manifest.name, dir: model.dir, dim: model.manifest.embeddingSize, meaningfulScores: model.manifest.weights.meaningfulScores, providers: clip.providers(), ...(error ? { error } : {}) });
-      await clip.release();
+      const { providers, error } = await probeProviders(model, ep);
+      rows.push({ id: model.manifest.id, name: model.manifest.name, dir: model.dir, dim: model.manifest.embeddingSize, meaningfulScores: model.manifest.weights.meaningfulScores, providers, ...(error ? { error } : {}) });
     }
     if (values.json === true) {
       process.stdout.write(`${JSON.stringify({ models: rows, broken })}\n`);

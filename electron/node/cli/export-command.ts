@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { VERDICTS } from '../../common/curation.ts';
 import { OocError } from '../../common/errors.ts';
 import { EXPORT_FORMATS, STRATUM_KEYS, type ExportFormat, type SelectionPreview, type SelectionSpec, type StratumKey } from '../../common/export.ts';
-import { pairQuery } from '../api/handlers.ts';
+import { PAIR_QUERY, parseInput } from '../../common/schemas.ts';
 import { selectPairs } from '../export/selection.ts';
 import { exportPairs } from '../export/write.ts';
 import { optionalString, requireString, type Command } from './args.ts';
@@ -46,7 +46,7 @@ function selectionOf(values: Record<string, string | boolean | undefined>): Sele
     const v = optionalString(values, key);
     if (v !== undefined) filters[key] = v;
   }
-  return { query: pairQuery(filters), ...(sample ? { sample } : {}) };
+  return { query: parseInput(PAIR_QUERY, filters), ...(sample ? { sample } : {}) };
 }
 
 function printPreview(p: SelectionPreview): void {

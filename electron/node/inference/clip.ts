@@ -143,3 +143,17 @@ export function normalizeRows(matrix: Float32Array, dim: number): void {
     for (let i = 0; i < dim; i++) matrix[base + i] = matrix[base + i]! * scale;
   }
 }
+
+/** Opens a model's encoders once to tell which execution provider runs each and why others were skipped (the error, when one cannot open). */
+export async function probeProviders(model: InstalledModel, choice: ProviderChoice): Promise<{ providers: ProviderReport; error: string | null }> {
+  const clip = new ClipModel(model, choice);
+  try {
+    await clip.session('image');
+    await clip.session('text');
+    return { providers: clip.providers(), error: null };
+  } catch (err) {
+    return { providers: clip.providers(), error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    await clip.release();
+  }
+}

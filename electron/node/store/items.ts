@@ -39,6 +39,10 @@ export interface Item extends ItemRow {
   record: number;
 }
 
+export function itemCount(db: Db): number {
+  return db.prepare('SELECT count(*) FROM items').pluck().get() as number;
+}
+
 export function getItem(db: Db, id: number): Item | undefined {
   return db.prepare('SELECT id, caption, topic, source, image_path, article_path, record FROM items WHERE id = ?').get(id) as Item | undefined;
 }

@@ -61,6 +61,17 @@ interface SplitFile {
   last: number;
 }
 
+/** Every split file indexed, with its pair count and (Merged / Balanced) sub-split folder names. */
+export function splitFiles(db: Db): { split: string; subset: string; pairs: number; sourceDatasets: string[] }[] {
+  const rows = db.prepare('SELECT split, subset, pairs, source_datasets FROM annotation_files ORDER BY split, subset').all() as { split: string; subset: string; pairs: number; source_datasets: string | null }[];
+  return rows.map((r) => ({ split: r.split, subset: r.subset, pairs: r.pairs, sourceDatasets: r.source_datasets === null ? [] : (JSON.parse(r.source_datasets) as string[]) }));
+}
+
+/** Whether a split file has a pair with this caption. */
+export function hasPair(db: Db, fileId: number, captionId: number): boolean {
+  return db.prepare('SELECT 1 FROM pairs WHERE file_id = ? AND caption_id = ?').get(fileId, captionId) !== undefined;
+}
+
 export function fileFor(db: Db, split: string, subset: string): SplitFile {
   const row = db
     .prepare(

@@ -10,7 +10,7 @@ import { PairDetailView } from '../components/PairDetailView.tsx';
 import { PairRow } from '../components/PairRow.tsx';
 import { splitName, VERDICTS } from '../format.ts';
 import { useCuration } from '../state/curation.ts';
-import type { UpdateView, ViewState } from '../state/view-state.ts';
+import { queryOf, type UpdateView, type ViewState } from '../state/view-state.ts';
 
 const ROW_HEIGHT = 132;
 const PAGE = 100;
@@ -42,13 +42,9 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   const searchRef = useRef<HTMLInputElement>(null);
   const [viewport, setViewport] = useState({ top: 0, height: 800 });
 
-  const { split, subset, sort, q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, verdict, tag, collection, note, minScore, maxScore } = state;
-  const query = useMemo((): PairQuery => {
-    const filters = { q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, verdict, tag, collection, note, minScore, maxScore };
-    // An empty note filter means "has a note", so it is kept.
-    const set = Object.fromEntries(Object.entries(filters).filter(([k, v]) => v !== undefined && (v !== '' || k === 'note')));
-    return { split, subset, sort, ...set };
-  }, [split, subset, sort, q, label, source, topic, sourceDataset, scoreModel, scoreMeasure, verdict, tag, collection, note, minScore, maxScore]);
+  // The query changes only when what it asks for does (not on selecting or opening a pair).
+  const queryKey = JSON.stringify(queryOf(state));
+  const query = useMemo((): PairQuery => JSON.parse(queryKey) as PairQuery, [queryKey]);
 
   const [reload, setReload] = useState(0);
   const [exporting, setExporting] = useState(false);
@@ -123,12 +119,11 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     query,
     openPair: detail?.pair,
     selected: items[selectedIndex],
-    curationFiltered: verdict !== undefined || tag !== undefined || collection !== undefined || note !== undefined,
+    curationFiltered: state.verdict !== undefined || state.tag !== undefined || state.collection !== undefined || state.note !== undefined,
     onPairChanged,
     onListChanged,
     onError: setError,
   });
-
 
   const select = useCallback(
     (index: number) => {

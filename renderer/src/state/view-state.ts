@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import { VERDICTS } from '../format.ts';
-import type { PairFilters, PairSort } from '../../../electron/common/pairs.ts';
+import * as v from 'valibot';
+import type { PairSort } from '../../../electron/common/pairs.ts';
+import { PAIR_FILTERS, PAIR_SORTS, URL_NAMES, type PairFilters, type PairQuery } from '../../../electron/common/schemas.ts';
 
 /** Everything that defines what the user is looking at; kept in the URL so back/forward and links work. */
 export interface ViewState extends PairFilters {
@@ -20,7 +21,8 @@ export type UpdateView = (next: ViewUpdate, mode?: 'push' | 'replace') => void;
 
 const DEFAULTS: ViewState = { view: 'pairs', split: 'merged_balanced', subset: 'test', sort: 'file', open: false };
 const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'dataset', 'models'];
-const SORTS: readonly PairSort[] = ['file', 'score-desc', 'score-asc'];
+const FILTER_KEYS = Object.keys(PAIR_FILTERS) as (keyof PairFilters)[];
+const urlName = (key: keyof PairFilters): string => URL_NAMES[key] ?? key;
 
 function num(v: string | null): number | undefined {
   if (v === null || v === '') return undefined;
@@ -28,42 +30,29 @@ function num(v: string | null): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** A filter's value from its URL text, as its schema accepts it (a number where it takes one), or undefined. */
+function decodeFilter(key: keyof PairFilters, raw: string): unknown {
+  for (const candidate of [raw, num(raw)]) {
+    const parsed = v.safeParse(PAIR_FILTERS[key], candidate);
+    if (parsed.success && parsed.output !== undefined) return parsed.output;
+  }
+  return undefined;
+}
+
 export function parseViewState(search: string): ViewState {
   const p = new URLSearchParams(search);
   const sort = p.get('sort') as PairSort | null;
   const state: ViewState = {
-    view: VIEWS.find((v) => v === p.get('view')) ?? 'pairs',
+    view: VIEWS.find((view) => view === p.get('view')) ?? 'pairs',
     split: p.get('split') ?? DEFAULTS.split,
     subset: p.get('subset') ?? DEFAULTS.subset,
-    sort: sort !== null && SORTS.includes(sort) ? sort : 'file',
+    sort: sort !== null && PAIR_SORTS.includes(sort) ? sort : 'file',
     open: p.get('open') === '1',
   };
-  const q = p.get('q');
-  if (q) state.q = q;
-  const label = p.get('label');
-  if (label === 'pristine' || label === 'falsified') state.label = label;
-  const source = p.get('source');
-  if (source) state.source = source;
-  const topic = p.get('topic');
-  if (topic) state.topic = topic;
-  const sd = num(p.get('subsplit'));
-  if (sd !== undefined) state.sourceDataset = sd;
-  const min = num(p.get('min'));
-  if (min !== undefined) state.minScore = min;
-  const max = num(p.get('max'));
-  if (max !== undefined) state.maxScore = max;
-  const verdict = p.get('verdict');
-  if (verdict === 'none' || (VERDICTS as readonly string[]).includes(verdict ?? '')) state.verdict = verdict as NonNullable<ViewState['verdict']>;
-  const tag = p.get('tag');
-  if (tag) state.tag = tag;
-  const note = p.get('note');
-  if (note !== null) state.note = note;
-  const collection = p.get('collection');
-  if (collection) state.collection = collection;
-  const by = p.get('by');
-  if (by) {
-    state.scoreModel = by;
-    if (p.get('measure') === 'text-text') state.scoreMeasure = 'text-text';
+  for (const key of FILTER_KEYS) {
+    const raw = p.get(urlName(key));
+    const value = raw === null ? undefined : decodeFilter(key, raw);
+    if (value !== undefined) (state as unknown as Record<string, unknown>)[key] = value;
   }
   const pair = num(p.get('pair'));
   if (pair !== undefined) state.pair = pair;
@@ -75,23 +64,18 @@ export function formatViewState(s: ViewState): string {
   if (s.view !== 'pairs') p.set('view', s.view);
   p.set('split', s.split);
   p.set('subset', s.subset);
-  if (s.q) p.set('q', s.q);
-  if (s.label) p.set('label', s.label);
-  if (s.source) p.set('source', s.source);
-  if (s.topic) p.set('topic', s.topic);
-  if (s.sourceDataset !== undefined) p.set('subsplit', String(s.sourceDataset));
-  if (s.minScore !== undefined) p.set('min', String(s.minScore));
-  if (s.maxScore !== undefined) p.set('max', String(s.maxScore));
-  if (s.verdict) p.set('verdict', s.verdict);
-  if (s.tag) p.set('tag', s.tag);
-  if (s.collection) p.set('collection', s.collection);
-  if (s.note !== undefined) p.set('note', s.note);
-  if (s.scoreModel) p.set('by', s.scoreModel);
-  if (s.scoreModel && s.scoreMeasure === 'text-text') p.set('measure', 'text-text');
+  for (const key of FILTER_KEYS) if (s[key] !== undefined) p.set(urlName(key), String(s[key]));
   if (s.sort !== 'file') p.set('sort', s.sort);
   if (s.pair !== undefined) p.set('pair', String(s.pair));
   if (s.open) p.set('open', '1');
   return `?${p.toString()}`;
+}
+
+/** The pair query the view asks for: its split file, sort and filters. */
+export function queryOf(s: ViewState): PairQuery {
+  const query: PairQuery = { split: s.split, subset: s.subset, sort: s.sort };
+  for (const key of FILTER_KEYS) if (s[key] !== undefined) (query as Record<string, unknown>)[key] = s[key];
+  return query;
 }
 
 /**

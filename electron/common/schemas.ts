@@ -1,0 +1,218 @@
+/**
+ * The input of every API method, as one valibot schema each: the TypeScript types are inferred
+ * from these, the IPC/HTTP boundary validates with them (api/handlers.ts), and the renderer's URL
+ * codec for the view state is derived from the pair filters (renderer/src/state/view-state.ts).
+ * Pure TS on valibot: loaded by the main process, the CLI and the renderer alike.
+ *
+ * Adding a pair filter means adding it to PAIR_FILTERS here, to the store's query
+ * (store/pairs.ts) and to the control that sets it (FilterBar.tsx): nothing else restates it.
+ */
+import * as v from 'valibot';
+import { VERDICTS } from './curation.ts';
+import { OocError } from './errors.ts';
+import { EXPORT_FORMATS, STRATUM_KEYS } from './export.ts';
+import { EMBED_WHAT, NEIGHBOUR_SIDES, PROVIDER_CHOICES } from './models.ts';
+import { PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES } from './pairs.ts';
+import { COLORMAPS, SALIENCY_METHODS } from './saliency.ts';
+
+export { PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES };
+
+const MAX_TEXT = 10_000;
+
+const integer = v.pipe(v.number('must be an integer'), v.safeInteger('must be an integer'));
+const finite = v.pipe(v.number('must be a number'), v.finite('must be a number'));
+const text = v.pipe(v.string('must be a string'), v.maxLength(MAX_TEXT, `must be at most ${MAX_TEXT} characters`));
+/** A string that must be given and not be empty. */
+const required = v.pipe(v.string('must be a string'), v.minLength(1, 'is required'), v.maxLength(MAX_TEXT, `must be at most ${MAX_TEXT} characters`));
+
+/** Optional, with null and '' read as absent (forms send them for "any"). */
+function optional<S extends v.GenericSchema>(schema: S) {
+  return v.optional(v.pipe(v.nullable(v.union([v.literal(''), schema])), v.transform((x) => (x === null || x === '' ? undefined : (x as v.InferOutput<S>)))));
+}
+const flag = v.optional(v.boolean('must be true or false'), false);
+const none = v.object({});
+
+/** What narrows a split file's pairs; each key also names its URL parameter unless URL_NAMES says otherwise. */
+export const PAIR_FILTERS = {
+  /**
+   * Only pairs that have this label's row, shown with that image alone; score filters and
+   * sorts then use that row's similarity_score (otherwise the falsified row's).
+   */
+  label: optional(v.picklist(PAIR_LABELS)),
+  /** Words the caption must contain (the last one as a prefix). */
+  q: optional(text),
+  source: optional(text),
+  topic: optional(text),
+  /** Merged / Balanced: index into the split file's source_datasets. */
+  sourceDataset: optional(integer),
+  /**
+   * Score by a set of embeddings (see ScoreRun) instead of the files' similarity_score; with
+   * scoreMeasure text-image (the label's image; the falsified one by default) or text-text.
+   */
+  scoreModel: optional(text),
+  scoreMeasure: optional(v.picklist(SCORE_MEASURES)),
+  /** A verdict, or 'none' for pairs without one. */
+  verdict: optional(v.picklist([...VERDICTS, 'none'])),
+  tag: optional(text),
+  /** A collection's name. */
+  collection: optional(text),
+  /** Only pairs with a note (containing these words, when not empty; case ignored): '' is kept. */
+  note: v.optional(v.pipe(v.nullable(text), v.transform((x) => x ?? undefined))),
+  /** Range of the score (of the label's row; the falsified row's by default). */
+  minScore: optional(finite),
+  maxScore: optional(finite),
+} satisfies v.ObjectEntries;
+
+/** Shorter URL parameter names kept from earlier versions, so old links still open. */
+export const URL_NAMES: Partial<Record<keyof typeof PAIR_FILTERS, string>> = { sourceDataset: 'subsplit', minScore: 'min', maxScore: 'max', scoreModel: 'by', scoreMeasure: 'measure' };
+
+export const PAIR_QUERY = v.object({
+  split: required,
+  subset: required,
+  ...PAIR_FILTERS,
+  /** File order, or by the score (see the filters). */
+  sort: optional(v.picklist(PAIR_SORTS)),
+  /** Opaque cursor from the previous page's `next`. */
+  cursor: v.optional(v.nullable(text)),
+  limit: optional(integer),
+});
+
+const PAIR_KEY = v.object({ split: required, subset: required, captionId: integer });
+
+const tags = v.pipe(v.array(text, 'must be a list of strings'), v.maxLength(100, 'must be a list of at most 100 strings'));
+const CURATION_CHANGE = v.object({
+  /** A verdict, or null to clear it. */
+  verdict: v.optional(v.nullable(v.picklist(VERDICTS))),
+  /** The note, or null / '' to clear it. */
+  note: v.optional(v.nullable(text)),
+  addTags: optional(tags),
+  removeTags: optional(tags),
+  addToCollection: optional(text),
+  removeFromCollection: optional(text),
+});
+
+export const MAX_LISTED_PAIRS = 10_000;
+/** The pairs an edit applies to: some captions of one split file, or all that match a query. */
+const CURATION_TARGET = v.union(
+  [
+    v.object({ query: PAIR_QUERY }),
+    v.object({
+      split: required,
+      subset: required,
+      captionIds: v.pipe(
+        v.array(integer),
+        v.minLength(1, `must list 1 to ${MAX_LISTED_PAIRS} caption ids (or give a "query" for every matching pair)`),
+        v.maxLength(MAX_LISTED_PAIRS, `must list 1 to ${MAX_LISTED_PAIRS} caption ids (or give a "query" for every matching pair)`),
+      ),
+    }),
+  ],
+  'must be a "query", or a "split", "subset" and "captionIds"',
+);
+
+const SELECTION = v.object({
+  query: v.optional(PAIR_QUERY),
+  collection: optional(text),
+  sample: optional(
+    v.object({
+      /** Pairs (captions) per stratum; a stratum with fewer gives all it has, and says so. */
+      perStratum: v.pipe(integer, v.minValue(1, 'must be at least 1')),
+      strata: v.optional(v.array(v.picklist(STRATUM_KEYS)), []),
+      seed: v.optional(integer, 1),
+    }),
+  ),
+});
+
+const SALIENCY_REQUEST = v.object({
+  imageId: integer,
+  captionId: integer,
+  method: v.optional(v.picklist(SALIENCY_METHODS), 'occlusion'),
+  /** A model id or folder; the default model when absent. */
+  model: optional(text),
+  colormap: v.optional(v.picklist(COLORMAPS), 'jet'),
+  grid: optional(integer),
+  masks: optional(integer),
+  seed: optional(integer),
+  keep: optional(finite),
+});
+
+/** Every method's input. */
+export const API_INPUTS = {
+  'app.info': none,
+  'overview.get': none,
+  'pairs.page': PAIR_QUERY,
+  'pairs.detail': v.object({ pairId: integer }),
+  'items.article': v.object({ id: integer }),
+  'images.problems': v.object({ ids: v.pipe(v.array(integer), v.maxLength(200, 'must be a list of at most 200 item ids')) }),
+  'index.start': v.object({ visualnews: required, clippings: optional(text) }),
+  'index.status': none,
+  'index.cancel': none,
+  'models.get': none,
+  'models.providers': v.object({ id: required, ep: v.optional(v.picklist(PROVIDER_CHOICES), 'auto') }),
+  'embed.start': v.object({ model: optional(text), what: v.optional(v.picklist(EMBED_WHAT), 'all'), ep: optional(v.picklist(PROVIDER_CHOICES)) }),
+  'embed.status': none,
+  'embed.cancel': none,
+  'curation.get': PAIR_KEY,
+  'curation.apply': v.object({ target: CURATION_TARGET, change: CURATION_CHANGE }),
+  'curation.undo': none,
+  'curation.undoState': none,
+  'collections.list': none,
+  'collections.create': v.object({ name: required }),
+  'collections.delete': v.object({ name: required }),
+  'tags.list': none,
+  'export.preview': SELECTION,
+  'export.start': v.object({
+    dir: required,
+    selection: SELECTION,
+    formats: v.pipe(v.optional(v.array(v.picklist(EXPORT_FORMATS)), [...EXPORT_FORMATS]), v.minLength(1, 'choose at least one format')),
+    images: flag,
+    articles: flag,
+    overwrite: flag,
+  }),
+  'export.status': none,
+  'export.cancel': none,
+  'saliency.explain': v.object({ ...SALIENCY_REQUEST.entries, requestId: optional(text) }),
+  'saliency.progress': v.object({ requestId: required }),
+  'saliency.png': v.object({ ...SALIENCY_REQUEST.entries, opacity: v.optional(v.pipe(finite, v.minValue(0, 'must be between 0 and 1'), v.maxValue(1, 'must be between 0 and 1')), 0.5) }),
+  'neighbours.get': v.object({
+    itemId: integer,
+    from: v.optional(v.picklist(NEIGHBOUR_SIDES), 'image'),
+    to: v.optional(v.picklist(NEIGHBOUR_SIDES), 'image'),
+    model: required,
+    k: v.optional(v.pipe(integer, v.minValue(1, 'must be from 1 to 200'), v.maxValue(200, 'must be from 1 to 200')), 12),
+  }),
+} as const satisfies Record<string, v.GenericSchema>;
+
+/** A schema's output as parseInput returns it: optional keys absent rather than undefined. */
+type Pruned<T> = T extends readonly (infer U)[] ? Pruned<U>[] : T extends object ? { [K in keyof T]: Pruned<Exclude<T[K], undefined>> } : T;
+export type Parsed<S extends v.GenericSchema> = Pruned<v.InferOutput<S>>;
+
+export type PairFilters = Parsed<v.ObjectSchema<typeof PAIR_FILTERS, undefined>>;
+export type PairQuery = Parsed<typeof PAIR_QUERY>;
+export type CurationChange = Parsed<typeof CURATION_CHANGE>;
+export type CurationTarget = Parsed<typeof CURATION_TARGET>;
+export type SelectionSpec = Parsed<typeof SELECTION>;
+export type SaliencyRequest = v.InferInput<typeof SALIENCY_REQUEST>;
+
+/** Drops keys whose value is undefined, all the way down (exactOptionalPropertyTypes: absent, not undefined). */
+function pruned(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(pruned);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([, x]) => x !== undefined).map(([k, x]) => [k, pruned(x)]));
+}
+
+/** What a schema's first problem says, naming the field: `"split" is required`, `"k" must be from 1 to 200`. */
+function describe(issue: v.BaseIssue<unknown>): string {
+  const where = issue.path?.map((p) => String(p.key)).join('.');
+  const field = where ? `"${where}"` : 'the request';
+  if (issue.kind === 'schema' && issue.received === 'undefined') return `${field} is required`;
+  if (issue.type === 'object' && !where) return 'the request must be a JSON object';
+  if (!issue.message.startsWith('Invalid ')) return issue.kind === 'validation' ? `${field} ${issue.message}` : `${field} ${issue.message}, got ${issue.received}`;
+  return `${field} must be ${issue.expected ?? 'valid'}, got ${issue.received}`;
+}
+
+/** Parses an input against its schema (absent input counts as {}); a BAD_ARGUMENT error naming the field otherwise. */
+export function parseInput<S extends v.GenericSchema>(schema: S, input: unknown): Parsed<S> {
+  const result = v.safeParse(schema, input ?? {});
+  if (!result.success) throw new OocError('BAD_ARGUMENT', describe(result.issues[0]));
+  return pruned(result.output) as Parsed<S>;
+}

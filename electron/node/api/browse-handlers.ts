@@ -1,0 +1,69 @@
+import type { ApiMethod, AppInfo, ImageInfo, Overview, PairDetail } from '../../common/api.ts';
+import { SPLITS } from '../../common/datasets.ts';
+import { OocError } from '../../common/errors.ts';
+import { scoreRuns } from '../embeddings/pair-scores.ts';
+import { listModels } from '../inference/registry.ts';
+import { imageProblem, readArticle } from '../items.ts';
+import { readOnlyReason, type Db } from '../store/db.ts';
+import { getImageCheck } from '../store/image-checks.ts';
+import { hasIndex } from '../store/index-tables.ts';
+import { getItem } from '../store/items.ts';
+import { getMeta } from '../store/meta.ts';
+import { getMetadata } from '../store/metadata.ts';
+import { getPair, pairsPage, splitFiles } from '../store/pairs.ts';
+import { getRoots } from '../store/roots.ts';
+import { readStats } from '../store/stats.ts';
+import type { ApiContext, Implementations } from './handlers.ts';
+
+type BrowseMethods = 'app.info' | 'overview.get' | Extract<ApiMethod, `pairs.${string}` | `items.${string}` | `images.${string}`>;
+
+function imageInfo(db: Db, id: number | null): ImageInfo | null {
+  if (id === null) return null;
+  const item = getItem(db, id);
+  const check = getImageCheck(db, id);
+  const current = check !== undefined && check.imagePath === (item?.image_path ?? '');
+  return {
+    id,
+    path: item?.image_path ?? null,
+    status: current ? check.status : null,
+    detail: current ? check.detail : null,
+    width: current ? check.width : null,
+    height: current ? check.height : null,
+  };
+}
+
+/** What the app runs on, the overview, and the pairs with their items. */
+export function browseHandlers(ctx: ApiContext): Implementations<BrowseMethods> {
+  const { db } = ctx;
+  return {
+    'app.info': (): AppInfo => ({
+      version: ctx.version,
+      database: ctx.databaseFile,
+      hasIndex: hasIndex(db),
+      demo: ctx.demo,
+      indexedAt: getMeta(db, 'indexed_at') ?? null,
+      roots: getRoots(db),
+      readOnly: readOnlyReason(db),
+    }),
+    'overview.get': async (): Promise<Overview> => {
+      const randomModels = (await listModels()).models.filter((m) => !m.manifest.weights.meaningfulScores).map((m) => m.manifest.id);
+      return { stats: readStats(db), splits: SPLITS.map((x) => ({ ...x })), files: splitFiles(db), scores: scoreRuns(db), randomModels };
+    },
+    'pairs.page': (input) => pairsPage(db, input),
+    'pairs.detail': ({ pairId }): PairDetail => {
+      const pair = getPair(db, pairId);
+      if (pair === undefined) throw new OocError('NOT_FOUND', `no pair ${pairId}`);
+      const falsified = pair.falsified === null ? undefined : getItem(db, pair.falsified.imageId);
+      return {
+        pair,
+        pristineImage: imageInfo(db, pair.pristine?.imageId ?? null),
+        falsifiedImage: imageInfo(db, pair.falsified?.imageId ?? null),
+        falsifiedItem: falsified ? { id: falsified.id, caption: falsified.caption, source: falsified.source, topic: falsified.topic } : null,
+        metadata: getMetadata(db, pair.captionId),
+        articlePath: getItem(db, pair.captionId)?.article_path ?? null,
+      };
+    },
+    'items.article': ({ id }) => readArticle(db, id),
+    'images.problems': async ({ ids }) => ({ problems: Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await imageProblem(db, id)] as const))) }),
+  };
+}

@@ -26,8 +26,35 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', 'electron', '../node/*', '../main/*', '../workers/*'] }] },
   },
   {
-    files: ['electron/node/**/*.ts', 'electron/workers/**/*.ts', 'electron/cli.ts'],
+    // Node services never import electron, the main process, the preload or (below electron/node)
+    // the worker entry points; the workers import node, not the other way round.
+    files: ['electron/node/**/*.ts', 'electron/cli.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: ['electron'], patterns: [{ regex: '/(main|preload|workers)/', message: 'electron/node imports neither electron/main, the preload nor electron/workers' }] }] },
+  },
+  {
+    files: ['electron/workers/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: ['electron'], patterns: ['**/main/*', '**/preload/*'] }] },
+  },
+  {
+    // The store is the bottom layer: it imports only itself, common and the process check.
+    files: ['electron/node/store/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!processes\\.ts$)\\w', message: 'store imports only store modules, electron/common and processes.ts' }] }] },
+  },
+  {
+    files: ['electron/node/store/migrations/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./\\.\\./(?!processes\\.ts$)\\w', message: 'store imports only store modules, electron/common and processes.ts' }] }] },
+  },
+  {
+    // SQL lives in the store: no statement is prepared or run anywhere else.
+    files: ['electron/node/**/*.ts', 'electron/workers/**/*.ts', 'electron/main/**/*.ts'],
+    ignores: ['electron/node/store/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name=/^(prepare|pragma)$/]", message: 'SQL lives in electron/node/store: call a store function' },
+        { selector: "CallExpression[callee.property.name='exec'][arguments.0.type=/^(Literal|TemplateLiteral)$/]", message: 'SQL lives in electron/node/store: call a store function' },
+      ],
+    },
   },
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],

@@ -1,6 +1,6 @@
 // Runs one full index build (in its worker thread, as the app does) and reports time and the
 // process's peak RSS, worker included.
-import { runIndexInWorker } from '../../electron/workers/run-job.ts';
+import { runIndexInWorker } from '../../electron/node/jobs/run-job.ts';
 
 const [dbFile, visualnews, clippings] = process.argv.slice(2) as [string, string, string];
 const start = performance.now();

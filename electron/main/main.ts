@@ -8,7 +8,7 @@ import { appDataDir, defaultDatabasePath, demoDatabasePath, demoDatasetDir, thum
 import { openDatabase, type Db } from '../node/store/db.ts';
 import { hasIndex } from '../node/store/index-tables.ts';
 import { getRoots } from '../node/store/roots.ts';
-import { runIndexInWorker, type IndexJobRequest } from '../workers/run-job.ts';
+import { runIndexInWorker, type IndexJobRequest } from '../node/jobs/run-job.ts';
 import { registerIpc } from './ipc.ts';
 import { buildMenu } from './menu.ts';
 import { handleProtocols, registerSchemes } from './protocols.ts';

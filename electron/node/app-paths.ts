@@ -61,8 +61,3 @@ export function userModelsDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(appDataDir(env), 'models');
 }
 
-/** Where a database keeps its embedding matrices: a folder beside the file, named after it. */
-export function vectorsDir(databaseFile: string): string {
-  const resolved = path.resolve(databaseFile);
-  return `${resolved}.vectors`;
-}

@@ -1,14 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../common/errors.ts';
 import type { EmbedJobSummary } from '../common/models.ts';
-import { computePairScores } from '../node/embeddings/pair-scores.ts';
+import { getSet } from '../node/store/vectors.ts';
+import { computePairScores } from '../node/store/pair-scores.ts';
 import { exportPairs } from '../node/export/write.ts';
 import { ClipModel } from '../node/inference/clip.ts';
 import { runEmbedJob } from '../node/inference/embed-job.ts';
 import { resolveModel } from '../node/inference/registry.ts';
 import { buildIndex } from '../node/ingest/indexer.ts';
 import { explainDatabaseError, openDatabase, type Db } from '../node/store/db.ts';
-import type { EmbedJobRequest, JobKind, Jobs, WorkerMessage, WorkerRequest } from './run-job.ts';
+import type { EmbedJobRequest, JobKind, Jobs, WorkerMessage, WorkerRequest } from '../node/jobs/run-job.ts';
 
 /** Worker entry point: runs one job (an index build, an embedding run, an export) off the main thread and reports progress. */
 const request = workerData as WorkerRequest;
@@ -28,7 +29,7 @@ async function embed(db: Db, r: EmbedJobRequest): Promise<EmbedJobSummary> {
   const clip = new ClipModel(model, r.ep ?? 'auto');
   try {
     const summary = await runEmbedJob(db, clip, { what: r.what }, { signal: controller.signal, onProgress: (p) => post<'embed'>({ type: 'progress', progress: { phase: 'embedding', ...p } }) });
-    const hasCaptions = db.prepare("SELECT 1 FROM embedding_sets WHERE name = ? AND kind = 'text' AND rows > 0").get(model.manifest.id) !== undefined;
+    const hasCaptions = (getSet(db, model.manifest.id, 'text')?.rows ?? 0) > 0;
     const scores = hasCaptions
       ? await computePairScores(db, model.manifest.id, { signal: controller.signal, onProgress: (p) => post<'embed'>({ type: 'progress', progress: { phase: 'scoring', ...p } }) })
       : null;

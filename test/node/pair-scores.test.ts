@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildIndex } from '../../electron/node/ingest/indexer.ts';
-import { computePairScores, scoreRuns } from '../../electron/node/embeddings/pair-scores.ts';
+import { computePairScores, scoreRuns } from '../../electron/node/store/pair-scores.ts';
 import { ClipModel } from '../../electron/node/inference/clip.ts';
 import { runEmbedJob } from '../../electron/node/inference/embed-job.ts';
 import { readModel } from '../../electron/node/inference/manifest.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { APP_ORIGIN, CONTENT_SECURITY_POLICY, appFileFor, isAppUrl, secureWebPreferences } from '../../electron/main/security.ts';
 import { demoDatasetDir } from '../../electron/node/app-paths.ts';
-import { runIndexInWorker } from '../../electron/workers/run-job.ts';
+import { runIndexInWorker } from '../../electron/node/jobs/run-job.ts';
 import { REPO_ROOT } from '../fixtures/cli.ts';
 import { tempDir } from '../fixtures/corpus.ts';
 

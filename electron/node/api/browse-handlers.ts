@@ -1,7 +1,7 @@
 import type { ApiMethod, AppInfo, ImageInfo, Overview, PairDetail } from '../../common/api.ts';
 import { SPLITS } from '../../common/datasets.ts';
 import { OocError } from '../../common/errors.ts';
-import { scoreRuns } from '../embeddings/pair-scores.ts';
+import { scoreRuns } from '../store/pair-scores.ts';
 import { listModels } from '../inference/registry.ts';
 import { imageProblem, readArticle } from '../items.ts';
 import { readOnlyReason, type Db } from '../store/db.ts';

@@ -1,6 +1,6 @@
 import type { JobStatus } from '../../common/api.ts';
 import { OocError, toErrorInfo } from '../../common/errors.ts';
-import { JOB_WORKER, runInWorker, type JobKind, type Jobs } from '../../workers/run-job.ts';
+import { JOB_WORKER, runInWorker, type JobKind, type Jobs } from '../jobs/run-job.ts';
 
 const BUSY: Record<JobKind, string> = { index: 'an index is being built', embed: 'an embedding job is running', export: 'an export is being written' };
 

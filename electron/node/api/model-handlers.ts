@@ -1,6 +1,6 @@
 import type { ApiMethod } from '../../common/api.ts';
 import type { ModelsOverview, NeighbourSide, ProviderReport } from '../../common/models.ts';
-import { scoreRuns } from '../embeddings/pair-scores.ts';
+import { scoreRuns } from '../store/pair-scores.ts';
 import { probeProviders } from '../inference/clip.ts';
 import { NeighbourSearch } from '../inference/neighbours.ts';
 import { listModels, resolveModel } from '../inference/registry.ts';

@@ -2,7 +2,7 @@ import { demoDatabasePath, demoDatasetDir } from '../app-paths.ts';
 import { checkImages } from '../images/check-job.ts';
 import { openDatabase } from '../store/db.ts';
 import { readStats } from '../store/stats.ts';
-import { runIndexInWorker } from '../../workers/run-job.ts';
+import { runIndexInWorker } from '../jobs/run-job.ts';
 import { optionalString, type Command } from './args.ts';
 import { printSummary } from './index-command.ts';
 import { progressReporter } from './progress.ts';

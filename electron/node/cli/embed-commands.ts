@@ -3,7 +3,7 @@ import { SPLITS, SUBSETS, type SplitFolder, type Subset } from '../../common/dat
 import { OocError } from '../../common/errors.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
 import { importEmbeddings } from '../embeddings/import.ts';
-import { computePairScores, scorableNames, scoreRuns } from '../embeddings/pair-scores.ts';
+import { computePairScores, scorableNames, scoreRuns } from '../store/pair-scores.ts';
 import { EMBED_WHAT, type EmbedWhat, type ProviderReport } from '../../common/models.ts';
 import { ClipModel, probeProviders } from '../inference/clip.ts';
 import { runEmbedJob } from '../inference/embed-job.ts';
@@ -12,11 +12,11 @@ import { CATALOG, installModel } from '../inference/install.ts';
 import { parseProviderChoice } from '../inference/providers.ts';
 import { listModels, resolveModel } from '../inference/registry.ts';
 import type { Db } from '../store/db.ts';
+import { captionOf } from '../store/items.ts';
 import { optionalString, type Command } from './args.ts';
 import { openCommandDatabase } from './database.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { progressBar } from './progress.ts';
-
 
 /** "cpu (cuda skipped: …; webgpu skipped: …)" for each tower that was opened. */
 export function describeProviders(report: ProviderReport): string {
@@ -302,8 +302,8 @@ export const neighboursCommand: Command = {
     const search = new NeighbourSearch(db);
     try {
       const found = await search.ofItem(model, id, kindOf('from'), kindOf('to'), k);
-      const caption = db.prepare('SELECT caption FROM items WHERE id = ?').pluck();
-      const rows = found.map((n) => ({ ...n, caption: (caption.get(n.itemId) as string | undefined) ?? null }));
+      const caption = captionOf(db);
+      const rows = found.map((n) => ({ ...n, caption: caption(n.itemId) }));
       if (values.json === true) process.stdout.write(`${JSON.stringify({ model, id, neighbours: rows })}\n`);
       else for (const r of rows) process.stdout.write(`${r.score.toFixed(4)}  ${String(r.itemId).padStart(8)}  ${r.caption ?? '(not in the index)'}\n`);
       return 0;

@@ -2,7 +2,7 @@ import type { IndexSummary } from '../../common/index-types.ts';
 import { formatStats } from './format-stats.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
 import { openDatabase } from '../store/db.ts';
-import { runIndexInWorker } from '../../workers/run-job.ts';
+import { runIndexInWorker } from '../jobs/run-job.ts';
 import { optionalString, requireString, type Command } from './args.ts';
 import { commandDatabaseFile } from './database.ts';
 import { handleInterrupts } from './interrupt.ts';

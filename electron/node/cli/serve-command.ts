@@ -11,7 +11,7 @@ import { bundleRenderer } from '../server/renderer-bundle.ts';
 import { startServer } from '../server/http-server.ts';
 import { openDatabase } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
-import { runIndexInWorker, runInWorker } from '../../workers/run-job.ts';
+import { runIndexInWorker, runInWorker } from '../jobs/run-job.ts';
 import { TINY_MODEL_ID } from '../inference/registry.ts';
 import { optionalString, type Command } from './args.ts';
 import { commandDatabaseFile, openForCommand } from './database.ts';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
+import { itemExists } from '../store/items.ts';
 import { deleteSet, ensureSet, VectorWriter, type EmbeddingKind } from '../store/vectors.ts';
 import { PickleFormatError, PickleRefusedError, readPickleFile, type PickleEntry } from './pickle.ts';
 
@@ -94,11 +95,11 @@ export function setNameOfType(type: string): string {
  */
 export function importEmbeddings(db: Db, target: string, onProgress?: (p: ImportProgress) => void): ImportFileSummary[] {
   const sources = findPickles(target);
-  const inIndex = hasIndex(db) ? db.prepare('SELECT 1 FROM items WHERE id = ?').pluck() : null;
+  const inIndex = hasIndex(db) ? itemExists(db) : null;
   return sources.map((source, fileIndex) => importOne(db, source, inIndex, (bytesDone, bytesTotal) => onProgress?.({ file: source.file, fileIndex, files: sources.length, bytesDone, bytesTotal })));
 }
 
-function importOne(db: Db, source: PickleSource, inIndex: { get(id: number): unknown } | null, progress: (done: number, total: number) => void): ImportFileSummary {
+function importOne(db: Db, source: PickleSource, inIndex: ((id: number) => boolean) | null, progress: (done: number, total: number) => void): ImportFileSummary {
   const started = performance.now();
   const name = setNameOfType(source.type);
   const summary: ImportFileSummary = { file: source.file, set: `${name}:${source.kind}`, imported: 0, alreadyPresent: 0, noneValues: 0, multiRow: 0, notInIndex: 0, skipped: {}, bytes: 0, seconds: 0 };
@@ -127,7 +128,7 @@ function importOne(db: Db, source: PickleSource, inIndex: { get(id: number): unk
     }
     if (dim !== writer.set.dim) return skip(`not ${writer.set.dim}-d`);
     if (pending.has(id) || writer.has(id)) return void summary.alreadyPresent++;
-    if (inIndex && inIndex.get(id) === undefined) summary.notInIndex++;
+    if (inIndex && !inIndex(id)) summary.notInIndex++;
     batch!.set(value.data.subarray(0, dim), ids.length * dim);
     ids.push(id);
     pending.add(id);

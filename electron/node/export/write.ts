@@ -2,12 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OocError } from '../../common/errors.ts';
-import type { Verdict } from '../../common/curation.ts';
 import type { ExportOptions, ExportProgress, ExportRow, ExportSummary, SelectionSpec } from '../../common/export.ts';
 import { mapLimited } from '../concurrency.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
 import type { Db } from '../store/db.ts';
-import { hasColumn } from '../store/index-tables.ts';
+import { exportRows, itemsById, sourceFingerprints, visualNewsSource, type ExportItem } from '../store/export-rows.ts';
 import type { Item } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';
 import { selectPairs } from './selection.ts';
@@ -20,22 +19,6 @@ import { checkTarget, cleanStalePartials, EXPORT_APP, partialFolder, protectedPl
  * articles when asked), JSONL and CSV for other tools, and a manifest with the sha256 of every
  * file. All of it is written to a temporary folder beside the target and renamed into place.
  */
-
-interface ScanRow {
-  pair_id: number;
-  source_datasets: string | null;
-  id: number;
-  image_id: number;
-  similarity_score: number | null;
-  falsified: number;
-  source_dataset: number | null;
-  caption: string | null;
-  image_caption: string | null;
-  image_path: string | null;
-  verdict: Verdict | null;
-  note: string | null;
-  tags: string | null;
-}
 
 export interface ExportRequest extends ExportOptions {
   dir: string;
@@ -62,28 +45,7 @@ const CSV_COLUMNS: (keyof ExportRow)[] = ['id', 'image_id', 'falsified', 'simila
 
 /** The index's identity: each input file's fingerprint, so an export says exactly what it came from. */
 function indexFingerprint(db: Db): string {
-  const rows = db.prepare('SELECT kind, split, subset, fingerprint, records FROM sources ORDER BY kind, split, subset, fingerprint').raw().all();
-  return createHash('sha256').update(JSON.stringify(rows)).digest('hex');
-}
-
-interface ExportItem extends Item {
-  /** The record's bytes in data.json (null in indexes built before they were kept). */
-  source_start: number | null;
-  source_end: number | null;
-}
-
-/** The items with these ids, in data.json's order. */
-function itemsById(db: Db, ids: Set<number>): ExportItem[] {
-  db.exec('CREATE TEMP TABLE IF NOT EXISTS export_items (id INTEGER PRIMARY KEY)');
-  db.exec('DELETE FROM export_items');
-  const add = db.prepare('INSERT INTO export_items VALUES (?)');
-  db.transaction(() => {
-    for (const id of ids) add.run(id);
-  })();
-  const offsets = hasColumn(db, 'items', 'source_start') ? 'i.source_start, i.source_end' : 'NULL AS source_start, NULL AS source_end';
-  const items = db.prepare(`SELECT i.id, i.caption, i.topic, i.source, i.image_path, i.article_path, i.record, ${offsets} FROM export_items e JOIN items i ON i.id = e.id ORDER BY i.record`).all() as ExportItem[];
-  db.exec('DELETE FROM export_items');
-  return items;
+  return createHash('sha256').update(JSON.stringify(sourceFingerprints(db))).digest('hex');
 }
 
 const SOURCE_WINDOW = 256 * 1024;
@@ -96,7 +58,7 @@ const SOURCE_WINDOW = 256 * 1024;
  * byte ranges, the records are written again from the index, with paths in VisualNews's `./` form.
  */
 async function sourceRecords(db: Db, items: ExportItem[]): Promise<string[]> {
-  const source = db.prepare("SELECT path, bytes, mtime_ms FROM sources WHERE kind = 'visualnews'").get() as { path: string; bytes: number; mtime_ms: number } | undefined;
+  const source = visualNewsSource(db);
   const unchanged = source !== undefined && (await stat(source.path).then((st) => st.size === source.bytes && Math.trunc(st.mtimeMs) === source.mtime_ms, () => false));
   if (unchanged && items.every((it) => it.source_start !== null)) {
     const copied = await readRecordBytes(source.path, items);
@@ -160,35 +122,15 @@ export async function exportPairs(db: Db, request: ExportRequest): Promise<Expor
   try {
     // One pass over every row of every selected pair, in pair order, pristine before falsified
     // (CROSS JOIN keeps SQLite from scanning every pair of the index instead).
-    db.exec('CREATE TEMP TABLE IF NOT EXISTS export_pairs (pair_id INTEGER PRIMARY KEY)');
-    db.exec('DELETE FROM export_pairs');
-    const mark = db.prepare('INSERT INTO export_pairs VALUES (?)');
-    db.transaction(() => {
-      for (const pair of pairs) mark.run(pair.pairId);
-    })();
     const byId = new Map(pairs.map((p) => [p.pairId, p]));
     // Rows are kept as their serialized lines only: 100 k pairs make 200 k rows.
     const files = new Map<string, { split: string; subset: string; sourceDatasets: string[] | null; annotations: string[] }>();
     const jsonl: string[] = [];
     const csv: string[] = [CSV_COLUMNS.join(',')];
     const itemIds = new Set<number>();
-    const scan = db.prepare(
-      `SELECT p.pair_id, f.source_datasets, a.id, a.image_id, a.similarity_score, a.falsified, a.source_dataset,
-              ci.caption, ii.caption AS image_caption, ii.image_path, cur.verdict, cur.note,
-              (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM pair_tags t
-                 WHERE t.split = f.split AND t.subset = f.subset AND t.caption_id = p.caption_id ORDER BY tag)) AS tags
-       FROM export_pairs s
-       CROSS JOIN pairs p ON p.pair_id = s.pair_id
-       CROSS JOIN annotation_files f ON f.file_id = p.file_id
-       CROSS JOIN annotations a ON a.file_id = p.file_id AND a.row IN (p.pristine_row, p.falsified_row)
-       LEFT JOIN items ci ON ci.id = p.caption_id
-       LEFT JOIN items ii ON ii.id = a.image_id
-       LEFT JOIN curation cur ON cur.split = f.split AND cur.subset = f.subset AND cur.caption_id = p.caption_id
-       ORDER BY s.pair_id, a.row`,
-    );
     let done = 0;
     let last = -1;
-    for (const r of scan.iterate() as Iterable<ScanRow>) {
+    for (const r of exportRows(db, pairs.map((p) => p.pairId))) {
       if (r.pair_id !== last) {
         last = r.pair_id;
         if (++done % 5000 === 0) {
@@ -227,7 +169,6 @@ export async function exportPairs(db: Db, request: ExportRequest): Promise<Expor
       jsonl.push(JSON.stringify(row));
       csv.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
     }
-    db.exec('DELETE FROM export_pairs');
     const items = itemsById(db, itemIds);
     request.onProgress?.({ phase: 'rows', done: pairs.length, total: pairs.length });
 

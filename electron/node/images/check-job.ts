@@ -1,11 +1,12 @@
 import { OocError } from '../../common/errors.ts';
 import type { Db } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
-import { itemsToCheck, saveImageChecks, type ImageCheckRow } from '../store/image-checks.ts';
+import { itemsToCheck, saveImageChecks, type ImageCheckRow, type ImageStatus } from '../store/image-checks.ts';
+import { itemsAfter, itemsUpTo } from '../store/items.ts';
 import { claimJob, finishJob, saveCheckpoint } from '../store/jobs.ts';
 import { getRoots } from '../store/roots.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
-import { inspectImage, type ImageStatus } from './inspect.ts';
+import { inspectImage } from './inspect.ts';
 import { mapLimited } from '../concurrency.ts';
 
 export interface ImageCheckOptions {
@@ -36,7 +37,7 @@ export async function checkImages(db: Db, options: ImageCheckOptions = {}): Prom
   const { job, resumed } = claimJob<{ afterId: number; recheck: boolean }>(db, 'image-check', { recheck: options.recheck ?? false });
   const recheck = resumed && job.checkpoint ? job.checkpoint.recheck : (options.recheck ?? false);
   let afterId = resumed && job.checkpoint ? job.checkpoint.afterId : -1;
-  const total = db.prepare('SELECT count(*) FROM items WHERE id > ?').pluck().get(afterId) as number;
+  const total = itemsAfter(db, afterId);
   const byStatus: Partial<Record<ImageStatus, number>> = {};
   let checked = 0;
   try {
@@ -57,7 +58,7 @@ export async function checkImages(db: Db, options: ImageCheckOptions = {}): Prom
       })();
       for (const r of rows) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
       checked += rows.length;
-      const done = db.prepare('SELECT count(*) FROM items WHERE id <= ?').pluck().get(afterId) as number;
+      const done = itemsUpTo(db, afterId);
       options.onProgress?.({ done: Math.min(done, total), total });
     }
     finishJob(db, job.id, 'done');

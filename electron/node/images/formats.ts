@@ -1,6 +1,8 @@
 /** Image formats recognised by their first bytes, whatever the file is named. */
 
-export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'bmp' | 'tiff';
+import type { ImageFormat } from '../store/image-checks.ts';
+
+export type { ImageFormat };
 
 export function sniffFormat(head: Buffer): ImageFormat | null {
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';

@@ -1,18 +1,7 @@
 import { open } from 'node:fs/promises';
 import sharp from 'sharp';
-import { extensionMatches, hasEndMarker, sniffFormat, type ImageFormat } from './formats.ts';
-
-export type ImageStatus = 'ok' | 'missing' | 'corrupt' | 'unsupported' | 'unreadable';
-
-export interface ImageInspection {
-  status: ImageStatus;
-  format: ImageFormat | null;
-  width: number | null;
-  height: number | null;
-  bytes: number | null;
-  /** Why it is not ok, or what is odd about it (a GIF named .jpg). */
-  detail: string | null;
-}
+import type { ImageInspection } from '../store/image-checks.ts';
+import { extensionMatches, hasEndMarker, sniffFormat } from './formats.ts';
 
 const TAIL_BYTES = 1024;
 

@@ -3,6 +3,7 @@ import type { SplitFolder, Subset } from '../../common/datasets.ts';
 import { mapLimited } from '../concurrency.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
 import type { Db } from '../store/db.ts';
+import { embedQueue, scopeItems, type Candidate } from '../store/embed-queue.ts';
 import { hasIndex } from '../store/index-tables.ts';
 import { claimJob, finishJob } from '../store/jobs.ts';
 import { getRoots } from '../store/roots.ts';
@@ -21,16 +22,9 @@ export interface EmbedRequest {
   batchSize?: number;
 }
 
-
 export interface EmbedOptions {
   signal?: AbortSignal;
   onProgress?: (p: EmbedProgress) => void;
-}
-
-interface Candidate {
-  id: number;
-  caption: string;
-  image_path: string | null;
 }
 
 /**
@@ -45,7 +39,7 @@ export async function runEmbedJob(db: Db, clip: ClipModel, request: EmbedRequest
   const { job } = claimJob(db, 'embed', { model: clip.manifest.id, ...request });
   try {
     const kinds: EmbeddingKind[] = request.what === 'all' ? ['text', 'image'] : request.what === 'images' ? ['image'] : ['text'];
-    const scope = defineScope(db, request);
+    const scope = scopeItems(db, request.split, request.subset);
     const summaries: EmbedKindSummary[] = [];
     for (const kind of kinds) summaries.push(await embedKind(db, clip, kind, scope, request, options));
     finishJob(db, job.id, 'done');
@@ -56,31 +50,12 @@ export async function runEmbedJob(db: Db, clip: ClipModel, request: EmbedRequest
   }
 }
 
-/** A temp table of the item ids in scope, or null for every item. */
-function defineScope(db: Db, request: EmbedRequest): string | null {
-  if (request.split === undefined) return null;
-  db.exec('CREATE TEMP TABLE IF NOT EXISTS embed_scope (id INTEGER PRIMARY KEY); DELETE FROM embed_scope;');
-  const where = request.subset === undefined ? 'f.split = ?' : 'f.split = ? AND f.subset = ?';
-  const args = request.subset === undefined ? [request.split] : [request.split, request.subset];
-  for (const column of ['caption_id', 'pristine_image_id', 'falsified_image_id']) {
-    db.prepare(`INSERT OR IGNORE INTO embed_scope SELECT p.${column} FROM pairs p JOIN annotation_files f USING (file_id) WHERE ${where} AND p.${column} IS NOT NULL`).run(...args);
-  }
-  return 'embed_scope';
-}
-
 async function embedKind(db: Db, clip: ClipModel, kind: EmbeddingKind, scope: string | null, request: EmbedRequest, options: EmbedOptions): Promise<EmbedKindSummary> {
   const started = performance.now();
   const set = ensureSet(db, clip.manifest.id, kind, clip.dim, 'model');
-  if (request.retryFailed) db.prepare('DELETE FROM embedding_failures WHERE set_id = ?').run(set.setId);
-  const inScope = scope === null ? '' : `AND i.id IN (SELECT id FROM ${scope})`;
-  const pending = `NOT EXISTS (SELECT 1 FROM embedding_rows r WHERE r.set_id = ${set.setId} AND r.item_id = i.id)
-    AND NOT EXISTS (SELECT 1 FROM embedding_failures x WHERE x.set_id = ${set.setId} AND x.item_id = i.id) ${inScope}`;
-  const total = db.prepare(`SELECT count(*) FROM items i WHERE ${pending}`).pluck().get() as number;
-  const alreadyDone = db.prepare(`SELECT count(*) FROM items i JOIN embedding_rows r ON r.item_id = i.id AND r.set_id = ? WHERE 1 ${inScope}`).pluck().get(set.setId) as number;
-  const failedBefore = db.prepare(`SELECT count(*) FROM items i JOIN embedding_failures r ON r.item_id = i.id AND r.set_id = ? WHERE 1 ${inScope}`).pluck().get(set.setId) as number;
-  const next = db.prepare(`SELECT id, caption, image_path FROM items i WHERE id > ? AND ${pending} ORDER BY id LIMIT ?`);
+  const { total, alreadyDone, failedBefore, next } = embedQueue(db, set, scope, request.retryFailed === true);
   const batchSize = request.batchSize ?? (kind === 'image' ? 32 : 128);
-  const fetch = (after: number) => next.all(after, batchSize) as Candidate[];
+  const fetch = (after: number) => next(after, batchSize);
 
   const writer = new VectorWriter(db, set);
   const skipped: Record<string, number> = {};

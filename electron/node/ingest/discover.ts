@@ -1,3 +1,4 @@
+import type { InputFile } from '../store/sources.ts';
 import { createHash } from 'node:crypto';
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -5,15 +6,6 @@ import { isSplitFolder, isSubset, SPLITS, SUBSETS } from '../../common/datasets.
 import { OocError } from '../../common/errors.ts';
 
 /** One input file of an index build, with what identifies its content. */
-export interface InputFile {
-  path: string;
-  kind: 'visualnews' | 'annotations' | 'metadata';
-  split: string | null;
-  subset: string | null;
-  bytes: number;
-  mtimeMs: number;
-  fingerprint: string;
-}
 
 export interface DiscoveredInputs {
   visualnewsRoot: string;

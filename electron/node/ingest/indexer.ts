@@ -2,17 +2,17 @@ import { performance } from 'node:perf_hooks';
 import { OocError } from '../../common/errors.ts';
 import type { IndexProgress, IndexSummary } from '../../common/index-types.ts';
 import { writeAnnotationFile } from '../store/annotations.ts';
-import type { Db } from '../store/db.ts';
+import { optimize, type Db } from '../store/db.ts';
 import { IndexLog, readIndexLog } from '../store/index-log.ts';
 import { createStaged, finalizeStagedItems, hasIndex, hasStagedBuild, publishStaged, STAGE } from '../store/index-tables.ts';
-import { ItemWriter, stagedItemIds } from '../store/items.ts';
+import { ItemWriter, sourceAndTopic, stagedItemIds } from '../store/items.ts';
 import { claimJob, finishJob, saveCheckpoint } from '../store/jobs.ts';
 import { MetadataWriter } from '../store/metadata.ts';
 import { setRoot } from '../store/roots.ts';
-import { markSourceDone, readSources, sameInputs, writeSources } from '../store/sources.ts';
+import { markSourceDone, readSources, sameInputs, writeSources, type InputFile } from '../store/sources.ts';
 import { computeStats, readStats } from '../store/stats.ts';
 import { readAnnotationFile } from './annotation-file.ts';
-import { discoverInputs, type DiscoveredInputs, type InputFile } from './discover.ts';
+import { discoverInputs, type DiscoveredInputs } from './discover.ts';
 import type { ScannedRecord } from './json-stream.ts';
 import { pairAnnotations } from './pairing.ts';
 import { parseItem } from './records.ts';
@@ -88,7 +88,7 @@ export async function buildIndex(db: Db, options: IndexOptions): Promise<IndexSu
       setRoot(db, 'clippings', inputs.clippingsRoot ?? undefined);
       finishJob(db, job.id, 'done');
     })();
-    db.pragma('optimize');
+    optimize(db);
     options.onProgress?.({ phase: 'done', bytesDone: bytesTotal, bytesTotal, records: stats.items.total });
     return { upToDate: false, resumed, seconds: seconds(), stats: readStats(db), unreadableFiles: unreadableFiles(db) };
   } catch (err) {
@@ -181,7 +181,7 @@ async function indexAnnotations(build: Build, file: InputFile): Promise<void> {
   const { db, log } = build;
   build.itemIds ??= stagedItemIds(db, STAGE);
   const read = await readAnnotationFile(file.path, build.itemIds);
-  const captionInfo = db.prepare(`SELECT source, topic FROM ${STAGE}items WHERE id = ?`);
+  const captionInfo = sourceAndTopic(db, STAGE);
   db.transaction(() => {
     if (read.fileError !== undefined) {
       log.add('skip', 'unreadable_file', file.path, { detail: read.fileError });
@@ -193,7 +193,7 @@ async function indexAnnotations(build: Build, file: InputFile): Promise<void> {
         { split: file.split ?? '', subset: file.subset ?? '', path: file.path, rows: read.totalRows, sourceDatasets: read.sourceDatasets },
         read.rows,
         pairs,
-        (id) => captionInfo.get(id) as { source: string | null; topic: string | null } | undefined,
+        captionInfo,
       );
       for (const n of notes) log.add('note', n.reason, file.path, { record: n.row, detail: n.detail });
     }

@@ -1,11 +1,4 @@
-import type { NumberedAnnotation } from '../store/annotations.ts';
-
-/** One caption with its pristine image and the image swapped in for it. */
-export interface PairRow {
-  captionId: number;
-  pristine: NumberedAnnotation | null;
-  falsified: NumberedAnnotation | null;
-}
+import type { NumberedAnnotation, PairRow } from '../store/annotations.ts';
 
 export interface PairingNote {
   reason: string;

@@ -1,3 +1,5 @@
+import type { AnnotationRow } from '../store/annotations.ts';
+import type { ItemRow } from '../store/items.ts';
 import { normalizeDatasetPath } from '../dataset-paths.ts';
 
 /**
@@ -9,23 +11,6 @@ export interface Rejection {
   ok: false;
   reason: string;
   detail: string;
-}
-
-export interface ItemRow {
-  id: number;
-  caption: string;
-  topic: string | null;
-  source: string | null;
-  image_path: string | null;
-  article_path: string | null;
-}
-
-export interface AnnotationRow {
-  id: number;
-  image_id: number;
-  similarity_score: number | null;
-  falsified: boolean;
-  source_dataset: number | null;
 }
 
 function describe(value: unknown): string {

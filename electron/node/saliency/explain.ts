@@ -7,6 +7,7 @@ import { resolveInRoot } from '../dataset-paths.ts';
 import type { Db } from '../store/db.ts';
 import { getItem } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';
+import { cachedSaliency, saveSaliency } from '../store/saliency.ts';
 import { DELETION_STEPS, deletionCurve, occlusion, rise, wordDeletion, type ImageScorer } from './perturb.ts';
 
 export const NO_WORD_MAP = "word deletion scores the caption's words only and draws no image map: choose occlusion, rise or chefer for one";
@@ -54,12 +55,9 @@ export async function explainPair(db: Db, clip: ClipModel, request: ExplainReque
   const params = { ...DEFAULT_SALIENCY_PARAMS, ...request.params };
   checkParams(params);
   const model = clip.manifest.id;
-  const key = JSON.stringify(relevantParams(request.method, params)) + (request.faithfulness === false ? ':fast' : '');
-  const cached = db
-    .prepare('SELECT result FROM saliency_maps WHERE model = ? AND image_id = ? AND caption_id = ? AND method = ? AND params = ?')
-    .pluck()
-    .get(model, request.imageId, request.captionId, request.method, key) as string | undefined;
-  if (cached !== undefined) return { ...(JSON.parse(cached) as SaliencyResult), cached: true };
+  const key = { model, imageId: request.imageId, captionId: request.captionId, method: request.method, params: JSON.stringify(relevantParams(request.method, params)) + (request.faithfulness === false ? ':fast' : '') };
+  const cached = cachedSaliency(db, key);
+  if (cached !== undefined) return { ...cached, cached: true };
 
   const captionItem = getItem(db, request.captionId);
   if (captionItem === undefined) throw new OocError('NOT_FOUND', `no item ${request.captionId} in the index`);
@@ -127,14 +125,6 @@ export async function explainPair(db: Db, clip: ClipModel, request: ExplainReque
     seconds: (performance.now() - started) / 1000,
     cached: false,
   };
-  db.prepare('INSERT OR REPLACE INTO saliency_maps (model, image_id, caption_id, method, params, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-    model,
-    request.imageId,
-    request.captionId,
-    request.method,
-    key,
-    JSON.stringify(result),
-    new Date().toISOString(),
-  );
+  saveSaliency(db, key, result);
   return result;
 }

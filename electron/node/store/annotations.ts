@@ -1,6 +1,19 @@
-import type { AnnotationRow } from '../ingest/records.ts';
-import type { PairRow } from '../ingest/pairing.ts';
 import type { Db } from './db.ts';
+
+export interface AnnotationRow {
+  id: number;
+  image_id: number;
+  similarity_score: number | null;
+  falsified: boolean;
+  source_dataset: number | null;
+}
+
+/** One caption with its pristine image and the image swapped in for it. */
+export interface PairRow {
+  captionId: number;
+  pristine: NumberedAnnotation | null;
+  falsified: NumberedAnnotation | null;
+}
 
 /** A validated annotation row with its position in the source file. */
 export interface NumberedAnnotation extends AnnotationRow {

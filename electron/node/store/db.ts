@@ -148,6 +148,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   return db;
 }
 
+/** Lets SQLite update its query planner's statistics after a large write (an index build). */
+export function optimize(db: Db): void {
+  db.pragma('optimize');
+}
+
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }

@@ -1,5 +1,17 @@
-import type { ImageInspection } from '../images/inspect.ts';
 import type { Db } from './db.ts';
+
+export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'bmp' | 'tiff';
+export type ImageStatus = 'ok' | 'missing' | 'corrupt' | 'unsupported' | 'unreadable';
+
+export interface ImageInspection {
+  status: ImageStatus;
+  format: ImageFormat | null;
+  width: number | null;
+  height: number | null;
+  bytes: number | null;
+  /** Why it is not ok, or what is odd about it (a GIF named .jpg). */
+  detail: string | null;
+}
 
 export interface ImageCheckRow extends ImageInspection {
   itemId: number;

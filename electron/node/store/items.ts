@@ -1,5 +1,13 @@
-import type { ItemRow } from '../ingest/records.ts';
 import type { Db } from './db.ts';
+
+export interface ItemRow {
+  id: number;
+  caption: string;
+  topic: string | null;
+  source: string | null;
+  image_path: string | null;
+  article_path: string | null;
+}
 
 /** Where a record sits in data.json: its index, and its bytes when it is an array element. */
 export interface RecordPlace {
@@ -41,6 +49,33 @@ export interface Item extends ItemRow {
 
 export function itemCount(db: Db): number {
   return db.prepare('SELECT count(*) FROM items').pluck().get() as number;
+}
+
+/** Items with an id above this one, and up to it (a resumable scan's progress). */
+export function itemsAfter(db: Db, id: number): number {
+  return db.prepare('SELECT count(*) FROM items WHERE id > ?').pluck().get(id) as number;
+}
+
+export function itemsUpTo(db: Db, id: number): number {
+  return db.prepare('SELECT count(*) FROM items WHERE id <= ?').pluck().get(id) as number;
+}
+
+/** A lookup of whether an item is in the index, prepared once for many calls. */
+export function itemExists(db: Db): (id: number) => boolean {
+  const statement = db.prepare('SELECT 1 FROM items WHERE id = ?').pluck();
+  return (id) => statement.get(id) !== undefined;
+}
+
+/** A lookup of staged (or live, with prefix '') items' source and topic, prepared once for many calls. */
+export function sourceAndTopic(db: Db, prefix: string): (id: number) => { source: string | null; topic: string | null } | undefined {
+  const statement = db.prepare(`SELECT source, topic FROM ${prefix}items WHERE id = ?`);
+  return (id) => statement.get(id) as { source: string | null; topic: string | null } | undefined;
+}
+
+/** A lookup of items' captions, prepared once for many calls. */
+export function captionOf(db: Db): (id: number) => string | null {
+  const statement = db.prepare('SELECT caption FROM items WHERE id = ?').pluck();
+  return (id) => (statement.get(id) as string | undefined) ?? null;
 }
 
 export function getItem(db: Db, id: number): Item | undefined {

@@ -1,5 +1,14 @@
-import type { InputFile } from '../ingest/discover.ts';
 import type { Db } from './db.ts';
+
+export interface InputFile {
+  path: string;
+  kind: 'visualnews' | 'annotations' | 'metadata';
+  split: string | null;
+  subset: string | null;
+  bytes: number;
+  mtimeMs: number;
+  fingerprint: string;
+}
 
 interface SourceRow {
   path: string;

@@ -2,8 +2,13 @@ import { rmSync, closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, 
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { OocError } from '../../common/errors.ts';
-import { vectorsDir } from '../app-paths.ts';
 import type { Db } from './db.ts';
+
+/** Where a database keeps its embedding matrices: a folder beside the file, named after it. */
+export function vectorsDir(databaseFile: string): string {
+  const resolved = path.resolve(databaseFile);
+  return `${resolved}.vectors`;
+}
 
 export type EmbeddingKind = 'image' | 'text';
 export type EmbeddingOrigin = 'model' | 'import';

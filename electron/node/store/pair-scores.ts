@@ -1,8 +1,8 @@
 import { OocError } from '../../common/errors.ts';
 import type { ScoreRun } from '../../common/pairs.ts';
-import type { Db } from '../store/db.ts';
-import { hasIndex } from '../store/index-tables.ts';
-import { getSet, listSets, VectorReader, type EmbeddingSet } from '../store/vectors.ts';
+import type { Db } from './db.ts';
+import { hasIndex } from './index-tables.ts';
+import { getSet, listSets, VectorReader, type EmbeddingSet } from './vectors.ts';
 
 /**
  * Scores every pair under one set of embeddings, as the paper's adversarial filtering does with

@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import { OocError, type ErrorInfo } from '../common/errors.ts';
-import type { IndexProgress, IndexSummary } from '../common/index-types.ts';
-import type { ExportOptions, ExportProgress, ExportSummary, SelectionSpec } from '../common/export.ts';
-import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ProviderChoice } from '../common/models.ts';
+import { OocError, type ErrorInfo } from '../../common/errors.ts';
+import type { IndexProgress, IndexSummary } from '../../common/index-types.ts';
+import type { ExportOptions, ExportProgress, ExportSummary, SelectionSpec } from '../../common/export.ts';
+import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ProviderChoice } from '../../common/models.ts';
 
 interface JobBase {
   dbFile: string;
@@ -45,12 +45,12 @@ export type WorkerMessage<K extends JobKind> =
   | { type: 'error'; error: ErrorInfo };
 
 /** The workers' entry point from source; a packaged app passes its compiled one. */
-export const JOB_WORKER = new URL('./job-worker.ts', import.meta.url);
+export const JOB_WORKER = new URL('../../workers/job-worker.ts', import.meta.url);
 
 /** Starts a worker from a .ts entry (running from source, through tsx) or a compiled .js one. */
 function startWorker(entry: URL, workerData: object): Worker {
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
-  return new Worker(new URL('./ts-bootstrap.mjs', import.meta.url), { workerData: { ...workerData, __entry: entry.href } });
+  return new Worker(new URL('../../workers/ts-bootstrap.mjs', import.meta.url), { workerData: { ...workerData, __entry: entry.href } });
 }
 
 /**

@@ -28,7 +28,7 @@ export interface ApiOutputs {
   /** Why each item's image cannot be shown (missing, corrupt …), or null where it can; at most 200 ids. */
   'images.problems': { problems: Record<number, string | null> };
   /** Starts indexing a VisualNews + NewsCLIPpings copy into this database (in a worker). */
-  'index.start': IndexStatus;
+  'index.start': JobRun;
   /** Where the current or last indexing run stands. */
   'index.status': IndexStatus;
   /** Asks a running index to stop after its current step; running it again continues. */
@@ -38,7 +38,7 @@ export interface ApiOutputs {
   /** Opens a model's encoders to tell which execution provider runs each, and why others were skipped. */
   'models.providers': { id: string; providers: ProviderReport; error: string | null };
   /** Starts embedding the indexed items with a model (in a worker), then scores the pairs under it. */
-  'embed.start': EmbedStatus;
+  'embed.start': JobRun;
   'embed.status': EmbedStatus;
   /** Stops a running embedding job after its current batch; starting it again continues. */
   'embed.cancel': EmbedStatus;
@@ -58,7 +58,7 @@ export interface ApiOutputs {
   /** How many pairs (and rows per label) a selection or sample holds, per stratum. */
   'export.preview': SelectionPreview;
   /** Starts writing an export folder (in a worker); refuses an existing folder unless overwrite. */
-  'export.start': ExportStatus;
+  'export.start': JobRun;
   'export.status': ExportStatus;
   'export.cancel': ExportStatus;
   /**
@@ -66,10 +66,14 @@ export interface ApiOutputs {
    * read from the cache), with the map drawn as a heatmap PNG (data URL) in the colour map asked for.
    */
   'saliency.explain': SaliencyResult & { heatmap: string | null };
-  /** Forward passes made so far by the explanation with this requestId (null once it has finished). */
-  'saliency.progress': { progress: { done: number; total: number } | null };
   /** The image with its heatmap over it, as a PNG (data URL) to save. */
   'saliency.png': { png: string; filename: string };
+  /** Every job running, and the recent ones, newest first. */
+  'jobs.list': { runs: JobRun[] };
+  /** Asks a running job to stop after its current step (a resumable job continues when run again). */
+  'jobs.cancel': JobRun;
+  /** Starts checking every image (format, size, truncation) in a worker. */
+  'images.check': JobRun;
   /** An item's nearest neighbours under a set of embeddings: image or caption to image or caption. */
   'neighbours.get': { items: NeighbourItem[]; seconds: number };
 }
@@ -81,6 +85,29 @@ export interface JobStatus<P, S> {
   progress: P | null;
   summary: S | null;
   error: ErrorInfo | null;
+}
+
+/**
+ * One run of a long job, as the Jobs panel and every view showing progress see it; pushed to the
+ * renderer as it changes (IPC events in the desktop app, Server-Sent Events in browser mode).
+ */
+export interface JobRun {
+  id: string;
+  /** index, embed, export, check-images (a worker's), or saliency (in the app's own pool). */
+  kind: string;
+  title: string;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** How far it has got, 0 to 1, when that is known; and in words. */
+  fraction: number | null;
+  note: string;
+  /** The kind's own progress and summary (see JobStatus). */
+  progress: unknown;
+  summary: unknown;
+  error: ErrorInfo | null;
+  startedAt: string;
+  endedAt: string | null;
+  /** Whether cancelling it is possible (a running worker job). */
+  cancellable: boolean;
 }
 
 export type IndexStatus = JobStatus<IndexProgress, IndexSummary>;

@@ -41,3 +41,16 @@ export interface IndexSummary {
   /** Input files that could not be used at all, each with the reason. */
   unreadableFiles: string[];
 }
+
+export type ImageStatus = 'ok' | 'missing' | 'corrupt' | 'unsupported' | 'unreadable';
+
+export interface ImageCheckProgress {
+  done: number;
+  total: number;
+}
+
+export interface ImageCheckSummary {
+  checked: number;
+  byStatus: Partial<Record<ImageStatus, number>>;
+  seconds: number;
+}

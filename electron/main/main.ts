@@ -3,13 +3,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHandlers, type Handlers } from '../node/api/handlers.ts';
-import { JobRunner } from '../node/api/job-runner.ts';
 import { appDataDir, defaultDatabasePath, demoDatabasePath, demoDatasetDir, thumbnailDir } from '../node/app-paths.ts';
 import { openDatabase, type Db } from '../node/store/db.ts';
 import { hasIndex } from '../node/store/index-tables.ts';
 import { getRoots } from '../node/store/roots.ts';
-import { runIndexInWorker, type IndexJobRequest } from '../node/jobs/run-job.ts';
-import { registerIpc } from './ipc.ts';
+import { JobCenter } from '../node/jobs/job-center.ts';
+import type { IndexJobRequest } from '../node/jobs/kinds.ts';
+import { JOBS_CHANNEL, registerIpc } from './ipc.ts';
 import { buildMenu } from './menu.ts';
 import { handleProtocols, registerSchemes } from './protocols.ts';
 import { APP_ORIGIN, isAppUrl, secureWebPreferences } from './security.ts';
@@ -30,6 +30,7 @@ interface OpenDataset {
   demo: boolean;
   handlers: Handlers;
   thumbnailDir: string;
+  jobs: JobCenter;
 }
 
 let current: OpenDataset | null = null;
@@ -46,37 +47,45 @@ function bindingOption(): { nativeBinding?: string } {
   return binding === undefined ? {} : { nativeBinding: binding };
 }
 
-function openDataset(dbFile: string, demo: boolean): void {
-  current?.db.close();
-  const db = openDatabase(dbFile, bindingOption());
-  const options = { ...bindingOption(), workerEntry: WORKER_ENTRY };
-  const indexer = new JobRunner('index', dbFile, options);
-  const embedder = new JobRunner('embed', dbFile, options);
-  const exporter = new JobRunner('export', dbFile, options);
-  current = { db, dbFile, demo, thumbnailDir: thumbnailDir(dbFile), handlers: createHandlers({ db, databaseFile: dbFile, demo, version: app.getVersion(), indexer, embedder, exporter }) };
+/** A dataset's job center (one per database file, kept across switches): its runs are pushed to the window. */
+function jobsOf(dbFile: string): JobCenter {
+  return JobCenter.for(dbFile, { ...bindingOption(), workerEntry: WORKER_ENTRY });
 }
 
-/** Indexes in a worker while the window keeps showing the last good index; progress in the title and taskbar. */
+let unsubscribe: (() => void) | null = null;
+
+function openDataset(dbFile: string, demo: boolean): void {
+  current?.db.close();
+  unsubscribe?.();
+  const db = openDatabase(dbFile, bindingOption());
+  const jobs = jobsOf(dbFile);
+  // Every run's progress goes to the window (the Jobs panel and the views), and to the taskbar.
+  unsubscribe = jobs.subscribe((runs) => {
+    window?.webContents.send(JOBS_CHANNEL, runs);
+    const running = runs.filter((r) => r.state === 'running' && r.fraction !== null);
+    window?.setProgressBar(running.length === 0 ? -1 : running.reduce((n, r) => n + r.fraction!, 0) / running.length);
+  });
+  current = { db, dbFile, demo, jobs, thumbnailDir: thumbnailDir(dbFile), handlers: createHandlers({ db, databaseFile: dbFile, demo, version: app.getVersion(), jobs }) };
+}
+
+/** Indexes through the dataset's job center while the window keeps showing the last good index. */
 async function indexInto(dbFile: string, source: Omit<IndexJobRequest, 'dbFile'>, demo: boolean): Promise<void> {
   const win = window;
   try {
-    await runIndexInWorker(
-      { dbFile, ...source, ...bindingOption() },
-      {
-        onProgress: (p) => {
-          const fraction = p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : 0;
-          win?.setProgressBar(fraction);
-          win?.setTitle(`OOC Workbench — indexing ${(fraction * 100).toFixed(0)}%`);
-        },
-      },
-      WORKER_ENTRY,
-    );
-    openDataset(dbFile, demo);
-    win?.reload();
+    const jobs = jobsOf(dbFile);
+    const detach = jobs.subscribe((runs) => {
+      const run = runs.find((r) => r.kind === 'index' && r.state === 'running');
+      if (run) win?.setTitle(`OOC Workbench — indexing ${((run.fraction ?? 0) * 100).toFixed(0)}%`);
+    });
+    const ended = await jobs.wait(jobs.start('index', source).id).finally(detach);
+    if (ended.state === 'failed') throw new Error(ended.error?.message ?? 'indexing failed');
+    if (ended.state === 'done') {
+      openDataset(dbFile, demo);
+      win?.reload();
+    }
   } catch (err) {
     dialog.showErrorBox('Indexing failed', `${err instanceof Error ? err.message : String(err)}\n\nThe previous index, if any, is still usable. Running the index again continues where it stopped.`);
   } finally {
-    win?.setProgressBar(-1);
     win?.setTitle('OOC Workbench');
   }
 }

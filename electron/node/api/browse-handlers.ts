@@ -15,7 +15,7 @@ import { getRoots } from '../store/roots.ts';
 import { readStats } from '../store/stats.ts';
 import type { ApiContext, Implementations } from './handlers.ts';
 
-type BrowseMethods = 'app.info' | 'overview.get' | Extract<ApiMethod, `pairs.${string}` | `items.${string}` | `images.${string}`>;
+type BrowseMethods = 'app.info' | 'overview.get' | 'images.problems' | Extract<ApiMethod, `pairs.${string}` | `items.${string}`>;
 
 function imageInfo(db: Db, id: number | null): ImageInfo | null {
   if (id === null) return null;

@@ -1,11 +1,11 @@
 import type { ApiArgs, ApiMethod, ApiOutput } from '../../common/api.ts';
 import { toErrorInfo, type Result } from '../../common/errors.ts';
 import { API_INPUTS, parseInput } from '../../common/schemas.ts';
+import type { JobCenter } from '../jobs/job-center.ts';
 import { explainDatabaseError, type Db } from '../store/db.ts';
 import { browseHandlers } from './browse-handlers.ts';
 import { curationHandlers } from './curation-handlers.ts';
 import { exportHandlers } from './export-handlers.ts';
-import type { JobRunner } from './job-runner.ts';
 import { jobHandlers } from './job-handlers.ts';
 import { modelHandlers } from './model-handlers.ts';
 import { saliencyHandlers } from './saliency-handlers.ts';
@@ -15,12 +15,8 @@ export interface ApiContext {
   databaseFile: string;
   demo: boolean;
   version: string;
-  /** Indexing into this database from the UI; without one, the index.* calls are refused. */
-  indexer?: JobRunner<'index'>;
-  /** Embedding from the UI; without one, the embed.* calls are refused. */
-  embedder?: JobRunner<'embed'>;
-  /** Exporting from the UI; without one, export.start is refused. */
-  exporter?: JobRunner<'export'>;
+  /** The dataset's long jobs (indexing, embedding, exporting …); without it, those calls are refused. */
+  jobs?: JobCenter;
 }
 
 /** A domain's methods, each on its input as the schema validated it (schemas.ts). */
@@ -37,10 +33,10 @@ export function createHandlers(ctx: ApiContext): Handlers {
   const implementations: Implementations = {
     ...browseHandlers(ctx),
     ...curationHandlers(ctx.db),
-    ...exportHandlers(ctx.db, ctx.exporter, ctx.version),
-    ...jobHandlers(ctx),
+    ...exportHandlers(ctx.db),
+    ...jobHandlers(ctx, ctx.version),
     ...modelHandlers(ctx.db),
-    ...saliencyHandlers(ctx.db),
+    ...saliencyHandlers(ctx.db, ctx.jobs),
   };
   const handlers: Record<string, (input: unknown) => unknown> = {};
   for (const method of Object.keys(API_INPUTS) as ApiMethod[]) {

@@ -1,25 +1,32 @@
+import path from 'node:path';
 import type { ApiMethod } from '../../common/api.ts';
 import { OocError } from '../../common/errors.ts';
+import type { JobCenter } from '../jobs/job-center.ts';
 import type { ApiContext, Implementations } from './handlers.ts';
 
-type JobMethods = Extract<ApiMethod, `index.${string}` | `embed.${string}`>;
+type JobMethods = Extract<ApiMethod, `index.${string}` | `embed.${string}` | `jobs.${string}` | 'export.start' | 'export.status' | 'export.cancel' | 'images.check'>;
 
-/** Indexing and embedding from the UI, each in a worker (export-handlers.ts has exporting). */
-export function jobHandlers(ctx: ApiContext): Implementations<JobMethods> {
-  const indexer = () => {
-    if (ctx.indexer === undefined) throw new OocError('BAD_ARGUMENT', 'indexing from the UI is not available here; use `ooc index`');
-    return ctx.indexer;
-  };
-  const embedder = () => {
-    if (ctx.embedder === undefined) throw new OocError('BAD_ARGUMENT', 'embedding from the UI is not available here; use `ooc embed`');
-    return ctx.embedder;
+/** The long jobs (indexing, embedding, exporting, checking images), all through the dataset's one job center. */
+export function jobHandlers(ctx: ApiContext, version: string): Implementations<JobMethods> {
+  const jobs = (): JobCenter => {
+    if (ctx.jobs === undefined) throw new OocError('BAD_ARGUMENT', 'long jobs cannot run from here; use the ooc commands (`ooc index`, `ooc embed`, `ooc export`)');
+    return ctx.jobs;
   };
   return {
-    'index.start': (input) => indexer().start(input),
-    'index.status': () => indexer().current(),
-    'index.cancel': () => indexer().cancel(),
-    'embed.start': (input) => embedder().start(input),
-    'embed.status': () => embedder().current(),
-    'embed.cancel': () => embedder().cancel(),
+    'index.start': (input) => jobs().start('index', input),
+    'index.status': () => jobs().latest('index'),
+    'index.cancel': () => jobs().cancelKind('index'),
+    'embed.start': (input) => jobs().start('embed', input),
+    'embed.status': () => jobs().latest('embed'),
+    'embed.cancel': () => jobs().cancelKind('embed'),
+    'export.start': (request) => {
+      if (!path.isAbsolute(request.dir)) throw new OocError('BAD_ARGUMENT', `give the export folder as a full path, got "${request.dir}"`);
+      return jobs().start('export', { ...request, version });
+    },
+    'export.status': () => jobs().latest('export'),
+    'export.cancel': () => jobs().cancelKind('export'),
+    'images.check': (input) => jobs().start('check-images', input),
+    'jobs.list': () => ({ runs: jobs().runs() }),
+    'jobs.cancel': ({ id }) => jobs().cancel(id),
   };
 }

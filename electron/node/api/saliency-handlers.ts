@@ -9,6 +9,7 @@ import { heatmapPng, overlayPng } from '../saliency/render.ts';
 import type { Db } from '../store/db.ts';
 import { getItem } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';
+import type { JobCenter } from '../jobs/job-center.ts';
 import type { Implementations } from './handlers.ts';
 
 type SaliencyMethods = Extract<ApiMethod, `saliency.${string}`>;
@@ -16,10 +17,8 @@ type SaliencyMethods = Extract<ApiMethod, `saliency.${string}`>;
 const dataUrl = (png: Buffer): string => `data:image/png;base64,${png.toString('base64')}`;
 
 /** Explaining pairs from the UI: maps computed (or read from the cache) and drawn as PNGs. */
-export function saliencyHandlers(db: Db): Implementations<SaliencyMethods> {
+export function saliencyHandlers(db: Db, jobs: JobCenter | undefined): Implementations<SaliencyMethods> {
   const models = new Map<string, Promise<ClipModel>>();
-  /** Progress of the explanations under way, by the id the UI gave its request. */
-  const running = new Map<string, { done: number; total: number }>();
   const clipFor = (spec: string | undefined): Promise<ClipModel> => {
     const key = spec ?? '';
     let clip = models.get(key);
@@ -35,18 +34,13 @@ export function saliencyHandlers(db: Db): Implementations<SaliencyMethods> {
     Object.fromEntries((['grid', 'masks', 'seed', 'keep'] as const).flatMap((k) => (r[k] === undefined ? [] : [[k, r[k]]])));
   return {
     'saliency.explain': async (r) => {
-      const id = r.requestId;
-      if (id !== undefined) running.set(id, { done: 0, total: 0 });
-      try {
-        const result = await explainPair(db, await clipFor(r.model), { imageId: r.imageId, captionId: r.captionId, method: r.method, params: paramsOf(r) }, (done, total) => {
-          if (id !== undefined) running.set(id, { done, total });
-        });
-        return { ...result, heatmap: result.map === null ? null : dataUrl(await heatmapPng(result.map, 224, r.colormap)) };
-      } finally {
-        if (id !== undefined) running.delete(id);
-      }
+      const clip = await clipFor(r.model);
+      const explain = (onProgress: (p: { done: number; total: number }) => void) =>
+        explainPair(db, clip, { imageId: r.imageId, captionId: r.captionId, method: r.method, params: paramsOf(r) }, (done, total) => onProgress({ done, total }));
+      // A map takes seconds to minutes: it is a job the UI follows (by the id it gave) and the Jobs panel lists.
+      const result = jobs === undefined ? await explain(() => undefined) : await jobs.track('saliency', `Saliency (${r.method}) of caption ${r.captionId} on image ${r.imageId}`, explain, r.requestId);
+      return { ...result, heatmap: result.map === null ? null : dataUrl(await heatmapPng(result.map, 224, r.colormap)) };
     },
-    'saliency.progress': ({ requestId }) => ({ progress: running.get(requestId) ?? null }),
     'saliency.png': async (r) => {
       if (r.method === 'words') throw new OocError('BAD_ARGUMENT', NO_WORD_MAP);
       const result = await explainPair(db, await clipFor(r.model), { imageId: r.imageId, captionId: r.captionId, method: r.method, params: paramsOf(r) });

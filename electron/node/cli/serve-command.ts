@@ -5,7 +5,7 @@ import path from 'node:path';
 import { OocError } from '../../common/errors.ts';
 import { electronBinary, REPO_ROOT } from '../electron-binary.ts';
 import { createHandlers } from '../api/handlers.ts';
-import { JobRunner } from '../api/job-runner.ts';
+import { JobCenter } from '../jobs/job-center.ts';
 import { defaultDatabasePath, demoDatabasePath, demoDatasetDir, thumbnailDir } from '../app-paths.ts';
 import { bundleRenderer } from '../server/renderer-bundle.ts';
 import { startServer } from '../server/http-server.ts';
@@ -22,9 +22,11 @@ const VERSION = (createRequire(import.meta.url)('../../../package.json') as { ve
 /** Serves a database in browser mode until Ctrl-C. */
 async function serve(dbFile: string, options: { port: number; demo: boolean; open: boolean }): Promise<number> {
   const db = openForCommand(dbFile);
+  const jobs = JobCenter.for(dbFile);
   const server = await startServer({
     db,
-    handlers: createHandlers({ db, databaseFile: dbFile, demo: options.demo, version: VERSION, indexer: new JobRunner('index', dbFile), embedder: new JobRunner('embed', dbFile), exporter: new JobRunner('export', dbFile) }),
+    handlers: createHandlers({ db, databaseFile: dbFile, demo: options.demo, version: VERSION, jobs }),
+    jobs,
     renderer: await bundleRenderer(),
     thumbnailDir: thumbnailDir(dbFile),
     port: options.port,

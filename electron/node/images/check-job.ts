@@ -1,7 +1,8 @@
 import { OocError } from '../../common/errors.ts';
 import type { Db } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
-import { itemsToCheck, saveImageChecks, type ImageCheckRow, type ImageStatus } from '../store/image-checks.ts';
+import type { ImageCheckSummary, ImageStatus } from '../../common/index-types.ts';
+import { itemsToCheck, saveImageChecks, type ImageCheckRow } from '../store/image-checks.ts';
 import { itemsAfter, itemsUpTo } from '../store/items.ts';
 import { claimJob, finishJob, saveCheckpoint } from '../store/jobs.ts';
 import { getRoots } from '../store/roots.ts';
@@ -15,13 +16,11 @@ export interface ImageCheckOptions {
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (p: { done: number; total: number }) => void;
+  /** The run's token (store/jobs.ts). */
+  runToken?: string;
 }
 
-export interface ImageCheckSummary {
-  checked: number;
-  byStatus: Partial<Record<ImageStatus, number>>;
-  seconds: number;
-}
+export type { ImageCheckSummary };
 
 const BATCH = 256;
 
@@ -34,7 +33,7 @@ export async function checkImages(db: Db, options: ImageCheckOptions = {}): Prom
   const root = getRoots(db).visualnews;
   if (root === undefined) throw new OocError('INDEX_MISSING', 'the index has no VisualNews folder recorded; run index again');
   const started = performance.now();
-  const { job, resumed } = claimJob<{ afterId: number; recheck: boolean }>(db, 'image-check', { recheck: options.recheck ?? false });
+  const { job, resumed } = claimJob<{ afterId: number; recheck: boolean }>(db, 'image-check', { recheck: options.recheck ?? false }, options.runToken);
   const recheck = resumed && job.checkpoint ? job.checkpoint.recheck : (options.recheck ?? false);
   let afterId = resumed && job.checkpoint ? job.checkpoint.afterId : -1;
   const total = itemsAfter(db, afterId);

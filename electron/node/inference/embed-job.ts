@@ -20,6 +20,8 @@ export interface EmbedRequest {
   /** Try again the items that failed before (a missing image since restored, say). */
   retryFailed?: boolean;
   batchSize?: number;
+  /** The run's token (store/jobs.ts). */
+  runToken?: string;
 }
 
 export interface EmbedOptions {
@@ -36,7 +38,8 @@ export interface EmbedOptions {
 export async function runEmbedJob(db: Db, clip: ClipModel, request: EmbedRequest, options: EmbedOptions = {}): Promise<EmbedSummary> {
   if (!hasIndex(db)) throw new OocError('INDEX_MISSING', 'index a dataset before embedding it');
   if (request.subset !== undefined && request.split === undefined) throw new OocError('BAD_ARGUMENT', '--subset needs --split');
-  const { job } = claimJob(db, 'embed', { model: clip.manifest.id, ...request });
+  const { runToken, ...params } = request;
+  const { job } = claimJob(db, 'embed', { model: clip.manifest.id, ...params }, runToken);
   try {
     const kinds: EmbeddingKind[] = request.what === 'all' ? ['text', 'image'] : request.what === 'images' ? ['image'] : ['text'];
     const scope = scopeItems(db, request.split, request.subset);

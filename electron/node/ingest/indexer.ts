@@ -28,6 +28,8 @@ export interface IndexOptions {
   force?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: IndexProgress) => void;
+  /** The run's token (store/jobs.ts). */
+  runToken?: string;
 }
 
 interface Build {
@@ -51,11 +53,12 @@ interface Build {
 export async function buildIndex(db: Db, options: IndexOptions): Promise<IndexSummary> {
   const started = performance.now();
   const seconds = (): number => (performance.now() - started) / 1000;
+  throwIfCancelled(options.signal);
   const inputs = await discoverInputs(options.visualnews, options.clippings);
   if (!options.force && hasIndex(db) && sameInputs(readSources(db, ''), inputs.files)) {
     return { upToDate: true, resumed: false, seconds: seconds(), stats: readStats(db), unreadableFiles: unreadableFiles(db) };
   }
-  const { job } = claimJob<ScanCheckpoint>(db, 'index', { visualnews: options.visualnews, clippings: options.clippings ?? null });
+  const { job } = claimJob<ScanCheckpoint>(db, 'index', { visualnews: options.visualnews, clippings: options.clippings ?? null }, options.runToken);
   try {
     const resumed = !options.force && hasStagedBuild(db) && sameInputs(readSources(db, STAGE), inputs.files);
     if (!resumed) startStagedBuild(db, job.id, inputs);

@@ -1,41 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { OocError, type ErrorInfo } from '../../common/errors.ts';
-import type { IndexProgress, IndexSummary } from '../../common/index-types.ts';
-import type { ExportOptions, ExportProgress, ExportSummary, SelectionSpec } from '../../common/export.ts';
-import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ProviderChoice } from '../../common/models.ts';
+import type { IndexSummary } from '../../common/index-types.ts';
+import type { IndexJobRequest, JobKind, Jobs } from './kinds.ts';
 
-interface JobBase {
-  dbFile: string;
-  /** better-sqlite3 addon for this runtime (see openDatabase). */
-  nativeBinding?: string;
-}
-
-export interface IndexJobRequest extends JobBase {
-  visualnews: string;
-  clippings?: string;
-  force?: boolean;
-}
-
-export interface EmbedJobRequest extends JobBase {
-  /** A model folder or id; the default model when absent. */
-  model?: string;
-  what: EmbedWhat;
-  ep?: ProviderChoice;
-}
-
-export interface ExportJobRequest extends JobBase, ExportOptions {
-  dir: string;
-  selection: SelectionSpec;
-  version: string;
-}
-
-/** What each kind of job takes, reports and returns. */
-export interface Jobs {
-  index: { request: IndexJobRequest; progress: IndexProgress; summary: IndexSummary };
-  embed: { request: EmbedJobRequest; progress: EmbedJobProgress; summary: EmbedJobSummary };
-  export: { request: ExportJobRequest; progress: ExportProgress; summary: ExportSummary };
-}
-export type JobKind = keyof Jobs;
+export type { EmbedJobRequest, ExportJobRequest, IndexJobRequest, JobKind, Jobs } from './kinds.ts';
 
 export type WorkerRequest = { [K in JobKind]: { kind: K } & Jobs[K]['request'] }[JobKind];
 
@@ -54,9 +22,10 @@ function startWorker(entry: URL, workerData: object): Worker {
 }
 
 /**
- * Runs a long job (an index build, an embedding run) in a worker thread so the caller's event
- * loop (the Electron main process, the HTTP server, a terminal progress bar) stays responsive.
- * Aborting the signal asks the worker to stop after its current batch; the job can be resumed.
+ * Runs a long job (an index build, an embedding run …; see kinds.ts) in a worker thread so the
+ * caller's event loop (the Electron main process, the HTTP server, a terminal progress bar) stays
+ * responsive. Aborting the signal asks the worker to stop after its current batch; the job can be
+ * resumed.
  */
 export function runInWorker<K extends JobKind>(
   kind: K,

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { JobRun } from '../../common/api.ts';
 import { contentSecurityPolicy } from '../../common/csp.ts';
 import { OocError, toErrorInfo } from '../../common/errors.ts';
 import { dispatch, type Handlers } from '../api/handlers.ts';
@@ -14,6 +15,8 @@ export interface ServerOptions {
   handlers: Handlers;
   renderer: RendererBundle;
   thumbnailDir: string;
+  /** The dataset's jobs, whose changes GET /events streams to the page (Server-Sent Events). */
+  jobs?: { runs(): JobRun[]; subscribe(listener: (runs: JobRun[]) => void): () => void };
   /** 0 picks a free port. */
   port?: number;
   token?: string;
@@ -143,12 +146,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       send(res, 405, 'text/plain; charset=utf-8', 'method not allowed');
       return;
     }
+    if (path === '/events') return streamJobs(req, res);
     if (path === '/assets/app.js') return send(res, 200, 'text/javascript; charset=utf-8', options.renderer.js);
     if (path === '/assets/app.css') return send(res, 200, 'text/css; charset=utf-8', options.renderer.css);
     const media = parseMediaPath(path, url.search);
     if (media) return serveMedia(res, media);
     if (path.startsWith('/assets/') || path.startsWith('/media/')) return send(res, 404, 'text/plain; charset=utf-8', 'not found');
     send(res, 200, 'text/html; charset=utf-8', html);
+  }
+
+  /** Every job run, now and each time one changes, as Server-Sent Events (`event: jobs`). */
+  function streamJobs(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (options.jobs === undefined) return send(res, 404, 'text/plain; charset=utf-8', 'no jobs here');
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    const write = (runs: JobRun[]): void => void res.write(`event: jobs\ndata: ${JSON.stringify(runs)}\n\n`);
+    write(options.jobs.runs());
+    const unsubscribe = options.jobs.subscribe(write);
+    req.on('close', unsubscribe);
   }
 
   async function serveMedia(res: http.ServerResponse, request: MediaRequest): Promise<void> {
@@ -170,6 +184,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // Event streams stay open until the page goes: end them, or closing would wait for ever.
+        server.closeAllConnections();
+      }),
   };
 }

@@ -1,7 +1,8 @@
+import type { ImageStatus } from '../../common/index-types.ts';
 import type { Db } from './db.ts';
 
+export type { ImageStatus };
 export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'bmp' | 'tiff';
-export type ImageStatus = 'ok' | 'missing' | 'corrupt' | 'unsupported' | 'unreadable';
 
 export interface ImageInspection {
   status: ImageStatus;

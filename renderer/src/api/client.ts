@@ -1,4 +1,4 @@
-import type { ApiInput, ApiMethod, ApiOutput } from '../../../electron/common/api.ts';
+import type { ApiInput, ApiMethod, ApiOutput, JobRun } from '../../../electron/common/api.ts';
 import type { ErrorInfo, Result } from '../../../electron/common/errors.ts';
 
 /** The only code that talks to the main process: over the preload bridge, or HTTP in browser mode. */
@@ -6,6 +6,7 @@ import type { ErrorInfo, Result } from '../../../electron/common/errors.ts';
 interface Bridge {
   invoke(method: string, input: unknown): Promise<Result<unknown>>;
   pickFolder?(title: string): Promise<unknown>;
+  onJobs?(callback: (runs: unknown) => void): () => void;
   mediaBase: string;
 }
 
@@ -73,6 +74,17 @@ function flushProblems(): void {
     ({ problems }) => batch.forEach(([id, waiting]) => waiting.forEach((resolve) => resolve(problems[id] ?? null))),
     () => batch.forEach(([, waiting]) => waiting.forEach((resolve) => resolve('the image could not be loaded'))),
   );
+}
+
+/**
+ * Calls back with every job run each time one changes, pushed by the main process (IPC in the
+ * desktop app, Server-Sent Events in browser mode); returns the unsubscribe.
+ */
+export function subscribeJobs(callback: (runs: JobRun[]) => void): () => void {
+  if (window.ooc?.onJobs) return window.ooc.onJobs((runs) => callback(runs as JobRun[]));
+  const events = new EventSource('/events');
+  events.addEventListener('jobs', (e) => callback(JSON.parse((e as MessageEvent<string>).data) as JobRun[]));
+  return () => events.close();
 }
 
 /** Whether a native folder picker is there (the desktop app; in browser mode a path is typed). */

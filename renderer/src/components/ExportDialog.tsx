@@ -1,11 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Modal } from './Modal.tsx';
 import type { ExportStatus, SplitInfo } from '../../../electron/common/api.ts';
-import type { ExportFormat, SelectionPreview, SelectionSpec, StratumKey } from '../../../electron/common/export.ts';
+import type { ExportFormat, ExportProgress, ExportSummary, SelectionPreview, SelectionSpec, StratumKey } from '../../../electron/common/export.ts';
 import type { PairQuery } from '../../../electron/common/pairs.ts';
 import { call, canPickFolders, pickFolder } from '../api/client.ts';
 import type { Verdict } from '../../../electron/common/curation.ts';
 import { countOf, splitName, VERDICT_NAMES } from '../format.ts';
+import { useJobs } from '../state/jobs.ts';
 
 const FORMATS: { value: ExportFormat; label: string }[] = [
   { value: 'newsclippings', label: 'NewsCLIPpings JSON + data.json' },
@@ -43,7 +44,10 @@ export function ExportDialog({ query, total, splits, collections, onClose }: Exp
   const [dir, setDir] = useState('');
   const [overwrite, setOverwrite] = useState(false);
   const [preview, setPreview] = useState<SelectionPreview | null>(null);
-  const [status, setStatus] = useState<ExportStatus | null>(null);
+  // The export started from this dialog, followed as the main process pushes its progress.
+  const [runId, setRunId] = useState<string | null>(null);
+  const run = useJobs().find((r) => r.id === runId) ?? null;
+  const status: ExportStatus | null = run && { state: run.state, progress: run.progress as ExportProgress | null, summary: run.summary as ExportSummary | null, error: run.error };
   const [error, setError] = useState<string | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
 
@@ -65,18 +69,15 @@ export function ExportDialog({ query, total, splits, collections, onClose }: Exp
     }, 150);
     return () => window.clearTimeout(timer);
   }, [key]);
-  useEffect(() => {
-    if (status?.state !== 'running') return;
-    const timer = window.setTimeout(() => call('export.status', {}).then(setStatus, (err: Error) => setError(err.message)), 300);
-    return () => window.clearTimeout(timer);
-  }, [status]);
 
   const running = status?.state === 'running';
   // The outcome of the last attempt goes once anything it depended on changes: it no longer applies.
   const attempt = JSON.stringify([key, formats, images, articles, dir, overwrite]);
+  const runningRef = useRef(running);
+  runningRef.current = running;
   useEffect(() => {
     setError(null);
-    setStatus((s) => (s?.state === 'running' ? s : null));
+    if (!runningRef.current) setRunId(null);
   }, [attempt]);
   const toggle = <T,>(list: T[], item: T, on: boolean): T[] => (on ? [...list, item] : list.filter((x) => x !== item));
   return (
@@ -156,13 +157,13 @@ export function ExportDialog({ query, total, splits, collections, onClose }: Exp
         {(error ?? previewError) && <p className="error small" role="alert">{error ?? previewError}</p>}
         <div className="actions">
           {running ? (
-            <button type="button" onClick={() => void call('export.cancel', {}).then(setStatus)}>Cancel</button>
+            <button type="button" onClick={() => void call('jobs.cancel', { id: runId! }).catch((err: Error) => setError(err.message))}>Cancel</button>
           ) : (
             <button
               disabled={dir.trim() === '' || formats.length === 0 || preview === null || preview.pairs === 0}
               onClick={() => {
                 setError(null);
-                call('export.start', { dir: dir.trim(), selection, formats, images, articles, overwrite }).then(setStatus, (err: Error) => setError(err.message));
+                call('export.start', { dir: dir.trim(), selection, formats, images, articles, overwrite }).then((r) => setRunId(r.id), (err: Error) => setError(err.message));
               }}
             >
               Export {preview ? countOf(preview.pairs, 'pair') : ''}

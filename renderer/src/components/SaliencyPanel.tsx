@@ -3,6 +3,7 @@ import type { ApiOutput } from '../../../electron/common/api.ts';
 import type { Colormap, SaliencyMethod, TokenScore } from '../../../electron/common/saliency.ts';
 import type { PairSummary } from '../../../electron/common/pairs.ts';
 import { call } from '../api/client.ts';
+import { useJobs } from '../state/jobs.ts';
 import { PairImage } from './PairImage.tsx';
 
 type Explained = ApiOutput<'saliency.explain'>;
@@ -42,7 +43,8 @@ export function SaliencyPanel({ pair, image, explain: explainImage }: { pair: Pa
   const [method, setMethod] = useState<SaliencyMethod>('occlusion');
   const [colormap, setColormap] = useState<Colormap>('jet');
   const [opacity, setOpacity] = useState(0.5);
-  const [results, setResults] = useState<Record<string, Explained | { error: string } | { running: string; done: number; total: number }>>({});
+  const [results, setResults] = useState<Record<string, Explained | { error: string } | { running: string }>>({});
+  const jobs = useJobs();
   useEffect(() => setResults({}), [pair.pairId, method]);
 
   const sides = ([
@@ -52,7 +54,7 @@ export function SaliencyPanel({ pair, image, explain: explainImage }: { pair: Pa
   const explain = (recolour = false): void => {
     for (const side of sides) {
       const requestId = `${pair.pairId}-${side.label}-${method}-${Date.now()}`;
-      if (!recolour) setResults((r) => ({ ...r, [side.label]: { running: requestId, done: 0, total: 0 } }));
+      if (!recolour) setResults((r) => ({ ...r, [side.label]: { running: requestId } }));
       call('saliency.explain', { imageId: side.imageId, captionId: pair.captionId, method, colormap, requestId }).then(
         (value) => setResults((r) => ({ ...r, [side.label]: value })),
         (err: Error) => setResults((r) => ({ ...r, [side.label]: { error: err.message } })),
@@ -61,19 +63,8 @@ export function SaliencyPanel({ pair, image, explain: explainImage }: { pair: Pa
   };
   const shown = Object.values(results).some((r) => 'heatmap' in r && r.heatmap !== null);
   const busy = Object.values(results).some((r) => 'running' in r);
-  // While a map computes, ask how far it has got.
-  useEffect(() => {
-    if (!busy) return;
-    const timer = window.setInterval(() => {
-      for (const [label, r] of Object.entries(results)) {
-        if (!('running' in r)) continue;
-        void call('saliency.progress', { requestId: r.running }).then(({ progress }) => {
-          if (progress) setResults((all) => (label in all && 'running' in all[label]! ? { ...all, [label]: { ...r, ...progress } } : all));
-        });
-      }
-    }, 400);
-    return () => window.clearInterval(timer);
-  }, [busy, results]);
+  // How far a map has got, as the job pushes it.
+  const progressOf = (requestId: string): { done: number; total: number } | null => (jobs.find((j) => j.id === requestId)?.progress as { done: number; total: number } | null | undefined) ?? null;
   useEffect(() => {
     if (shown) explain(true);
     // Only a new colour map redraws; the maps themselves come from the cache.
@@ -118,7 +109,7 @@ export function SaliencyPanel({ pair, image, explain: explainImage }: { pair: Pa
                 {r && 'heatmap' in r && r.heatmap !== null && <img className="heat" src={r.heatmap} alt="" style={{ opacity }} />}
                 {r && 'running' in r && (
                   <span className="computing" role="status">
-                    Computing… {r.total > 0 && <progress max={r.total} value={r.done} aria-label={`Saliency progress, ${side.label}`} />}
+                    Computing… {(progressOf(r.running)?.total ?? 0) > 0 && <progress max={progressOf(r.running)!.total} value={progressOf(r.running)!.done} aria-label={`Saliency progress, ${side.label}`} />}
                   </span>
                 )}
               </div>

@@ -4,7 +4,9 @@ import { call } from '../api/client.ts';
 import { OverviewView } from '../components/OverviewView.tsx';
 import { formatCount } from '../format.ts';
 import { useViewState } from '../state/view-state.ts';
+import { useJobs } from '../state/jobs.ts';
 import { DatasetView } from './DatasetView.tsx';
+import { JobsView } from './JobsView.tsx';
 import { ModelsView } from './ModelsView.tsx';
 import { PairBrowser } from './PairBrowser.tsx';
 
@@ -14,6 +16,7 @@ export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [overview, setOverview] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const runningJobs = useJobs().filter((r) => r.state === 'running').length;
 
   const load = useCallback(() => {
     call('app.info', {})
@@ -41,6 +44,9 @@ export function App() {
           <button className={state.view === 'pairs' ? 'tab active' : 'tab'} onClick={() => update({ view: 'pairs' })}>Pairs</button>
           <button className={state.view === 'models' ? 'tab active' : 'tab'} onClick={() => update({ view: 'models', open: false })}>Models</button>
           <button className={state.view === 'dataset' ? 'tab active' : 'tab'} onClick={() => update({ view: 'dataset', open: false })}>Dataset</button>
+          <button className={state.view === 'jobs' ? 'tab active' : 'tab'} onClick={() => update({ view: 'jobs', open: false })} aria-label={runningJobs > 0 ? `Jobs, ${runningJobs} running` : 'Jobs'}>
+            Jobs{runningJobs > 0 && <span className="count" aria-hidden="true">{runningJobs}</span>}
+          </button>
         </nav>
         {info?.demo && <span className="badge" title="The bundled demo dataset: drawn images, generated captions">Demo dataset</span>}
         {info?.readOnly && <span className="badge warn" role="status" title={info.readOnly}>Read-only: curation unavailable</span>}
@@ -58,6 +64,7 @@ export function App() {
         {info && state.view === 'dataset' && <DatasetView info={info} onIndexed={load} />}
         {overview && state.view === 'overview' && <OverviewView overview={overview} onOpenSplit={(split, subset) => update({ view: 'pairs', split, subset, pair: undefined, open: false })} />}
         {info?.hasIndex && state.view === 'models' && <ModelsView onScored={load} />}
+        {state.view === 'jobs' && <JobsView />}
         {overview && state.view === 'pairs' && <PairBrowser state={state} update={update} overview={overview} />}
         {!info && !error && <p className="muted loading">Loading…</p>}
       </main>

@@ -1,32 +1,23 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AppInfo, IndexStatus } from '../../../electron/common/api.ts';
+import { useEffect, useRef, useState } from 'react';
+import type { AppInfo, IndexStatus, JobRun } from '../../../electron/common/api.ts';
+import type { IndexProgress, IndexSummary } from '../../../electron/common/index-types.ts';
 import { call } from '../api/client.ts';
 import { IndexPanel } from '../components/IndexPanel.tsx';
+import { useJob } from '../state/jobs.ts';
 
-/** Indexing from the UI: starts a run, polls its progress, and tells the app when a new index is live. */
+/** Indexing from the UI: starts a run, shows its pushed progress, and tells the app when a new index is live. */
 export function DatasetView({ info, onIndexed }: { info: AppInfo; onIndexed: () => void }) {
-  const [status, setStatus] = useState<IndexStatus | null>(null);
+  const { run, ...status }: IndexStatus & { run: JobRun | null } = useJob<IndexProgress, IndexSummary>('index');
   const [error, setError] = useState<string | null>(null);
-
-  const poll = useCallback(() => {
-    call('index.status', {}).then(setStatus, (err: Error) => setError(err.message));
-  }, []);
-  useEffect(poll, [poll]);
+  // A run that had finished when the view opened is old news; one finishing now means a new index is live.
+  const announced = useRef<string | null | undefined>(undefined);
   useEffect(() => {
-    if (status?.state !== 'running') return;
-    const timer = window.setTimeout(poll, 400);
-    return () => window.clearTimeout(timer);
-  }, [status, poll]);
-  // The summary already known when the view opened is old news; a new one means a new index is live.
-  const seen = useRef<IndexStatus['summary'] | undefined>(undefined);
-  useEffect(() => {
-    if (status === null) return;
-    if (seen.current === undefined) seen.current = status.summary;
-    else if (status.state === 'done' && status.summary !== seen.current) {
-      seen.current = status.summary;
+    if (announced.current === undefined) announced.current = run?.state === 'running' ? null : (run?.id ?? null);
+    else if (run?.state === 'done' && run.id !== announced.current) {
+      announced.current = run.id;
       onIndexed();
     }
-  }, [status, onIndexed]);
+  }, [run, onIndexed]);
 
   return (
     <div className="dataset-view">
@@ -36,9 +27,9 @@ export function DatasetView({ info, onIndexed }: { info: AppInfo; onIndexed: () 
         status={status}
         onStart={(visualnews, clippings) => {
           setError(null);
-          call('index.start', { visualnews, ...(clippings === undefined ? {} : { clippings }) }).then(setStatus, (err: Error) => setError(err.message));
+          call('index.start', { visualnews, ...(clippings === undefined ? {} : { clippings }) }).catch((err: Error) => setError(err.message));
         }}
-        onCancel={() => void call('index.cancel', {}).then(setStatus, (err: Error) => setError(err.message))}
+        onCancel={() => void call('index.cancel', {}).catch((err: Error) => setError(err.message))}
       />
       <p className="muted small">Database: {info.database}{info.indexedAt ? ` · last indexed ${new Date(info.indexedAt).toLocaleString()}` : ''}</p>
     </div>

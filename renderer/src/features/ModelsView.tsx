@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { EmbedStatus } from '../../../electron/common/api.ts';
-import type { EmbedWhat, ModelsOverview, ProviderReport } from '../../../electron/common/models.ts';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { EmbedStatus, JobRun } from '../../../electron/common/api.ts';
+import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ModelsOverview, ProviderReport } from '../../../electron/common/models.ts';
 import { call } from '../api/client.ts';
+import { useJob } from '../state/jobs.ts';
 import { formatCount } from '../format.ts';
 
 function describeProviders(report: ProviderReport): string[] {
@@ -39,34 +40,30 @@ function progressText(status: EmbedStatus): string {
 /** Installed models with the provider each runs on, embedding coverage, pair scores, and embedding from the UI. */
 export function ModelsView({ onScored }: { onScored: () => void }) {
   const [overview, setOverview] = useState<ModelsOverview | null>(null);
-  const [status, setStatus] = useState<EmbedStatus | null>(null);
+  const { run, ...status }: EmbedStatus & { run: JobRun | null } = useJob<EmbedJobProgress, EmbedJobSummary>('embed');
   const [error, setError] = useState<string | null>(null);
   const [model, setModel] = useState('');
   const [what, setWhat] = useState<EmbedWhat>('all');
 
   const load = useCallback(() => {
     call('models.get', {}).then(setOverview, (err: Error) => setError(err.message));
-    call('embed.status', {}).then(setStatus, () => setStatus(null));
   }, []);
   useEffect(load, [load]);
+  // When a run that was going finishes, the sets and scores it made are read again.
+  const watched = useRef<string | null>(null);
   useEffect(() => {
-    if (status?.state !== 'running') return;
-    const timer = window.setTimeout(() => {
-      call('embed.status', {}).then((next) => {
-        setStatus(next);
-        if (next.state !== 'running') {
-          load();
-          if (next.state === 'done') onScored();
-        }
-      }, (err: Error) => setError(err.message));
-    }, 400);
-    return () => window.clearTimeout(timer);
-  }, [status, load, onScored]);
+    if (run?.state === 'running') watched.current = run.id;
+    else if (run !== null && run.id === watched.current) {
+      watched.current = null;
+      load();
+      if (run.state === 'done') onScored();
+    }
+  }, [run, load, onScored]);
 
   if (overview === null) return <p className="muted loading">{error ?? 'Loading…'}</p>;
   const chosen = overview.models.find((m) => m.id === model) ?? overview.models.find((m) => m.isDefault);
-  const running = status?.state === 'running';
-  const progress = status?.progress;
+  const running = status.state === 'running';
+  const progress = status.progress;
   return (
     <div className="models-view">
       {error && <p className="error" role="alert">{error}</p>}
@@ -164,20 +161,20 @@ export function ModelsView({ onScored }: { onScored: () => void }) {
             </select>
           </label>
           {running ? (
-            <button type="button" onClick={() => void call('embed.cancel', {}).then(setStatus, (err: Error) => setError(err.message))}>Cancel</button>
+            <button type="button" onClick={() => void call('embed.cancel', {}).catch((err: Error) => setError(err.message))}>Cancel</button>
           ) : (
             <button
               disabled={chosen === undefined}
               onClick={() => {
                 setError(null);
-                call('embed.start', { what, ...(chosen ? { model: chosen.id } : {}) }).then(setStatus, (err: Error) => setError(err.message));
+                call('embed.start', { what, ...(chosen ? { model: chosen.id } : {}) }).catch((err: Error) => setError(err.message));
               }}
             >
               Embed
             </button>
           )}
         </div>
-        {status && status.state !== 'idle' && (
+        {status.state !== 'idle' && (
           <div className="index-status" role="status" aria-live="polite">
             {running && <progress max={1} value={progress && progress.total > 0 ? progress.done / progress.total : 0} aria-label="Embedding progress" />}
             <p className="muted small">

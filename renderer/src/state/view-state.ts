@@ -5,7 +5,7 @@ import { PAIR_FILTERS, PAIR_SORTS, URL_NAMES, type PairFilters, type PairQuery }
 
 /** Everything that defines what the user is looking at; kept in the URL so back/forward and links work. */
 export interface ViewState extends PairFilters {
-  view: 'overview' | 'pairs' | 'dataset' | 'models';
+  view: 'overview' | 'pairs' | 'dataset' | 'models' | 'jobs';
   split: string;
   subset: string;
   sort: PairSort;
@@ -20,7 +20,7 @@ export type ViewUpdate = { [K in keyof ViewState]?: ViewState[K] | undefined };
 export type UpdateView = (next: ViewUpdate, mode?: 'push' | 'replace') => void;
 
 const DEFAULTS: ViewState = { view: 'pairs', split: 'merged_balanced', subset: 'test', sort: 'file', open: false };
-const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'dataset', 'models'];
+const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'dataset', 'models', 'jobs'];
 const FILTER_KEYS = Object.keys(PAIR_FILTERS) as (keyof PairFilters)[];
 const urlName = (key: keyof PairFilters): string => URL_NAMES[key] ?? key;
 

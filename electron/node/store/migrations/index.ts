@@ -5,6 +5,7 @@ import { migration0003 } from './0003-pair-scores.ts';
 import { migration0004 } from './0004-curation.ts';
 import { migration0005 } from './0005-saliency.ts';
 import { migration0006 } from './0006-unspaced-search.ts';
+import { migration0007 } from './0007-job-tokens.ts';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
 }
 
 /** Every migration, in order; migration N brings the schema to user_version N. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007];

@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { JobStatus } from '../../electron/common/api.ts';
-import { createHandlers } from '../../electron/node/api/handlers.ts';
-import { JobRunner } from '../../electron/node/api/job-runner.ts';
+import type { JobRun } from '../../electron/common/api.ts';
+import { createHandlers, type Handlers } from '../../electron/node/api/handlers.ts';
+import { JobCenter } from '../../electron/node/jobs/job-center.ts';
 import { openDatabase } from '../../electron/node/store/db.ts';
+import { claimJob, finishJob } from '../../electron/node/store/jobs.ts';
 import { item, pairRows, tempDir, writeCorpus } from '../fixtures/corpus.ts';
 import { writeImageCorpus } from '../fixtures/image-corpus.ts';
 
-async function settled<S extends JobStatus<unknown, unknown>>(poll: () => S | Promise<S>): Promise<S> {
-  for (;;) {
-    const status = await poll();
-    if (status.state !== 'running') return status;
-    await sleep(20);
-  }
+/** The newest run of a kind, once it has finished (the center says when: no polling). */
+async function settled(jobs: JobCenter, kind: string): Promise<JobRun> {
+  const run = jobs.runs().find((r) => r.kind === kind)!;
+  return jobs.wait(run.id);
 }
 
 test('the UI can index a dataset into an empty database, one run at a time, and see why a run failed', async (t) => {
@@ -23,21 +21,28 @@ test('the UI can index a dataset into an empty database, one run at a time, and 
   const dbFile = path.join(dir, 'ui.db');
   const db = openDatabase(dbFile);
   t.after(() => db.close());
-  const api = createHandlers({ db, databaseFile: dbFile, demo: false, version: 'test', indexer: new JobRunner('index', dbFile), embedder: new JobRunner('embed', dbFile) });
+  const jobs = new JobCenter(dbFile);
+  const api = createHandlers({ db, databaseFile: dbFile, demo: false, version: 'test', jobs });
+  const pushed: JobRun[][] = [];
+  jobs.subscribe((runs) => pushed.push(runs));
   assert.equal((await api['app.info']({})).hasIndex, false);
   assert.equal((await api['index.status']({})).state, 'idle');
 
   const started = await api['index.start']({ visualnews: corpus.origin, clippings: corpus.clippings });
   assert.equal(started.state, 'running');
   assert.throws(() => api['index.start']({ visualnews: corpus.origin }), { code: 'DATABASE_BUSY' });
-  const done = await settled(() => api['index.status']({}));
+  await settled(jobs, 'index');
+  const done = await api['index.status']({});
   assert.equal(done.state, 'done');
   assert.equal(done.summary?.stats.pairs, 1);
+  assert.equal(pushed.at(-1)?.[0]?.state, 'done', 'every listener was told it finished');
+  assert.ok(pushed.some((runs) => runs[0]?.state === 'running'), 'and that it started');
   assert.equal((await api['app.info']({})).hasIndex, true, 'the same connection sees the new index');
   assert.equal((await api['pairs.page']({ split: 'merged_balanced', subset: 'test' })).items.length, 1);
 
   await api['index.start']({ visualnews: path.join(dir, 'nowhere') });
-  const failed = await settled(() => api['index.status']({}));
+  await settled(jobs, 'index');
+  const failed = await api['index.status']({});
   assert.equal(failed.state, 'failed');
   assert.match(failed.error?.message ?? '', /nowhere does not exist/);
   assert.equal((await api['pairs.page']({ split: 'merged_balanced', subset: 'test' })).items.length, 1, 'the last good index is still there');
@@ -49,7 +54,7 @@ test('without an indexer (a read-only context), index calls are refused clearly'
   const db = openDatabase(path.join(dir, 'x.db'));
   t.after(() => db.close());
   const api = createHandlers({ db, databaseFile: 'x.db', demo: false, version: 'test' });
-  assert.throws(() => api['index.status']({}), { code: 'BAD_ARGUMENT', message: /use `ooc index`/ });
+  assert.throws(() => api['index.status']({}), { code: 'BAD_ARGUMENT', message: /`ooc index`/ });
 });
 
 test('the UI embeds with the default model in a worker, scores the pairs, and finds neighbours in four directions', async (t) => {
@@ -57,7 +62,8 @@ test('the UI embeds with the default model in a worker, scores the pairs, and fi
   const corpus = await writeImageCorpus(dir);
   const db = openDatabase(corpus.dbFile);
   t.after(() => db.close());
-  const api = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test', embedder: new JobRunner('embed', corpus.dbFile) });
+  const jobs = new JobCenter(corpus.dbFile);
+  const api = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test', jobs });
 
   const before = await api['models.get']({});
   const tiny = before.models.find((m) => m.id === 'tiny-random-clip')!;
@@ -67,7 +73,8 @@ test('the UI embeds with the default model in a worker, scores the pairs, and fi
 
   assert.equal((await api['embed.start']({ what: 'all' })).state, 'running');
   assert.throws(() => api['embed.start']({ what: 'all' }), { code: 'DATABASE_BUSY' });
-  const done = await settled(() => api['embed.status']({}));
+  await settled(jobs, 'embed');
+  const done = await api['embed.status']({});
   assert.equal(done.state, 'done', JSON.stringify(done.error));
   assert.equal(done.summary!.embed.model, 'tiny-random-clip');
   assert.equal(done.summary!.embed.providers.image?.provider, 'cpu');
@@ -90,4 +97,46 @@ test('the UI embeds with the default model in a worker, scores the pairs, and fi
   await assert.rejects(Promise.resolve().then(() => api['neighbours.get']({ itemId: 102, from: 'image', to: 'image', model: 'nope' })), { code: 'NOT_FOUND' });
   const report = await api['models.providers']({ id: 'tiny-random-clip', ep: 'cpu' });
   assert.deepEqual([report.providers.image?.provider, report.providers.text?.provider, report.error], ['cpu', 'cpu', null]);
+});
+
+test('every kind of job can be cancelled from the API, and says so; a cancelled job leaves its claim free', async (t) => {
+  const dir = tempDir(t);
+  const corpus = await writeImageCorpus(dir);
+  const db = openDatabase(corpus.dbFile);
+  t.after(() => db.close());
+  const jobs = new JobCenter(corpus.dbFile);
+  const api: Handlers = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test', jobs });
+  const starts: Record<string, () => unknown> = {
+    index: () => api['index.start']({ visualnews: corpus.origin, clippings: corpus.clippings, force: true }),
+    embed: () => api['embed.start']({ what: 'all' }),
+    export: () => api['export.start']({ dir: path.join(dir, 'out'), selection: { query: { split: 'merged_balanced', subset: 'test' } } }),
+    'check-images': () => api['images.check']({}),
+  };
+  for (const [kind, start] of Object.entries(starts)) {
+    await start();
+    const run = jobs.runs().find((r) => r.kind === kind && r.state === 'running')!;
+    assert.equal(run.cancellable, true);
+    await api['jobs.cancel']({ id: run.id });
+    const ended = await jobs.wait(run.id);
+    assert.equal(ended.state, 'cancelled', `${kind}: ${JSON.stringify(ended.error)}`);
+    assert.equal(ended.error?.code, 'CANCELLED');
+  }
+  assert.deepEqual((await api['jobs.list']({})).runs.map((r) => [r.kind, r.state]), Object.keys(starts).reverse().map((k) => [k, 'cancelled']), 'newest first');
+  // Cancelled work is free to be claimed again (and resumed).
+  const { job } = claimJob(db, 'index', {});
+  finishJob(db, job.id, 'done');
+  assert.throws(() => api['jobs.cancel']({ id: 'no-such-run' }), { code: 'NOT_FOUND' });
+});
+
+test('two runs in one process cannot claim the same staged build: each claims with its own token', async (t) => {
+  const dir = tempDir(t);
+  const db = openDatabase(path.join(dir, 'race.db'));
+  t.after(() => db.close());
+  // Worker threads share the process id: the Dataset view's run and File → Re-index's run.
+  const first = claimJob(db, 'index', { visualnews: '/data' }, 'run-a');
+  assert.throws(() => claimJob(db, 'index', { visualnews: '/data' }, 'run-b'), { code: 'DATABASE_BUSY', message: /another index job/ });
+  assert.equal(claimJob(db, 'index', { visualnews: '/data' }, 'run-a').job.id, first.job.id, 'the same run may claim again (a resume)');
+  finishJob(db, first.job.id, 'cancelled');
+  const second = claimJob(db, 'index', { visualnews: '/data' }, 'run-b');
+  assert.deepEqual([second.job.id, second.resumed], [first.job.id, true], 'once it stopped, the other run resumes it');
 });

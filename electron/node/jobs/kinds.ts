@@ -1,0 +1,118 @@
+import path from 'node:path';
+import type { ExportOptions, ExportProgress, ExportSummary, SelectionSpec } from '../../common/export.ts';
+import type { ImageCheckProgress, ImageCheckSummary, IndexProgress, IndexSummary } from '../../common/index-types.ts';
+import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ProviderChoice } from '../../common/models.ts';
+import type { Db } from '../store/db.ts';
+
+/**
+ * Every kind of long job, registered here and nowhere else: what it takes, reports and returns,
+ * how the Jobs panel names a run, what "busy" means, and how a worker runs it. The modules that
+ * do the work are imported when a run starts, inside the worker, so the main process never loads
+ * them.
+ */
+
+interface JobBase {
+  dbFile: string;
+  /** better-sqlite3 addon for this runtime (see openDatabase). */
+  nativeBinding?: string;
+  /** This run's token, kept in the jobs table so two runs cannot claim the same work (store/jobs.ts). */
+  runToken?: string;
+}
+
+export interface IndexJobRequest extends JobBase {
+  visualnews: string;
+  clippings?: string;
+  force?: boolean;
+}
+
+export interface EmbedJobRequest extends JobBase {
+  /** A model folder or id; the default model when absent. */
+  model?: string;
+  what: EmbedWhat;
+  ep?: ProviderChoice;
+}
+
+export interface ExportJobRequest extends JobBase, ExportOptions {
+  dir: string;
+  selection: SelectionSpec;
+  version: string;
+}
+
+export interface CheckImagesJobRequest extends JobBase {
+  recheck?: boolean;
+}
+
+/** What each kind of job takes, reports and returns. */
+export interface Jobs {
+  index: { request: IndexJobRequest; progress: IndexProgress; summary: IndexSummary };
+  embed: { request: EmbedJobRequest; progress: EmbedJobProgress; summary: EmbedJobSummary };
+  export: { request: ExportJobRequest; progress: ExportProgress; summary: ExportSummary };
+  'check-images': { request: CheckImagesJobRequest; progress: ImageCheckProgress; summary: ImageCheckSummary };
+}
+export type JobKind = keyof Jobs;
+
+export interface RunContext<K extends JobKind> {
+  signal: AbortSignal;
+  onProgress: (progress: Jobs[K]['progress']) => void;
+}
+
+interface JobKindSpec<K extends JobKind> {
+  /** How the Jobs panel names a run. */
+  title(request: Jobs[K]['request']): string;
+  /** Why a second run of this kind is refused while one runs. */
+  busy: string;
+  /** Runs the job on an open database (in a worker). */
+  run(db: Db, request: Jobs[K]['request'], context: RunContext<K>): Promise<Jobs[K]['summary']>;
+}
+
+const token = (r: JobBase): { runToken?: string } => (r.runToken === undefined ? {} : { runToken: r.runToken });
+
+export const JOB_KINDS: { [K in JobKind]: JobKindSpec<K> } = {
+  index: {
+    title: (r) => `Index ${r.visualnews}`,
+    busy: 'an index is being built',
+    run: async (db, r, { signal, onProgress }) => {
+      const { buildIndex } = await import('../ingest/indexer.ts');
+      return buildIndex(db, { visualnews: r.visualnews, ...(r.clippings === undefined ? {} : { clippings: r.clippings }), force: r.force ?? false, signal, onProgress, ...token(r) });
+    },
+  },
+  embed: {
+    title: (r) => `Embed ${r.what === 'all' ? 'images and captions' : r.what}${r.model ? ` with ${r.model}` : ''}`,
+    busy: 'an embedding job is running',
+    run: async (db, r, { signal, onProgress }) => {
+      const [{ ClipModel }, { runEmbedJob }, { resolveModel }, { computePairScores }, { getSet }] = await Promise.all([
+        import('../inference/clip.ts'),
+        import('../inference/embed-job.ts'),
+        import('../inference/registry.ts'),
+        import('../store/pair-scores.ts'),
+        import('../store/vectors.ts'),
+      ]);
+      const model = await resolveModel(r.model);
+      const clip = new ClipModel(model, r.ep ?? 'auto');
+      try {
+        const summary = await runEmbedJob(db, clip, { what: r.what, ...token(r) }, { signal, onProgress: (p) => onProgress({ phase: 'embedding', ...p }) });
+        // Pairs are scored once there are caption vectors to score them with.
+        const scores = (getSet(db, model.manifest.id, 'text')?.rows ?? 0) > 0 ? await computePairScores(db, model.manifest.id, { signal, onProgress: (p) => onProgress({ phase: 'scoring', ...p }) }) : null;
+        return { embed: summary, scores };
+      } finally {
+        await clip.release();
+      }
+    },
+  },
+  export: {
+    title: (r) => `Export to ${path.basename(r.dir)}`,
+    busy: 'an export is being written',
+    run: async (db, r, { signal, onProgress }) => {
+      const { exportPairs } = await import('../export/write.ts');
+      return exportPairs(db, { ...r, signal, onProgress });
+    },
+  },
+  'check-images': {
+    title: (r) => (r.recheck ? 'Check every image again' : 'Check the images'),
+    busy: 'the images are being checked',
+    run: async (db, r, { signal, onProgress }) => {
+      const { checkImages } = await import('../images/check-job.ts');
+      return checkImages(db, { recheck: r.recheck ?? false, signal, onProgress, ...token(r) });
+    },
+  },
+};

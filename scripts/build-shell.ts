@@ -21,6 +21,7 @@ await Promise.all([
   build({ ...common, entryPoints: [path.join(ROOT, 'electron/main/main.ts')], outfile: path.join(OUT, 'main/main.mjs'), format: 'esm', external: ['electron'] }),
   build({ ...common, entryPoints: [path.join(ROOT, 'electron/preload/preload.ts')], outfile: path.join(OUT, 'preload/preload.cjs'), format: 'cjs', external: ['electron'] }),
   build({ ...common, entryPoints: [path.join(ROOT, 'electron/workers/job-worker.ts')], outfile: path.join(OUT, 'workers/job-worker.mjs'), format: 'esm' }),
+  build({ ...common, entryPoints: [path.join(ROOT, 'electron/workers/task-worker.ts')], outfile: path.join(OUT, 'workers/task-worker.mjs'), format: 'esm' }),
 ]);
 const renderer = await bundleRenderer();
 mkdirSync(path.join(OUT, 'renderer'), { recursive: true });

@@ -8,6 +8,7 @@ import { openDatabase, type Db } from '../node/store/db.ts';
 import { hasIndex } from '../node/store/index-tables.ts';
 import { getRoots } from '../node/store/roots.ts';
 import { JobCenter } from '../node/jobs/job-center.ts';
+import { TaskPool } from '../node/jobs/task-pool.ts';
 import type { IndexJobRequest } from '../node/jobs/kinds.ts';
 import { JOBS_CHANNEL, registerIpc } from './ipc.ts';
 import { buildMenu } from './menu.ts';
@@ -23,6 +24,7 @@ const RESOURCES = app.isPackaged ? process.resourcesPath : APP_ROOT;
 // The bundled models (the tiny demo model, the similarity graph) sit in the resources folder.
 process.env.OOC_BUNDLED_MODELS ??= path.join(RESOURCES, 'models');
 const WORKER_ENTRY = new URL('../workers/job-worker.mjs', import.meta.url);
+const TASK_WORKER_ENTRY = new URL('../workers/task-worker.mjs', import.meta.url);
 
 interface OpenDataset {
   db: Db;
@@ -31,6 +33,7 @@ interface OpenDataset {
   handlers: Handlers;
   thumbnailDir: string;
   jobs: JobCenter;
+  tasks: TaskPool;
 }
 
 let current: OpenDataset | null = null;
@@ -56,6 +59,7 @@ let unsubscribe: (() => void) | null = null;
 
 function openDataset(dbFile: string, demo: boolean): void {
   current?.db.close();
+  void current?.tasks.close();
   unsubscribe?.();
   const db = openDatabase(dbFile, bindingOption());
   const jobs = jobsOf(dbFile);
@@ -65,7 +69,9 @@ function openDataset(dbFile: string, demo: boolean): void {
     const running = runs.filter((r) => r.state === 'running' && r.fraction !== null);
     window?.setProgressBar(running.length === 0 ? -1 : running.reduce((n, r) => n + r.fraction!, 0) / running.length);
   });
-  current = { db, dbFile, demo, jobs, thumbnailDir: thumbnailDir(dbFile), handlers: createHandlers({ db, databaseFile: dbFile, demo, version: app.getVersion(), jobs }) };
+  // Saliency maps and neighbour searches run in worker threads: the window's IPC never waits on them.
+  const tasks = new TaskPool(dbFile, { ...bindingOption(), workerEntry: TASK_WORKER_ENTRY });
+  current = { db, dbFile, demo, jobs, tasks, thumbnailDir: thumbnailDir(dbFile), handlers: createHandlers({ db, databaseFile: dbFile, demo, version: app.getVersion(), jobs, tasks }) };
 }
 
 /** Indexes through the dataset's job center while the window keeps showing the last good index. */

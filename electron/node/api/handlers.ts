@@ -2,6 +2,7 @@ import type { ApiArgs, ApiMethod, ApiOutput } from '../../common/api.ts';
 import { toErrorInfo, type Result } from '../../common/errors.ts';
 import { API_INPUTS, parseInput } from '../../common/schemas.ts';
 import type { JobCenter } from '../jobs/job-center.ts';
+import { InProcessTasks, type TaskRunner } from '../jobs/tasks.ts';
 import { explainDatabaseError, type Db } from '../store/db.ts';
 import { browseHandlers } from './browse-handlers.ts';
 import { curationHandlers } from './curation-handlers.ts';
@@ -17,6 +18,8 @@ export interface ApiContext {
   version: string;
   /** The dataset's long jobs (indexing, embedding, exporting …); without it, those calls are refused. */
   jobs?: JobCenter;
+  /** Where saliency maps and neighbour searches run: a worker pool (the app, browser mode), else the caller. */
+  tasks?: TaskRunner;
 }
 
 /** A domain's methods, each on its input as the schema validated it (schemas.ts). */
@@ -30,13 +33,14 @@ export type Handlers = { [M in ApiMethod]: (input: unknown) => Promise<ApiOutput
  * schema and rewrites SQLite's errors to name the database file and say what to do.
  */
 export function createHandlers(ctx: ApiContext): Handlers {
+  const tasks = ctx.tasks ?? new InProcessTasks(ctx.db);
   const implementations: Implementations = {
     ...browseHandlers(ctx),
     ...curationHandlers(ctx.db),
     ...exportHandlers(ctx.db),
     ...jobHandlers(ctx, ctx.version),
-    ...modelHandlers(ctx.db),
-    ...saliencyHandlers(ctx.db, ctx.jobs),
+    ...modelHandlers(ctx.db, tasks),
+    ...saliencyHandlers(tasks, ctx.jobs),
   };
   const handlers: Record<string, (input: unknown) => unknown> = {};
   for (const method of Object.keys(API_INPUTS) as ApiMethod[]) {

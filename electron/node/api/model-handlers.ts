@@ -2,12 +2,12 @@ import type { ApiMethod } from '../../common/api.ts';
 import type { ModelsOverview, NeighbourSide, ProviderReport } from '../../common/models.ts';
 import { scoreRuns } from '../store/pair-scores.ts';
 import { probeProviders } from '../inference/clip.ts';
-import { NeighbourSearch } from '../inference/neighbours.ts';
 import { listModels, resolveModel } from '../inference/registry.ts';
 import type { Db } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
 import { getItem, itemCount } from '../store/items.ts';
 import { listSets } from '../store/vectors.ts';
+import type { TaskRunner } from '../jobs/tasks.ts';
 import type { Implementations } from './handlers.ts';
 
 type ModelMethods = Extract<ApiMethod, `models.${string}` | `neighbours.${string}`>;
@@ -15,9 +15,7 @@ type ModelMethods = Extract<ApiMethod, `models.${string}` | `neighbours.${string
 const side = (v: NeighbourSide): 'image' | 'text' => (v === 'image' ? 'image' : 'text');
 
 /** Installed models, their execution providers, and nearest neighbours under a set of embeddings. */
-export function modelHandlers(db: Db): Implementations<ModelMethods> {
-  /** Neighbour matrices stay loaded between calls (a full-size set takes seconds to read). */
-  let neighbours: NeighbourSearch | undefined;
+export function modelHandlers(db: Db, tasks: TaskRunner): Implementations<ModelMethods> {
   /** Provider reports by "<model id>:<choice>": opening a full-size model takes seconds. */
   const providerReports = new Map<string, Promise<{ id: string; providers: ProviderReport; error: string | null }>>();
   return {
@@ -52,8 +50,8 @@ export function modelHandlers(db: Db): Implementations<ModelMethods> {
     },
     'neighbours.get': async ({ itemId, from, to, model, k }) => {
       const started = performance.now();
-      neighbours ??= new NeighbourSearch(db);
-      const found = await neighbours.ofItem(model, itemId, side(from), side(to), k);
+      // Matrices stay loaded between calls (a full-size set takes seconds to read), in the task pool.
+      const found = await tasks.run('neighbours', { model, itemId, from: side(from), to: side(to), k });
       const items = found.map((n) => {
         const item = getItem(db, n.itemId);
         return { itemId: n.itemId, score: n.score, caption: item?.caption ?? null, imagePath: item?.image_path ?? null, source: item?.source ?? null };

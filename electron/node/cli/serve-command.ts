@@ -6,6 +6,7 @@ import { OocError } from '../../common/errors.ts';
 import { electronBinary, REPO_ROOT } from '../electron-binary.ts';
 import { createHandlers } from '../api/handlers.ts';
 import { JobCenter } from '../jobs/job-center.ts';
+import { TaskPool } from '../jobs/task-pool.ts';
 import { defaultDatabasePath, demoDatabasePath, demoDatasetDir, thumbnailDir } from '../app-paths.ts';
 import { bundleRenderer } from '../server/renderer-bundle.ts';
 import { startServer } from '../server/http-server.ts';
@@ -23,9 +24,10 @@ const VERSION = (createRequire(import.meta.url)('../../../package.json') as { ve
 async function serve(dbFile: string, options: { port: number; demo: boolean; open: boolean }): Promise<number> {
   const db = openForCommand(dbFile);
   const jobs = JobCenter.for(dbFile);
+  const tasks = new TaskPool(dbFile);
   const server = await startServer({
     db,
-    handlers: createHandlers({ db, databaseFile: dbFile, demo: options.demo, version: VERSION, jobs }),
+    handlers: createHandlers({ db, databaseFile: dbFile, demo: options.demo, version: VERSION, jobs, tasks }),
     jobs,
     renderer: await bundleRenderer(),
     thumbnailDir: thumbnailDir(dbFile),
@@ -38,6 +40,7 @@ async function serve(dbFile: string, options: { port: number; demo: boolean; ope
     process.once('SIGTERM', resolve);
   });
   await server.close();
+  await tasks.close();
   db.close();
   return 0;
 }

@@ -1,0 +1,107 @@
+import type { Colormap, SaliencyMethod, SaliencyParams, SaliencyResult } from '../../common/saliency.ts';
+import { OocError } from '../../common/errors.ts';
+import { resolveInRoot } from '../dataset-paths.ts';
+import { ClipModel } from '../inference/clip.ts';
+import { NeighbourSearch, type Neighbour } from '../inference/neighbours.ts';
+import { resolveModel } from '../inference/registry.ts';
+import { explainPair, NO_WORD_MAP } from '../saliency/explain.ts';
+import { heatmapPng, overlayPng } from '../saliency/render.ts';
+import type { Db } from '../store/db.ts';
+import { getItem } from '../store/items.ts';
+import { getRoots } from '../store/roots.ts';
+import type { EmbeddingKind } from '../store/vectors.ts';
+
+/**
+ * The heavy requests of the UI, run off the main loop in a pool of worker threads (task-pool.ts)
+ * or, without a pool (the CLI, the tests), in the caller: saliency maps, their PNGs and nearest
+ * neighbours. A worker keeps its models and neighbour matrices loaded between tasks.
+ */
+
+export interface SaliencyTask {
+  imageId: number;
+  captionId: number;
+  method: SaliencyMethod;
+  params: Partial<SaliencyParams>;
+  /** A model id or folder; the default model when absent. */
+  model?: string;
+  colormap: Colormap;
+}
+
+export interface Tasks {
+  saliency: { args: SaliencyTask; result: SaliencyResult & { heatmap: string | null } };
+  saliencyPng: { args: SaliencyTask & { opacity: number }; result: { png: string; filename: string } };
+  neighbours: { args: { model: string; itemId: number; from: EmbeddingKind; to: EmbeddingKind; k: number }; result: Neighbour[] };
+}
+export type TaskName = keyof Tasks;
+export type Progress = (p: { done: number; total: number }) => void;
+
+/** What runs tasks: a worker pool, or the caller itself (InProcessTasks). */
+export interface TaskRunner {
+  run<T extends TaskName>(task: T, args: Tasks[T]['args'], onProgress?: Progress): Promise<Tasks[T]['result']>;
+  close(): Promise<void>;
+}
+
+const dataUrl = (png: Buffer): string => `data:image/png;base64,${png.toString('base64')}`;
+
+/** One thread's loaded models and matrices, and the tasks that use them. */
+export class TaskState {
+  private readonly models = new Map<string, Promise<ClipModel>>();
+  private neighbourSearch: NeighbourSearch | undefined;
+
+  constructor(private readonly db: Db) {}
+
+  private clipFor(spec: string | undefined): Promise<ClipModel> {
+    const key = spec ?? '';
+    let clip = this.models.get(key);
+    if (clip === undefined) {
+      clip = resolveModel(spec).then((m) => new ClipModel(m, 'auto'));
+      clip.catch(() => this.models.delete(key));
+      this.models.set(key, clip);
+    }
+    return clip;
+  }
+
+  private async explain(t: SaliencyTask, onProgress?: Progress): Promise<SaliencyResult> {
+    return explainPair(this.db, await this.clipFor(t.model), { imageId: t.imageId, captionId: t.captionId, method: t.method, params: t.params }, (done, total) => onProgress?.({ done, total }));
+  }
+
+  readonly tasks: { [T in TaskName]: (args: Tasks[T]['args'], onProgress?: Progress) => Promise<Tasks[T]['result']> } = {
+    saliency: async (t, onProgress) => {
+      const result = await this.explain(t, onProgress);
+      return { ...result, heatmap: result.map === null ? null : dataUrl(await heatmapPng(result.map, 224, t.colormap)) };
+    },
+    saliencyPng: async (t) => {
+      if (t.method === 'words') throw new OocError('BAD_ARGUMENT', NO_WORD_MAP);
+      const result = await this.explain(t);
+      const item = getItem(this.db, t.imageId)!;
+      const png = await overlayPng(resolveInRoot(getRoots(this.db).visualnews!, item.image_path!), result.map!, 448, t.colormap, t.opacity);
+      return { png: dataUrl(png), filename: `saliency-${result.method}-caption${t.captionId}-image${t.imageId}.png` };
+    },
+    neighbours: async ({ model, itemId, from, to, k }) => {
+      this.neighbourSearch ??= new NeighbourSearch(this.db);
+      return this.neighbourSearch.ofItem(model, itemId, from, to, k);
+    },
+  };
+
+  async release(): Promise<void> {
+    await this.neighbourSearch?.release();
+    for (const clip of this.models.values()) await clip.then((c) => c.release(), () => undefined);
+  }
+}
+
+/** Tasks run in the caller: the CLI, the tests, and the baseline the pool is measured against. */
+export class InProcessTasks implements TaskRunner {
+  private readonly state: TaskState;
+
+  constructor(db: Db) {
+    this.state = new TaskState(db);
+  }
+
+  run<T extends TaskName>(task: T, args: Tasks[T]['args'], onProgress?: Progress): Promise<Tasks[T]['result']> {
+    return this.state.tasks[task](args, onProgress);
+  }
+
+  close(): Promise<void> {
+    return this.state.release();
+  }
+}

@@ -7,6 +7,15 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // In the app, promises are awaited, returned or explicitly voided, and none is passed where a
+    // void callback is expected. (Tests are left out: node:test's test() returns one by design.)
+    files: ['electron/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.tsx'],
+    // The preload is checked with the shell (scripts/typecheck-shell.mjs), outside the projects.
+    ignores: ['electron/preload/**'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/no-misused-promises': 'error' },
+  },
+  {
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -20,8 +29,8 @@ export default tseslint.config(
   },
   {
     // Layering: common is pure TS; node services never import electron; the renderer only
-    // takes types from common, and the two pure modules it shares: the API schemas and the
-    // search tokenizing its highlighting must agree with.
+    // takes types from common, and the pure modules it shares: the API schemas, the search
+    // tokenizing its highlighting must agree with, and descriptions the CLI prints too.
     files: ['electron/common/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['node:*', 'electron', '../node/*', '../main/*', '../workers/*'] }] },
   },
@@ -68,7 +77,7 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'the renderer talks to main only through its api/ client' }],
           patterns: [
             { group: ['node:*'], message: 'the renderer has no Node' },
-            { regex: '/electron/(?!common/(schemas|search-text)\\.ts$)', allowTypeImports: true, message: 'the renderer imports only types from electron/common, and the schemas and search tokenizing it shares' },
+            { regex: '/electron/(?!common/(schemas|search-text|describe)\\.ts$)', allowTypeImports: true, message: 'the renderer imports only types from electron/common, and the pure modules it shares (schemas, search tokenizing, descriptions)' },
           ],
         },
       ],

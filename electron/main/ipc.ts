@@ -3,10 +3,7 @@ import type { AppInfo } from '../common/api.ts';
 import { dispatch, type Handlers } from '../node/api/handlers.ts';
 import { isAppUrl } from './security.ts';
 
-export const INVOKE_CHANNEL = 'ooc:invoke';
-export const PICK_FOLDER_CHANNEL = 'ooc:pick-folder';
-/** Main → renderer: every job run, each time one changes (see JobCenter). */
-export const JOBS_CHANNEL = 'ooc:jobs';
+import { INVOKE_CHANNEL, PICK_FOLDER_CHANNEL } from '../common/bridge.ts';
 
 /** What app.info answers before any dataset is open (first run, or while the first index builds). */
 export function noDatasetInfo(version: string): AppInfo {

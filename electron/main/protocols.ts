@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Db } from '../node/store/db.ts';
 import { parseMediaPath, resolveMedia } from '../node/server/media.ts';
-import { APP_SCHEME, CONTENT_SECURITY_POLICY, MEDIA_SCHEME, appFileFor } from './security.ts';
+import { MEDIA_SCHEME } from '../common/bridge.ts';
+import { APP_SCHEME, CONTENT_SECURITY_POLICY, appFileFor } from './security.ts';
 
 /** Must run before the app is ready: both schemes are standard and secure, neither can be fetched cross-origin. */
 export function registerSchemes(): void {

@@ -1,5 +1,7 @@
 import type { WebPreferences } from 'electron';
+import { MEDIA_SCHEME } from '../common/bridge.ts';
 import { contentSecurityPolicy } from '../common/csp.ts';
+
 
 /**
  * The desktop shell's security settings, kept apart from the code that applies them so they
@@ -10,9 +12,6 @@ import { contentSecurityPolicy } from '../common/csp.ts';
 /** Where the renderer's own files are served from (a privileged standard scheme, not file://). */
 export const APP_SCHEME = 'ooc-app';
 export const APP_ORIGIN = `${APP_SCHEME}://workbench`;
-/** Images and thumbnails, addressed by item id: ooc-media://local/media/thumb/<id>. */
-export const MEDIA_SCHEME = 'ooc-media';
-export const MEDIA_BASE = `${MEDIA_SCHEME}://local/media`;
 
 export const CONTENT_SECURITY_POLICY = contentSecurityPolicy([`${MEDIA_SCHEME}:`]);
 

@@ -3,7 +3,7 @@ import { expect, test } from './support/fixtures.ts';
 test('the Models view embeds with the bundled model and says its scores are meaningless; the browser then sorts by them and finds neighbours', async ({ workbench, page }) => {
   await page.getByRole('button', { name: 'Models' }).click();
   await expect(page.getByRole('note')).toContainText('tiny-random-clip has random weights');
-  await expect(page.getByTestId('providers-tiny-random-clip')).toContainText('image: cpu');
+  await expect(page.getByTestId('providers-tiny-random-clip')).toContainText('image encoder on cpu');
   await expect(page.getByRole('region', { name: 'Embeddings' })).toContainText('No embeddings yet');
 
   await page.getByRole('button', { name: 'Embed', exact: true }).click();

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from 'node:path';
 import { test } from 'node:test';
 import { selectPairs } from '../../electron/node/export/selection.ts';
-import { exportPairs, type ExportRequest } from '../../electron/node/export/write.ts';
+import { diskFull, exportPairs, type ExportRequest } from '../../electron/node/export/write.ts';
 import { buildIndex } from '../../electron/node/ingest/indexer.ts';
 import { applyCuration } from '../../electron/node/store/curation.ts';
 import { openDatabase, type Db } from '../../electron/node/store/db.ts';
@@ -136,4 +136,10 @@ test('a collection across split files exports each file; an existing folder is k
   assert.equal(replaced.pairs, 3);
   assert.equal(existsSync(path.join(out, 'news_clippings', 'data', 'semantics_clip_text_text')), false, 'the old export is gone, not merged');
   assert.deepEqual(readdirSync(dir).filter((n) => n.includes('partial')), [], 'no temporary folder left behind');
+});
+
+test('a full disk is told apart from a missing source: the export stops with DISK_FULL, naming where', () => {
+  const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  assert.deepEqual([diskFull(full, '/exports/a')?.code, diskFull(full, '/exports/a')?.message], ['DISK_FULL', 'the disk holding /exports/a is full (or over its quota), so nothing was written there; free some space and export again']);
+  assert.equal(diskFull(Object.assign(new Error('gone'), { code: 'ENOENT' }), '/exports/a'), null, 'a missing source is a counted skip, not this');
 });

@@ -140,3 +140,19 @@ test('two runs in one process cannot claim the same staged build: each claims wi
   const second = claimJob(db, 'index', { visualnews: '/data' }, 'run-b');
   assert.deepEqual([second.job.id, second.resumed], [first.job.id, true], 'once it stopped, the other run resumes it');
 });
+
+test('migration 7 keeps the jobs of an older database: an interrupted one is resumed, with a token from then on', (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'v6.db');
+  const old = openDatabase(file);
+  // As version 6 left it: no token column, and an index job whose process died mid-run.
+  old.exec('ALTER TABLE jobs DROP COLUMN token');
+  old.prepare("INSERT INTO jobs (kind, status, params, checkpoint, pid, started_at, updated_at) VALUES ('index', 'running', '{}', '{\"file\":2}', 999999999, 'then', 'then')").run();
+  old.pragma('user_version = 6');
+  old.close();
+  const db = openDatabase(file);
+  t.after(() => db.close());
+  const { job, resumed } = claimJob<{ file: number }>(db, 'index', {}, 'run-now');
+  assert.deepEqual([resumed, job.checkpoint], [true, { file: 2 }]);
+  assert.throws(() => claimJob(db, 'index', {}, 'run-other'), { code: 'DATABASE_BUSY' });
+});

@@ -31,7 +31,8 @@ async function cleanBuild(dir: string, corpus: { origin: string; clippings: stri
   }
 }
 
-test('an index cancelled in any phase and run again equals an uninterrupted one', async (t) => {
+// A regression that stops a resume from finishing fails here instead of hanging the run.
+test('an index cancelled in any phase and run again equals an uninterrupted one', { timeout: 180_000 }, async (t) => {
   const dir = tempDir(t);
   // ~12 MB of data.json and ~8 MB of metadata: several committed batches of 4 MB each.
   const corpus = writeSyntheticCorpus(dir, { items: 40_000, seed: 11, splitRows: SPLIT_ROWS, metadataSubsets: ['test'] });
@@ -79,7 +80,7 @@ async function waitForCheckpoint(dbFile: string, afterOffset: number): Promise<{
   }
 }
 
-test('an indexer stopped with Ctrl-C, then killed (SIGKILL), continues each time and ends with the same index', async (t) => {
+test('an indexer stopped with Ctrl-C, then killed (SIGKILL), continues each time and ends with the same index', { timeout: 180_000 }, async (t) => {
   const dir = tempDir(t);
   const corpus = writeSyntheticCorpus(dir, { items: 150_000, seed: 12, splitRows: SPLIT_ROWS });
   const expected = await cleanBuild(dir, corpus);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { API_INPUTS, PAIR_FILTERS, parseInput } from '../../electron/common/schemas.ts';
+import { describeError } from '../../renderer/src/errors.ts';
 import { formatViewState, parseViewState, queryOf, type ViewState } from '../../renderer/src/state/view-state.ts';
 
 test('the address round-trips every pair filter, by the names earlier versions used', () => {
@@ -21,4 +22,11 @@ test('the address round-trips every pair filter, by the names earlier versions u
 test('a hand-edited address keeps what is valid and drops the rest', () => {
   const s = parseViewState('?split=merged_balanced&subset=test&label=bogus&subsplit=abc&min=0.3&verdict=maybe&sort=random&q=');
   assert.deepEqual(s, { view: 'pairs', split: 'merged_balanced', subset: 'test', sort: 'file', open: false, minScore: 0.3 });
+});
+
+test('the UI says what to do about an error by its code, not by its wording', () => {
+  assert.equal(describeError({ code: 'DATABASE_BUSY', message: 'an index is being built; wait for it or cancel it' }), 'an index is being built; wait for it or cancel it. Another job is using the database: see Jobs, and wait for it or cancel it.');
+  assert.equal(describeError({ code: 'DISK_FULL', message: 'the disk holding /x is full.' }), 'the disk holding /x is full. Free some disk space and try again.');
+  assert.equal(describeError({ code: 'NOT_FOUND', message: 'no pair 7' }), 'no pair 7', 'nothing to add');
+  assert.equal(describeError(new Error('plain')), 'plain');
 });

@@ -4,7 +4,8 @@ import { OocError } from '../../common/errors.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
 import { importEmbeddings } from '../embeddings/import.ts';
 import { computePairScores, scorableNames, scoreRuns } from '../store/pair-scores.ts';
-import { EMBED_WHAT, type EmbedWhat, type ProviderReport } from '../../common/models.ts';
+import { describeProviders } from '../../common/describe.ts';
+import { EMBED_WHAT, type EmbedWhat } from '../../common/models.ts';
 import { ClipModel, probeProviders } from '../inference/clip.ts';
 import { runEmbedJob } from '../inference/embed-job.ts';
 import { NeighbourSearch } from '../inference/neighbours.ts';
@@ -18,15 +19,6 @@ import { openCommandDatabase } from './database.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { progressBar } from './progress.ts';
 
-/** "cpu (cuda skipped: …; webgpu skipped: …)" for each tower that was opened. */
-export function describeProviders(report: ProviderReport): string {
-  return Object.entries(report)
-    .map(([tower, r]) => {
-      const skipped = r.skipped.map((s) => `${s.provider} skipped: ${s.reason}`).join('; ');
-      return `${tower} encoder on ${r.provider}${skipped ? ` (${skipped})` : ''}`;
-    })
-    .join('\n');
-}
 
 /** Scores every pair under each of `names` that has caption vectors, with a progress bar; returns one line per name. */
 async function scorePairs(db: Db, names: string[], signal?: AbortSignal): Promise<string[]> {
@@ -104,7 +96,7 @@ same command continues where it stopped.`,
       const scored = await scorePairs(db, [summary.model], controller.signal);
       if (values.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
-        process.stdout.write(`${[describeProviders(summary.providers), ...scored].join('\n')}\n`);
+        process.stdout.write(`${[...describeProviders(summary.providers), ...scored].join('\n')}\n`);
         for (const k of summary.kinds) {
           const skips = Object.entries(k.skipped).map(([reason, n]) => `${n} ${reason}`).join(', ');
           process.stdout.write(`${k.kind === 'image' ? 'Images' : 'Captions'}: ${k.embedded} embedded in ${k.seconds.toFixed(1)} s${k.alreadyDone > 0 ? `, ${k.alreadyDone} already done` : ''}${k.failedBefore > 0 ? `, ${k.failedBefore} failed before (--retry-failed to retry)` : ''}${skips ? `; skipped: ${skips}` : ''}.\n`);
@@ -142,7 +134,7 @@ encoders are opened once to report which provider runs them and why others were 
     }
     for (const r of rows) {
       process.stdout.write(`${r.id}  ${r.name}  ${r.dim}-d${r.meaningfulScores ? '' : '  (random weights: scores are meaningless)'}\n  ${r.dir}\n`);
-      process.stdout.write(`${(r.error ?? describeProviders(r.providers)).replace(/^/gm, '  ')}\n`);
+      process.stdout.write(`${(r.error ?? describeProviders(r.providers).join('\n')).replace(/^/gm, '  ')}\n`);
     }
     for (const b of broken) process.stdout.write(`unusable: ${b.dir}: ${b.reason}\n`);
     if (rows.length === 0) process.stdout.write('No models installed; see models/README.md.\n');

@@ -30,6 +30,13 @@ export interface ExportRequest extends ExportOptions {
 
 const COPY_CONCURRENCY = 8;
 
+/** A write that failed for want of space, as the error the user sees (null for any other failure). */
+export function diskFull(err: unknown, target: string): OocError | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return null;
+  return new OocError('DISK_FULL', `the disk holding ${target} is full (or over its quota), so nothing was written there; free some space and export again`);
+}
+
 /** A VisualNews-relative path made safe to write under the export: no `./`, no `..`, no root. */
 function inside(relative: string): string | null {
   const clean = path.posix.normalize(relative.replace(/\\/g, '/').replace(/^\.\//, ''));
@@ -224,7 +231,7 @@ export async function exportPairs(db: Db, request: ExportRequest): Promise<Expor
     };
   } catch (err) {
     await rm(work, { recursive: true, force: true });
-    throw err;
+    throw diskFull(err, target) ?? err;
   }
 }
 
@@ -267,7 +274,9 @@ async function copyMedia(
         await copyFile(source, dest);
         const data = await readFile(dest);
         written.set(relative, { bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') });
-      } catch {
+      } catch (err) {
+        // A source that is not there (or not readable) is counted; a full disk stops the export.
+        if (diskFull(err, work)) throw err;
         missing[job.kind]++;
       }
     }

@@ -1,4 +1,4 @@
-import { OocError } from '../../common/errors.ts';
+import { OocError, type ErrorCode } from '../../common/errors.ts';
 import type { SplitFolder, Subset } from '../../common/datasets.ts';
 import { mapLimited } from '../concurrency.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
@@ -110,6 +110,9 @@ interface DecodedBatch {
   failures: Array<{ id: number; reason: string }>;
 }
 
+/** The reason an image is skipped, counted under these words, by its error's code. */
+const FAILURE_REASONS: Partial<Record<ErrorCode, string>> = { IMAGE_MISSING: 'missing image', IMAGE_CORRUPT: 'corrupt image', PATH_OUTSIDE_ROOT: 'path outside the dataset folder' };
+
 /** Decodes and preprocesses a batch of images; the ones that fail are listed with the reason. */
 async function decodeBatch(root: string | undefined, clip: ClipModel, batch: Candidate[]): Promise<DecodedBatch> {
   const spec = clip.manifest.preprocess;
@@ -121,8 +124,8 @@ async function decodeBatch(root: string | undefined, clip: ClipModel, batch: Can
       await preprocessImage(resolveInRoot(root, item.image_path), spec, pixels, i * plane);
       return null;
     } catch (err) {
-      if (err instanceof OocError) return err.code === 'PATH_OUTSIDE_ROOT' ? 'path outside the dataset folder' : err.message;
-      return (err as NodeJS.ErrnoException).code === 'ENOENT' || /missing|no such file/i.test((err as Error).message) ? 'missing image' : 'corrupt image';
+      const code = err instanceof OocError ? err.code : 'INTERNAL';
+      return FAILURE_REASONS[code] ?? (err instanceof Error ? err.message : String(err));
     }
   });
   const ids: number[] = [];

@@ -1,4 +1,6 @@
+import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
+import { OocError } from '../../common/errors.ts';
 import type { ModelManifest } from './manifest.ts';
 
 /**
@@ -34,7 +36,14 @@ export async function preprocessImage(
   offset = 0,
 ): Promise<Float32Array> {
   const { size, mean, std } = spec;
-  const data = await modelView(input, size);
+  let data: Buffer;
+  try {
+    data = await modelView(input, size);
+  } catch (err) {
+    // Told apart by what is on disk, not by the decoder's wording.
+    if (typeof input === 'string' && (await stat(input).catch(() => null)) === null) throw new OocError('IMAGE_MISSING', `the image is missing: ${input}`);
+    throw new OocError('IMAGE_CORRUPT', err instanceof Error ? err.message : String(err));
+  }
   const plane = size * size;
   for (let c = 0; c < 3; c++) {
     const scale = 1 / (255 * std[c]!);

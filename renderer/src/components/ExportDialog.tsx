@@ -3,10 +3,11 @@ import { Modal } from './Modal.tsx';
 import type { ExportStatus, SplitInfo } from '../../../electron/common/api.ts';
 import type { ExportFormat, ExportProgress, ExportSummary, SelectionPreview, SelectionSpec, StratumKey } from '../../../electron/common/export.ts';
 import type { PairQuery } from '../../../electron/common/pairs.ts';
-import { call, canPickFolders, pickFolder } from '../api/client.ts';
+import { call, canPickFolders, pickFolder, type ApiError } from '../api/client.ts';
 import type { Verdict } from '../../../electron/common/curation.ts';
 import { countOf, splitName, VERDICT_NAMES } from '../format.ts';
 import { useJobs } from '../state/jobs.ts';
+import { describeError } from '../errors.ts';
 
 const FORMATS: { value: ExportFormat; label: string }[] = [
   { value: 'newsclippings', label: 'NewsCLIPpings JSON + data.json' },
@@ -62,9 +63,9 @@ export function ExportDialog({ query, total, splits, collections, onClose }: Exp
       call('export.preview', JSON.parse(key) as SelectionSpec).then((p) => {
         setPreview(p);
         setPreviewError(null);
-      }, (err: Error) => {
+      }, (err: ApiError) => {
         setPreview(null);
-        setPreviewError(err.message);
+        setPreviewError(describeError(err));
       });
     }, 150);
     return () => window.clearTimeout(timer);
@@ -157,13 +158,13 @@ export function ExportDialog({ query, total, splits, collections, onClose }: Exp
         {(error ?? previewError) && <p className="error small" role="alert">{error ?? previewError}</p>}
         <div className="actions">
           {running ? (
-            <button type="button" onClick={() => void call('jobs.cancel', { id: runId! }).catch((err: Error) => setError(err.message))}>Cancel</button>
+            <button type="button" onClick={() => void call('jobs.cancel', { id: runId! }).catch((err: ApiError) => setError(describeError(err)))}>Cancel</button>
           ) : (
             <button
               disabled={dir.trim() === '' || formats.length === 0 || preview === null || preview.pairs === 0}
               onClick={() => {
                 setError(null);
-                call('export.start', { dir: dir.trim(), selection, formats, images, articles, overwrite }).then((r) => setRunId(r.id), (err: Error) => setError(err.message));
+                call('export.start', { dir: dir.trim(), selection, formats, images, articles, overwrite }).then((r) => setRunId(r.id), (err: ApiError) => setError(describeError(err)));
               }}
             >
               Export {preview ? countOf(preview.pairs, 'pair') : ''}
@@ -176,7 +177,7 @@ export function ExportDialog({ query, total, splits, collections, onClose }: Exp
             {running && status.progress && `${status.progress.phase === 'rows' ? 'pairs' : 'files'} ${status.progress.done} / ${status.progress.total}`}
             {status.state === 'done' && status.summary && `Exported ${countOf(status.summary.pairs, 'pair')} (${status.summary.rows} rows, ${status.summary.files} files) to ${status.summary.dir}.${status.summary.missing.images + status.summary.missing.articles > 0 ? ` Not found on disk: ${status.summary.missing.images} images, ${status.summary.missing.articles} articles.` : ''}`}
             {status.state === 'cancelled' && 'Cancelled: nothing was written.'}
-            {status.state === 'failed' && <p className="error">{status.error?.message}</p>}
+            {status.state === 'failed' && <p className="error">{status.error && describeError(status.error)}</p>}
           </div>
         )}
     </Modal>

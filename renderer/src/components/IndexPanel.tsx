@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { AppInfo, IndexStatus } from '../../../electron/common/api.ts';
 import { canPickFolders, pickFolder } from '../api/client.ts';
+import { describeError } from '../errors.ts';
 
 export interface IndexPanelProps {
   roots: AppInfo['roots'];
@@ -65,7 +66,7 @@ export function IndexPanel({ roots, status, onStart, onCancel }: IndexPanelProps
             </p>
           )}
           {status.state === 'cancelled' && <p>Stopped. Index again to continue where it stopped.</p>}
-          {status.state === 'failed' && status.error && <p className="error">{status.error.message}</p>}
+          {status.state === 'failed' && status.error && <p className="error">{describeError(status.error)}</p>}
           {status.summary?.unreadableFiles.map((f) => (
             <p key={f} className="error small">could not read: {f}</p>
           ))}

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { NeighbourItem, NeighbourSide } from '../../../electron/common/models.ts';
 import type { PairSummary } from '../../../electron/common/pairs.ts';
-import { call } from '../api/client.ts';
+import { call, type ApiError } from '../api/client.ts';
 import { PairImage } from './PairImage.tsx';
+import { describeError } from '../errors.ts';
 
 export interface NeighboursPanelProps {
   pair: PairSummary;
@@ -36,8 +37,8 @@ export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain
         setResult(r);
         setState('idle');
       },
-      (err: Error) => {
-        setError(err.message);
+      (err: ApiError) => {
+        setError(describeError(err));
         setState('error');
       },
     );

@@ -2,9 +2,10 @@ import { useEffect, useState } from 'react';
 import type { ApiOutput } from '../../../electron/common/api.ts';
 import type { Colormap, SaliencyMethod, TokenScore } from '../../../electron/common/saliency.ts';
 import type { PairSummary } from '../../../electron/common/pairs.ts';
-import { call } from '../api/client.ts';
+import { call, type ApiError } from '../api/client.ts';
 import { useJobs } from '../state/jobs.ts';
 import { PairImage } from './PairImage.tsx';
+import { describeError } from '../errors.ts';
 
 type Explained = ApiOutput<'saliency.explain'>;
 
@@ -57,7 +58,7 @@ export function SaliencyPanel({ pair, image, explain: explainImage }: { pair: Pa
       if (!recolour) setResults((r) => ({ ...r, [side.label]: { running: requestId } }));
       call('saliency.explain', { imageId: side.imageId, captionId: pair.captionId, method, colormap, requestId }).then(
         (value) => setResults((r) => ({ ...r, [side.label]: value })),
-        (err: Error) => setResults((r) => ({ ...r, [side.label]: { error: err.message } })),
+        (err: ApiError) => setResults((r) => ({ ...r, [side.label]: { error: describeError(err) } })),
       );
     }
   };

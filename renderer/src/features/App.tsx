@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { AppInfo, Overview } from '../../../electron/common/api.ts';
-import { call } from '../api/client.ts';
+import { call, type ApiError } from '../api/client.ts';
 import { OverviewView } from '../components/OverviewView.tsx';
 import { formatCount } from '../format.ts';
 import { useViewState } from '../state/view-state.ts';
@@ -9,6 +9,7 @@ import { DatasetView } from './DatasetView.tsx';
 import { JobsView } from './JobsView.tsx';
 import { ModelsView } from './ModelsView.tsx';
 import { PairBrowser } from './PairBrowser.tsx';
+import { describeError } from '../errors.ts';
 
 /** The workbench: loads what the index holds, then shows the overview or the pair browser. */
 export function App() {
@@ -24,7 +25,7 @@ export function App() {
         setInfo(i);
         setOverview(i.hasIndex ? await call('overview.get', {}) : null);
       })
-      .catch((err: Error) => setError(err.message));
+      .catch((err: ApiError) => setError(describeError(err)));
   }, []);
   useEffect(load, [load]);
 

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AppInfo, IndexStatus, JobRun } from '../../../electron/common/api.ts';
 import type { IndexProgress, IndexSummary } from '../../../electron/common/index-types.ts';
-import { call } from '../api/client.ts';
+import { call, type ApiError } from '../api/client.ts';
 import { IndexPanel } from '../components/IndexPanel.tsx';
 import { useJob } from '../state/jobs.ts';
+import { describeError } from '../errors.ts';
 
 /** Indexing from the UI: starts a run, shows its pushed progress, and tells the app when a new index is live. */
 export function DatasetView({ info, onIndexed }: { info: AppInfo; onIndexed: () => void }) {
@@ -27,9 +28,9 @@ export function DatasetView({ info, onIndexed }: { info: AppInfo; onIndexed: () 
         status={status}
         onStart={(visualnews, clippings) => {
           setError(null);
-          call('index.start', { visualnews, ...(clippings === undefined ? {} : { clippings }) }).catch((err: Error) => setError(err.message));
+          call('index.start', { visualnews, ...(clippings === undefined ? {} : { clippings }) }).catch((err: ApiError) => setError(describeError(err)));
         }}
-        onCancel={() => void call('index.cancel', {}).catch((err: Error) => setError(err.message))}
+        onCancel={() => void call('index.cancel', {}).catch((err: ApiError) => setError(describeError(err)))}
       />
       <p className="muted small">Database: {info.database}{info.indexedAt ? ` · last indexed ${new Date(info.indexedAt).toLocaleString()}` : ''}</p>
     </div>

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { JobRun } from '../../../electron/common/api.ts';
-import { call } from '../api/client.ts';
+import { call, type ApiError } from '../api/client.ts';
 import { useJobs } from '../state/jobs.ts';
+import { describeError } from '../errors.ts';
 
 function duration(run: JobRun, now: number): string {
   const ms = (run.endedAt === null ? now : Date.parse(run.endedAt)) - Date.parse(run.startedAt);
@@ -43,13 +44,13 @@ export function JobsView() {
                   <td className="job-progress">
                     {run.state === 'running' && <progress max={1} value={run.fraction ?? undefined} aria-label={`Progress of ${run.title}`} />}
                     <span className="small muted">{run.state === 'running' ? run.note : run.state === 'done' ? '' : run.note}</span>
-                    {run.error && run.state === 'failed' && <span className="error small job-error">{run.error.message}</span>}
+                    {run.error && run.state === 'failed' && <span className="error small job-error">{describeError(run.error)}</span>}
                   </td>
                   <td className="small">{new Date(run.startedAt).toLocaleTimeString()}</td>
                   <td className="small">{duration(run, now)}</td>
                   <td>
                     {run.state === 'running' && run.cancellable && (
-                      <button className="secondary" onClick={() => void call('jobs.cancel', { id: run.id }).catch((err: Error) => setError(err.message))}>
+                      <button className="secondary" onClick={() => void call('jobs.cancel', { id: run.id }).catch((err: ApiError) => setError(describeError(err)))}>
                         Cancel
                       </button>
                     )}

@@ -1,20 +1,19 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EmbedStatus, JobRun } from '../../../electron/common/api.ts';
-import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ModelsOverview, ProviderReport } from '../../../electron/common/models.ts';
-import { call } from '../api/client.ts';
+import { describeProviders } from '../../../electron/common/describe.ts';
+import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ModelsOverview } from '../../../electron/common/models.ts';
+import { call, type ApiError } from '../api/client.ts';
 import { useJob } from '../state/jobs.ts';
 import { formatCount } from '../format.ts';
+import { describeError } from '../errors.ts';
 
-function describeProviders(report: ProviderReport): string[] {
-  return Object.entries(report).map(([tower, r]) => `${tower}: ${r.provider}${r.skipped.length > 0 ? ` (${r.skipped.map((s) => `${s.provider} skipped: ${s.reason}`).join('; ')})` : ''}`);
-}
 
 function Providers({ id }: { id: string }) {
   const [lines, setLines] = useState(['opening the encoders…']);
   useEffect(() => {
     call('models.providers', { id }).then(
       (r) => setLines(r.error === null ? describeProviders(r.providers) : [r.error]),
-      (err: Error) => setLines([err.message]),
+      (err: ApiError) => setLines([describeError(err)]),
     );
   }, [id]);
   return (
@@ -46,7 +45,7 @@ export function ModelsView({ onScored }: { onScored: () => void }) {
   const [what, setWhat] = useState<EmbedWhat>('all');
 
   const load = useCallback(() => {
-    call('models.get', {}).then(setOverview, (err: Error) => setError(err.message));
+    call('models.get', {}).then(setOverview, (err: ApiError) => setError(describeError(err)));
   }, []);
   useEffect(load, [load]);
   // When a run that was going finishes, the sets and scores it made are read again.
@@ -161,13 +160,13 @@ export function ModelsView({ onScored }: { onScored: () => void }) {
             </select>
           </label>
           {running ? (
-            <button type="button" onClick={() => void call('embed.cancel', {}).catch((err: Error) => setError(err.message))}>Cancel</button>
+            <button type="button" onClick={() => void call('embed.cancel', {}).catch((err: ApiError) => setError(describeError(err)))}>Cancel</button>
           ) : (
             <button
               disabled={chosen === undefined}
               onClick={() => {
                 setError(null);
-                call('embed.start', { what, ...(chosen ? { model: chosen.id } : {}) }).catch((err: Error) => setError(err.message));
+                call('embed.start', { what, ...(chosen ? { model: chosen.id } : {}) }).catch((err: ApiError) => setError(describeError(err)));
               }}
             >
               Embed
@@ -183,7 +182,7 @@ export function ModelsView({ onScored }: { onScored: () => void }) {
                 `Done: ${status.summary.embed.kinds.map((k) => `${formatCount(k.embedded)} ${k.kind === 'image' ? 'images' : 'captions'} embedded${Object.keys(k.skipped).length > 0 ? ` (skipped: ${Object.entries(k.skipped).map(([r, n]) => `${n} ${r}`).join(', ')})` : ''}`).join('; ')}. ${describeProviders(status.summary.embed.providers).join(' · ')}`}
               {status.state === 'cancelled' && 'Stopped. Embed again to continue where it stopped.'}
             </p>
-            {status.state === 'failed' && status.error && <p className="error">{status.error.message}</p>}
+            {status.state === 'failed' && status.error && <p className="error">{describeError(status.error)}</p>}
           </div>
         )}
         <p className="muted small">Runs in the background; vectors are kept as they are made, so a stopped run continues where it stopped. Pairs are scored when it ends.</p>

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import type { Overview, PairDetail } from '../../../electron/common/api.ts';
 import type { PairCuration } from '../../../electron/common/curation.ts';
 import type { PairQuery, PairSummary } from '../../../electron/common/pairs.ts';
-import { call, explainImage, imageUrl, thumbnailUrl } from '../api/client.ts';
+import { call, explainImage, imageUrl, thumbnailUrl, type ApiError } from '../api/client.ts';
 import { BulkBar } from '../components/BulkBar.tsx';
 import { ExportDialog } from '../components/ExportDialog.tsx';
 import { FilterBar } from '../components/FilterBar.tsx';
@@ -11,6 +11,7 @@ import { PairRow } from '../components/PairRow.tsx';
 import { splitName, VERDICTS } from '../format.ts';
 import { useCuration } from '../state/curation.ts';
 import { queryOf, type UpdateView, type ViewState } from '../state/view-state.ts';
+import { describeError } from '../errors.ts';
 
 const ROW_HEIGHT = 132;
 const PAGE = 100;
@@ -66,9 +67,9 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         setTotal(page.total);
         loading.current = false;
       },
-      (err: Error) => {
+      (err: ApiError) => {
         if (mine !== generation.current) return;
-        setError(err.message);
+        setError(describeError(err));
         setTotal(0);
         loading.current = false;
       },
@@ -86,9 +87,9 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         setNext(page.next);
         loading.current = false;
       },
-      (err: Error) => {
+      (err: ApiError) => {
         if (mine !== generation.current) return;
-        setError(err.message);
+        setError(describeError(err));
         loading.current = false;
       },
     );
@@ -189,7 +190,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     let live = true;
     call('pairs.detail', { pairId: state.pair }).then(
       (d) => live && setDetail(d),
-      (err: Error) => live && setError(err.message),
+      (err: ApiError) => live && setError(describeError(err)),
     );
     return () => {
       live = false;
@@ -262,7 +263,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
             onCurate={(change) => edit(change, false)}
             tagInputRef={tagInputRef}
             explain={explain}
-            onLoadArticle={() => call('items.article', { id: detail.pair.captionId }).then(setArticle, (err: Error) => setArticle({ text: null, problem: err.message }))}
+            onLoadArticle={() => void call('items.article', { id: detail.pair.captionId }).then(setArticle, (err: ApiError) => setArticle({ text: null, problem: describeError(err) }))}
             onClose={() => update({ open: false })}
           />
         )}

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { CurationChange, PairCuration } from '../../../electron/common/curation.ts';
 import type { PairQuery, PairSummary } from '../../../electron/common/pairs.ts';
-import { call } from '../api/client.ts';
+import { call, type ApiError } from '../api/client.ts';
+import { describeError } from '../errors.ts';
 
 export interface CurationOptions {
   /** The browser's current query: a bulk edit without marks applies to all it matches. */
@@ -46,7 +47,7 @@ export function useCuration({ query, openPair, selected, curationFiltered, onPai
   }, []);
   useEffect(loadLists, [loadLists]);
   useEffect(() => {
-    call('curation.undoState', {}).then((r) => setUndo(r.undo), (err: Error) => onError(err.message));
+    call('curation.undoState', {}).then((r) => setUndo(r.undo), (err: ApiError) => onError(describeError(err)));
   }, [onError]);
 
   const refresh = useCallback(() => {
@@ -55,7 +56,7 @@ export function useCuration({ query, openPair, selected, curationFiltered, onPai
       setCuration(c);
       setUndo(c.undo);
       onPairChanged(openPair.pairId, c);
-    }, (err: Error) => onError(err.message));
+    }, (err: ApiError) => onError(describeError(err)));
   }, [openPair, onPairChanged, onError]);
   useEffect(refresh, [refresh]);
 
@@ -77,7 +78,7 @@ export function useCuration({ query, openPair, selected, curationFiltered, onPai
         if (bulk || curationFiltered) onListChanged();
         refresh();
         loadLists();
-      }, (err: Error) => onError(err.message));
+      }, (err: ApiError) => onError(describeError(err)));
     },
     [query, split, subset, openPair, selected, marked, curationFiltered, onListChanged, refresh, loadLists, onError],
   );
@@ -88,7 +89,7 @@ export function useCuration({ query, openPair, selected, curationFiltered, onPai
       onListChanged();
       refresh();
       loadLists();
-    }, (err: Error) => onError(err.message));
+    }, (err: ApiError) => onError(describeError(err)));
   }, [onListChanged, refresh, loadLists, onError]);
 
   return { curation, lists, undo, marked, toggleMark, clearMarks, edit, undoLast };

@@ -43,7 +43,7 @@ export function JobsView() {
                   <td><span className={`job-state ${run.state}`}>{STATE_NAMES[run.state]}</span></td>
                   <td className="job-progress">
                     {run.state === 'running' && <progress max={1} value={run.fraction ?? undefined} aria-label={`Progress of ${run.title}`} />}
-                    <span className="small muted">{run.state === 'running' ? run.note : run.state === 'done' ? '' : run.note}</span>
+                    {(run.state === 'running' || (run.state === 'cancelled' && run.progress !== null)) && <span className="small muted">{run.state === 'cancelled' ? `stopped at ${run.note}` : run.note}</span>}
                     {run.error && run.state === 'failed' && <span className="error small job-error">{describeError(run.error)}</span>}
                   </td>
                   <td className="small">{new Date(run.startedAt).toLocaleTimeString()}</td>

@@ -66,9 +66,11 @@ function openDataset(dbFile: string, demo: boolean): void {
   const jobs = jobsOf(dbFile);
   // Every run's progress goes to the window (the Jobs panel and the views), and to the taskbar.
   unsubscribe = jobs.subscribe((runs) => {
-    window?.webContents.send(JOBS_CHANNEL, runs);
+    // A job can end after the window has gone (while quitting).
+    if (window === null || window.isDestroyed()) return;
+    window.webContents.send(JOBS_CHANNEL, runs);
     const running = runs.filter((r) => r.state === 'running' && r.fraction !== null);
-    window?.setProgressBar(running.length === 0 ? -1 : running.reduce((n, r) => n + r.fraction!, 0) / running.length);
+    window.setProgressBar(running.length === 0 ? -1 : running.reduce((n, r) => n + r.fraction!, 0) / running.length);
   });
   // Saliency maps and neighbour searches run in worker threads: the window's IPC never waits on them.
   const tasks = new TaskPool(dbFile, { ...bindingOption(), workerEntry: TASK_WORKER_ENTRY });
@@ -82,7 +84,7 @@ async function indexInto(dbFile: string, source: Omit<IndexJobRequest, 'dbFile'>
     const jobs = jobsOf(dbFile);
     const detach = jobs.subscribe((runs) => {
       const run = runs.find((r) => r.kind === 'index' && r.state === 'running');
-      if (run) win?.setTitle(`OOC Workbench — indexing ${((run.fraction ?? 0) * 100).toFixed(0)}%`);
+      if (run && win !== null && !win.isDestroyed()) win.setTitle(`OOC Workbench — indexing ${((run.fraction ?? 0) * 100).toFixed(0)}%`);
     });
     const ended = await jobs.wait(jobs.start('index', source).id).finally(detach);
     if (ended.state === 'failed') throw new Error(ended.error?.message ?? 'indexing failed');
@@ -93,7 +95,7 @@ async function indexInto(dbFile: string, source: Omit<IndexJobRequest, 'dbFile'>
   } catch (err) {
     dialog.showErrorBox('Indexing failed', `${err instanceof Error ? err.message : String(err)}\n\nThe previous index, if any, is still usable. Running the index again continues where it stopped.`);
   } finally {
-    win?.setTitle('OOC Workbench');
+    if (win !== null && !win.isDestroyed()) win.setTitle('OOC Workbench');
   }
 }
 

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { VERDICT_NAMES } from '../format.ts';
 import type { PairSummary } from '../../../electron/common/pairs.ts';
 import { Highlight } from './Highlight.tsx';
@@ -13,9 +14,10 @@ export interface PairRowProps {
   explain: (itemId: number) => Promise<string | null>;
   /** Marked for an edit on several pairs at once (x, or the box). */
   marked: boolean;
-  onMark: () => void;
-  onSelect: () => void;
-  onOpen: () => void;
+  /** Stable callbacks, given the row's pair: the row renders again only when what it shows changes. */
+  onMark: (pair: PairSummary) => void;
+  onSelect: (pair: PairSummary) => void;
+  onOpen: (pair: PairSummary) => void;
 }
 
 function score(x: number | null | undefined): string {
@@ -35,7 +37,7 @@ function Scores({ file, model, modelName }: { file: number | null | undefined; m
 }
 
 /** One caption with its pristine image and the image swapped in for it. */
-export function PairRow({ pair, label, query, selected, marked, thumbnail, explain, onMark, onSelect, onOpen }: PairRowProps) {
+export const PairRow = memo(function PairRow({ pair, label, query, selected, marked, thumbnail, explain, onMark, onSelect, onOpen }: PairRowProps) {
   const model = pair.modelScores[0];
   const context = [pair.source ?? 'unknown source', pair.topic ?? 'no topic', ...(pair.sourceDataset !== null ? [pair.sourceDataset] : [])];
   return (
@@ -45,8 +47,8 @@ export function PairRow({ pair, label, query, selected, marked, thumbnail, expla
       aria-selected={selected}
       data-testid="pair-row"
       data-pair-id={pair.pairId}
-      onClick={onSelect}
-      onDoubleClick={onOpen}
+      onClick={() => onSelect(pair)}
+      onDoubleClick={() => onOpen(pair)}
     >
       {label !== 'falsified' && (
         <figure className="thumb">
@@ -68,7 +70,7 @@ export function PairRow({ pair, label, query, selected, marked, thumbnail, expla
       )}
       <div className="pair-text">
         <p className="caption">
-          <input type="checkbox" className="mark" aria-label={`Mark pair ${pair.pairId}`} checked={marked} onChange={onMark} onClick={(e) => e.stopPropagation()} />
+          <input type="checkbox" className="mark" aria-label={`Mark pair ${pair.pairId}`} checked={marked} onChange={() => onMark(pair)} onClick={(e) => e.stopPropagation()} />
           <Highlight text={pair.caption} query={query} />
         </p>
         <p className="meta" title={[...pair.tags, ...context].join(' · ')}>
@@ -87,4 +89,4 @@ export function PairRow({ pair, label, query, selected, marked, thumbnail, expla
       </div>
     </div>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Overview, PairDetail } from '../../../electron/common/api.ts';
 import type { PairCuration } from '../../../electron/common/curation.ts';
 import type { PairQuery, PairSummary } from '../../../electron/common/pairs.ts';
@@ -7,15 +7,14 @@ import { BulkBar } from '../components/BulkBar.tsx';
 import { ExportDialog } from '../components/ExportDialog.tsx';
 import { FilterBar } from '../components/FilterBar.tsx';
 import { PairDetailView } from '../components/PairDetailView.tsx';
-import { PairRow } from '../components/PairRow.tsx';
+import { PairList, ROW_HEIGHT } from '../components/PairList.tsx';
 import { splitName, VERDICTS } from '../format.ts';
 import { useCuration } from '../state/curation.ts';
+import { appendPage, indexOfPair, itemAt, noPages, updatePair, type Pages } from '../state/pages.ts';
 import { queryOf, type UpdateView, type ViewState } from '../state/view-state.ts';
 import { describeError } from '../errors.ts';
 
-const ROW_HEIGHT = 132;
 const PAGE = 100;
-const OVERSCAN = 6;
 
 const explain = explainImage;
 
@@ -31,7 +30,7 @@ function isTyping(target: EventTarget | null): boolean {
  * Esc closes, / searches.
  */
 export function PairBrowser({ state, update, overview }: { state: ViewState; update: UpdateView; overview: Overview }) {
-  const [items, setItems] = useState<PairSummary[]>([]);
+  const [pages, setPages] = useState<Pages>(() => noPages(PAGE));
   const [next, setNext] = useState<string | null>(null);
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -41,7 +40,6 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   const generation = useRef(0);
   const listRef = useRef<HTMLDivElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
-  const [viewport, setViewport] = useState({ top: 0, height: 800 });
 
   // The query changes only when what it asks for does (not on selecting or opening a pair).
   const queryKey = JSON.stringify(queryOf(state));
@@ -54,7 +52,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   useEffect(() => {
     const mine = ++generation.current;
     loading.current = true;
-    setItems([]);
+    setPages(noPages(PAGE));
     setNext(null);
     setTotal(null);
     setError(null);
@@ -62,7 +60,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     call('pairs.page', { ...query, limit: PAGE }).then(
       (page) => {
         if (mine !== generation.current) return;
-        setItems(page.items);
+        setPages(appendPage(noPages(PAGE), page.items));
         setNext(page.next);
         setTotal(page.total);
         loading.current = false;
@@ -83,7 +81,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     call('pairs.page', { ...query, cursor: next, limit: PAGE }).then(
       (page) => {
         if (mine !== generation.current) return;
-        setItems((current) => [...current, ...page.items]);
+        setPages((current) => appendPage(current, page.items));
         setNext(page.next);
         loading.current = false;
       },
@@ -95,31 +93,18 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     );
   }, [next, query]);
 
-  useLayoutEffect(() => {
-    const el = listRef.current;
-    if (!el) return;
-    const observer = new ResizeObserver(() => setViewport({ top: el.scrollTop, height: el.clientHeight }));
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
-
-  const first = Math.max(0, Math.floor(viewport.top / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(items.length, Math.ceil((viewport.top + viewport.height) / ROW_HEIGHT) + OVERSCAN);
-  useEffect(() => {
-    if (last >= items.length - 20) loadMore();
-  }, [last, items.length, loadMore]);
-
   const embeddingModels = useMemo(() => [...new Set(Object.keys(overview.stats.embeddings).map((key) => key.slice(0, key.lastIndexOf(':'))))], [overview]);
 
-  const selectedIndex = items.findIndex((p) => p.pairId === state.pair);
+  const selectedIndex = indexOfPair(pages, state.pair);
+  const selected = itemAt(pages, selectedIndex);
   const onPairChanged = useCallback((pairId: number, c: PairCuration) => {
-    setItems((current) => current.map((p) => (p.pairId === pairId ? { ...p, verdict: c.verdict, tags: c.tags } : p)));
+    setPages((current) => updatePair(current, pairId, (p) => ({ ...p, verdict: c.verdict, tags: c.tags })));
   }, []);
   const onListChanged = useCallback(() => setReload((n) => n + 1), []);
   const { curation, lists, undo, marked, toggleMark, clearMarks, edit, undoLast } = useCuration({
     query,
     openPair: detail?.pair,
-    selected: items[selectedIndex],
+    selected,
     curationFiltered: state.verdict !== undefined || state.tag !== undefined || state.collection !== undefined || state.note !== undefined,
     onPairChanged,
     onListChanged,
@@ -128,7 +113,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
 
   const select = useCallback(
     (index: number) => {
-      const pair = items[index];
+      const pair = itemAt(pages, index);
       if (!pair) return;
       update({ pair: pair.pairId }, 'replace');
       const el = listRef.current;
@@ -138,8 +123,11 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
       }
     },
-    [items, update],
+    [pages, update],
   );
+  // Stable for the list's rows (memoised): they take the pair they were given.
+  const onSelect = useCallback((pair: PairSummary) => update({ pair: pair.pairId }, 'replace'), [update]);
+  const onOpen = useCallback((pair: PairSummary) => update({ pair: pair.pairId, open: true }), [update]);
 
   useEffect(() => {
     function onKey(e: KeyboardEvent): void {
@@ -159,8 +147,8 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
       if (e.metaKey || e.ctrlKey || e.altKey) return;
       if (state.open && /^[0-4]$/.test(e.key)) {
         edit({ verdict: e.key === '0' ? null : VERDICTS[Number(e.key) - 1]! }, false);
-      } else if (e.key === 'x' && items[selectedIndex]) {
-        toggleMark(items[selectedIndex]);
+      } else if (e.key === 'x' && selected) {
+        toggleMark(selected);
       } else if (state.open && e.key === 't') {
         e.preventDefault();
         tagInputRef.current?.focus();
@@ -179,7 +167,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [select, selectedIndex, items, state.open, state.pair, update, edit, undoLast, toggleMark]);
+  }, [select, selectedIndex, selected, state.open, state.pair, update, edit, undoLast, toggleMark]);
 
   useEffect(() => {
     setArticle(null);
@@ -221,34 +209,22 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
       {exporting && <ExportDialog query={query} total={total} splits={overview.splits} collections={lists.collections} onClose={() => setExporting(false)} />}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="browser-body">
-        <div
-          className="pair-list"
-          role="listbox"
-          aria-label="Pairs"
-          tabIndex={0}
-          ref={listRef}
-          onScroll={(e) => setViewport({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}
+        <PairList
+          pages={pages}
+          label={state.label}
+          query={state.q}
+          selectedId={state.pair}
+          marked={marked}
+          thumbnail={thumb}
+          explain={explain}
+          onSelect={onSelect}
+          onOpen={onOpen}
+          onMark={toggleMark}
+          onNeedMore={loadMore}
+          listRef={listRef}
         >
-          <div className="pair-list-inner" style={{ height: `${items.length * ROW_HEIGHT}px` }}>
-            {items.slice(first, last).map((pair, i) => (
-              <div key={pair.pairId} className="pair-slot" style={{ top: `${(first + i) * ROW_HEIGHT}px`, height: `${ROW_HEIGHT}px` }}>
-                <PairRow
-                  pair={pair}
-                  label={state.label}
-                  query={state.q}
-                  selected={pair.pairId === state.pair}
-                  marked={marked.has(pair.pairId)}
-                  onMark={() => toggleMark(pair)}
-                  thumbnail={thumb}
-                  explain={explain}
-                  onSelect={() => update({ pair: pair.pairId }, 'replace')}
-                  onOpen={() => update({ pair: pair.pairId, open: true })}
-                />
-              </div>
-            ))}
-          </div>
           {total === 0 && !error && <p className="empty">No pairs match. Clear a filter or the search.</p>}
-        </div>
+        </PairList>
         {detail && (
           <PairDetailView
             detail={detail}

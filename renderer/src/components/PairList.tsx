@@ -41,9 +41,10 @@ export const PairList = memo(function PairList({ pages, label, query, selectedId
 
   const first = Math.max(0, Math.floor(viewport.top / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(pages.count, Math.ceil((viewport.top + viewport.height) / ROW_HEIGHT) + OVERSCAN);
+  // Pages are asked for two pages ahead, so a fast fling does not wait at the end of what is loaded.
   useEffect(() => {
-    if (last >= pages.count - 20) onNeedMore();
-  }, [last, pages.count, onNeedMore]);
+    if (last >= pages.count - 2 * pages.size) onNeedMore();
+  }, [last, pages.count, pages.size, onNeedMore]);
 
   const rows: React.ReactNode[] = [];
   for (let i = first; i < last; i++) {

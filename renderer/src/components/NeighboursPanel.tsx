@@ -16,15 +16,58 @@ export interface NeighboursPanelProps {
 
 type Origin = 'caption' | 'pristine' | 'falsified';
 
+const KS = [12, 24, 50, 100, 200];
+
+/** What a neighbour is to the pair: its own caption or one of its own images. */
+function ownRole(pair: PairSummary, n: NeighbourItem, to: NeighbourSide): string | null {
+  if (to === 'caption') return n.itemId === pair.captionId ? "this pair's caption" : null;
+  if (n.itemId === pair.pristine?.imageId) return "this pair's pristine image";
+  if (n.itemId === pair.falsified?.imageId) return "this pair's falsified image";
+  return null;
+}
+
+/** The pair's caption explained against a neighbour's image (occlusion), shown over its thumbnail. */
+function ExplainAgainst({ pair, n, thumbnail }: { pair: PairSummary; n: NeighbourItem; thumbnail: (itemId: number) => string }) {
+  const [state, setState] = useState<{ heatmap: string | null; score: number; model: string } | { error: string } | 'running' | null>(null);
+  if (state === null) {
+    return (
+      <button
+        className="link small"
+        onClick={() => {
+          setState('running');
+          call('saliency.explain', { imageId: n.itemId, captionId: pair.captionId, method: 'occlusion' }).then(
+            (r) => setState({ heatmap: r.heatmap, score: r.score, model: r.model }),
+            (err: ApiError) => setState({ error: describeError(err) }),
+          );
+        }}
+      >
+        Explain the caption on this image
+      </button>
+    );
+  }
+  if (state === 'running') return <span className="small muted" role="status">Explaining…</span>;
+  if ('error' in state) return <span className="error small">{state.error}</span>;
+  return (
+    <figure className="neighbour-explained" aria-label={`The caption explained on image ${n.itemId}`}>
+      <span className="saliency-view small-view">
+        <img src={thumbnail(n.itemId)} alt="" />
+        {state.heatmap && <img className="heat" src={state.heatmap} alt="" style={{ opacity: 0.5 }} />}
+      </span>
+      <figcaption className="small">{state.model} cosine {state.score.toFixed(3)}</figcaption>
+    </figure>
+  );
+}
+
 /** Nearest neighbours of the pair's caption or either image, among images or captions, under a chosen set of embeddings. */
 export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain }: NeighboursPanelProps) {
   const [model, setModel] = useState(models[0] ?? '');
   const [origin, setOrigin] = useState<Origin>('caption');
   const [to, setTo] = useState<NeighbourSide>('image');
+  const [k, setK] = useState(12);
   const [result, setResult] = useState<{ items: NeighbourItem[]; seconds: number } | null>(null);
   const [state, setState] = useState<'idle' | 'loading' | 'error'>('idle');
   const [error, setError] = useState('');
-  useEffect(() => setResult(null), [pair.pairId, model, origin, to]);
+  useEffect(() => setResult(null), [pair.pairId, model, origin, to, k]);
 
   if (models.length === 0) return <p className="muted small">No embeddings yet: embed the dataset in the Models view to find neighbours.</p>;
   const itemId = origin === 'caption' ? pair.captionId : origin === 'pristine' ? pair.pristine?.imageId : pair.falsified?.imageId;
@@ -32,7 +75,7 @@ export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain
   const find = (): void => {
     if (itemId === undefined) return;
     setState('loading');
-    call('neighbours.get', { itemId, from, to, model, k: 12 }).then(
+    call('neighbours.get', { itemId, from, to, model, k }).then(
       (r) => {
         setResult(r);
         setState('idle');
@@ -61,6 +104,11 @@ export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain
             <option key={m} value={m}>{m}</option>
           ))}
         </select>
+        <select aria-label="How many neighbours" value={k} onChange={(e) => setK(Number(e.target.value))}>
+          {KS.map((n) => (
+            <option key={n} value={n}>{n} nearest</option>
+          ))}
+        </select>
         <button onClick={find} disabled={state === 'loading' || itemId === undefined}>{state === 'loading' ? 'Searching…' : 'Find'}</button>
       </div>
       {randomModels.includes(model) && <p className="warning small">{model} has random weights: these neighbours are meaningless.</p>}
@@ -69,14 +117,19 @@ export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain
         <>
           <p className="muted small">{result.items.length} nearest by {model} cosine, in {(result.seconds * 1000).toFixed(0)} ms</p>
           <ol className={`neighbour-list ${to}`} aria-label="Neighbours">
-            {result.items.map((n) => (
-              <li key={n.itemId} title={n.caption ?? ''}>
-                {to === 'image' && <PairImage itemId={n.itemId} role="Neighbour" caption={n.caption ?? ''} src={thumbnail(n.itemId)} explain={explain} />}
-                <span className="neighbour-score" title={`${model} cosine`}>cosine {n.score.toFixed(3)}</span>
-                <span className="neighbour-caption">{n.caption || <em className="muted">(empty caption)</em>}</span>
-                <span className="muted small">item {n.itemId}{n.source ? ` · ${n.source}` : ''}</span>
-              </li>
-            ))}
+            {result.items.map((n) => {
+              const own = ownRole(pair, n, to);
+              return (
+                <li key={n.itemId} title={n.caption ?? ''} className={own ? 'own' : undefined}>
+                  {to === 'image' && <PairImage itemId={n.itemId} role="Neighbour" caption={n.caption ?? ''} src={thumbnail(n.itemId)} explain={explain} />}
+                  {own && <span className="own-badge">{own}</span>}
+                  <span className="neighbour-score" title={`${model} cosine`}>cosine {n.score.toFixed(3)}</span>
+                  <span className="neighbour-caption">{n.caption || <em className="muted">(empty caption)</em>}</span>
+                  <span className="muted small">item {n.itemId}{n.source ? ` · ${n.source}` : ''}</span>
+                  {to === 'image' && <ExplainAgainst key={`${pair.pairId}-${n.itemId}`} pair={pair} n={n} thumbnail={thumbnail} />}
+                </li>
+              );
+            })}
           </ol>
         </>
       )}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppInfo, Overview } from '../../../electron/common/api.ts';
 import { call, type ApiError } from '../api/client.ts';
 import { OverviewView } from '../components/OverviewView.tsx';
@@ -17,7 +17,8 @@ export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [overview, setOverview] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const runningJobs = useJobs().filter((r) => r.state === 'running').length;
+  const jobs = useJobs();
+  const runningJobs = jobs.filter((r) => r.state === 'running').length;
 
   const load = useCallback(() => {
     call('app.info', {})
@@ -28,6 +29,19 @@ export function App() {
       .catch((err: ApiError) => setError(describeError(err)));
   }, []);
   useEffect(load, [load]);
+  // A new index or new embeddings change what every view shows: read them again once such a job
+  // finishes, whichever view is open (runs already finished when the page opened are old news).
+  const finished = useRef<Set<string> | null>(null);
+  useEffect(() => {
+    const done = jobs.filter((r) => r.state === 'done' && (r.kind === 'index' || r.kind === 'embed')).map((r) => r.id);
+    if (finished.current === null) {
+      finished.current = new Set(done);
+      return;
+    }
+    const fresh = done.filter((id) => !finished.current!.has(id));
+    for (const id of fresh) finished.current.add(id);
+    if (fresh.length > 0) load();
+  }, [jobs, load]);
 
   // A split file named in the URL that this index lacks: fall back to the first one it has.
   useEffect(() => {
@@ -59,12 +73,12 @@ export function App() {
           <div className="card empty-state">
             <h2>No dataset indexed yet</h2>
             <p>Point the workbench at your VisualNews and NewsCLIPpings copy to index it{window.ooc ? ' (or use File → Open Dataset…)' : ''}; you can browse as soon as it is done.</p>
-            <DatasetView info={info} onIndexed={load} />
+            <DatasetView info={info} />
           </div>
         )}
-        {info && state.view === 'dataset' && <DatasetView info={info} onIndexed={load} />}
+        {info && state.view === 'dataset' && <DatasetView info={info} />}
         {overview && state.view === 'overview' && <OverviewView overview={overview} onOpenSplit={(split, subset) => update({ view: 'pairs', split, subset, pair: undefined, open: false })} />}
-        {info?.hasIndex && state.view === 'models' && <ModelsView onScored={load} />}
+        {info?.hasIndex && state.view === 'models' && <ModelsView />}
         {state.view === 'jobs' && <JobsView />}
         {overview && state.view === 'pairs' && <PairBrowser state={state} update={update} overview={overview} />}
         {!info && !error && <p className="muted loading">Loading…</p>}

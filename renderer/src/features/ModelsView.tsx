@@ -37,7 +37,7 @@ function progressText(status: EmbedStatus): string {
 }
 
 /** Installed models with the provider each runs on, embedding coverage, pair scores, and embedding from the UI. */
-export function ModelsView({ onScored }: { onScored: () => void }) {
+export function ModelsView() {
   const [overview, setOverview] = useState<ModelsOverview | null>(null);
   const { run, ...status }: EmbedStatus & { run: JobRun | null } = useJob<EmbedJobProgress, EmbedJobSummary>('embed');
   const [error, setError] = useState<string | null>(null);
@@ -55,9 +55,8 @@ export function ModelsView({ onScored }: { onScored: () => void }) {
     else if (run !== null && run.id === watched.current) {
       watched.current = null;
       load();
-      if (run.state === 'done') onScored();
     }
-  }, [run, load, onScored]);
+  }, [run, load]);
 
   if (overview === null) return <p className="muted loading">{error ?? 'Loading…'}</p>;
   const chosen = overview.models.find((m) => m.id === model) ?? overview.models.find((m) => m.isDefault);

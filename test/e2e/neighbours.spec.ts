@@ -1,0 +1,22 @@
+import { expect, test } from './support/fixtures.ts';
+
+test('neighbours: k is adjustable, the pair\'s own images are marked, and the caption can be explained on any neighbour', async ({ workbench, page }) => {
+  await page.getByRole('button', { name: 'Models' }).click();
+  await page.getByRole('button', { name: 'Embed', exact: true }).click();
+  await page.getByRole('button', { name: /^Jobs/ }).click();
+  await expect(page.getByRole('region', { name: 'Jobs' }).getByText('done', { exact: true })).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Pairs' }).click();
+
+  await workbench.rows().nth(2).dblclick();
+  const detail = workbench.detail();
+  await detail.getByRole('combobox', { name: 'How many neighbours' }).selectOption('50');
+  await detail.getByRole('button', { name: 'Find' }).click();
+  const list = detail.getByRole('list', { name: 'Neighbours' });
+  // 34 of the 36 images could be embedded (one is missing, one corrupt): all of them, best first.
+  await expect(list.getByRole('listitem')).toHaveCount(34);
+  await expect(list.getByText("this pair's pristine image")).toHaveCount(1);
+  await expect(list.getByText("this pair's falsified image")).toHaveCount(1);
+
+  await list.getByRole('listitem').first().getByRole('button', { name: 'Explain the caption on this image' }).click();
+  await expect(list.getByRole('figure', { name: /^The caption explained on image \d+$/ })).toContainText(/tiny-random-clip cosine -?\d\.\d{3}/);
+});

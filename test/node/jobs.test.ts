@@ -9,6 +9,17 @@ import { claimJob, finishJob } from '../../electron/node/store/jobs.ts';
 import { item, pairRows, tempDir, writeCorpus } from '../fixtures/corpus.ts';
 import { writeImageCorpus } from '../fixtures/image-corpus.ts';
 
+/** The image corpus, its database, a job center and the API over them. */
+async function imageCorpusApi(t: Parameters<typeof tempDir>[0]) {
+  const dir = tempDir(t);
+  const corpus = await writeImageCorpus(dir);
+  const db = openDatabase(corpus.dbFile);
+  t.after(() => db.close());
+  const jobs = new JobCenter(corpus.dbFile);
+  const api: Handlers = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test', jobs });
+  return { dir, corpus, db, jobs, api };
+}
+
 /** The newest run of a kind, once it has finished (the center says when: no polling). */
 async function settled(jobs: JobCenter, kind: string): Promise<JobRun> {
   const run = jobs.runs().find((r) => r.kind === kind)!;
@@ -58,12 +69,7 @@ test('without an indexer (a read-only context), index calls are refused clearly'
 });
 
 test('the UI embeds with the default model in a worker, scores the pairs, and finds neighbours in four directions', async (t) => {
-  const dir = tempDir(t);
-  const corpus = await writeImageCorpus(dir);
-  const db = openDatabase(corpus.dbFile);
-  t.after(() => db.close());
-  const jobs = new JobCenter(corpus.dbFile);
-  const api = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test', jobs });
+  const { corpus, jobs, api } = await imageCorpusApi(t);
 
   const before = await api['models.get']({});
   const tiny = before.models.find((m) => m.id === 'tiny-random-clip')!;
@@ -100,12 +106,7 @@ test('the UI embeds with the default model in a worker, scores the pairs, and fi
 });
 
 test('every kind of job can be cancelled from the API, and says so; a cancelled job leaves its claim free', async (t) => {
-  const dir = tempDir(t);
-  const corpus = await writeImageCorpus(dir);
-  const db = openDatabase(corpus.dbFile);
-  t.after(() => db.close());
-  const jobs = new JobCenter(corpus.dbFile);
-  const api: Handlers = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test', jobs });
+  const { dir, corpus, db, jobs, api } = await imageCorpusApi(t);
   const starts: Record<string, () => unknown> = {
     index: () => api['index.start']({ visualnews: corpus.origin, clippings: corpus.clippings, force: true }),
     embed: () => api['embed.start']({ what: 'all' }),

@@ -11,26 +11,25 @@ import { ModelsView } from './ModelsView.tsx';
 import { PairBrowser } from './PairBrowser.tsx';
 import { describeError } from '../errors.ts';
 
-/** The workbench: loads what the index holds, then shows the overview or the pair browser. */
-export function App() {
-  const [state, update] = useViewState();
-  const [info, setInfo] = useState<AppInfo | null>(null);
-  const [overview, setOverview] = useState<Overview | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const jobs = useJobs();
-  const runningJobs = jobs.filter((r) => r.state === 'running').length;
+/**
+ * The Jobs tab, counting the jobs running. It (and ReloadAfterJobs) follow the pushed job updates
+ * in components of their own, so a job's progress does not render the whole workbench again.
+ */
+function JobsTab({ active, onOpen }: { active: boolean; onOpen: () => void }) {
+  const running = useJobs().filter((r) => r.state === 'running').length;
+  return (
+    <button className={active ? 'tab active' : 'tab'} onClick={onOpen} aria-label={running > 0 ? `Jobs, ${running} running` : 'Jobs'}>
+      Jobs{running > 0 && <span className="count" aria-hidden="true">{running}</span>}
+    </button>
+  );
+}
 
-  const load = useCallback(() => {
-    call('app.info', {})
-      .then(async (i) => {
-        setInfo(i);
-        setOverview(i.hasIndex ? await call('overview.get', {}) : null);
-      })
-      .catch((err: ApiError) => setError(describeError(err)));
-  }, []);
-  useEffect(load, [load]);
-  // A new index or new embeddings change what every view shows: read them again once such a job
-  // finishes, whichever view is open (runs already finished when the page opened are old news).
+/**
+ * A new index or new embeddings change what every view shows: they are read again once such a
+ * job finishes, whichever view is open (runs already finished when the page opened are old news).
+ */
+function ReloadAfterJobs({ load }: { load: () => void }) {
+  const jobs = useJobs();
   const finished = useRef<Set<string> | null>(null);
   useEffect(() => {
     const done = jobs.filter((r) => r.state === 'done' && (r.kind === 'index' || r.kind === 'embed')).map((r) => r.id);
@@ -42,6 +41,25 @@ export function App() {
     for (const id of fresh) finished.current.add(id);
     if (fresh.length > 0) load();
   }, [jobs, load]);
+  return null;
+}
+
+/** The workbench: loads what the index holds, then shows the overview or the pair browser. */
+export function App() {
+  const [state, update] = useViewState();
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [overview, setOverview] = useState<Overview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    call('app.info', {})
+      .then(async (i) => {
+        setInfo(i);
+        setOverview(i.hasIndex ? await call('overview.get', {}) : null);
+      })
+      .catch((err: ApiError) => setError(describeError(err)));
+  }, []);
+  useEffect(load, [load]);
 
   // A split file named in the URL that this index lacks: fall back to the first one it has.
   useEffect(() => {
@@ -59,14 +77,13 @@ export function App() {
           <button className={state.view === 'pairs' ? 'tab active' : 'tab'} onClick={() => update({ view: 'pairs' })}>Pairs</button>
           <button className={state.view === 'models' ? 'tab active' : 'tab'} onClick={() => update({ view: 'models', open: false })}>Models</button>
           <button className={state.view === 'dataset' ? 'tab active' : 'tab'} onClick={() => update({ view: 'dataset', open: false })}>Dataset</button>
-          <button className={state.view === 'jobs' ? 'tab active' : 'tab'} onClick={() => update({ view: 'jobs', open: false })} aria-label={runningJobs > 0 ? `Jobs, ${runningJobs} running` : 'Jobs'}>
-            Jobs{runningJobs > 0 && <span className="count" aria-hidden="true">{runningJobs}</span>}
-          </button>
+          <JobsTab active={state.view === 'jobs'} onOpen={() => update({ view: 'jobs', open: false })} />
         </nav>
         {info?.demo && <span className="badge" title="The bundled demo dataset: drawn images, generated captions">Demo dataset</span>}
         {info?.readOnly && <span className="badge warn" role="status" title={info.readOnly}>Read-only: curation unavailable</span>}
         {overview && <span className="muted small dataset">{formatCount(overview.stats.items.total)} items · {formatCount(overview.stats.pairs)} pairs</span>}
       </header>
+      <ReloadAfterJobs load={load} />
       <main>
         {error && <p className="error" role="alert">{error}</p>}
         {info && !info.hasIndex && state.view !== 'dataset' && (

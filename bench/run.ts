@@ -3,18 +3,19 @@
  * named baseline, measured side by side in the same run.
  *
  *   npm run bench -- ingest [--fresh]
- *   npm run bench -- browse
+ *   npm run bench -- browse | facets
  *   npm run bench -- clip | neighbours | pickle
  *   npm run bench -- export | saliency | main-loop
  */
 import { benchBrowse } from './browse.ts';
 import { benchClip, benchNeighbours, benchPickle } from './clip.ts';
 import { benchExport } from './export.ts';
+import { benchFacets } from './facets.ts';
 import { benchIngest } from './ingest.ts';
 import { benchMainLoop } from './main-loop.ts';
 import { benchSaliency } from './saliency.ts';
 
-const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = { ingest: benchIngest, browse: benchBrowse, clip: benchClip, neighbours: benchNeighbours, pickle: benchPickle, export: benchExport, saliency: benchSaliency, 'main-loop': benchMainLoop };
+const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = { ingest: benchIngest, browse: benchBrowse, facets: benchFacets, clip: benchClip, neighbours: benchNeighbours, pickle: benchPickle, export: benchExport, saliency: benchSaliency, 'main-loop': benchMainLoop };
 
 const [name, ...args] = process.argv.slice(2);
 const bench = name === undefined ? undefined : BENCHMARKS[name];

@@ -5,7 +5,7 @@ import type { IndexProgress, IndexStats, IndexSummary } from './index-types.ts';
 import type { Collection, CurationResult, PairCuration } from './curation.ts';
 import type { ExportProgress, ExportSummary, SelectionPreview } from './export.ts';
 import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, ProviderReport } from './models.ts';
-import type { PairPage, PairSummary, ScoreRun } from './pairs.ts';
+import type { PairFacets, PairPage, PairSummary, ScoreRun } from './pairs.ts';
 import type { SaliencyResult } from './saliency.ts';
 
 /**
@@ -21,6 +21,8 @@ export interface ApiOutputs {
   'overview.get': Overview;
   /** One page of pairs of a split file, filtered and sorted, with a cursor for the next. */
   'pairs.page': PairPage;
+  /** The sidebar's counts: each facet's values under the other filters, and the score histogram per label. */
+  'pairs.facets': PairFacets;
   /** Everything about one pair: both images' checks, both captions, metadata. */
   'pairs.detail': PairDetail;
   /** The article text of an item, read from disk on demand. */

@@ -74,3 +74,34 @@ export interface CaptionHit {
   source: string | null;
   topic: string | null;
 }
+
+/** The sidebar's facets, in its order; each is a PairFilters key. */
+export const FACETS = ['label', 'source', 'topic', 'sourceDataset', 'verdict', 'tag', 'collection'] as const;
+export type Facet = (typeof FACETS)[number];
+
+/** A facet's value and the pairs that would match with it chosen (the other filters kept). */
+export interface FacetCount {
+  /** The filter's value as the URL and the query take it ('none' for no verdict; a sub-split's index). */
+  value: string;
+  count: number;
+}
+
+/** Score distribution of the pairs matching every filter but the score range, per label. */
+export interface ScoreHistogram {
+  /** The score's name as the list shows it ("file similarity", "ViT-B/32 cosine", "… caption–caption"). */
+  score: string;
+  min: number;
+  max: number;
+  /** One series per label (text–image scores), or one 'caption–caption' series. */
+  series: { name: PairLabel | 'caption–caption'; counts: number[] }[];
+}
+
+export interface PairFacets {
+  /** Pairs matching every filter (as pairs.page counts them). */
+  total: number;
+  /** For each facet, every value with a count under the other filters, by count. */
+  facets: Record<Facet, FacetCount[]>;
+  histogram: ScoreHistogram | null;
+  /** Server-side time, for the benchmark and the status line. */
+  ms: number;
+}

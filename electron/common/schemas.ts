@@ -140,6 +140,7 @@ export const API_INPUTS = {
   'app.info': none,
   'overview.get': none,
   'pairs.page': PAIR_QUERY,
+  'pairs.facets': v.object({ split: required, subset: required, ...PAIR_FILTERS }),
   'pairs.detail': v.object({ pairId: integer }),
   'items.article': v.object({ id: integer }),
   'images.problems': v.object({ ids: v.pipe(v.array(integer), v.maxLength(200, 'must be a list of at most 200 item ids')) }),

@@ -13,6 +13,7 @@ import { getMetadata } from '../store/metadata.ts';
 import { getPair, pairsPage, splitFiles } from '../store/pairs.ts';
 import { getRoots } from '../store/roots.ts';
 import { readStats } from '../store/stats.ts';
+import type { TaskRunner } from '../jobs/tasks.ts';
 import type { ApiContext, Implementations } from './handlers.ts';
 
 type BrowseMethods = 'app.info' | 'overview.get' | 'images.problems' | Extract<ApiMethod, `pairs.${string}` | `items.${string}`>;
@@ -33,7 +34,7 @@ function imageInfo(db: Db, id: number | null): ImageInfo | null {
 }
 
 /** What the app runs on, the overview, and the pairs with their items. */
-export function browseHandlers(ctx: ApiContext): Implementations<BrowseMethods> {
+export function browseHandlers(ctx: ApiContext, tasks: TaskRunner): Implementations<BrowseMethods> {
   const { db } = ctx;
   return {
     'app.info': (): AppInfo => ({
@@ -50,6 +51,8 @@ export function browseHandlers(ctx: ApiContext): Implementations<BrowseMethods> 
       return { stats: readStats(db), splits: SPLITS.map((x) => ({ ...x })), files: splitFiles(db), scores: scoreRuns(db), randomModels };
     },
     'pairs.page': (input) => pairsPage(db, input),
+    // Off the main loop: the first call for a split file loads its columns.
+    'pairs.facets': (input) => tasks.run('facets', input),
     'pairs.detail': ({ pairId }): PairDetail => {
       const pair = getPair(db, pairId);
       if (pair === undefined) throw new OocError('NOT_FOUND', `no pair ${pairId}`);

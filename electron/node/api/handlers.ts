@@ -35,7 +35,7 @@ export type Handlers = { [M in ApiMethod]: (input: unknown) => Promise<ApiOutput
 export function createHandlers(ctx: ApiContext): Handlers {
   const tasks = ctx.tasks ?? new InProcessTasks(ctx.db);
   const implementations: Implementations = {
-    ...browseHandlers(ctx),
+    ...browseHandlers(ctx, tasks),
     ...curationHandlers(ctx.db),
     ...exportHandlers(ctx.db),
     ...jobHandlers(ctx, ctx.version),

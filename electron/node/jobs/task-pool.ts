@@ -38,8 +38,9 @@ export class TaskPool implements TaskRunner {
   }
 
   run<T extends TaskName>(task: T, args: Tasks[T]['args'], onProgress?: Progress): Promise<Tasks[T]['result']> {
-    // Neighbour matrices are large: one worker holds them. Saliency goes where least is waiting.
-    const slot = task === 'neighbours' ? this.slots[0]! : this.slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
+    // Neighbour matrices are large: the first worker holds them; the last keeps the facet columns.
+    // Saliency goes where least is waiting.
+    const slot = task === 'neighbours' ? this.slots[0]! : task === 'facets' ? this.slots.at(-1)! : this.slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
     const worker = this.start(slot);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

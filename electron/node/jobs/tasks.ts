@@ -1,5 +1,7 @@
 import type { Colormap, SaliencyMethod, SaliencyParams, SaliencyResult } from '../../common/saliency.ts';
 import { OocError } from '../../common/errors.ts';
+import type { PairFacets, PairQuery } from '../../common/pairs.ts';
+import { FacetIndex } from '../facets.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
 import { ClipModel } from '../inference/clip.ts';
 import { NeighbourSearch, type Neighbour } from '../inference/neighbours.ts';
@@ -13,8 +15,9 @@ import type { EmbeddingKind } from '../store/vectors.ts';
 
 /**
  * The heavy requests of the UI, run off the main loop in a pool of worker threads (task-pool.ts)
- * or, without a pool (the CLI, the tests), in the caller: saliency maps, their PNGs and nearest
- * neighbours. A worker keeps its models and neighbour matrices loaded between tasks.
+ * or, without a pool (the CLI, the tests), in the caller: saliency maps, their PNGs, nearest
+ * neighbours and facet counts. A worker keeps its models, neighbour matrices and facet columns
+ * loaded between tasks.
  */
 
 export interface SaliencyTask {
@@ -31,6 +34,7 @@ export interface Tasks {
   saliency: { args: SaliencyTask; result: SaliencyResult & { heatmap: string | null } };
   saliencyPng: { args: SaliencyTask & { opacity: number }; result: { png: string; filename: string } };
   neighbours: { args: { model: string; itemId: number; from: EmbeddingKind; to: EmbeddingKind; k: number }; result: Neighbour[] };
+  facets: { args: PairQuery; result: PairFacets };
 }
 export type TaskName = keyof Tasks;
 export type Progress = (p: { done: number; total: number }) => void;
@@ -47,6 +51,7 @@ const dataUrl = (png: Buffer): string => `data:image/png;base64,${png.toString('
 export class TaskState {
   private readonly models = new Map<string, Promise<ClipModel>>();
   private neighbourSearch: NeighbourSearch | undefined;
+  private facetIndex: FacetIndex | undefined;
 
   constructor(private readonly db: Db) {}
 
@@ -80,6 +85,10 @@ export class TaskState {
     neighbours: async ({ model, itemId, from, to, k }) => {
       this.neighbourSearch ??= new NeighbourSearch(this.db);
       return this.neighbourSearch.ofItem(model, itemId, from, to, k);
+    },
+    facets: (query) => {
+      this.facetIndex ??= new FacetIndex(this.db);
+      return Promise.resolve(this.facetIndex.facets(query));
     },
   };
 

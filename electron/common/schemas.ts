@@ -12,10 +12,10 @@ import { VERDICTS } from './curation.ts';
 import { OocError } from './errors.ts';
 import { EXPORT_FORMATS, STRATUM_KEYS } from './export.ts';
 import { EMBED_WHAT, NEIGHBOUR_SIDES, PROVIDER_CHOICES } from './models.ts';
-import { PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES } from './pairs.ts';
+import { FACETS, PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES } from './pairs.ts';
 import { COLORMAPS, SALIENCY_METHODS } from './saliency.ts';
 
-export { PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES };
+export { FACETS, PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES };
 
 const MAX_TEXT = 10_000;
 

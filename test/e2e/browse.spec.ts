@@ -1,4 +1,4 @@
-import { expect, test } from './support/fixtures.ts';
+import { expect, test, WorkbenchPage } from './support/fixtures.ts';
 
 test('opens on the first page of pairs; switching split and subset changes them, and Back goes back', async ({ workbench, page }) => {
   await expect(workbench.split()).toHaveValue('merged_balanced');
@@ -62,7 +62,7 @@ test('no typed character is lost when the search commits while typing goes on', 
 test('Back and Forward still set the search box (a change from outside)', async ({ workbench, page }) => {
   await workbench.search().fill('nairobi');
   await expect(workbench.total()).toHaveText('2 pairs');
-  await workbench.source().selectOption('bbc');
+  await workbench.chooseFacet('Source', 'bbc');
   await workbench.search().fill('');
   await expect(page).not.toHaveURL(/q=/);
   await page.goBack();
@@ -71,14 +71,15 @@ test('Back and Forward still set the search box (a change from outside)', async 
 });
 
 test('filtering by source shows only that source', async ({ workbench }) => {
-  await workbench.source().selectOption('bbc');
+  await workbench.chooseFacet('Source', 'bbc');
   await expect(workbench.total()).toHaveText('3 pairs');
   for (const row of await workbench.rows().all()) await expect(row).toContainText('bbc');
   // All three come from the Scene sub-split of Merged / Balanced: none from the other.
-  const subSplit = workbench.page.getByRole('combobox', { name: 'Sub-split', exact: true });
-  await subSplit.selectOption({ label: 'Scene / ResNet Place' });
+  await expect(workbench.facetValue('Sub-split', 'Scene / ResNet Place')).toHaveAccessibleName('Scene / ResNet Place, 3 pairs');
+  await expect(workbench.facetValue('Sub-split', 'Semantics / CLIP Text-Text')).toHaveAccessibleName('Semantics / CLIP Text-Text, 0 pairs');
+  await workbench.chooseFacet('Sub-split', 'Scene / ResNet Place');
   await expect(workbench.total()).toHaveText('3 pairs');
-  await subSplit.selectOption({ label: 'Semantics / CLIP Text-Text' });
+  await workbench.chooseFacet('Sub-split', 'Semantics / CLIP Text-Text');
   await expect(workbench.total()).toHaveText('0 pairs');
   await expect(workbench.page.getByText('No pairs match')).toBeVisible();
 });
@@ -91,7 +92,7 @@ test('a word inside a Chinese caption is found and marked, though Chinese puts n
 });
 
 test('the label filter shows one image per caption', async ({ workbench }) => {
-  await workbench.page.getByRole('combobox', { name: 'Label', exact: true }).selectOption('falsified');
+  await workbench.chooseFacet('Label', 'falsified');
   await expect(workbench.page).toHaveURL(/label=falsified/);
   await expect(workbench.rows().first().getByRole('img', { name: /^Falsified image/ })).toBeVisible();
   await expect(workbench.rows().first().getByRole('img', { name: /^Pristine image/ })).toHaveCount(0);
@@ -128,7 +129,7 @@ test('a missing or corrupt image shows a placeholder that says why', async ({ wo
 });
 
 test('a shared address restores the split, the filters and the open pair', async ({ workbench, page, served }) => {
-  await workbench.source().selectOption('bbc');
+  await workbench.chooseFacet('Source', 'bbc');
   await expect(workbench.total()).toHaveText('3 pairs');
   await page.keyboard.press('Escape'); // leave the filter control, as a keyboard user does
   await page.keyboard.press('j');
@@ -137,7 +138,7 @@ test('a shared address restores the split, the filters and the open pair', async
   const shared = page.url();
   const other = await page.context().newPage();
   await other.goto(shared);
-  await expect(other.getByRole('combobox', { name: 'Source', exact: true })).toHaveValue('bbc');
+  await expect(new WorkbenchPage(other).facetValue('Source', 'bbc')).toHaveAttribute('aria-pressed', 'true');
   await expect(other.getByRole('complementary', { name: 'Pair detail' })).toContainText('square number 1');
   expect(shared.startsWith(served.origin)).toBe(true);
   expect(shared).not.toContain('token=');

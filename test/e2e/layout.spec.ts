@@ -21,7 +21,7 @@ test('at 1024×700 with the detail open, the filters stay compact and every row 
   const bulk = await box(page.getByRole('toolbar', { name: 'Edit several pairs' }));
   expect(filters.height).toBeLessThanOrEqual(0.2 * 700);
   expect(bulk.height, 'the bulk bar is one line').toBeLessThanOrEqual(40);
-  await expect(page.getByRole('search').getByText('with a note', { exact: true })).toBeVisible();
+  await expect(page.getByRole('complementary', { name: 'Filters' }).getByText('with a note', { exact: true })).toBeVisible();
 
   // A pair with many tags, the detail open beside the list.
   const first = workbench.rows().first();

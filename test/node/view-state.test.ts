@@ -6,7 +6,7 @@ import { formatViewState, parseViewState, queryOf, type ViewState } from '../../
 
 test('the address round-trips every pair filter, by the names earlier versions used', () => {
   const state: ViewState = {
-    view: 'pairs', split: 'semantics_clip_text_text', subset: 'val', sort: 'score-desc', open: true, pair: 42,
+    view: 'pairs', split: 'semantics_clip_text_text', subset: 'val', sort: 'score-desc', layout: 'grid', open: true, pair: 42,
     label: 'falsified', q: 'Zoë 北京', source: 'bbc', topic: 'world', sourceDataset: 1, scoreModel: 'ViT-B/32', scoreMeasure: 'text-text',
     verdict: 'none', tag: 'to review', collection: 'picked', note: '', minScore: -0.25, maxScore: 0.5,
   };
@@ -14,14 +14,14 @@ test('the address round-trips every pair filter, by the names earlier versions u
   const url = formatViewState(state);
   assert.deepEqual(parseViewState(url), state);
   const p = new URLSearchParams(url);
-  assert.deepEqual([p.get('subsplit'), p.get('min'), p.get('max'), p.get('by'), p.get('measure'), p.get('note')], ['1', '-0.25', '0.5', 'ViT-B/32', 'text-text', '']);
+  assert.deepEqual([p.get('subsplit'), p.get('min'), p.get('max'), p.get('by'), p.get('measure'), p.get('note'), p.get('layout')], ['1', '-0.25', '0.5', 'ViT-B/32', 'text-text', '', 'grid']);
   // What the URL gives is what the API takes.
   assert.deepEqual(parseInput(API_INPUTS['pairs.page'], queryOf(state)), queryOf(state));
 });
 
 test('a hand-edited address keeps what is valid and drops the rest', () => {
-  const s = parseViewState('?split=merged_balanced&subset=test&label=bogus&subsplit=abc&min=0.3&verdict=maybe&sort=random&q=');
-  assert.deepEqual(s, { view: 'pairs', split: 'merged_balanced', subset: 'test', sort: 'file', open: false, minScore: 0.3 });
+  const s = parseViewState('?split=merged_balanced&subset=test&label=bogus&subsplit=abc&min=0.3&verdict=maybe&sort=random&q=&layout=tiles');
+  assert.deepEqual(s, { view: 'pairs', split: 'merged_balanced', subset: 'test', sort: 'file', layout: 'list', open: false, minScore: 0.3 });
 });
 
 test('the UI says what to do about an error by its code, not by its wording', () => {

@@ -1,39 +1,35 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SplitInfo } from '../../../electron/common/api.ts';
-import { countOf, VERDICT_NAMES, VERDICTS } from '../format.ts';
+import { countOf } from '../format.ts';
 import type { UpdateView, ViewState } from '../state/view-state.ts';
 
 export interface FilterBarProps {
   state: ViewState;
   splits: SplitInfo[];
   subsets: string[];
-  sources: string[];
-  topics: string[];
-  /** Merged / Balanced: the names of its sub-splits, by source_dataset index. */
-  subSplits: string[];
   /** Sets of embeddings that have scored the pairs (ooc scores). */
   scoreModels: string[];
   randomModels: string[];
-  tags: string[];
-  collections: string[];
   total: number | null;
   onChange: UpdateView;
+  /** Filters set in the sidebar, which a narrow window hides while a pair's detail is open. */
+  sidebarFilters: number;
   searchRef: React.RefObject<HTMLInputElement | null>;
 }
 
-function optionalNumber(text: string): number | undefined {
-  if (text.trim() === '') return undefined;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-/** Split, subset, search, filters and sort for the pair browser. */
 /** Which score the range and sort use: the files' similarity_score, or a model's caption–image or caption–caption cosine. */
 function scoreChoice(state: ViewState): string {
   return state.scoreModel === undefined ? '' : `${state.scoreMeasure ?? 'text-image'}|${state.scoreModel}`;
 }
 
-export function FilterBar({ state, splits, subsets, sources, topics, subSplits, scoreModels, randomModels, tags, collections, total, onChange, searchRef }: FilterBarProps) {
+const LAYOUTS: { value: ViewState['layout']; name: string; title: string }[] = [
+  { value: 'list', name: 'List', title: 'Rows with both images, scores and the caption' },
+  { value: 'grid', name: 'Grid', title: 'Thumbnails, many pairs a screen' },
+  { value: 'compact', name: 'Compact', title: 'One line a pair' },
+];
+
+/** Split, subset, search, score and sort, and the layout, for the pair browser (the other filters are in the sidebar). */
+export function FilterBar({ state, splits, subsets, scoreModels, randomModels, total, onChange, sidebarFilters, searchRef }: FilterBarProps) {
   const [query, setQuery] = useState(state.q ?? '');
   const typing = useRef<number | undefined>(undefined);
   // The search this box last committed to the view. The box is re-synced only when the view's
@@ -93,88 +89,6 @@ export function FilterBar({ state, splits, subsets, sources, topics, subSplits, 
           }}
         />
       </label>
-      <label>
-        Label
-        <select aria-label="Label" value={state.label ?? ''} onChange={(e) => onChange({ label: (e.target.value || undefined) as ViewState['label'], ...reset })}>
-          <option value="">both</option>
-          <option value="pristine">pristine</option>
-          <option value="falsified">falsified</option>
-        </select>
-      </label>
-      <label>
-        Source
-        <select aria-label="Source" value={state.source ?? ''} onChange={(e) => onChange({ source: e.target.value || undefined, ...reset })}>
-          <option value="">all</option>
-          {sources.map((s) => (
-            <option key={s} value={s}>{s}</option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Topic
-        <select aria-label="Topic" value={state.topic ?? ''} onChange={(e) => onChange({ topic: e.target.value || undefined, ...reset })}>
-          <option value="">all</option>
-          {topics.map((t) => (
-            <option key={t} value={t}>{t}</option>
-          ))}
-        </select>
-      </label>
-      {subSplits.length > 0 && (
-        <label>
-          Sub-split
-          <select
-            aria-label="Sub-split"
-            value={state.sourceDataset ?? ''}
-            onChange={(e) => onChange({ sourceDataset: e.target.value === '' ? undefined : Number(e.target.value), ...reset })}
-          >
-            <option value="">all</option>
-            {subSplits.map((name, i) => (
-              <option key={name} value={i}>{name}</option>
-            ))}
-          </select>
-        </label>
-      )}
-      <label>
-        Verdict
-        <select aria-label="Verdict" value={state.verdict ?? ''} onChange={(e) => onChange({ verdict: (e.target.value || undefined) as ViewState['verdict'], ...reset })}>
-          <option value="">any</option>
-          <option value="none">none yet</option>
-          {VERDICTS.map((v) => (
-            <option key={v} value={v}>{VERDICT_NAMES[v]}</option>
-          ))}
-        </select>
-      </label>
-      {(tags.length > 0 || state.tag) && (
-        <label>
-          Tag
-          <select aria-label="Tag" value={state.tag ?? ''} onChange={(e) => onChange({ tag: e.target.value || undefined, ...reset })}>
-            <option value="">any</option>
-            {[...new Set([...tags, ...(state.tag ? [state.tag] : [])])].map((t) => (
-              <option key={t} value={t}>{t}</option>
-            ))}
-          </select>
-        </label>
-      )}
-      {(collections.length > 0 || state.collection) && (
-        <label>
-          Collection
-          <select aria-label="Collection" value={state.collection ?? ''} onChange={(e) => onChange({ collection: e.target.value || undefined, ...reset })}>
-            <option value="">any</option>
-            {[...new Set([...collections, ...(state.collection ? [state.collection] : [])])].map((c) => (
-              <option key={c} value={c}>{c}</option>
-            ))}
-          </select>
-        </label>
-      )}
-      <span className="range" title="Pairs with a note; words narrow it to notes containing them">
-        <label className="check">
-          <input type="checkbox" aria-label="Only pairs with a note" checked={state.note !== undefined} onChange={(e) => onChange({ note: e.target.checked ? '' : undefined, ...reset })} />
-          with a note
-        </label>
-        {state.note !== undefined && (
-          <input key="note" aria-label="Note contains" placeholder="note contains…" defaultValue={state.note} onBlur={(e) => onChange({ note: e.target.value.trim(), ...reset })} onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()} />
-        )}
-      </span>
       <label title="The score that the range and the sort use">
         Score by
         <select
@@ -195,13 +109,6 @@ export function FilterBar({ state, splits, subsets, sources, topics, subSplits, 
           })}
         </select>
       </label>
-      <label title={state.scoreMeasure === 'text-text' ? "Cosine of the caption with the falsified image's own caption" : `Score of the ${state.label ?? 'falsified'} image`}>
-        {state.scoreMeasure !== 'text-text' && state.label === 'pristine' ? 'Pristine score' : 'Score'}
-        <span className="range">
-          <input key={`min${scoreChoice(state)}`} aria-label="Minimum score" type="number" step="0.05" min="-1" max="1" placeholder="min" defaultValue={state.minScore ?? ''} onBlur={(e) => onChange({ minScore: optionalNumber(e.target.value), ...reset })} />
-          <input key={`max${scoreChoice(state)}`} aria-label="Maximum score" type="number" step="0.05" min="-1" max="1" placeholder="max" defaultValue={state.maxScore ?? ''} onBlur={(e) => onChange({ maxScore: optionalNumber(e.target.value), ...reset })} />
-        </span>
-      </label>
       <label>
         Sort
         <select aria-label="Sort" value={state.sort} onChange={(e) => onChange({ sort: e.target.value as ViewState['sort'], ...reset })}>
@@ -210,6 +117,16 @@ export function FilterBar({ state, splits, subsets, sources, topics, subSplits, 
           <option value="score-asc">score, low first</option>
         </select>
       </label>
+      <div className="segmented" role="group" aria-label="Layout">
+        {LAYOUTS.map((l) => (
+          <button key={l.value} type="button" aria-pressed={state.layout === l.value} title={l.title} onClick={() => onChange({ layout: l.value })}>
+            {l.name}
+          </button>
+        ))}
+      </div>
+      <button type="button" className="show-filters" title="Close the pair detail to show the filters" onClick={() => onChange({ open: false })}>
+        Filters{sidebarFilters > 0 ? ` (${sidebarFilters} set)` : ''}
+      </button>
       <output className="total" aria-live="polite" data-testid="pair-total">
         {total === null ? '…' : countOf(total, 'pair')}
       </output>

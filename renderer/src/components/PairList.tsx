@@ -1,13 +1,25 @@
-import { memo, useEffect, useLayoutEffect, useState } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { PairSummary } from '../../../electron/common/pairs.ts';
-import { itemAt, type Pages } from '../state/pages.ts';
+import { indexOfPair, itemAt, type Pages } from '../state/pages.ts';
+import type { ViewState } from '../state/view-state.ts';
 import { PairRow } from './PairRow.tsx';
+import { PairCard, PairLine } from './PairTiles.tsx';
 
-export const ROW_HEIGHT = 132;
-const OVERSCAN = 6;
+const OVERSCAN_ROWS = 4;
+const LIST_ROW = 132;
+const COMPACT_ROW = 52;
+const CARD = { width: 180, height: 172 };
+const GUTTER = 16;
+
+/** Where the layout puts the pairs: how many a row, each row's height. */
+export function geometry(layout: ViewState['layout'], width: number): { columns: number; rowHeight: number } {
+  if (layout === 'grid') return { columns: Math.max(1, Math.floor((width - GUTTER) / CARD.width)), rowHeight: CARD.height };
+  return { columns: 1, rowHeight: layout === 'compact' ? COMPACT_ROW : LIST_ROW };
+}
 
 export interface PairListProps {
   pages: Pages;
+  layout: ViewState['layout'];
   label: 'pristine' | 'falsified' | undefined;
   query: string | undefined;
   selectedId: number | undefined;
@@ -24,41 +36,72 @@ export interface PairListProps {
   children?: React.ReactNode;
 }
 
+const TILES = { list: PairRow, grid: PairCard, compact: PairLine };
+
 /**
- * The virtualized list: only the rows in view (and a few either side) exist. It keeps its own
- * scroll position, so scrolling re-renders the list alone — not the filters or the detail — and
- * rows whose pair and state did not change are not rendered again (PairRow is memoised).
+ * The virtualized list or grid: only the rows in view (and a few either side) exist. It keeps its
+ * own scroll position, so scrolling re-renders the list alone — not the filters or the detail —
+ * and tiles whose pair and state did not change are not rendered again (they are memoised). The
+ * selected pair is scrolled into view when the selection moves; the element says how many pairs
+ * a row holds (data-columns), for the arrow keys.
  */
-export const PairList = memo(function PairList({ pages, label, query, selectedId, marked, thumbnail, explain, onSelect, onOpen, onMark, onNeedMore, listRef, children }: PairListProps) {
-  const [viewport, setViewport] = useState({ top: 0, height: 800 });
+export const PairList = memo(function PairList({ pages, layout, label, query, selectedId, marked, thumbnail, explain, onSelect, onOpen, onMark, onNeedMore, listRef, children }: PairListProps) {
+  const [viewport, setViewport] = useState({ top: 0, height: 800, width: 800 });
   useLayoutEffect(() => {
     const el = listRef.current;
     if (!el) return;
-    const observer = new ResizeObserver(() => setViewport({ top: el.scrollTop, height: el.clientHeight }));
+    const observer = new ResizeObserver(() => setViewport({ top: el.scrollTop, height: el.clientHeight, width: el.clientWidth }));
     observer.observe(el);
     return () => observer.disconnect();
   }, [listRef]);
 
-  const first = Math.max(0, Math.floor(viewport.top / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(pages.count, Math.ceil((viewport.top + viewport.height) / ROW_HEIGHT) + OVERSCAN);
+  const { columns, rowHeight } = geometry(layout, viewport.width);
+  const rowCount = Math.ceil(pages.count / columns);
+  const firstRow = Math.max(0, Math.floor(viewport.top / rowHeight) - OVERSCAN_ROWS);
+  const lastRow = Math.min(rowCount, Math.ceil((viewport.top + viewport.height) / rowHeight) + OVERSCAN_ROWS);
+  const last = Math.min(pages.count, lastRow * columns);
   // Pages are asked for two pages ahead, so a fast fling does not wait at the end of what is loaded.
   useEffect(() => {
     if (last >= pages.count - 2 * pages.size) onNeedMore();
   }, [last, pages.count, pages.size, onNeedMore]);
 
-  const rows: React.ReactNode[] = [];
-  for (let i = first; i < last; i++) {
+  // The selection moved (keys, a click, Back): bring it into view. Not on new pages or a resize.
+  const shownSelection = useRef<number | undefined>(undefined);
+  useLayoutEffect(() => {
+    const el = listRef.current;
+    if (!el || selectedId === shownSelection.current) return;
+    const index = indexOfPair(pages, selectedId);
+    if (index < 0) return;
+    shownSelection.current = selectedId;
+    const top = Math.floor(index / columns) * rowHeight;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + rowHeight > el.scrollTop + el.clientHeight) el.scrollTop = top + rowHeight - el.clientHeight;
+  }, [selectedId, pages, columns, rowHeight, listRef]);
+
+  const Tile = TILES[layout];
+  const width = `${100 / columns}%`;
+  const tiles: React.ReactNode[] = [];
+  for (let i = firstRow * columns; i < last; i++) {
     const pair = itemAt(pages, i)!;
-    rows.push(
-      <div key={pair.pairId} className="pair-slot" style={{ top: `${i * ROW_HEIGHT}px`, height: `${ROW_HEIGHT}px` }}>
-        <PairRow pair={pair} label={label} query={query} selected={pair.pairId === selectedId} marked={marked.has(pair.pairId)} thumbnail={thumbnail} explain={explain} onMark={onMark} onSelect={onSelect} onOpen={onOpen} />
+    const column = i % columns;
+    tiles.push(
+      <div key={pair.pairId} className="pair-slot" style={{ top: `${Math.floor(i / columns) * rowHeight}px`, height: `${rowHeight}px`, left: `calc(${column} * ${width})`, width }}>
+        <Tile pair={pair} label={label} query={query} selected={pair.pairId === selectedId} marked={marked.has(pair.pairId)} thumbnail={thumbnail} explain={explain} onMark={onMark} onSelect={onSelect} onOpen={onOpen} />
       </div>,
     );
   }
   return (
-    <div className="pair-list" role="listbox" aria-label="Pairs" tabIndex={0} ref={listRef} onScroll={(e) => setViewport({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}>
-      <div className="pair-list-inner" style={{ height: `${pages.count * ROW_HEIGHT}px` }}>
-        {rows}
+    <div
+      className={`pair-list layout-${layout}`}
+      role="listbox"
+      aria-label="Pairs"
+      tabIndex={0}
+      ref={listRef}
+      data-columns={columns}
+      onScroll={(e) => setViewport({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight, width: e.currentTarget.clientWidth })}
+    >
+      <div className="pair-list-inner" style={{ height: `${rowCount * rowHeight}px` }}>
+        {tiles}
       </div>
       {children}
     </div>

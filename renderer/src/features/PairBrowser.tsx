@@ -1,13 +1,16 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Overview, PairDetail } from '../../../electron/common/api.ts';
 import type { PairCuration } from '../../../electron/common/curation.ts';
-import type { PairQuery, PairSummary } from '../../../electron/common/pairs.ts';
+import type { PairFacets, PairQuery, PairSummary } from '../../../electron/common/pairs.ts';
+import { FACETS } from '../../../electron/common/schemas.ts';
 import { call, explainImage, imageUrl, thumbnailUrl, type ApiError } from '../api/client.ts';
 import { BulkBar } from '../components/BulkBar.tsx';
 import { ExportDialog } from '../components/ExportDialog.tsx';
 import { FilterBar } from '../components/FilterBar.tsx';
 import { PairDetailView } from '../components/PairDetailView.tsx';
-import { PairList, ROW_HEIGHT } from '../components/PairList.tsx';
+import { FacetSidebar } from '../components/FacetSidebar.tsx';
+import { PairList } from '../components/PairList.tsx';
+import { Splitter } from '../components/Splitter.tsx';
 import { splitName, VERDICTS } from '../format.ts';
 import { useCuration } from '../state/curation.ts';
 import { appendPage, indexOfPair, itemAt, noPages, updatePair, type Pages } from '../state/pages.ts';
@@ -93,12 +96,34 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     );
   }, [next, query]);
 
+  // The sidebar's counts: asked for with every change of the filters, the previous ones shown (dimmed) meanwhile.
+  const facetsKey = JSON.stringify({ ...query, sort: undefined });
+  const [facets, setFacets] = useState<{ key: string; value: PairFacets } | null>(null);
+  const [facetsReload, setFacetsReload] = useState(0);
+  useEffect(() => {
+    let live = true;
+    call('pairs.facets', JSON.parse(facetsKey) as PairQuery).then(
+      (value) => live && setFacets({ key: facetsKey, value }),
+      (err: ApiError) => live && setError(describeError(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [facetsKey, reload, facetsReload]);
+
+  const [detailWidth, setDetailWidth] = useState(() => Number(localStorage.getItem('ooc.detailWidth')) || 520);
+  const resizeDetail = useCallback((width: number) => {
+    setDetailWidth(width);
+    localStorage.setItem('ooc.detailWidth', String(width));
+  }, []);
+
   const embeddingModels = useMemo(() => [...new Set(Object.keys(overview.stats.embeddings).map((key) => key.slice(0, key.lastIndexOf(':'))))], [overview]);
 
   const selectedIndex = indexOfPair(pages, state.pair);
   const selected = itemAt(pages, selectedIndex);
   const onPairChanged = useCallback((pairId: number, c: PairCuration) => {
     setPages((current) => updatePair(current, pairId, (p) => ({ ...p, verdict: c.verdict, tags: c.tags })));
+    setFacetsReload((n) => n + 1);
   }, []);
   const onListChanged = useCallback(() => setReload((n) => n + 1), []);
   const { curation, lists, undo, marked, toggleMark, clearMarks, edit, undoLast } = useCuration({
@@ -111,17 +136,11 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     onError: setError,
   });
 
+  // The list scrolls the selection into view itself.
   const select = useCallback(
     (index: number) => {
-      const pair = itemAt(pages, index);
-      if (!pair) return;
-      update({ pair: pair.pairId }, 'replace');
-      const el = listRef.current;
-      if (el) {
-        const top = index * ROW_HEIGHT;
-        if (top < el.scrollTop) el.scrollTop = top;
-        else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
-      }
+      const pair = itemAt(pages, Math.max(0, index));
+      if (pair) update({ pair: pair.pairId }, 'replace');
     },
     [pages, update],
   );
@@ -129,12 +148,16 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   const onSelect = useCallback((pair: PairSummary) => update({ pair: pair.pairId }, 'replace'), [update]);
   const onOpen = useCallback((pair: PairSummary) => update({ pair: pair.pairId, open: true }), [update]);
 
+  const grid = state.layout === 'grid';
   useEffect(() => {
+    // In the grid, ↑/↓ move a row and ←/→ a pair; j/k always move one pair.
+    const columns = (): number => Number(listRef.current?.dataset.columns ?? 1);
     function onKey(e: KeyboardEvent): void {
       // A modal dialog has the keyboard: nothing acts on the list or the pair behind it.
       if (document.querySelector('dialog[open]')) return;
       if (e.key === 'Escape') {
-        if (isTyping(e.target)) (e.target as HTMLElement).blur();
+        // Esc leaves a field or the sidebar (where Enter would toggle a filter) for the list's keys.
+        if (isTyping(e.target) || (e.target instanceof HTMLElement && e.target.closest('.facets'))) (e.target as HTMLElement).blur();
         else if (state.open) update({ open: false });
         return;
       }
@@ -155,19 +178,19 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
       } else if (e.key === '/') {
         e.preventDefault();
         searchRef.current?.focus();
-      } else if (e.key === 'j' || e.key === 'ArrowDown') {
+      } else if (e.key === 'j' || e.key === 'ArrowDown' || (grid && e.key === 'ArrowRight')) {
         e.preventDefault();
-        select(selectedIndex + 1);
-      } else if (e.key === 'k' || e.key === 'ArrowUp') {
+        select(selectedIndex + (e.key === 'ArrowDown' ? columns() : 1));
+      } else if (e.key === 'k' || e.key === 'ArrowUp' || (grid && e.key === 'ArrowLeft')) {
         e.preventDefault();
-        select(Math.max(0, selectedIndex - 1));
+        select(selectedIndex - (e.key === 'ArrowUp' ? columns() : 1));
       } else if (e.key === 'Enter' && state.pair !== undefined) {
         update({ open: true });
       }
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [select, selectedIndex, selected, state.open, state.pair, update, edit, undoLast, toggleMark]);
+  }, [select, selectedIndex, selected, state.open, state.pair, update, edit, undoLast, toggleMark, grid]);
 
   useEffect(() => {
     setArticle(null);
@@ -194,23 +217,21 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         state={state}
         splits={overview.splits.filter((s) => overview.files.some((f) => f.split === s.folder))}
         subsets={subsets}
-        sources={Object.keys(overview.stats.items.bySource)}
-        topics={Object.keys(overview.stats.items.byTopic)}
-        subSplits={subSplits}
         scoreModels={overview.scores.map((r) => r.name)}
         randomModels={overview.randomModels}
-        tags={lists.tags}
-        collections={lists.collections}
         total={total}
         onChange={update}
+        sidebarFilters={FACETS.filter((f) => state[f] !== undefined).length + (state.note !== undefined ? 1 : 0) + (state.minScore !== undefined || state.maxScore !== undefined ? 1 : 0)}
         searchRef={searchRef}
       />
       <BulkBar total={total} marked={marked.size} onClearMarks={clearMarks} undo={undo} onApply={(change) => edit(change, true)} onUndo={undoLast} onExport={() => setExporting(true)} />
       {exporting && <ExportDialog query={query} total={total} splits={overview.splits} collections={lists.collections} onClose={() => setExporting(false)} />}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="browser-body">
+        <FacetSidebar state={state} facets={facets?.value ?? null} stale={facets?.key !== facetsKey} subSplitNames={subSplits} onChange={update} />
         <PairList
           pages={pages}
+          layout={state.layout}
           label={state.label}
           query={state.q}
           selectedId={state.pair}
@@ -225,7 +246,9 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         >
           {total === 0 && !error && <p className="empty">No pairs match. Clear a filter or the search.</p>}
         </PairList>
+        {detail && <Splitter width={detailWidth} min={320} max={900} label="Resize the pair detail" onResize={resizeDetail} />}
         {detail && (
+          <div className="detail-pane" style={{ width: `min(${detailWidth}px, 60%)` }}>
           <PairDetailView
             detail={detail}
             query={state.q}
@@ -242,6 +265,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
             onLoadArticle={() => void call('items.article', { id: detail.pair.captionId }).then(setArticle, (err: ApiError) => setArticle({ text: null, problem: describeError(err) }))}
             onClose={() => update({ open: false })}
           />
+          </div>
         )}
       </div>
     </div>

@@ -9,6 +9,8 @@ export interface ViewState extends PairFilters {
   split: string;
   subset: string;
   sort: PairSort;
+  /** How the pairs are laid out. */
+  layout: 'list' | 'grid' | 'compact';
   /** The selected pair. */
   pair?: number;
   /** Whether the selected pair's detail is open. */
@@ -19,7 +21,8 @@ export interface ViewState extends PairFilters {
 export type ViewUpdate = { [K in keyof ViewState]?: ViewState[K] | undefined };
 export type UpdateView = (next: ViewUpdate, mode?: 'push' | 'replace') => void;
 
-const DEFAULTS: ViewState = { view: 'pairs', split: 'merged_balanced', subset: 'test', sort: 'file', open: false };
+const DEFAULTS: ViewState = { view: 'pairs', split: 'merged_balanced', subset: 'test', sort: 'file', layout: 'list', open: false };
+const LAYOUTS: readonly ViewState['layout'][] = ['list', 'grid', 'compact'];
 const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'dataset', 'models', 'jobs'];
 const FILTER_KEYS = Object.keys(PAIR_FILTERS) as (keyof PairFilters)[];
 const urlName = (key: keyof PairFilters): string => URL_NAMES[key] ?? key;
@@ -47,6 +50,7 @@ export function parseViewState(search: string): ViewState {
     split: p.get('split') ?? DEFAULTS.split,
     subset: p.get('subset') ?? DEFAULTS.subset,
     sort: sort !== null && PAIR_SORTS.includes(sort) ? sort : 'file',
+    layout: LAYOUTS.find((l) => l === p.get('layout')) ?? DEFAULTS.layout,
     open: p.get('open') === '1',
   };
   for (const key of FILTER_KEYS) {
@@ -66,6 +70,7 @@ export function formatViewState(s: ViewState): string {
   p.set('subset', s.subset);
   for (const key of FILTER_KEYS) if (s[key] !== undefined) p.set(urlName(key), String(s[key]));
   if (s.sort !== 'file') p.set('sort', s.sort);
+  if (s.layout !== DEFAULTS.layout) p.set('layout', s.layout);
   if (s.pair !== undefined) p.set('pair', String(s.pair));
   if (s.open) p.set('open', '1');
   return `?${p.toString()}`;

@@ -39,12 +39,14 @@ function serve(dbFile: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildPr
 }
 
 /** Each test gets its own data folder, corpus, database and server (an empty database with `emptyDatabase`). */
-export const test = base.extend<{ emptyDatabase: boolean; served: Served; workbench: WorkbenchPage }>({
+export const test = base.extend<{ emptyDatabase: boolean; largeCorpus: boolean; served: Served; workbench: WorkbenchPage }>({
   emptyDatabase: [false, { option: true }],
-  served: async ({ emptyDatabase }, use) => {
+  /** Adds Scene / ResNet Place train, 360 pairs: more than three pages. */
+  largeCorpus: [false, { option: true }],
+  served: async ({ emptyDatabase, largeCorpus }, use) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ooc-e2e-'));
     const env = { ...process.env, OOC_HOME: path.join(dir, 'home') };
-    const made = JSON.parse(execFileSync(TSX, [path.join(HERE, 'make-corpus.ts'), dir], { cwd: ROOT, env, encoding: 'utf8' })) as {
+    const made = JSON.parse(execFileSync(TSX, [path.join(HERE, 'make-corpus.ts'), dir, ...(largeCorpus ? ['--large'] : [])], { cwd: ROOT, env, encoding: 'utf8' })) as {
       dbFile: string;
       origin: string;
       clippings: string;
@@ -74,7 +76,11 @@ export class WorkbenchPage {
   constructor(readonly page: Page) {}
   split = () => this.page.getByRole('combobox', { name: 'Split', exact: true });
   subset = () => this.page.getByRole('combobox', { name: 'Subset', exact: true });
-  source = () => this.page.getByRole('combobox', { name: 'Source', exact: true });
+  /** A facet of the sidebar ('Source', 'Verdict' …), and one of its values, by the name shown. */
+  facet = (name: string) => this.page.getByRole('complementary', { name: 'Filters' }).getByRole('group', { name, exact: true });
+  facetValue = (facet: string, value: string) => this.facet(facet).getByRole('button', { name: new RegExp(`^${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}, \\d`) });
+  /** Clicks a facet value: filters by it, or clears the filter when it was chosen. */
+  chooseFacet = (facet: string, value: string) => this.facetValue(facet, value).click();
   search = () => this.page.getByRole('searchbox', { name: 'Search captions' });
   total = () => this.page.getByTestId('pair-total');
   rows = () => this.page.getByTestId('pair-row');

@@ -1,5 +1,6 @@
 // Builds the end-to-end corpus in the folder given and prints what the tests need as JSON.
 import { writeImageCorpus } from '../../fixtures/image-corpus.ts';
 
-const corpus = await writeImageCorpus(process.argv[2]!);
+// --large adds a split file of 360 pairs (Scene / ResNet Place train).
+const corpus = await writeImageCorpus(process.argv[2]!, { largeSplit: process.argv.includes('--large') ? 360 : 0 });
 process.stdout.write(`${JSON.stringify({ dbFile: corpus.dbFile, origin: corpus.origin, clippings: corpus.clippings, missingImageId: corpus.missingImageId, corruptImageId: corpus.corruptImageId })}\n`);

@@ -1,0 +1,121 @@
+import type { Locator } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
+
+// Scene / ResNet Place train: 360 pairs, more than three pages of 100.
+test.use({ largeCorpus: true, viewport: { width: 1400, height: 900 } });
+const LARGE = '&split=scene_resnet_place&subset=train';
+
+/** Tiles wholly inside the list's visible box. */
+async function fullyVisible(list: Locator, tiles: Locator): Promise<number> {
+  const box = (await list.boundingBox())!;
+  let n = 0;
+  for (const tile of await tiles.all()) {
+    const b = await tile.boundingBox();
+    if (b && b.y >= box.y - 1 && b.y + b.height <= box.y + box.height + 1 && b.x >= box.x - 1 && b.x + b.width <= box.x + box.width + 1) n++;
+  }
+  return n;
+}
+
+test('the grid shows at least 24 pairs a screen, keeps its layout in the address, moves by row with the arrows and pages to the end', async ({ workbench, page, served }) => {
+  await page.goto(`${served.url}${LARGE}`);
+  await expect(workbench.total()).toHaveText('360 pairs');
+  await page.getByRole('group', { name: 'Layout' }).getByRole('button', { name: 'Grid' }).click();
+  await expect(page).toHaveURL(/layout=grid/);
+  const list = page.getByRole('listbox', { name: 'Pairs' });
+  await expect(workbench.rows().first()).toBeVisible();
+  expect(await fullyVisible(list, workbench.rows())).toBeGreaterThanOrEqual(24);
+
+  const columns = Number(await list.getAttribute('data-columns'));
+  expect(columns).toBeGreaterThanOrEqual(6);
+  await workbench.rows().first().click();
+  await page.keyboard.press('ArrowRight');
+  await expect(workbench.rows().nth(1)).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('ArrowDown');
+  await expect(workbench.rows().nth(1 + columns)).toHaveAttribute('aria-selected', 'true');
+
+  // Reloaded, the address brings the grid back; scrolling to the end loads every page.
+  await page.reload();
+  await expect(list).toHaveAttribute('data-columns', String(columns));
+  const last = page.getByTestId('pair-row').filter({ hasText: 'district 359' });
+  await expect(async () => {
+    await list.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    await expect(last).toBeVisible({ timeout: 1000 });
+  }).toPass();
+
+  await page.getByRole('group', { name: 'Layout' }).getByRole('button', { name: 'Compact' }).click();
+  await expect(page).toHaveURL(/layout=compact/);
+  await list.evaluate((el) => el.scrollTo({ top: 0 }));
+  await expect(workbench.rows().first()).toContainText('district 0');
+  expect(await fullyVisible(list, workbench.rows())).toBeGreaterThanOrEqual(12);
+});
+
+test('the sidebar counts each value under the other filters, and a value clicked filters to exactly its count', async ({ workbench, page, served }) => {
+  await page.goto(`${served.url}${LARGE}`);
+  await expect(workbench.total()).toHaveText('360 pairs');
+  for (const source of ['bbc', 'guardian', 'usa_today']) await expect(workbench.facetValue('Source', source)).toHaveAccessibleName(`${source}, 120 pairs`);
+
+  await workbench.chooseFacet('Source', 'bbc');
+  await expect(workbench.total()).toHaveText('120 pairs');
+  // The source's own counts stay (choosing another would give those), the topics follow the source.
+  await expect(workbench.facetValue('Source', 'guardian')).toHaveAccessibleName('guardian, 120 pairs');
+  const topics = workbench.facet('Topic').getByRole('button', { name: /, \d+ pairs?$/ });
+  await expect(topics).toHaveCount(5);
+  const counts = (await topics.evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label')!))).map((name) => Number(/, (\d+) pairs?$/.exec(name)![1]));
+  expect(counts.reduce((a, b) => a + b, 0)).toBe(120);
+  const sport = Number(/, (\d+) pairs?$/.exec((await workbench.facetValue('Topic', 'sport').getAttribute('aria-label'))!)![1]);
+  await workbench.chooseFacet('Topic', 'sport');
+  await expect(workbench.total()).toHaveText(`${sport} pairs`);
+  await expect(page).toHaveURL(/source=bbc.*topic=sport|topic=sport.*source=bbc/);
+  // Clicked again, a value clears its filter.
+  await workbench.chooseFacet('Source', 'bbc');
+  await expect(workbench.total()).toHaveText('72 pairs');
+});
+
+test('brushing the falsified histogram filters to that score range; the pristine one moves the range to pristine scores', async ({ workbench, page, served }) => {
+  await page.goto(`${served.url}${LARGE}`);
+  await expect(workbench.total()).toHaveText('360 pairs');
+  const chart = page.getByRole('img', { name: /^falsified: 360 pairs by file similarity/ });
+  const box = (await chart.boundingBox())!;
+  await page.mouse.move(box.x + 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2, { steps: 4 });
+  await page.mouse.up();
+  await expect(page).toHaveURL(/min=0&max=0\.\d+/);
+  const max = Number(new URL(page.url()).searchParams.get('max'));
+  expect(max).toBeGreaterThan(0.2);
+  expect(max).toBeLessThan(0.4);
+  await expect(workbench.total()).not.toHaveText('360 pairs');
+  const total = Number((await workbench.total().textContent())!.split(' ')[0]);
+  expect(total).toBeGreaterThan(0);
+  expect(total).toBeLessThan(360);
+  await expect(page.getByRole('spinbutton', { name: 'Minimum score' })).toHaveValue('0');
+  for (const row of (await workbench.rows().all()).slice(0, 5)) {
+    const falsified = Number(/file similarity (\d\.\d+)/.exec((await row.locator('figcaption').nth(1).textContent())!)![1]);
+    expect(falsified).toBeLessThanOrEqual(max);
+  }
+
+  const pristine = page.getByRole('img', { name: /^pristine: / });
+  const p = (await pristine.boundingBox())!;
+  await page.mouse.move(p.x + p.width * 0.6, p.y + p.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(p.x + p.width - 1, p.y + p.height / 2, { steps: 4 });
+  await page.mouse.up();
+  await expect(page).toHaveURL(/label=pristine/);
+  await expect(workbench.rows().first().getByRole('img', { name: /^Falsified image/ })).toHaveCount(0);
+});
+
+test('the pair detail is resized by dragging or with the arrow keys, and keeps its width', async ({ workbench, page, served }) => {
+  await page.goto(`${served.url}${LARGE}`);
+  await workbench.rows().first().click();
+  await page.keyboard.press('Enter');
+  await expect(workbench.detail()).toBeVisible();
+  const before = (await workbench.detail().boundingBox())!.width;
+  const splitter = page.getByRole('separator', { name: 'Resize the pair detail' });
+  await splitter.focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  await expect.poll(async () => Math.round((await workbench.detail().boundingBox())!.width - before)).toBe(48);
+  await page.reload();
+  await expect(workbench.detail()).toBeVisible();
+  await expect.poll(async () => Math.round((await workbench.detail().boundingBox())!.width - before)).toBe(48);
+});

@@ -5,7 +5,7 @@ import type { IndexProgress, IndexStats, IndexSummary } from './index-types.ts';
 import type { Collection, CurationResult, PairCuration } from './curation.ts';
 import type { ExportProgress, ExportSummary, SelectionPreview } from './export.ts';
 import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, ProviderReport } from './models.ts';
-import type { PairFacets, PairPage, PairSummary, ScoreRun } from './pairs.ts';
+import type { CaptionHit, PairFacets, PairPage, PairSummary, ScoreRun } from './pairs.ts';
 import type { SaliencyResult } from './saliency.ts';
 
 /**
@@ -25,6 +25,10 @@ export interface ApiOutputs {
   'pairs.facets': PairFacets;
   /** Everything about one pair: both images' checks, both captions, metadata. */
   'pairs.detail': PairDetail;
+  /** An item (caption and image) and every pair, in every split file, that uses it. */
+  'items.get': ItemPage;
+  /** Captions matching the words typed, across the whole corpus, each with its pair count over every split file. */
+  'items.search': { items: CaptionHit[] };
   /** The article text of an item, read from disk on demand. */
   'items.article': { id: number; text: string | null; problem: string | null };
   /** Why each item's image cannot be shown (missing, corrupt …), or null where it can; at most 200 ids. */
@@ -166,6 +170,13 @@ export interface ImageInfo {
   detail: string | null;
   width: number | null;
   height: number | null;
+}
+
+/** One VisualNews item, with the pairs that use its caption or its image (see ItemRole). */
+export interface ItemPage {
+  item: { id: number; caption: string; source: string | null; topic: string | null };
+  image: ImageInfo | null;
+  uses: { role: 'caption' | 'pristine image' | 'falsified image'; pair: PairSummary }[];
 }
 
 export interface PairDetail {

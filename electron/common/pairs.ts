@@ -73,6 +73,8 @@ export interface CaptionHit {
   caption: string;
   source: string | null;
   topic: string | null;
+  /** Pairs in every split file with this caption. */
+  pairs: number;
 }
 
 /** The sidebar's facets, in its order; each is a PairFilters key. */

@@ -143,6 +143,8 @@ export const API_INPUTS = {
   'pairs.facets': v.object({ split: required, subset: required, ...PAIR_FILTERS }),
   'pairs.detail': v.object({ pairId: integer }),
   'items.article': v.object({ id: integer }),
+  'items.get': v.object({ id: integer }),
+  'items.search': v.object({ q: required, limit: v.optional(v.pipe(integer, v.minValue(1, 'must be from 1 to 500'), v.maxValue(500, 'must be from 1 to 500')), 100) }),
   'images.problems': v.object({ ids: v.pipe(v.array(integer), v.maxLength(200, 'must be a list of at most 200 item ids')) }),
   'index.start': v.object({ visualnews: required, clippings: optional(text), force: flag }),
   'index.status': none,

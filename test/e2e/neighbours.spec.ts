@@ -19,4 +19,10 @@ test('neighbours: k is adjustable, the pair\'s own images are marked, and the ca
 
   await list.getByRole('listitem').first().getByRole('button', { name: 'Explain the caption on this image' }).click();
   await expect(list.getByRole('figure', { name: /^The caption explained on image \d+$/ })).toContainText(/tiny-random-clip cosine -?\d\.\d{3}/);
+
+  // A neighbour opens: its page lists the pairs that use it.
+  const open = list.getByRole('listitem').nth(1).getByRole('button', { name: /^Open item \d+/ });
+  const id = /Open item (\d+)/.exec((await open.getAttribute('aria-label'))!)![1];
+  await open.click();
+  await expect(page.getByRole('region', { name: `Item ${id}` })).toBeVisible();
 });

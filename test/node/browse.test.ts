@@ -3,7 +3,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { buildIndex } from '../../electron/node/ingest/indexer.ts';
 import { openDatabase } from '../../electron/node/store/db.ts';
-import { pairsPage } from '../../electron/node/store/pairs.ts';
+import { pairsPage, pairsUsingItem } from '../../electron/node/store/pairs.ts';
 import { searchCaptions, toFtsQuery } from '../../electron/node/store/search.ts';
 import { item, pairRows, tempDir, writeCorpus } from '../fixtures/corpus.ts';
 
@@ -169,4 +169,13 @@ test('the label filter keeps pairs with that row, and scores then mean that row\
   assert.deepEqual(ids({ label: 'pristine', minScore: 0.75 }), [2, 3]);
   assert.deepEqual(ids({ maxScore: 0.5 }), [1, 6]);
   assert.equal(pairsPage(db, { split: 'scene_resnet_place', subset: 'test', label: 'falsified' }).total, 3);
+});
+
+test("an item's page lists every pair that uses its caption or its image, by split file and role; the search counts its pairs", async (t) => {
+  const db = await indexed(t);
+  const uses = (id: number) => pairsUsingItem(db, id).map((u) => `${u.pair.split}/${u.pair.subset} ${u.role} caption ${u.pair.captionId}`);
+  assert.deepEqual(uses(1), ['merged_balanced/val caption caption 1', 'merged_balanced/val pristine image caption 1']);
+  assert.deepEqual(uses(15), ['merged_balanced/val falsified image caption 1']);
+  assert.deepEqual(uses(29), []);
+  assert.deepEqual(searchCaptions(db, 'caption 0 Korea').map((h) => [h.id, h.pairs]), [[1, 1]]);
 });

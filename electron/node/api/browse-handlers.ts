@@ -1,4 +1,4 @@
-import type { ApiMethod, AppInfo, ImageInfo, Overview, PairDetail } from '../../common/api.ts';
+import type { ApiMethod, AppInfo, ImageInfo, ItemPage, Overview, PairDetail } from '../../common/api.ts';
 import { SPLITS } from '../../common/datasets.ts';
 import { OocError } from '../../common/errors.ts';
 import { scoreRuns } from '../store/pair-scores.ts';
@@ -10,7 +10,8 @@ import { hasIndex } from '../store/index-tables.ts';
 import { getItem } from '../store/items.ts';
 import { getMeta } from '../store/meta.ts';
 import { getMetadata } from '../store/metadata.ts';
-import { getPair, pairsPage, splitFiles } from '../store/pairs.ts';
+import { getPair, pairsPage, pairsUsingItem, splitFiles } from '../store/pairs.ts';
+import { searchCaptions } from '../store/search.ts';
 import { getRoots } from '../store/roots.ts';
 import { readStats } from '../store/stats.ts';
 import type { TaskRunner } from '../jobs/tasks.ts';
@@ -67,6 +68,16 @@ export function browseHandlers(ctx: ApiContext, tasks: TaskRunner): Implementati
       };
     },
     'items.article': ({ id }) => readArticle(db, id),
+    'items.get': ({ id }): ItemPage => {
+      const item = getItem(db, id);
+      if (item === undefined) throw new OocError('NOT_FOUND', `no item ${id} in the index`);
+      return {
+        item: { id, caption: item.caption, source: item.source, topic: item.topic },
+        image: item.image_path ? imageInfo(db, id) : null,
+        uses: pairsUsingItem(db, id),
+      };
+    },
+    'items.search': ({ q, limit }) => ({ items: searchCaptions(db, q, limit) }),
     'images.problems': async ({ ids }) => ({ problems: Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await imageProblem(db, id)] as const))) }),
   };
 }

@@ -140,6 +140,8 @@ export function createStaged(db: Db): void {
       CREATE INDEX ${ix}pairs_score ON ${s}pairs (file_id, coalesce(falsified_score, -1.0));
       CREATE INDEX ${ix}pairs_pristine_score ON ${s}pairs (file_id, coalesce(pristine_score, -1.0));
       CREATE INDEX ${ix}pairs_caption ON ${s}pairs (caption_id);
+      CREATE INDEX ${ix}pairs_pristine_image ON ${s}pairs (pristine_image_id);
+      CREATE INDEX ${ix}pairs_falsified_image ON ${s}pairs (falsified_image_id);
 
       -- Each pair's caption, keyed by pair_id: a split file's pairs have contiguous ids, so a
       -- search within one file is a rowid range of this index, read in pair order.

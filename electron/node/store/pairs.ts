@@ -263,3 +263,21 @@ function toSummary(r: PairDbRow, split: string, subset: string, sourceDatasets: 
     tags: r.tags === null ? [] : r.tags.split('\u001f').sort(),
   };
 }
+
+/** How an item takes part in a pair. */
+export type ItemRole = 'caption' | 'pristine image' | 'falsified image';
+const MAX_USES = 1_000;
+
+/**
+ * Every pair, in every split file, that uses an item: its caption, its image as the pristine one,
+ * or its image swapped in for another caption. By split file, then role; at most 1,000.
+ */
+export function pairsUsingItem(db: Db, itemId: number): { role: ItemRole; pair: PairSummary }[] {
+  const select = (role: ItemRole, column: string, order: number): string =>
+    `SELECT '${role}' AS role, ${order} AS role_order, f.split, f.subset, f.source_datasets, ${PAIR_COLUMNS}
+     FROM pairs p JOIN annotation_files f USING (file_id) ${PAIR_JOINS} WHERE p.${column} = ?`;
+  const rows = db
+    .prepare(`${select('caption', 'caption_id', 0)} UNION ALL ${select('pristine image', 'pristine_image_id', 1)} UNION ALL ${select('falsified image', 'falsified_image_id', 2)} ORDER BY split, subset, role_order, pair_id LIMIT ?`)
+    .all(itemId, itemId, itemId, MAX_USES) as (PairDbRow & { role: ItemRole; split: string; subset: string; source_datasets: string | null })[];
+  return rows.map((r) => ({ role: r.role, pair: toSummary(r, r.split, r.subset, r.source_datasets === null ? [] : (JSON.parse(r.source_datasets) as string[]), []) }));
+}

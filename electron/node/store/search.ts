@@ -22,13 +22,13 @@ export function toFtsQuery(text: string): string | null {
     .join(' ');
 }
 
-/** Captions matching the words typed, in id order. */
+/** Captions matching the words typed, in id order, each with the pairs (in every split file) that use it. */
 export function searchCaptions(db: Db, text: string, limit = 50): CaptionHit[] {
   const query = toFtsQuery(text);
   if (query === null) return [];
   return db
     .prepare(
-      `SELECT i.id, i.caption, i.source, i.topic FROM items_fts f JOIN items i ON i.id = f.rowid
+      `SELECT i.id, i.caption, i.source, i.topic, (SELECT count(*) FROM pairs p WHERE p.caption_id = i.id) AS pairs FROM items_fts f JOIN items i ON i.id = f.rowid
        WHERE items_fts MATCH ? ORDER BY f.rowid LIMIT ?`,
     )
     .all(query, Math.min(Math.max(1, limit), 500)) as CaptionHit[];

@@ -12,6 +12,8 @@ export interface NeighboursPanelProps {
   randomModels: string[];
   thumbnail: (itemId: number) => string;
   explain: (itemId: number) => Promise<string | null>;
+  /** Opens an item's page (every pair using it). */
+  onOpenItem: (itemId: number) => void;
 }
 
 type Origin = 'caption' | 'pristine' | 'falsified';
@@ -59,7 +61,7 @@ function ExplainAgainst({ pair, n, thumbnail }: { pair: PairSummary; n: Neighbou
 }
 
 /** Nearest neighbours of the pair's caption or either image, among images or captions, under a chosen set of embeddings. */
-export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain }: NeighboursPanelProps) {
+export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain, onOpenItem }: NeighboursPanelProps) {
   const [model, setModel] = useState(models[0] ?? '');
   const [origin, setOrigin] = useState<Origin>('caption');
   const [to, setTo] = useState<NeighbourSide>('image');
@@ -125,7 +127,10 @@ export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain
                   {own && <span className="own-badge">{own}</span>}
                   <span className="neighbour-score" title={`${model} cosine`}>cosine {n.score.toFixed(3)}</span>
                   <span className="neighbour-caption">{n.caption || <em className="muted">(empty caption)</em>}</span>
-                  <span className="muted small">item {n.itemId}{n.source ? ` · ${n.source}` : ''}</span>
+                  <span className="muted small">
+                    <button type="button" className="link" aria-label={`Open item ${n.itemId}: every pair using it`} onClick={() => onOpenItem(n.itemId)}>item {n.itemId}</button>
+                    {n.source ? ` · ${n.source}` : ''}
+                  </span>
                   {to === 'image' && <ExplainAgainst key={`${pair.pairId}-${n.itemId}`} pair={pair} n={n} thumbnail={thumbnail} />}
                 </li>
               );

@@ -7,6 +7,8 @@ import { SaliencyPanel } from './SaliencyPanel.tsx';
 import { PairImage } from './PairImage.tsx';
 
 export interface PairDetailViewProps {
+  /** Opens an item's page: every pair, in every split file, using its caption or image. */
+  onOpenItem: (itemId: number) => void;
   detail: PairDetail;
   query: string | undefined;
   article: { text: string | null; problem: string | null } | null;
@@ -43,7 +45,7 @@ function fixed(x: number | null): string {
   return x === null ? '—' : x.toFixed(4);
 }
 
-export function PairDetailView({ detail, query, article, image, thumbnail, embeddingModels, randomModels, curation, collections, onCurate, tagInputRef, explain, onLoadArticle, onClose }: PairDetailViewProps) {
+export function PairDetailView({ detail, query, article, image, thumbnail, embeddingModels, randomModels, curation, collections, onCurate, tagInputRef, explain, onLoadArticle, onClose, onOpenItem }: PairDetailViewProps) {
   const { pair } = detail;
   return (
     <aside className="detail" aria-label="Pair detail">
@@ -104,13 +106,19 @@ export function PairDetailView({ detail, query, article, image, thumbnail, embed
       </section>
       <section>
         <h3>Neighbours</h3>
-        <NeighboursPanel pair={pair} models={embeddingModels} randomModels={randomModels} thumbnail={thumbnail} explain={explain} />
+        <NeighboursPanel pair={pair} models={embeddingModels} randomModels={randomModels} thumbnail={thumbnail} explain={explain} onOpenItem={onOpenItem} />
       </section>
       <section className="ids">
         <Copyable label="caption id" value={pair.captionId} />
         {pair.pristine && <Copyable label="pristine image id" value={pair.pristine.imageId} />}
         {pair.falsified && <Copyable label="falsified image id" value={pair.falsified.imageId} />}
         <span className="muted small">{pair.source} · {pair.topic}{pair.sourceDataset ? ` · ${pair.sourceDataset}` : ''}</span>
+        <span className="item-links">
+          Every pair using:
+          {[...new Set([pair.captionId, pair.pristine?.imageId, pair.falsified?.imageId])].flatMap((id) =>
+            id === undefined ? [] : [<button key={id} type="button" className="link" onClick={() => onOpenItem(id)}>item {id}</button>],
+          )}
+        </span>
       </section>
       <section>
         <h3>Article</h3>

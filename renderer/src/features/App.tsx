@@ -6,6 +6,7 @@ import { formatCount } from '../format.ts';
 import { useViewState } from '../state/view-state.ts';
 import { useJobs } from '../state/jobs.ts';
 import { DatasetView } from './DatasetView.tsx';
+import { ItemView } from './ItemView.tsx';
 import { JobsView } from './JobsView.tsx';
 import { ModelsView } from './ModelsView.tsx';
 import { PairBrowser } from './PairBrowser.tsx';
@@ -75,6 +76,7 @@ export function App() {
         <nav aria-label="Views">
           <button className={state.view === 'overview' ? 'tab active' : 'tab'} onClick={() => update({ view: 'overview', open: false })}>Overview</button>
           <button className={state.view === 'pairs' ? 'tab active' : 'tab'} onClick={() => update({ view: 'pairs' })}>Pairs</button>
+          <button className={state.view === 'items' ? 'tab active' : 'tab'} onClick={() => update({ view: 'items', open: false })}>Items</button>
           <button className={state.view === 'models' ? 'tab active' : 'tab'} onClick={() => update({ view: 'models', open: false })}>Models</button>
           <button className={state.view === 'dataset' ? 'tab active' : 'tab'} onClick={() => update({ view: 'dataset', open: false })}>Dataset</button>
           <JobsTab active={state.view === 'jobs'} onOpen={() => update({ view: 'jobs', open: false })} />
@@ -97,6 +99,7 @@ export function App() {
         {overview && state.view === 'overview' && <OverviewView overview={overview} onOpenSplit={(split, subset) => update({ view: 'pairs', split, subset, pair: undefined, open: false })} />}
         {info?.hasIndex && state.view === 'models' && <ModelsView />}
         {state.view === 'jobs' && <JobsView />}
+        {overview && state.view === 'items' && <ItemView state={state} update={update} overview={overview} />}
         {overview && state.view === 'pairs' && <PairBrowser state={state} update={update} overview={overview} />}
         {!info && !error && <p className="muted loading">Loading…</p>}
       </main>

@@ -146,6 +146,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   );
   // Stable for the list's rows (memoised): they take the pair they were given.
   const onSelect = useCallback((pair: PairSummary) => update({ pair: pair.pairId }, 'replace'), [update]);
+  const openItem = useCallback((id: number) => update({ view: 'items', item: id }), [update]);
   const onOpen = useCallback((pair: PairSummary) => update({ pair: pair.pairId, open: true }), [update]);
 
   const grid = state.layout === 'grid';
@@ -264,6 +265,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
             explain={explain}
             onLoadArticle={() => void call('items.article', { id: detail.pair.captionId }).then(setArticle, (err: ApiError) => setArticle({ text: null, problem: describeError(err) }))}
             onClose={() => update({ open: false })}
+            onOpenItem={openItem}
           />
           </div>
         )}

@@ -5,7 +5,7 @@ import { PAIR_FILTERS, PAIR_SORTS, URL_NAMES, type PairFilters, type PairQuery }
 
 /** Everything that defines what the user is looking at; kept in the URL so back/forward and links work. */
 export interface ViewState extends PairFilters {
-  view: 'overview' | 'pairs' | 'dataset' | 'models' | 'jobs';
+  view: 'overview' | 'pairs' | 'items' | 'dataset' | 'models' | 'jobs';
   split: string;
   subset: string;
   sort: PairSort;
@@ -15,6 +15,9 @@ export interface ViewState extends PairFilters {
   pair?: number;
   /** Whether the selected pair's detail is open. */
   open: boolean;
+  /** The Items view: the item shown, and the search across every caption. */
+  item?: number;
+  find?: string;
 }
 
 /** A change to the view: a key set to undefined is cleared. */
@@ -23,7 +26,7 @@ export type UpdateView = (next: ViewUpdate, mode?: 'push' | 'replace') => void;
 
 const DEFAULTS: ViewState = { view: 'pairs', split: 'merged_balanced', subset: 'test', sort: 'file', layout: 'list', open: false };
 const LAYOUTS: readonly ViewState['layout'][] = ['list', 'grid', 'compact'];
-const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'dataset', 'models', 'jobs'];
+const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'items', 'dataset', 'models', 'jobs'];
 const FILTER_KEYS = Object.keys(PAIR_FILTERS) as (keyof PairFilters)[];
 const urlName = (key: keyof PairFilters): string => URL_NAMES[key] ?? key;
 
@@ -60,6 +63,10 @@ export function parseViewState(search: string): ViewState {
   }
   const pair = num(p.get('pair'));
   if (pair !== undefined) state.pair = pair;
+  const item = num(p.get('item'));
+  if (item !== undefined) state.item = item;
+  const find = p.get('find');
+  if (find) state.find = find;
   return state;
 }
 
@@ -73,6 +80,8 @@ export function formatViewState(s: ViewState): string {
   if (s.layout !== DEFAULTS.layout) p.set('layout', s.layout);
   if (s.pair !== undefined) p.set('pair', String(s.pair));
   if (s.open) p.set('open', '1');
+  if (s.item !== undefined) p.set('item', String(s.item));
+  if (s.find !== undefined) p.set('find', s.find);
   return `?${p.toString()}`;
 }
 

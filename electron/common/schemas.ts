@@ -32,6 +32,15 @@ function optional<S extends v.GenericSchema>(schema: S) {
 const flag = v.optional(v.boolean('must be true or false'), false);
 const none = v.object({});
 
+/**
+ * Where neighbours are looked for: items used by a split file's pairs (on the searched side:
+ * their images, or their captions), of a source, of a topic; every part given must hold.
+ */
+const NEIGHBOUR_SCOPE = v.pipe(
+  v.object({ split: optional(required), subset: optional(required), source: optional(required), topic: optional(required) }),
+  v.check((s) => (s.split === undefined) === (s.subset === undefined), 'a split file needs both "split" and "subset"'),
+);
+
 /** What narrows a split file's pairs; each key also names its URL parameter unless URL_NAMES says otherwise. */
 export const PAIR_FILTERS = {
   /**
@@ -180,6 +189,7 @@ export const API_INPUTS = {
   'images.check': v.object({ recheck: flag }),
   'neighbours.get': v.object({
     itemId: integer,
+    within: v.optional(NEIGHBOUR_SCOPE, {}),
     from: v.optional(v.picklist(NEIGHBOUR_SIDES), 'image'),
     to: v.optional(v.picklist(NEIGHBOUR_SIDES), 'image'),
     model: required,
@@ -196,6 +206,7 @@ export type PairQuery = Parsed<typeof PAIR_QUERY>;
 export type CurationChange = Parsed<typeof CURATION_CHANGE>;
 export type CurationTarget = Parsed<typeof CURATION_TARGET>;
 export type SelectionSpec = Parsed<typeof SELECTION>;
+export type NeighbourScope = Parsed<typeof NEIGHBOUR_SCOPE>;
 export type SaliencyRequest = v.InferInput<typeof SALIENCY_REQUEST>;
 
 /** Drops keys whose value is undefined, all the way down (exactOptionalPropertyTypes: absent, not undefined). */

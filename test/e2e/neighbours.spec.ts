@@ -17,6 +17,30 @@ test('neighbours: k is adjustable, the pair\'s own images are marked, and the ca
   await expect(list.getByText("this pair's pristine image")).toHaveCount(1);
   await expect(list.getByText("this pair's falsified image")).toHaveCount(1);
 
+  // Within the pair's own split file: fewer images, its own two among them.
+  const within = detail.getByRole('combobox', { name: 'Neighbours within' });
+  const ownFile = within.locator('optgroup[label="Used by the split file"] option', { hasText: '(this pair’s)' });
+  await within.selectOption((await ownFile.getAttribute('value'))!);
+  await detail.getByRole('button', { name: 'Find' }).click();
+  await expect(detail.getByText(/\d+ nearest by tiny-random-clip cosine within Merged \/ Balanced \/ test/)).toBeVisible();
+  const inFile = await list.getByRole('listitem').count();
+  expect(inFile).toBeGreaterThan(1);
+  expect(inFile).toBeLessThan(34);
+  await expect(list.getByText("this pair's pristine image")).toHaveCount(1);
+  await expect(list.getByText("this pair's falsified image")).toHaveCount(1);
+  // Within the pair's source: every neighbour is from it.
+  const ownSource = within.locator('optgroup[label="Source"] option', { hasText: '(this pair’s)' });
+  const source = (await ownSource.getAttribute('value'))!.slice('source:'.length);
+  await within.selectOption(`source:${source}`);
+  await detail.getByRole('button', { name: 'Find' }).click();
+  await expect(detail.getByText(`within source ${source}`, { exact: false })).toBeVisible();
+  const fromSource = list.getByRole('listitem');
+  expect(await fromSource.count()).toBeGreaterThan(0);
+  for (const li of await fromSource.all()) await expect(li).toContainText(` · ${source}`);
+  await within.selectOption('');
+  await detail.getByRole('button', { name: 'Find' }).click();
+  await expect(list.getByRole('listitem')).toHaveCount(34);
+
   await list.getByRole('listitem').first().getByRole('button', { name: 'Explain the caption on this image' }).click();
   await expect(list.getByRole('figure', { name: /^The caption explained on image \d+$/ })).toContainText(/tiny-random-clip cosine -?\d\.\d{3}/);
 

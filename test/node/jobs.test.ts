@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { JobRun } from '../../electron/common/api.ts';
+import type { NeighbourItem } from '../../electron/common/models.ts';
 import { createHandlers, type Handlers } from '../../electron/node/api/handlers.ts';
 import { JobCenter } from '../../electron/node/jobs/job-center.ts';
 import { openDatabase } from '../../electron/node/store/db.ts';
@@ -99,6 +100,27 @@ test('the UI embeds with the default model in a worker, scores the pairs, and fi
     else assert.ok((await api['neighbours.get']({ itemId: 102, from, to, model: 'tiny-random-clip', k: 40 })).items.some((n) => n.itemId === 102), 'its own other side is a candidate');
     assert.ok(items.every((n) => n.caption !== null));
   }
+
+  // Within a scope: exactly the unrestricted ranking with everything outside the scope left out.
+  const everything = (await api['neighbours.get']({ itemId: 102, from: 'caption', to: 'image', model: 'tiny-random-clip', k: 200 })).items;
+  const { files } = await api['overview.get']({});
+  const file = files[0]!;
+  const used = new Set((await api['pairs.page']({ split: file.split, subset: file.subset, limit: 500 })).items.flatMap((p) => [p.pristine?.imageId, p.falsified?.imageId]));
+  const source = everything[everything.length - 1]!.source!;
+  for (const [within, inScope] of [
+    [{ split: file.split, subset: file.subset }, (n: NeighbourItem) => used.has(n.itemId)],
+    [{ source }, (n: NeighbourItem) => n.source === source],
+    [{ source, split: file.split, subset: file.subset }, (n: NeighbourItem) => n.source === source && used.has(n.itemId)],
+  ] as const) {
+    const { items } = await api['neighbours.get']({ itemId: 102, from: 'caption', to: 'image', model: 'tiny-random-clip', k: 5, within });
+    const expected = everything.filter(inScope).slice(0, 5);
+    assert.ok(expected.length > 0 && expected.length < everything.length, JSON.stringify(within));
+    assert.deepEqual(items.map((n) => n.itemId), expected.map((n) => n.itemId), JSON.stringify(within));
+  }
+  assert.deepEqual((await api['neighbours.get']({ itemId: 102, from: 'caption', to: 'image', model: 'tiny-random-clip', within: { topic: 'no such topic' } })).items, []);
+  assert.throws(() => api['neighbours.get']({ itemId: 102, model: 'tiny-random-clip', within: { split: file.split } }), { code: 'BAD_ARGUMENT', message: /needs both "split" and "subset"/ });
+  await assert.rejects(Promise.resolve().then(() => api['neighbours.get']({ itemId: 102, model: 'tiny-random-clip', within: { split: 'nope', subset: 'test' } })), { code: 'NOT_FOUND', message: /no nope\/test.json was indexed/ });
+
   await assert.rejects(Promise.resolve().then(() => api['neighbours.get']({ itemId: corpus.missingImageId, from: 'image', to: 'image', model: 'tiny-random-clip' })), { code: 'NOT_FOUND' });
   await assert.rejects(Promise.resolve().then(() => api['neighbours.get']({ itemId: 102, from: 'image', to: 'image', model: 'nope' })), { code: 'NOT_FOUND' });
   const report = await api['models.providers']({ id: 'tiny-random-clip', ep: 'cpu' });

@@ -48,10 +48,10 @@ export function modelHandlers(db: Db, tasks: TaskRunner): Implementations<ModelM
       }
       return report;
     },
-    'neighbours.get': async ({ itemId, from, to, model, k }) => {
+    'neighbours.get': async ({ itemId, from, to, model, k, within }) => {
       const started = performance.now();
       // Matrices stay loaded between calls (a full-size set takes seconds to read), in the task pool.
-      const found = await tasks.run('neighbours', { model, itemId, from: side(from), to: side(to), k });
+      const found = await tasks.run('neighbours', { model, itemId, from: side(from), to: side(to), k, within });
       const items = found.map((n) => {
         const item = getItem(db, n.itemId);
         return { itemId: n.itemId, score: n.score, caption: item?.caption ?? null, imagePath: item?.image_path ?? null, source: item?.source ?? null };

@@ -2,7 +2,9 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { OocError } from '../../common/errors.ts';
 import { bundledModelsDir } from '../app-paths.ts';
+import type { NeighbourScope } from '../../common/schemas.ts';
 import type { Db } from '../store/db.ts';
+import { itemIdsWithin } from '../store/items.ts';
 import { normalizeRows } from './clip.ts';
 import { BLOCK_ROWS, getSet, loadMatrix, readVector, type EmbeddingKind, type EmbeddingSet, type Matrix } from '../store/vectors.ts';
 
@@ -12,14 +14,22 @@ export interface Neighbour {
   score: number;
 }
 
+/** Per block of a matrix, 0 for a row a search may return and -Infinity for one it may not. */
+type Mask = Float32Array[];
+
+const MASKS_KEPT = 4;
+
 /**
  * Exact nearest neighbours by brute force: every stored vector is scored against the query by
  * ONNX Runtime's MatMul and the best k kept by its TopK, block by block (BLOCK_ROWS rows), then
- * merged. Matrices are loaded on first use and kept until the set changes.
+ * merged. A search within a scope (a split file, source, topic) adds a mask of -Infinity to the
+ * rows outside it before TopK, so it stays exact however few rows the scope holds. Matrices are
+ * loaded on first use and kept until the set changes; the last few masks are kept too.
  */
 export class NeighbourSearch {
   private session: Promise<ort.InferenceSession> | undefined;
   private readonly matrices = new Map<number, { rows: number; matrix: Promise<Matrix> }>();
+  private readonly masks = new Map<string, Mask>();
 
   constructor(
     private readonly db: Db,
@@ -45,8 +55,28 @@ export class NeighbourSearch {
     return matrix;
   }
 
-  /** The k stored vectors most similar to `query`, best first, leaving out `exclude`. */
-  async search(set: EmbeddingSet, query: Float32Array, k: number, exclude?: number): Promise<Neighbour[]> {
+  /** A set's rows outside the scope masked out, computed once for the last few scopes searched. */
+  private async mask(set: EmbeddingSet, scope: NeighbourScope): Promise<Mask> {
+    const key = `${set.setId}:${set.rows}:${set.kind}:${JSON.stringify(scope, Object.keys(scope).sort())}`;
+    const cached = this.masks.get(key);
+    if (cached) return cached;
+    const matrix = await this.matrix(set);
+    const inScope = new Set(itemIdsWithin(this.db, scope, set.kind === 'image' ? 'image' : 'caption'));
+    let base = 0;
+    const mask = matrix.blocks.map((block) => {
+      const rows = block.length / set.dim;
+      const m = new Float32Array(rows);
+      for (let i = 0; i < rows; i++) if (!inScope.has(matrix.ids[base + i]!)) m[i] = -Infinity;
+      base += rows;
+      return m;
+    });
+    this.masks.set(key, mask);
+    if (this.masks.size > MASKS_KEPT) this.masks.delete(this.masks.keys().next().value!);
+    return mask;
+  }
+
+  /** The k stored vectors most similar to `query`, best first, leaving out `exclude` and, with a mask, the rows it masks. */
+  async search(set: EmbeddingSet, query: Float32Array, k: number, exclude?: number, mask?: Mask): Promise<Neighbour[]> {
     if (query.length !== set.dim) throw new OocError('BAD_ARGUMENT', `a ${query.length}-d query cannot search ${set.dim}-d embeddings`);
     const matrix = await this.matrix(set);
     const session = await this.topk();
@@ -54,17 +84,19 @@ export class NeighbourSearch {
     const queries = new ort.Tensor('float32', query, [set.dim, 1]);
     const found: Neighbour[] = [];
     let base = 0;
-    for (const block of matrix.blocks) {
+    for (const [b, block] of matrix.blocks.entries()) {
       const rows = block.length / set.dim;
       const kb = Math.min(want, rows);
       const out = await session.run({
         matrix: new ort.Tensor('float32', block, [rows, set.dim]),
         queries,
         k: new ort.Tensor('int64', BigInt64Array.of(BigInt(kb)), [1]),
+        bias: new ort.Tensor('float32', mask?.[b] ?? new Float32Array(rows), [rows, 1]),
       });
       const scores = out.scores!.data as Float32Array;
       const index = out.rows!.data as BigInt64Array;
-      for (let i = 0; i < kb; i++) found.push({ itemId: matrix.ids[base + Number(index[i])]!, score: scores[i]! });
+      // Masked rows come last, scored -Infinity, when the scope holds fewer than k.
+      for (let i = 0; i < kb && scores[i]! > -Infinity; i++) found.push({ itemId: matrix.ids[base + Number(index[i])]!, score: scores[i]! });
       base += rows;
     }
     return found
@@ -77,19 +109,21 @@ export class NeighbourSearch {
    * Neighbours of an item: its `from` vector (image or caption) against the `to` vectors of the
    * same model, e.g. caption → image finds the images that best match the caption.
    */
-  async ofItem(model: string, itemId: number, from: EmbeddingKind, to: EmbeddingKind, k: number): Promise<Neighbour[]> {
+  async ofItem(model: string, itemId: number, from: EmbeddingKind, to: EmbeddingKind, k: number, scope: NeighbourScope = {}): Promise<Neighbour[]> {
     const source = requireSet(this.db, model, from);
     const target = requireSet(this.db, model, to);
     const query = readVector(this.db, source, itemId);
     if (query !== undefined) normalizeRows(query, query.length);
     if (query === undefined) throw new OocError('NOT_FOUND', `item ${itemId} has no ${from === 'image' ? 'image' : 'caption'} embedding from ${model}; run ooc embed first`);
-    return this.search(target, query, k, from === to ? itemId : undefined);
+    const scoped = Object.values(scope).some((x) => x !== undefined);
+    return this.search(target, query, k, from === to ? itemId : undefined, scoped ? await this.mask(target, scope) : undefined);
   }
 
   async release(): Promise<void> {
     const session = await this.session?.catch(() => undefined);
     await session?.release();
     this.matrices.clear();
+    this.masks.clear();
   }
 }
 

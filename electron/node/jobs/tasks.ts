@@ -1,5 +1,6 @@
 import type { Colormap, SaliencyMethod, SaliencyParams, SaliencyResult } from '../../common/saliency.ts';
 import { OocError } from '../../common/errors.ts';
+import type { NeighbourScope } from '../../common/schemas.ts';
 import type { PairFacets, PairQuery } from '../../common/pairs.ts';
 import { FacetIndex } from '../facets.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
@@ -33,7 +34,7 @@ export interface SaliencyTask {
 export interface Tasks {
   saliency: { args: SaliencyTask; result: SaliencyResult & { heatmap: string | null } };
   saliencyPng: { args: SaliencyTask & { opacity: number }; result: { png: string; filename: string } };
-  neighbours: { args: { model: string; itemId: number; from: EmbeddingKind; to: EmbeddingKind; k: number }; result: Neighbour[] };
+  neighbours: { args: { model: string; itemId: number; from: EmbeddingKind; to: EmbeddingKind; k: number; within: NeighbourScope }; result: Neighbour[] };
   facets: { args: PairQuery; result: PairFacets };
 }
 export type TaskName = keyof Tasks;
@@ -82,9 +83,9 @@ export class TaskState {
       const png = await overlayPng(resolveInRoot(getRoots(this.db).visualnews!, item.image_path!), result.map!, 448, t.colormap, t.opacity);
       return { png: dataUrl(png), filename: `saliency-${result.method}-caption${t.captionId}-image${t.imageId}.png` };
     },
-    neighbours: async ({ model, itemId, from, to, k }) => {
+    neighbours: async ({ model, itemId, from, to, k, within }) => {
       this.neighbourSearch ??= new NeighbourSearch(this.db);
-      return this.neighbourSearch.ofItem(model, itemId, from, to, k);
+      return this.neighbourSearch.ofItem(model, itemId, from, to, k, within);
     },
     facets: (query) => {
       this.facetIndex ??= new FacetIndex(this.db);

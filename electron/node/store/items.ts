@@ -1,4 +1,6 @@
+import type { NeighbourScope } from '../../common/schemas.ts';
 import type { Db } from './db.ts';
+import { fileFor } from './pairs.ts';
 
 export interface ItemRow {
   id: number;
@@ -85,4 +87,29 @@ export function getItem(db: Db, id: number): Item | undefined {
 /** Every item id in the staging table, for validating annotation rows without a query per row. */
 export function stagedItemIds(db: Db, prefix: string): Set<number> {
   return new Set(db.prepare(`SELECT id FROM ${prefix}items`).raw().pluck().all() as number[]);
+}
+
+/**
+ * The ids of the items a neighbour search may return (see NeighbourScope): of a source and a
+ * topic when given, and used by a split file's pairs when one is given — by their images
+ * (pristine or swapped in) when images are searched, by their captions when captions are.
+ */
+export function itemIdsWithin(db: Db, scope: NeighbourScope, side: 'image' | 'caption'): number[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  for (const column of ['source', 'topic'] as const) {
+    if (scope[column] === undefined) continue;
+    where.push(`${column} = ?`);
+    params.push(scope[column]);
+  }
+  if (scope.split !== undefined && scope.subset !== undefined) {
+    const { file_id } = fileFor(db, scope.split, scope.subset);
+    where.push(
+      side === 'caption'
+        ? 'id IN (SELECT caption_id FROM pairs WHERE file_id = ?)'
+        : 'id IN (SELECT pristine_image_id FROM pairs WHERE file_id = ? UNION SELECT falsified_image_id FROM pairs WHERE file_id = ?)',
+    );
+    params.push(...(side === 'caption' ? [file_id] : [file_id, file_id]));
+  }
+  return db.prepare(`SELECT id FROM items${where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`}`).raw().pluck().all(...params) as number[];
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { NeighbourItem, NeighbourSide } from '../../../electron/common/models.ts';
 import type { PairSummary } from '../../../electron/common/pairs.ts';
+import type { NeighbourScope } from '../../../electron/common/schemas.ts';
 import { call, type ApiError } from '../api/client.ts';
 import { PairImage } from './PairImage.tsx';
 import { describeError } from '../errors.ts';
@@ -14,6 +15,64 @@ export interface NeighboursPanelProps {
   explain: (itemId: number) => Promise<string | null>;
   /** Opens an item's page (every pair using it). */
   onOpenItem: (itemId: number) => void;
+  /** What a search can be restricted to. */
+  scopes: NeighbourScopes;
+}
+
+export interface NeighbourScopes {
+  files: { split: string; subset: string; name: string }[];
+  sources: string[];
+  topics: string[];
+}
+
+/** A scope as an option value: '' (anywhere), "file:<split>/<subset>", "source:<name>" or "topic:<name>". */
+function scopeOf(value: string): NeighbourScope {
+  const at = value.indexOf(':');
+  const [kind, name] = [value.slice(0, at), value.slice(at + 1)];
+  if (kind === 'file') {
+    const slash = name.lastIndexOf('/');
+    return { split: name.slice(0, slash), subset: name.slice(slash + 1) };
+  }
+  return kind === 'source' ? { source: name } : kind === 'topic' ? { topic: name } : {};
+}
+
+/** How a scope reads after "within": "Merged / Balanced / test", "source bbc", "topic world". */
+function scopeText(scope: NeighbourScope, scopes: NeighbourScopes): string {
+  if (scope.source !== undefined) return `source ${scope.source}`;
+  if (scope.topic !== undefined) return `topic ${scope.topic}`;
+  const file = scopes.files.find((f) => f.split === scope.split && f.subset === scope.subset);
+  return file ? `${file.name} / ${file.subset}` : 'the whole corpus';
+}
+
+/** The scope's options, the pair's own file, source and topic first in each group. */
+function ScopeOptions({ pair, scopes }: { pair: PairSummary; scopes: NeighbourScopes }) {
+  const own = (values: string[], mine: string | null): string[] => (mine !== null && values.includes(mine) ? [mine, ...values.filter((v) => v !== mine)] : values);
+  const files = own(scopes.files.map((f) => `${f.split}/${f.subset}`), `${pair.split}/${pair.subset}`);
+  const fileName = (key: string): string => {
+    const f = scopes.files.find((x) => `${x.split}/${x.subset}` === key)!;
+    return `${f.name} / ${f.subset}`;
+  };
+  const mark = (value: string, mine: string | null): string => (value === mine ? ' (this pair’s)' : '');
+  return (
+    <>
+      <option value="">the whole corpus</option>
+      <optgroup label="Used by the split file">
+        {files.map((f) => (
+          <option key={f} value={`file:${f}`}>{fileName(f)}{mark(f, `${pair.split}/${pair.subset}`)}</option>
+        ))}
+      </optgroup>
+      <optgroup label="Source">
+        {own(scopes.sources, pair.source).map((x) => (
+          <option key={x} value={`source:${x}`}>{x}{mark(x, pair.source)}</option>
+        ))}
+      </optgroup>
+      <optgroup label="Topic">
+        {own(scopes.topics, pair.topic).map((x) => (
+          <option key={x} value={`topic:${x}`}>{x}{mark(x, pair.topic)}</option>
+        ))}
+      </optgroup>
+    </>
+  );
 }
 
 type Origin = 'caption' | 'pristine' | 'falsified';
@@ -61,15 +120,16 @@ function ExplainAgainst({ pair, n, thumbnail }: { pair: PairSummary; n: Neighbou
 }
 
 /** Nearest neighbours of the pair's caption or either image, among images or captions, under a chosen set of embeddings. */
-export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain, onOpenItem }: NeighboursPanelProps) {
+export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain, onOpenItem, scopes }: NeighboursPanelProps) {
   const [model, setModel] = useState(models[0] ?? '');
   const [origin, setOrigin] = useState<Origin>('caption');
   const [to, setTo] = useState<NeighbourSide>('image');
   const [k, setK] = useState(12);
-  const [result, setResult] = useState<{ items: NeighbourItem[]; seconds: number } | null>(null);
+  const [scope, setScope] = useState('');
+  const [result, setResult] = useState<{ items: NeighbourItem[]; seconds: number; within: NeighbourScope } | null>(null);
   const [state, setState] = useState<'idle' | 'loading' | 'error'>('idle');
   const [error, setError] = useState('');
-  useEffect(() => setResult(null), [pair.pairId, model, origin, to, k]);
+  useEffect(() => setResult(null), [pair.pairId, model, origin, to, k, scope]);
 
   if (models.length === 0) return <p className="muted small">No embeddings yet: embed the dataset in the Models view to find neighbours.</p>;
   const itemId = origin === 'caption' ? pair.captionId : origin === 'pristine' ? pair.pristine?.imageId : pair.falsified?.imageId;
@@ -77,9 +137,10 @@ export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain
   const find = (): void => {
     if (itemId === undefined) return;
     setState('loading');
-    call('neighbours.get', { itemId, from, to, model, k }).then(
+    const within = scopeOf(scope);
+    call('neighbours.get', { itemId, from, to, model, k, within }).then(
       (r) => {
-        setResult(r);
+        setResult({ ...r, within });
         setState('idle');
       },
       (err: ApiError) => {
@@ -111,13 +172,20 @@ export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain
             <option key={n} value={n}>{n} nearest</option>
           ))}
         </select>
+        <span className="muted">within</span>
+        <select aria-label="Neighbours within" value={scope} onChange={(e) => setScope(e.target.value)}>
+          <ScopeOptions pair={pair} scopes={scopes} />
+        </select>
         <button onClick={find} disabled={state === 'loading' || itemId === undefined}>{state === 'loading' ? 'Searching…' : 'Find'}</button>
       </div>
       {randomModels.includes(model) && <p className="warning small">{model} has random weights: these neighbours are meaningless.</p>}
       {state === 'error' && <p className="error small">{error}</p>}
       {result && (
         <>
-          <p className="muted small">{result.items.length} nearest by {model} cosine, in {(result.seconds * 1000).toFixed(0)} ms</p>
+          <p className="muted small">
+            {result.items.length} nearest by {model} cosine within {scopeText(result.within, scopes)}, in {(result.seconds * 1000).toFixed(0)} ms
+            {result.items.length < k && scope !== '' && ` (no more ${to === 'image' ? 'images' : 'captions'} with embeddings there)`}
+          </p>
           <ol className={`neighbour-list ${to}`} aria-label="Neighbours">
             {result.items.map((n) => {
               const own = ownRole(pair, n, to);

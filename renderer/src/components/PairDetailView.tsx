@@ -2,7 +2,7 @@ import type { PairDetail } from '../../../electron/common/api.ts';
 import type { CurationChange, PairCuration } from '../../../electron/common/curation.ts';
 import { CurationPanel } from './CurationPanel.tsx';
 import { Highlight } from './Highlight.tsx';
-import { NeighboursPanel } from './NeighboursPanel.tsx';
+import { NeighboursPanel, type NeighbourScopes } from './NeighboursPanel.tsx';
 import { SaliencyPanel } from './SaliencyPanel.tsx';
 import { PairImage } from './PairImage.tsx';
 
@@ -16,6 +16,8 @@ export interface PairDetailViewProps {
   thumbnail: (itemId: number) => string;
   /** Names of the embedding sets in this database, and those of random-weight models. */
   embeddingModels: string[];
+  /** What a neighbour search can be restricted to. */
+  neighbourScopes: NeighbourScopes;
   randomModels: string[];
   curation: PairCuration | null;
   collections: string[];
@@ -45,7 +47,7 @@ function fixed(x: number | null): string {
   return x === null ? '—' : x.toFixed(4);
 }
 
-export function PairDetailView({ detail, query, article, image, thumbnail, embeddingModels, randomModels, curation, collections, onCurate, tagInputRef, explain, onLoadArticle, onClose, onOpenItem }: PairDetailViewProps) {
+export function PairDetailView({ detail, query, article, image, thumbnail, embeddingModels, neighbourScopes, randomModels, curation, collections, onCurate, tagInputRef, explain, onLoadArticle, onClose, onOpenItem }: PairDetailViewProps) {
   const { pair } = detail;
   return (
     <aside className="detail" aria-label="Pair detail">
@@ -106,7 +108,7 @@ export function PairDetailView({ detail, query, article, image, thumbnail, embed
       </section>
       <section>
         <h3>Neighbours</h3>
-        <NeighboursPanel pair={pair} models={embeddingModels} randomModels={randomModels} thumbnail={thumbnail} explain={explain} onOpenItem={onOpenItem} />
+        <NeighboursPanel pair={pair} models={embeddingModels} randomModels={randomModels} thumbnail={thumbnail} explain={explain} onOpenItem={onOpenItem} scopes={neighbourScopes} />
       </section>
       <section className="ids">
         <Copyable label="caption id" value={pair.captionId} />

@@ -117,6 +117,14 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     localStorage.setItem('ooc.detailWidth', String(width));
   }, []);
 
+  const neighbourScopes = useMemo(
+    () => ({
+      files: overview.files.map((f) => ({ split: f.split, subset: f.subset, name: splitName(overview.splits, f.split) })),
+      sources: Object.keys(overview.stats.items.bySource).sort(),
+      topics: Object.keys(overview.stats.items.byTopic).sort(),
+    }),
+    [overview],
+  );
   const embeddingModels = useMemo(() => [...new Set(Object.keys(overview.stats.embeddings).map((key) => key.slice(0, key.lastIndexOf(':'))))], [overview]);
 
   const selectedIndex = indexOfPair(pages, state.pair);
@@ -257,6 +265,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
             image={imageUrl}
             thumbnail={thumb}
             embeddingModels={embeddingModels}
+            neighbourScopes={neighbourScopes}
             randomModels={overview.randomModels}
             curation={curation}
             collections={lists.collections}

@@ -1,7 +1,7 @@
 import type * as v from 'valibot';
 import type { ErrorInfo } from './errors.ts';
 import type { API_INPUTS, Parsed } from './schemas.ts';
-import type { IndexProgress, IndexStats, IndexSummary } from './index-types.ts';
+import type { ImageProblems, IndexProgress, IndexStats, IndexSummary, LogEntry } from './index-types.ts';
 import type { Collection, CurationResult, PairCuration } from './curation.ts';
 import type { ExportProgress, ExportSummary, SelectionPreview } from './export.ts';
 import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, ProviderReport } from './models.ts';
@@ -19,6 +19,8 @@ export interface ApiOutputs {
   'app.info': AppInfo;
   /** Counts per split × subset × label, per source and per topic. */
   'overview.get': Overview;
+  /** The records the index skipped or flagged, per reason and file, and the images whose check failed, each with examples. */
+  'overview.log': { entries: LogEntry[]; images: ImageProblems[] };
   /** One page of pairs of a split file, filtered and sorted, with a cursor for the next. */
   'pairs.page': PairPage;
   /** The sidebar's counts: each facet's values under the other filters, and the score histogram per label. */

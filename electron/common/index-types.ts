@@ -23,6 +23,32 @@ export interface IndexStats {
   embeddings: Record<string, number>;
 }
 
+/** Skipped: a record left out of the index. Note: a record kept but flagged, or an input noted and ignored. */
+export type LogKind = 'skip' | 'note';
+
+/** Where a logged record sits in its file (record number, byte offset) and what was wrong with it. */
+export interface LogSample {
+  record?: number;
+  offset?: number;
+  detail: string;
+}
+
+/** The records of one file skipped or flagged for one reason, with the first few as examples. */
+export interface LogEntry {
+  kind: LogKind;
+  reason: string;
+  file: string;
+  n: number;
+  samples: LogSample[];
+}
+
+/** Items whose image check ended in one status other than ok, with the first few as examples. */
+export interface ImageProblems {
+  status: ImageStatus;
+  n: number;
+  examples: { itemId: number; path: string; detail: string | null }[];
+}
+
 export type IndexPhase = 'scan' | 'items' | 'annotations' | 'metadata' | 'publish' | 'done';
 
 export interface IndexProgress {

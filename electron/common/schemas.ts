@@ -148,6 +148,7 @@ const SALIENCY_REQUEST = v.object({
 export const API_INPUTS = {
   'app.info': none,
   'overview.get': none,
+  'overview.log': none,
   'pairs.page': PAIR_QUERY,
   'pairs.facets': v.object({ split: required, subset: required, ...PAIR_FILTERS }),
   'pairs.detail': v.object({ pairId: integer }),

@@ -5,7 +5,8 @@ import { scoreRuns } from '../store/pair-scores.ts';
 import { listModels } from '../inference/registry.ts';
 import { imageProblem, readArticle } from '../items.ts';
 import { readOnlyReason, type Db } from '../store/db.ts';
-import { getImageCheck } from '../store/image-checks.ts';
+import { getImageCheck, imageProblems } from '../store/image-checks.ts';
+import { readIndexLog } from '../store/index-log.ts';
 import { hasIndex } from '../store/index-tables.ts';
 import { getItem } from '../store/items.ts';
 import { getMeta } from '../store/meta.ts';
@@ -17,7 +18,7 @@ import { readStats } from '../store/stats.ts';
 import type { TaskRunner } from '../jobs/tasks.ts';
 import type { ApiContext, Implementations } from './handlers.ts';
 
-type BrowseMethods = 'app.info' | 'overview.get' | 'images.problems' | Extract<ApiMethod, `pairs.${string}` | `items.${string}`>;
+type BrowseMethods = 'app.info' | 'overview.get' | 'overview.log' | 'images.problems' | Extract<ApiMethod, `pairs.${string}` | `items.${string}`>;
 
 function imageInfo(db: Db, id: number | null): ImageInfo | null {
   if (id === null) return null;
@@ -51,6 +52,7 @@ export function browseHandlers(ctx: ApiContext, tasks: TaskRunner): Implementati
       const randomModels = (await listModels()).models.filter((m) => !m.manifest.weights.meaningfulScores).map((m) => m.manifest.id);
       return { stats: readStats(db), splits: SPLITS.map((x) => ({ ...x })), files: splitFiles(db), scores: scoreRuns(db), randomModels };
     },
+    'overview.log': () => ({ entries: hasIndex(db) ? readIndexLog(db) : [], images: imageProblems(db) }),
     'pairs.page': (input) => pairsPage(db, input),
     // Off the main loop: the first call for a split file loads its columns.
     'pairs.facets': (input) => tasks.run('facets', input),

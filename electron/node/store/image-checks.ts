@@ -1,4 +1,4 @@
-import type { ImageStatus } from '../../common/index-types.ts';
+import type { ImageProblems, ImageStatus } from '../../common/index-types.ts';
 import type { Db } from './db.ts';
 
 export type { ImageStatus };
@@ -45,4 +45,17 @@ export function itemsToCheck(db: Db, afterId: number, limit: number, recheck: bo
   return db
     .prepare(`SELECT i.id, i.image_path FROM items i LEFT JOIN image_checks c ON c.item_id = i.id WHERE i.id > ? ${filter} ORDER BY i.id LIMIT ?`)
     .all(afterId, limit) as { id: number; image_path: string | null }[];
+}
+
+/** Examples kept per image status in the overview. */
+const PROBLEM_EXAMPLES = 20;
+
+/** Each status other than ok, with its count and the first items (by id) that have it. */
+export function imageProblems(db: Db): ImageProblems[] {
+  const counts = db.prepare("SELECT status, count(*) AS n FROM image_checks WHERE status != 'ok' GROUP BY status ORDER BY n DESC").all() as {
+    status: ImageStatus;
+    n: number;
+  }[];
+  const examples = db.prepare('SELECT item_id AS itemId, image_path AS path, detail FROM image_checks WHERE status = ? ORDER BY item_id LIMIT ?');
+  return counts.map((c) => ({ ...c, examples: examples.all(c.status, PROBLEM_EXAMPLES) as ImageProblems['examples'] }));
 }

@@ -1,15 +1,10 @@
+import type { LogEntry, LogKind, LogSample } from '../../common/index-types.ts';
 import type { Db } from './db.ts';
 
-export type LogKind = 'skip' | 'note';
+export type { LogEntry, LogKind };
 
 /** How many example records are kept per (kind, reason, file). */
 const SAMPLES_PER_REASON = 20;
-
-export interface LogSample {
-  record?: number;
-  offset?: number;
-  detail: string;
-}
 
 /**
  * Counts skipped and flagged records per reason and file, and keeps a few examples of each so a
@@ -65,14 +60,6 @@ export class IndexLog {
   discard(): void {
     this.pending.clear();
   }
-}
-
-export interface LogEntry {
-  kind: LogKind;
-  reason: string;
-  file: string;
-  n: number;
-  samples: LogSample[];
 }
 
 export function readIndexLog(db: Db, prefix = ''): LogEntry[] {

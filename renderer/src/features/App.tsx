@@ -3,7 +3,7 @@ import type { AppInfo, Overview } from '../../../electron/common/api.ts';
 import { call, type ApiError } from '../api/client.ts';
 import { OverviewView } from '../components/OverviewView.tsx';
 import { formatCount } from '../format.ts';
-import { useViewState } from '../state/view-state.ts';
+import { NO_FILTERS, useViewState } from '../state/view-state.ts';
 import { useJobs } from '../state/jobs.ts';
 import { DatasetView } from './DatasetView.tsx';
 import { ItemView } from './ItemView.tsx';
@@ -33,7 +33,7 @@ function ReloadAfterJobs({ load }: { load: () => void }) {
   const jobs = useJobs();
   const finished = useRef<Set<string> | null>(null);
   useEffect(() => {
-    const done = jobs.filter((r) => r.state === 'done' && (r.kind === 'index' || r.kind === 'embed')).map((r) => r.id);
+    const done = jobs.filter((r) => r.state === 'done' && ['index', 'embed', 'check-images'].includes(r.kind)).map((r) => r.id);
     if (finished.current === null) {
       finished.current = new Set(done);
       return;
@@ -96,7 +96,14 @@ export function App() {
           </div>
         )}
         {info && state.view === 'dataset' && <DatasetView info={info} />}
-        {overview && state.view === 'overview' && <OverviewView overview={overview} onOpenSplit={(split, subset) => update({ view: 'pairs', split, subset, pair: undefined, open: false })} />}
+        {overview && state.view === 'overview' && (
+          <OverviewView
+            overview={overview}
+            onOpenSplit={(split, subset) => update({ view: 'pairs', split, subset, pair: undefined, open: false })}
+            onFilter={(filter) => update({ view: 'pairs', ...NO_FILTERS, ...filter, pair: undefined, open: false })}
+            onOpenItem={(item) => update({ view: 'items', item, open: false })}
+          />
+        )}
         {info?.hasIndex && state.view === 'models' && <ModelsView />}
         {state.view === 'jobs' && <JobsView />}
         {overview && state.view === 'items' && <ItemView state={state} update={update} overview={overview} />}

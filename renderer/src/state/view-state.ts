@@ -28,6 +28,8 @@ const DEFAULTS: ViewState = { view: 'pairs', split: 'merged_balanced', subset: '
 const LAYOUTS: readonly ViewState['layout'][] = ['list', 'grid', 'compact'];
 const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'items', 'dataset', 'models', 'jobs'];
 const FILTER_KEYS = Object.keys(PAIR_FILTERS) as (keyof PairFilters)[];
+/** Clears every pair filter (a view update). */
+export const NO_FILTERS: ViewUpdate = Object.fromEntries(FILTER_KEYS.map((key) => [key, undefined]));
 const urlName = (key: keyof PairFilters): string => URL_NAMES[key] ?? key;
 
 function num(v: string | null): number | undefined {

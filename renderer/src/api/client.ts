@@ -35,8 +35,31 @@ async function overHttp(method: string, input: unknown): Promise<Result<unknown>
   return (await response.json()) as Result<unknown>;
 }
 
+const invoke = (method: string, input: unknown): Promise<Result<unknown>> => (window.ooc ? window.ooc.invoke(method, input) : overHttp(method, input));
+
+/** Calls started before any view asks for them (callEarly), by method: their input and answer. */
+const early = new Map<string, { input: string; answer: Promise<Result<unknown>> }>();
+
+/**
+ * Starts a call now, as the bundle loads, so that the first screen does not wait on one call
+ * after another: the first `call` of that method with the same input takes its answer. A call
+ * of the method with another input, or an answer that is an error, drops it, so nothing stale
+ * is handed out later.
+ */
+export function callEarly<M extends ApiMethod>(method: M, input: ApiInput<M>): void {
+  const answer = invoke(method, input);
+  const entry = { input: JSON.stringify(input), answer };
+  early.set(method, entry);
+  answer.then(
+    (result) => !result.ok && early.get(method) === entry && early.delete(method),
+    () => early.get(method) === entry && early.delete(method),
+  );
+}
+
 export async function call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>> {
-  const result = window.ooc ? await window.ooc.invoke(method, input) : await overHttp(method, input);
+  const started = early.get(method);
+  early.delete(method);
+  const result = await (started?.input === JSON.stringify(input) ? started.answer : invoke(method, input));
   if (!result.ok) throw new ApiError(result.error);
   return result.value as ApiOutput<M>;
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { CurationChange, Verdict } from '../../../electron/common/curation.ts';
-import { countOf, VERDICT_NAMES, VERDICTS } from '../format.ts';
+import { countOf, formatNumber, VERDICT_NAMES, VERDICTS } from '../format.ts';
 
 export interface BulkBarProps {
   total: number | null;
@@ -32,7 +32,7 @@ export function BulkBar({ total, marked, onClearMarks, undo, onApply, onUndo, on
     <div className="bulk-bar" role="toolbar" aria-label="Edit several pairs">
       {marked > 0 ? (
         <span className="small">
-          {marked.toLocaleString('en-US')} marked: <button className="link" onClick={onClearMarks}>clear marks</button>
+          {formatNumber(marked)} marked: <button className="link" onClick={onClearMarks}>clear marks</button>
         </span>
       ) : (
         <span className="muted small">All {count} matching:</span>

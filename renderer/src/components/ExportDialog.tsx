@@ -5,7 +5,7 @@ import type { ExportFormat, ExportProgress, ExportSummary, SelectionPreview, Sel
 import type { PairQuery } from '../../../electron/common/pairs.ts';
 import { call, canPickFolders, pickFolder, type ApiError } from '../api/client.ts';
 import type { Verdict } from '../../../electron/common/curation.ts';
-import { countOf, splitName, VERDICT_NAMES } from '../format.ts';
+import { countOf, formatNumber, splitName, VERDICT_NAMES } from '../format.ts';
 import { useJobs } from '../state/jobs.ts';
 import { describeError } from '../errors.ts';
 
@@ -89,7 +89,7 @@ export function ExportDialog({ query, total, splits, collections, onClose }: Exp
         </header>
         <fieldset>
           <legend>Pairs</legend>
-          <label><input type="radio" checked={from === 'filter'} onChange={() => setFrom('filter')} /> the {total?.toLocaleString('en-US') ?? '…'} pairs matching the current filters ({splitName(splits, query.split)}, {query.subset})</label>
+          <label><input type="radio" checked={from === 'filter'} onChange={() => setFrom('filter')} /> the {total === null ? '…' : formatNumber(total)} pairs matching the current filters ({splitName(splits, query.split)}, {query.subset})</label>
           <label>
             <input type="radio" checked={from === 'collection'} onChange={() => setFrom('collection')} disabled={collections.length === 0} /> the collection{' '}
             <select aria-label="Collection to export" value={collection} onChange={(e) => setCollection(e.target.value)} disabled={from !== 'collection'}>

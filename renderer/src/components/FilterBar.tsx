@@ -85,7 +85,7 @@ export function FilterBar({ state, splits, subsets, scoreModels, randomModels, t
             typing.current = window.setTimeout(() => {
               committed.current = value.trim();
               onChange({ q: value.trim() || undefined, ...reset }, 'replace');
-            }, 60);
+            }, 30);
           }}
         />
       </label>

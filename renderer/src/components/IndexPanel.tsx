@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { AppInfo, IndexStatus } from '../../../electron/common/api.ts';
 import { canPickFolders, pickFolder } from '../api/client.ts';
 import { describeError } from '../errors.ts';
+import { formatNumber } from '../format.ts';
 
 export interface IndexPanelProps {
   roots: AppInfo['roots'];
@@ -54,14 +55,14 @@ export function IndexPanel({ roots, status, onStart, onCancel }: IndexPanelProps
             <>
               <progress max={100} value={percent(status)} aria-label="Indexing progress" />
               <p className="muted small">
-                {status.progress ? `${status.progress.phase}: ${percent(status).toFixed(0)}% · ${status.progress.records.toLocaleString('en-US')} records` : 'starting…'} — the current index stays usable meanwhile
+                {status.progress ? `${status.progress.phase}: ${percent(status).toFixed(0)}% · ${formatNumber(status.progress.records)} records` : 'starting…'} — the current index stays usable meanwhile
               </p>
             </>
           )}
           {status.state === 'done' && status.summary && (
             <p>
               {status.summary.upToDate ? 'Already up to date: nothing had changed.' : `Indexed in ${status.summary.seconds.toFixed(1)} s.`}{' '}
-              {status.summary.stats.items.total.toLocaleString('en-US')} items, {status.summary.stats.pairs.toLocaleString('en-US')} pairs
+              {formatNumber(status.summary.stats.items.total)} items, {formatNumber(status.summary.stats.pairs)} pairs
               {Object.keys(status.summary.stats.skipped).length > 0 && <>; skipped: {Object.entries(status.summary.stats.skipped).map(([k, v]) => `${k} ${v}`).join(', ')}</>}.
             </p>
           )}

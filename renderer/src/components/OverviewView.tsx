@@ -4,7 +4,7 @@ import type { ImageCheckProgress, ImageCheckSummary, LogEntry, LogSample } from 
 import { call, type ApiError } from '../api/client.ts';
 import { useJob } from '../state/jobs.ts';
 import { describeError } from '../errors.ts';
-import { formatCount, splitName } from '../format.ts';
+import { formatCount, formatNumber, splitName } from '../format.ts';
 
 function Bars({ title, counts, limit = 20, filterLabel, onPick }: {
   title: string;
@@ -48,7 +48,7 @@ function shortPath(file: string, roots: Overview['stats']['roots']): string {
 }
 
 function where(s: LogSample): string {
-  const parts = [s.record === undefined ? '' : `record ${s.record.toLocaleString('en-US')}`, s.offset === undefined ? '' : `byte ${s.offset.toLocaleString('en-US')}`].filter(Boolean);
+  const parts = [s.record === undefined ? '' : `record ${formatNumber(s.record)}`, s.offset === undefined ? '' : `byte ${formatNumber(s.offset)}`].filter(Boolean);
   return parts.length === 0 ? '' : `${parts.join(', ')}: `;
 }
 

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { ScoreHistogram as Histogram } from '../../../electron/common/pairs.ts';
+import { formatNumber } from '../format.ts';
 
 export interface ScoreHistogramProps {
   histogram: Histogram;
@@ -42,7 +43,7 @@ export function ScoreHistogram({ histogram, active, min, max, onBrush }: ScoreHi
               viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
               preserveAspectRatio="none"
               role="img"
-              aria-label={`${s.name}: ${s.counts.reduce((a, b) => a + b, 0).toLocaleString('en-US')} pairs by ${histogram.score}; drag to filter to a range`}
+              aria-label={`${s.name}: ${formatNumber(s.counts.reduce((a, b) => a + b, 0))} pairs by ${histogram.score}; drag to filter to a range`}
               onPointerDown={(e) => {
                 e.currentTarget.setPointerCapture(e.pointerId);
                 const bin = binAt(e);

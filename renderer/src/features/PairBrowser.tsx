@@ -19,6 +19,15 @@ import { describeError } from '../errors.ts';
 
 const PAGE = 100;
 
+/** The first page's input for a query; main.tsx asks for it early, so both must build it here. */
+export const pageQuery = (query: PairQuery): PairQuery & { limit: number } => ({ ...query, limit: PAGE });
+/** The sidebar's input for a query: the same filters, any sort. */
+export function facetsQuery(query: PairQuery): PairQuery {
+  const filters = { ...query };
+  delete filters.sort;
+  return filters;
+}
+
 const explain = explainImage;
 
 const thumb = (id: number): string => thumbnailUrl(id, 256);
@@ -60,7 +69,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     setTotal(null);
     setError(null);
     if (reload === 0) listRef.current?.scrollTo({ top: 0 });
-    call('pairs.page', { ...query, limit: PAGE }).then(
+    call('pairs.page', pageQuery(query)).then(
       (page) => {
         if (mine !== generation.current) return;
         setPages(appendPage(noPages(PAGE), page.items));
@@ -97,7 +106,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   }, [next, query]);
 
   // The sidebar's counts: asked for with every change of the filters, the previous ones shown (dimmed) meanwhile.
-  const facetsKey = JSON.stringify({ ...query, sort: undefined });
+  const facetsKey = JSON.stringify(facetsQuery(query));
   const [facets, setFacets] = useState<{ key: string; value: PairFacets } | null>(null);
   const [facetsReload, setFacetsReload] = useState(0);
   useEffect(() => {

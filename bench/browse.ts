@@ -1,12 +1,10 @@
 import { chromium } from '@playwright/test';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createHandlers } from '../electron/node/api/handlers.ts';
 import { bundleRenderer } from '../electron/node/server/renderer-bundle.ts';
 import { startServer } from '../electron/node/server/http-server.ts';
 import { openDatabase } from '../electron/node/store/db.ts';
-import { hasIndex } from '../electron/node/store/index-tables.ts';
-import { ensureCorpus, runJson, searchTerms, TSX, WORK } from './ingest.ts';
+import { ensureIndex, runJson, searchTerms, TSX, WORK } from './ingest.ts';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -18,13 +16,7 @@ const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a
  * to its results visible, in Chromium; server-side page fetches at page 1 and page 101.
  */
 export async function benchBrowse(args: string[]): Promise<void> {
-  const corpus = ensureCorpus(args.includes('--fresh'));
-  const dbFile = path.join(WORK, 'bench.db');
-  const ready = existsSync(dbFile) && (() => { const db = openDatabase(dbFile); const ok = hasIndex(db); db.close(); return ok; })();
-  if (!ready) {
-    process.stderr.write('indexing the full-scale corpus first …\n');
-    runJson(TSX, [path.join(HERE, 'probes', 'index-probe.ts'), dbFile, corpus.origin, corpus.clippings]);
-  }
+  const { dbFile, corpus } = ensureIndex(args.includes('--fresh'));
   const word = searchTerms(corpus.origin)[2]!;
   process.stderr.write('server-side page fetches (fresh process) …\n');
   const server = runJson<Record<string, { page1Ms: number; page101Ms: number | null; total: number }>>(TSX, [path.join(HERE, 'probes', 'browse-probe.ts'), dbFile, word]);

@@ -12,18 +12,14 @@ import { fileURLToPath } from 'node:url';
 import { exportPairs } from '../electron/node/export/write.ts';
 import { buildIndex } from '../electron/node/ingest/indexer.ts';
 import { openDatabase } from '../electron/node/store/db.ts';
-import { hasIndex } from '../electron/node/store/index-tables.ts';
-import { ensureCorpus, runJson, TSX, WORK as INGEST } from './ingest.ts';
+import { ensureIndex } from './ingest.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WORK = path.join(HERE, '..', '.bench', 'export');
 const FORMATS = ['newsclippings', 'jsonl', 'csv'] as const;
 
 async function withoutImages(): Promise<void> {
-  const corpus = ensureCorpus(false);
-  const dbFile = path.join(INGEST, 'bench.db');
-  const ready = existsSync(dbFile) && (() => { const db = openDatabase(dbFile); const ok = hasIndex(db); db.close(); return ok; })();
-  if (!ready) runJson(TSX, [path.join(HERE, 'probes', 'index-probe.ts'), dbFile, corpus.origin, corpus.clippings]);
+  const { dbFile } = ensureIndex();
   const db = openDatabase(dbFile);
   try {
     const dir = path.join(WORK, 'pairs-100k');

@@ -1,13 +1,9 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { PairQuery } from '../electron/common/pairs.ts';
 import { FacetIndex } from '../electron/node/facets.ts';
 import { openDatabase, type Db } from '../electron/node/store/db.ts';
-import { hasIndex } from '../electron/node/store/index-tables.ts';
 import { toFtsQuery } from '../electron/node/store/search.ts';
-import { ensureCorpus, runJson, searchTerms, TSX, WORK } from './ingest.ts';
+import { ensureIndex, searchTerms } from './ingest.ts';
 
-const HERE = path.dirname(new URL(import.meta.url).pathname);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const SPLIT = { split: 'semantics_clip_text_image', subset: 'train' };
 
@@ -56,13 +52,7 @@ function sqlFacets(db: Db, query: PairQuery): { total: number; source: Map<strin
  * against one SQL GROUP BY per facet, under several filters, warm; and the columns' first load.
  */
 export async function benchFacets(args: string[]): Promise<void> {
-  const corpus = ensureCorpus(args.includes('--fresh'));
-  const dbFile = path.join(WORK, 'bench.db');
-  const ready = existsSync(dbFile) && (() => { const db = openDatabase(dbFile); const ok = hasIndex(db); db.close(); return ok; })();
-  if (!ready) {
-    process.stderr.write('indexing the full-scale corpus first …\n');
-    runJson(TSX, [path.join(HERE, 'probes', 'index-probe.ts'), dbFile, corpus.origin, corpus.clippings]);
-  }
+  const { dbFile, corpus } = ensureIndex(args.includes('--fresh'));
   const db = openDatabase(dbFile, { readonly: true });
   const index = new FacetIndex(db);
   const started = performance.now();

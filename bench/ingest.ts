@@ -3,6 +3,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../electron/node/store/db.ts';
+import { hasIndex } from '../electron/node/store/index-tables.ts';
 import { FULL_SPLIT_ROWS, writeSyntheticCorpus } from '../test/fixtures/synthetic.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -14,6 +16,21 @@ const SPEC = { items: 1_264_000, seed: 7, splitRows: FULL_SPLIT_ROWS, version: 2
 export function runJson<T>(command: string, args: string[]): T {
   const out = execFileSync(command, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').at(-1)!) as T;
+}
+
+/**
+ * The full-scale synthetic index (bench.db), indexed from the corpus when it is missing or
+ * incomplete; with `fresh`, the corpus is generated anew first.
+ */
+export function ensureIndex(fresh = false): { dbFile: string; corpus: ReturnType<typeof ensureCorpus> } {
+  const corpus = ensureCorpus(fresh);
+  const dbFile = path.join(WORK, 'bench.db');
+  const ready = existsSync(dbFile) && (() => { const db = openDatabase(dbFile); const ok = hasIndex(db); db.close(); return ok; })();
+  if (!ready) {
+    process.stderr.write('indexing the full-scale corpus first …\n');
+    runJson(TSX, [path.join(HERE, 'probes', 'index-probe.ts'), dbFile, corpus.origin, corpus.clippings]);
+  }
+  return { dbFile, corpus };
 }
 
 export function ensureCorpus(fresh: boolean): { origin: string; clippings: string; dataJsonMb: number } {

@@ -77,6 +77,17 @@ function LogRows({ entry, roots }: { entry: LogEntry; roots: Overview['stats']['
   );
 }
 
+/** A table's column heads: text on the left, counts (named with a leading #) on the right. */
+function Head({ columns }: { columns: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) => (c.startsWith('#') ? <th key={c} scope="col">{c.slice(1)}</th> : <th key={c} scope="col" className="left">{c}</th>))}
+      </tr>
+    </thead>
+  );
+}
+
 /** Starts the image check (a job) and shows how far it has got. */
 function CheckImages({ checked }: { checked: boolean }) {
   const job = useJob<ImageCheckProgress, ImageCheckSummary>('check-images');
@@ -116,15 +127,7 @@ function ProblemsCard({ stats, onOpenItem }: { stats: Overview['stats']; onOpenI
         <p className="muted small">The index skipped and flagged no record.</p>
       ) : (
         <table className="counts" aria-label="Skipped and flagged records">
-          <thead>
-            <tr>
-              <th scope="col" className="left">What</th>
-              <th scope="col" className="left">Reason</th>
-              <th scope="col" className="left">File</th>
-              <th scope="col">Records</th>
-              <th scope="col" className="left">Examples</th>
-            </tr>
-          </thead>
+          <Head columns={['What', 'Reason', 'File', '#Records', 'Examples']} />
           <tbody>
             {log.entries.map((e) => (
               <LogRows key={`${e.kind}/${e.reason}/${e.file}`} entry={e} roots={roots} />
@@ -139,13 +142,7 @@ function ProblemsCard({ stats, onOpenItem }: { stats: Overview['stats']; onOpenI
       {log.images.length > 0 && (
         <>
           <table className="counts" aria-label="Images that failed their check">
-            <thead>
-              <tr>
-                <th scope="col" className="left">Status</th>
-                <th scope="col">Items</th>
-                <th scope="col" className="left">Examples</th>
-              </tr>
-            </thead>
+            <Head columns={['Status', '#Items', 'Examples']} />
             <tbody>
               {log.images.map((p) => (
                 <tr key={p.status}>

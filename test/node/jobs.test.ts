@@ -179,3 +179,24 @@ test('migration 7 keeps the jobs of an older database: an interrupted one is res
   assert.deepEqual([resumed, job.checkpoint], [true, { file: 2 }]);
   assert.throws(() => claimJob(db, 'index', {}, 'run-other'), { code: 'DATABASE_BUSY' });
 });
+
+test('overview.log lists each skipped record with its example, and after the image check each failed status with its items', async (t) => {
+  const { corpus, jobs, api } = await imageCorpusApi(t);
+  const before = await api['overview.log']({});
+  const byReason = Object.fromEntries(before.entries.map((e) => [e.reason, e]));
+  assert.equal(byReason.duplicate_id?.n, 1);
+  assert.equal(path.basename(byReason.duplicate_id!.file), 'data.json');
+  assert.match(byReason.duplicate_id!.samples[0]!.detail, /id 100 appears again/);
+  assert.equal(byReason.bad_id?.n, 1);
+  assert.equal(typeof byReason.bad_id!.samples[0]!.offset, 'number', 'the example says where the record is');
+  assert.deepEqual(before.images, [], 'nothing checked yet');
+
+  await api['images.check']({});
+  assert.equal((await settled(jobs, 'check-images')).state, 'done');
+  const after = await api['overview.log']({});
+  const byStatus = Object.fromEntries(after.images.map((p) => [p.status, p]));
+  assert.deepEqual(Object.keys(byStatus).sort(), ['corrupt', 'missing']);
+  assert.deepEqual(byStatus.missing!.examples.map((x) => x.itemId), [corpus.missingImageId]);
+  assert.deepEqual(byStatus.corrupt!.examples.map((x) => x.itemId), [corpus.corruptImageId]);
+  assert.match(byStatus.missing!.examples[0]!.detail ?? '', /not found/);
+});

@@ -30,6 +30,8 @@ export class NeighbourSearch {
   private session: Promise<ort.InferenceSession> | undefined;
   private readonly matrices = new Map<number, { rows: number; matrix: Promise<Matrix> }>();
   private readonly masks = new Map<string, Mask>();
+  /** The bias of an unrestricted search, by block length: allocated once, not per search. */
+  private readonly zeros = new Map<number, Float32Array>();
 
   constructor(
     private readonly db: Db,
@@ -53,6 +55,12 @@ export class NeighbourSearch {
     matrix.catch(() => this.matrices.delete(set.setId));
     this.matrices.set(set.setId, { rows: set.rows, matrix });
     return matrix;
+  }
+
+  private noBias(rows: number): Float32Array {
+    let zeros = this.zeros.get(rows);
+    if (zeros === undefined) this.zeros.set(rows, (zeros = new Float32Array(rows)));
+    return zeros;
   }
 
   /** A set's rows outside the scope masked out, computed once for the last few scopes searched. */
@@ -91,7 +99,7 @@ export class NeighbourSearch {
         matrix: new ort.Tensor('float32', block, [rows, set.dim]),
         queries,
         k: new ort.Tensor('int64', BigInt64Array.of(BigInt(kb)), [1]),
-        bias: new ort.Tensor('float32', mask?.[b] ?? new Float32Array(rows), [rows, 1]),
+        bias: new ort.Tensor('float32', mask?.[b] ?? this.noBias(rows), [rows, 1]),
       });
       const scores = out.scores!.data as Float32Array;
       const index = out.rows!.data as BigInt64Array;
@@ -124,6 +132,7 @@ export class NeighbourSearch {
     await session?.release();
     this.matrices.clear();
     this.masks.clear();
+    this.zeros.clear();
   }
 }
 

@@ -2,13 +2,31 @@ import { chromium } from '@playwright/test';
 import path from 'node:path';
 import { createHandlers } from '../electron/node/api/handlers.ts';
 import { bundleRenderer } from '../electron/node/server/renderer-bundle.ts';
+import { TaskPool } from '../electron/node/jobs/task-pool.ts';
 import { startServer } from '../electron/node/server/http-server.ts';
 import { openDatabase } from '../electron/node/store/db.ts';
 import { ensureIndex, runJson, searchTerms, TSX, WORK } from './ingest.ts';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const spread = (xs: number[]): string => `${median(xs).toFixed(0).padStart(5)} ms (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`.padEnd(21);
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+
+/**
+ * Run in the page before its scripts: notes when the first pair row is in the DOM and then
+ * painted, when the search box last got input, and when the pair total reads
+ * `window.__bench.expect` with a highlighted row, then painted.
+ */
+const WATCH = `window.__bench = {};
+addEventListener('input', () => { window.__bench.typed = performance.now(); }, true);
+const painted = (key) => requestAnimationFrame(() => setTimeout(() => { window.__bench[key] = performance.now(); }));
+new MutationObserver(() => {
+  const b = window.__bench;
+  if (b.row === undefined && document.querySelector('[data-testid="pair-row"]')) { b.row = performance.now(); painted('rowPainted'); }
+  if (b.expect !== undefined && b.found === undefined && document.querySelector('[data-testid="pair-total"]')?.textContent === b.expect && document.querySelector('[data-testid="pair-row"] mark')) { b.found = performance.now(); painted('foundPainted'); }
+}).observe(document, { subtree: true, childList: true, characterData: true });`;
+
+interface Bench { __bench: Record<string, number | undefined> }
 
 /**
  * Browse benchmark on the full-scale synthetic index (made by the ingest benchmark when
@@ -23,33 +41,38 @@ export async function benchBrowse(args: string[]): Promise<void> {
 
   process.stderr.write('in Chromium …\n');
   const db = openDatabase(dbFile, { readonly: true });
-  const running = await startServer({ db, handlers: createHandlers({ db, databaseFile: dbFile, demo: false, version: 'bench' }), renderer: await bundleRenderer(), thumbnailDir: path.join(WORK, 'thumbs') });
+  // Served as `ooc serve` serves it: the sidebar's counts in a worker thread.
+  const tasks = new TaskPool(dbFile);
+  const running = await startServer({ db, handlers: createHandlers({ db, databaseFile: dbFile, demo: false, version: 'bench', tasks }), renderer: await bundleRenderer(), thumbnailDir: path.join(WORK, 'thumbs') });
   const browser = await chromium.launch({
     executablePath: process.env.OOC_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-precise-memory-info', '--js-flags=--expose-gc'],
   });
-  const openTimes: number[] = [];
-  const searchTimes: number[] = [];
+  // Each time is taken twice: by the page's own clock (from navigation start, or from the input
+  // event, to the frame after the DOM shows the result: what the user waits for), and by this
+  // process around Playwright's calls (which adds its round trips and polling).
+  const open = { page: [] as number[], outer: [] as number[] };
+  const search = { page: [] as number[], outer: [] as number[] };
   let scroll: { frames: number[]; rows: number; seconds: number; heapBefore: number; heapAfter: number } | null = null;
   const view = '&split=semantics_clip_text_text&subset=train';
-  for (let run = 0; run < 5; run++) {
+  const expected = `${server[`search "${word}"`]!.total.toLocaleString('en-US')} pairs`;
+  for (let run = 0; run < 7; run++) {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const page = await context.newPage();
+    await page.addInitScript(WATCH);
     const start = performance.now();
     await page.goto(`${running.url}${view}`);
-    await page.getByTestId('pair-row').first().waitFor({ state: 'visible' });
-    openTimes.push(performance.now() - start);
-    const search = page.getByRole('searchbox', { name: 'Search captions' });
-    await search.click();
-    await search.pressSequentially(word.slice(0, -1));
-    await page.locator('[data-testid="pair-row"] mark').first().waitFor({ state: 'visible' });
+    await page.waitForFunction(() => (window as unknown as Bench).__bench.rowPainted !== undefined);
+    open.outer.push(performance.now() - start);
+    open.page.push(await page.evaluate<number>('window.__bench.rowPainted'));
+    // Typing starts once the page has settled (its counts and thumbnails in), as a person's would.
+    await page.waitForFunction(() => document.querySelector('aside.facets[aria-busy="false"]') !== null && [...document.images].every((img) => img.complete));
+    await page.evaluate(`window.__bench.expect = ${JSON.stringify(expected)}`);
     const typed = performance.now();
-    await search.press(word.at(-1)!);
-    await page.waitForFunction((w) => {
-      const mark = document.querySelector('[data-testid="pair-row"] mark');
-      return mark !== null && mark.textContent?.toLowerCase() === w.toLowerCase() && document.querySelector('[data-testid="pair-total"]')?.textContent !== '…';
-    }, word);
-    searchTimes.push(performance.now() - typed);
+    await page.getByRole('searchbox', { name: 'Search captions' }).fill(word);
+    await page.waitForFunction(() => (window as unknown as Bench).__bench.foundPainted !== undefined);
+    search.outer.push(performance.now() - typed);
+    search.page.push(await page.evaluate<number>('window.__bench.foundPainted - window.__bench.typed'));
     await context.close();
   }
   {
@@ -83,13 +106,15 @@ export async function benchBrowse(args: string[]): Promise<void> {
   }
   await browser.close();
   await running.close();
+  await tasks.close();
   db.close();
 
   const lines = [
     `browse benchmark — full-scale index; largest split file: Semantics / CLIP Text-Text train (${server['file order']!.total.toLocaleString('en-US')} pairs)`,
     '',
-    `open the app → first page visible   ${median(openTimes).toFixed(0).padStart(6)} ms median (first ${openTimes[0]!.toFixed(0)} ms)   target < 1000 ms`,
-    `type a search → results visible     ${median(searchTimes).toFixed(0).padStart(6)} ms median (30 ms of it is the typing debounce)   target < 200 ms`,
+    `                                     page's clock            around Playwright`,
+    `open the app → first page painted   ${spread(open.page)}   ${spread(open.outer)}   target ≤ 500 ms (page's clock)`,
+    `type a search → its results painted ${spread(search.page)}   ${spread(search.outer)}   target ≤ 100 ms (a first keystroke is searched at once)`,
     scroll === null
       ? ''
       : [

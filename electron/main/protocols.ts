@@ -8,10 +8,13 @@ import { parseMediaPath, resolveMedia } from '../node/server/media.ts';
 import { MEDIA_SCHEME } from '../common/bridge.ts';
 import { APP_SCHEME, CONTENT_SECURITY_POLICY, appFileFor } from './security.ts';
 
-/** Must run before the app is ready: both schemes are standard and secure, neither can be fetched cross-origin. */
+/**
+ * Must run before the app is ready: both schemes are standard and secure, neither can be fetched
+ * cross-origin; the app scheme keeps V8's compiled code of the bundle between starts (codeCache).
+ */
 export function registerSchemes(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
     { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
   ]);
 }

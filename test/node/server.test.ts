@@ -70,6 +70,22 @@ test('the server listens on 127.0.0.1 only and lets nobody in without the token'
   assert.equal((await request(server, '/', { headers: { authorization: `Bearer ${server.token}` } })).status, 200);
 });
 
+test('the bundle is kept by the browser and revalidated: unchanged, it answers 304 with no body', async (t) => {
+  const { server, cookie } = await serving(t);
+  const first = await request(server, '/assets/app.js', { headers: { cookie } });
+  assert.equal(first.status, 200);
+  assert.equal(first.body.toString(), 'console.log(1)');
+  assert.equal(first.headers['cache-control'], 'no-cache');
+  const etag = String(first.headers.etag);
+  assert.match(etag, /^"[\w-]{27}"$/);
+  const again = await request(server, '/assets/app.js', { headers: { cookie, 'if-none-match': etag } });
+  assert.equal(again.status, 304);
+  assert.equal(again.body.length, 0);
+  const css = await request(server, '/assets/app.css', { headers: { cookie, 'if-none-match': etag } });
+  assert.equal(css.status, 200, "another file's tag does not match");
+  assert.equal((await request(server, '/assets/app.js', { headers: { 'if-none-match': etag } })).status, 401, 'not without the token');
+});
+
 test('requests naming another host (DNS rebinding) or lacking the API header are refused', async (t) => {
   const { server, cookie } = await serving(t);
   assert.equal((await request(server, '/', { headers: { cookie, host: 'evil.example:80' } })).status, 421);

@@ -36,6 +36,6 @@ export function rendererHtml(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>OOC Workbench</title><link rel="stylesheet" href="/assets/app.css"></head>
-<body><div id="root"></div><script type="module" src="/assets/app.js"></script></body></html>
+<body><div id="root"><p class="muted loading">Loading…</p></div><script type="module" src="/assets/app.js"></script></body></html>
 `;
 }

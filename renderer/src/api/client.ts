@@ -37,29 +37,52 @@ async function overHttp(method: string, input: unknown): Promise<Result<unknown>
 
 const invoke = (method: string, input: unknown): Promise<Result<unknown>> => (window.ooc ? window.ooc.invoke(method, input) : overHttp(method, input));
 
-/** Calls started before any view asks for them (callEarly), by method: their input and answer. */
-const early = new Map<string, { input: string; answer: Promise<Result<unknown>> }>();
+interface EarlyCall {
+  input: string;
+  answer: Promise<Result<unknown>>;
+  /** The answer's value once it has come, when it is not an error. */
+  value?: unknown;
+}
+
+/** Calls started before any view asks for them (callEarly), by method. */
+const early = new Map<string, EarlyCall>();
 
 /**
- * Starts a call now, as the bundle loads, so that the first screen does not wait on one call
- * after another: the first `call` of that method with the same input takes its answer. A call
- * of the method with another input, or an answer that is an error, drops it, so nothing stale
- * is handed out later.
+ * Starts a call now, ahead of the view that will make it (as the bundle loads, or as the view
+ * state changes), so that it does not wait on rendering or on one call after another: the
+ * first `call` (or `takeEarly`) of that method with the same input takes its answer; asking
+ * twice for the same input while it waits starts one call. A call of the method with another
+ * input, or an answer that is an error, drops it, so nothing stale is handed out later.
+ * Resolves once the answer has come.
  */
-export function callEarly<M extends ApiMethod>(method: M, input: ApiInput<M>): void {
-  const answer = invoke(method, input);
-  const entry = { input: JSON.stringify(input), answer };
+export function callEarly<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<unknown> {
+  const text = JSON.stringify(input);
+  const asked = early.get(method);
+  if (asked?.input === text) return asked.answer;
+  const entry: EarlyCall = { input: text, answer: invoke(method, input) };
   early.set(method, entry);
-  answer.then(
-    (result) => !result.ok && early.get(method) === entry && early.delete(method),
-    () => early.get(method) === entry && early.delete(method),
-  );
+  const drop = (): void => {
+    if (early.get(method) === entry) early.delete(method);
+  };
+  entry.answer.then((result) => (result.ok ? (entry.value = result.value) : drop()), drop);
+  return entry.answer;
+}
+
+/**
+ * The answer of an early call with this input if it has already come, taken (synchronously, so
+ * that a view's first render can show it), or undefined.
+ */
+export function takeEarly<M extends ApiMethod>(method: M, input: ApiInput<M>): ApiOutput<M> | undefined {
+  const asked = early.get(method);
+  if (asked === undefined || asked.input !== JSON.stringify(input) || !('value' in asked)) return undefined;
+  early.delete(method);
+  return asked.value as ApiOutput<M>;
 }
 
 export async function call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>> {
-  const started = early.get(method);
+  const asked = early.get(method);
   early.delete(method);
-  const result = await (started?.input === JSON.stringify(input) ? started.answer : invoke(method, input));
+  const result = await (asked?.input === JSON.stringify(input) ? asked.answer : invoke(method, input));
   if (!result.ok) throw new ApiError(result.error);
   return result.value as ApiOutput<M>;
 }

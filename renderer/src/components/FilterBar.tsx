@@ -31,7 +31,10 @@ const LAYOUTS: { value: ViewState['layout']; name: string; title: string }[] = [
 /** Split, subset, search, score and sort, and the layout, for the pair browser (the other filters are in the sidebar). */
 export function FilterBar({ state, splits, subsets, scoreModels, randomModels, total, onChange, sidebarFilters, searchRef }: FilterBarProps) {
   const [query, setQuery] = useState(state.q ?? '');
-  const typing = useRef<number | undefined>(undefined);
+  // The first keystroke after a pause is searched at once; those that follow within 30 ms (fast
+  // typing, a paste) are searched together, the latest text once they stop.
+  const quiet = useRef<number | undefined>(undefined);
+  const waiting = useRef<string | null>(null);
   // The search this box last committed to the view. The box is re-synced only when the view's
   // search changes from outside (Back/Forward, a link): copying our own commit back would
   // overwrite whatever was typed since, and keystrokes would be lost.
@@ -40,11 +43,25 @@ export function FilterBar({ state, splits, subsets, scoreModels, randomModels, t
     const outside = state.q ?? '';
     if (outside === committed.current) return;
     committed.current = outside;
-    window.clearTimeout(typing.current);
+    waiting.current = null;
     setQuery(outside);
   }, [state.q]);
-  useEffect(() => () => window.clearTimeout(typing.current), []);
+  useEffect(() => () => window.clearTimeout(quiet.current), []);
   const reset = { pair: undefined, open: false };
+  const search = (text: string): void => {
+    if (quiet.current !== undefined) {
+      waiting.current = text;
+      return;
+    }
+    committed.current = text.trim();
+    onChange({ q: text.trim() || undefined, ...reset }, 'replace');
+    quiet.current = window.setTimeout(() => {
+      quiet.current = undefined;
+      const latest = waiting.current;
+      waiting.current = null;
+      if (latest !== null) search(latest);
+    }, 30);
+  };
   return (
     <div className="filter-bar" role="search">
       <label>
@@ -79,13 +96,8 @@ export function FilterBar({ state, splits, subsets, scoreModels, randomModels, t
             }
           }}
           onChange={(e) => {
-            const value = e.target.value;
-            setQuery(value);
-            window.clearTimeout(typing.current);
-            typing.current = window.setTimeout(() => {
-              committed.current = value.trim();
-              onChange({ q: value.trim() || undefined, ...reset }, 'replace');
-            }, 30);
+            setQuery(e.target.value);
+            search(e.target.value);
           }}
         />
       </label>

@@ -19,6 +19,8 @@ export function geometry(layout: ViewState['layout'], width: number): { columns:
 
 export interface PairListProps {
   pages: Pages;
+  /** The rows answer an earlier query while the current one is asked for: shown dimmed, not clickable. */
+  stale: boolean;
   layout: ViewState['layout'];
   label: 'pristine' | 'falsified' | undefined;
   query: string | undefined;
@@ -45,7 +47,7 @@ const TILES = { list: PairRow, grid: PairCard, compact: PairLine };
  * selected pair is scrolled into view when the selection moves; the element says how many pairs
  * a row holds (data-columns), for the arrow keys.
  */
-export const PairList = memo(function PairList({ pages, layout, label, query, selectedId, marked, thumbnail, explain, onSelect, onOpen, onMark, onNeedMore, listRef, children }: PairListProps) {
+export const PairList = memo(function PairList({ pages, stale, layout, label, query, selectedId, marked, thumbnail, explain, onSelect, onOpen, onMark, onNeedMore, listRef, children }: PairListProps) {
   const [viewport, setViewport] = useState({ top: 0, height: 800, width: 800 });
   useLayoutEffect(() => {
     const el = listRef.current;
@@ -60,9 +62,13 @@ export const PairList = memo(function PairList({ pages, layout, label, query, se
   const firstRow = Math.max(0, Math.floor(viewport.top / rowHeight) - OVERSCAN_ROWS);
   const lastRow = Math.min(rowCount, Math.ceil((viewport.top + viewport.height) / rowHeight) + OVERSCAN_ROWS);
   const last = Math.min(pages.count, lastRow * columns);
-  // Pages are asked for two pages ahead, so a fast fling does not wait at the end of what is loaded.
+  // Pages are asked for two pages ahead, so a fast fling does not wait at the end of what is
+  // loaded; after the next frame, so that new rows (a search's results) paint first. The latest
+  // callback is called, which knows the latest cursor (it ignores calls while a page loads).
+  const needMore = useRef(onNeedMore);
+  needMore.current = onNeedMore;
   useEffect(() => {
-    if (last >= pages.count - 2 * pages.size) onNeedMore();
+    if (last >= pages.count - 2 * pages.size) requestAnimationFrame(() => setTimeout(() => needMore.current()));
   }, [last, pages.count, pages.size, onNeedMore]);
 
   // The selection moved (keys, a click, Back): bring it into view. Not on new pages or a resize.
@@ -92,9 +98,10 @@ export const PairList = memo(function PairList({ pages, layout, label, query, se
   }
   return (
     <div
-      className={`pair-list layout-${layout}`}
+      className={`pair-list layout-${layout}${stale ? ' stale' : ''}`}
       role="listbox"
       aria-label="Pairs"
+      aria-busy={stale}
       tabIndex={0}
       ref={listRef}
       data-columns={columns}

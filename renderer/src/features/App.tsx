@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppInfo, Overview } from '../../../electron/common/api.ts';
-import { call, type ApiError } from '../api/client.ts';
+import { call, takeEarly, type ApiError } from '../api/client.ts';
 import { OverviewView } from '../components/OverviewView.tsx';
 import { formatCount } from '../format.ts';
-import { NO_FILTERS, useViewState } from '../state/view-state.ts';
+import { NO_FILTERS, useViewState, type ViewState } from '../state/view-state.ts';
 import { useJobs } from '../state/jobs.ts';
 import { DatasetView } from './DatasetView.tsx';
 import { ItemView } from './ItemView.tsx';
@@ -45,22 +45,30 @@ function ReloadAfterJobs({ load }: { load: () => void }) {
   return null;
 }
 
-/** The workbench: loads what the index holds, then shows the overview or the pair browser. */
-export function App() {
-  const [state, update] = useViewState();
-  const [info, setInfo] = useState<AppInfo | null>(null);
-  const [overview, setOverview] = useState<Overview | null>(null);
+/**
+ * The workbench: loads what the index holds, then shows the overview or the pair browser.
+ * `onNewPairs` hears of a view state that shows other pairs as it is set (to ask ahead for them).
+ */
+export function App({ onNewPairs }: { onNewPairs?: (state: ViewState) => void }) {
+  const [state, update] = useViewState(onNewPairs);
+  // What the bundle asked for as it loaded, when it has come; otherwise loaded below.
+  const [info, setInfo] = useState<AppInfo | null>(() => takeEarly('app.info', {}) ?? null);
+  const [overview, setOverview] = useState<Overview | null>(() => (info?.hasIndex ? (takeEarly('overview.get', {}) ?? null) : null));
   const [error, setError] = useState<string | null>(null);
+  const loaded = useRef(info !== null && (overview !== null || !info.hasIndex));
 
   const load = useCallback(() => {
     call('app.info', {})
       .then(async (i) => {
+        const o = i.hasIndex ? await call('overview.get', {}) : null;
         setInfo(i);
-        setOverview(i.hasIndex ? await call('overview.get', {}) : null);
+        setOverview(o);
       })
       .catch((err: ApiError) => setError(describeError(err)));
   }, []);
-  useEffect(load, [load]);
+  useEffect(() => {
+    if (!loaded.current) load();
+  }, [load]);
 
   // A split file named in the URL that this index lacks: fall back to the first one it has.
   useEffect(() => {

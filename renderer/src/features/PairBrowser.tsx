@@ -3,7 +3,7 @@ import type { Overview, PairDetail } from '../../../electron/common/api.ts';
 import type { PairCuration } from '../../../electron/common/curation.ts';
 import type { PairFacets, PairQuery, PairSummary } from '../../../electron/common/pairs.ts';
 import { FACETS } from '../../../electron/common/schemas.ts';
-import { call, explainImage, imageUrl, thumbnailUrl, type ApiError } from '../api/client.ts';
+import { call, explainImage, imageUrl, takeEarly, thumbnailUrl, type ApiError } from '../api/client.ts';
 import { BulkBar } from '../components/BulkBar.tsx';
 import { ExportDialog } from '../components/ExportDialog.tsx';
 import { FilterBar } from '../components/FilterBar.tsx';
@@ -14,19 +14,8 @@ import { Splitter } from '../components/Splitter.tsx';
 import { splitName, VERDICTS } from '../format.ts';
 import { useCuration } from '../state/curation.ts';
 import { appendPage, indexOfPair, itemAt, noPages, updatePair, type Pages } from '../state/pages.ts';
-import { queryOf, type UpdateView, type ViewState } from '../state/view-state.ts';
+import { facetsQuery, PAGE, pageQuery, queryOf, type UpdateView, type ViewState } from '../state/view-state.ts';
 import { describeError } from '../errors.ts';
-
-const PAGE = 100;
-
-/** The first page's input for a query; main.tsx asks for it early, so both must build it here. */
-export const pageQuery = (query: PairQuery): PairQuery & { limit: number } => ({ ...query, limit: PAGE });
-/** The sidebar's input for a query: the same filters, any sort. */
-export function facetsQuery(query: PairQuery): PairQuery {
-  const filters = { ...query };
-  delete filters.sort;
-  return filters;
-}
 
 const explain = explainImage;
 
@@ -42,9 +31,19 @@ function isTyping(target: EventTarget | null): boolean {
  * Esc closes, / searches.
  */
 export function PairBrowser({ state, update, overview }: { state: ViewState; update: UpdateView; overview: Overview }) {
-  const [pages, setPages] = useState<Pages>(() => noPages(PAGE));
-  const [next, setNext] = useState<string | null>(null);
-  const [total, setTotal] = useState<number | null>(null);
+  // The query changes only when what it asks for does (not on selecting or opening a pair).
+  const queryKey = JSON.stringify(queryOf(state));
+  const query = useMemo((): PairQuery => JSON.parse(queryKey) as PairQuery, [queryKey]);
+
+  // The first page, when it was asked for ahead (boot.ts) and has come, is shown by the first render.
+  const [first] = useState(() => takeEarly('pairs.page', pageQuery(query)));
+  const shown = useRef(first === undefined ? null : queryKey);
+  const [pages, setPages] = useState<Pages>(() => (first ? appendPage(noPages(PAGE), first.items) : noPages(PAGE)));
+  // The query the rows shown answer. While another is asked for, they stay, dimmed, instead of an
+  // empty list flashing at each keystroke; the total says "…" until the rows and it are replaced together.
+  const [pagesQuery, setPagesQuery] = useState<PairQuery>(query);
+  const [next, setNext] = useState<string | null>(first?.next ?? null);
+  const [total, setTotal] = useState<number | null>(first?.total ?? null);
   const [error, setError] = useState<string | null>(null);
   const [detail, setDetail] = useState<PairDetail | null>(null);
   const [article, setArticle] = useState<{ text: string | null; problem: string | null } | null>(null);
@@ -53,38 +52,35 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   const listRef = useRef<HTMLDivElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
 
-  // The query changes only when what it asks for does (not on selecting or opening a pair).
-  const queryKey = JSON.stringify(queryOf(state));
-  const query = useMemo((): PairQuery => JSON.parse(queryKey) as PairQuery, [queryKey]);
-
   const [reload, setReload] = useState(0);
   const [exporting, setExporting] = useState(false);
   const tagInputRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
+    if (shown.current === queryKey && reload === 0) return;
+    shown.current = null;
     const mine = ++generation.current;
     loading.current = true;
-    setPages(noPages(PAGE));
     setNext(null);
     setTotal(null);
     setError(null);
-    if (reload === 0) listRef.current?.scrollTo({ top: 0 });
+    const show = (items: PairSummary[], total: number, next: string | null): void => {
+      if (mine !== generation.current) return;
+      setPages(appendPage(noPages(PAGE), items));
+      setPagesQuery(query);
+      setNext(next);
+      setTotal(total);
+      loading.current = false;
+      if (reload === 0) listRef.current?.scrollTo({ top: 0 });
+    };
     call('pairs.page', pageQuery(query)).then(
-      (page) => {
-        if (mine !== generation.current) return;
-        setPages(appendPage(noPages(PAGE), page.items));
-        setNext(page.next);
-        setTotal(page.total);
-        loading.current = false;
-      },
+      (page) => show(page.items, page.total, page.next),
       (err: ApiError) => {
-        if (mine !== generation.current) return;
-        setError(describeError(err));
-        setTotal(0);
-        loading.current = false;
+        show([], 0, null);
+        if (mine === generation.current) setError(describeError(err));
       },
     );
-  }, [query, reload]);
+  }, [query, queryKey, reload]);
 
   const loadMore = useCallback(() => {
     if (loading.current || next === null) return;
@@ -249,9 +245,10 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         <FacetSidebar state={state} facets={facets?.value ?? null} stale={facets?.key !== facetsKey} subSplitNames={subSplits} onChange={update} />
         <PairList
           pages={pages}
+          stale={pagesQuery !== query}
           layout={state.layout}
-          label={state.label}
-          query={state.q}
+          label={pagesQuery.label}
+          query={pagesQuery.q}
           selectedId={state.pair}
           marked={marked}
           thumbnail={thumb}

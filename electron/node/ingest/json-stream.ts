@@ -200,11 +200,13 @@ export class Scanner {
     }
     if (!this.ended) {
       if (this.segmentStart !== -1) {
-        const text = this.window.toString('utf8', this.segmentStart).trim();
+        const rest = this.window.toString('utf8', this.segmentStart);
+        const text = rest.trim();
         if (text.length > 0 || this.skippedFrom !== -1) {
           out.push({
             index: this.index++,
-            start: this.skippedFrom !== -1 ? this.skippedFrom : this.windowBase + this.segmentStart,
+            // Where the record's first character is (whitespace is one byte a character).
+            start: this.skippedFrom !== -1 ? this.skippedFrom : this.windowBase + this.segmentStart + (rest.length - rest.trimStart().length),
             end: this.windowBase + this.window.length,
             error: 'the file ends inside this record (truncated file)',
             ...this.keyInfo(),

@@ -1,0 +1,119 @@
+/** Prediction runs and their metrics: shared by the store, the CLI, the API and the Evaluation view. */
+
+/** How a predictions file is read. */
+export const PREDICTION_FORMATS = ['json', 'jsonl', 'csv'] as const;
+export type PredictionFormat = (typeof PREDICTION_FORMATS)[number];
+
+/**
+ * Which field of a predictions file holds what. The caption is found by its id (a number, or
+ * text that starts with one, as SNIFFER's "1549888-fake"); the image by its id or by its
+ * VisualNews path. At least one of prediction and probability is set.
+ */
+export interface PredictionMapping {
+  caption: string;
+  image: string;
+  imageBy: 'id' | 'path';
+  /** A label: yes/no, 1/0, true/false, falsified/pristine, fake/real; any other text is an abstention. */
+  prediction?: string;
+  /** The probability that the pair is falsified, 0 to 1. */
+  probability?: string;
+  /** The file's own idea of the truth (e.g. CMIE's "falsified"): compared, never used. */
+  truth?: string;
+  explanation?: string;
+  /** The split file's subset (train, val, test) a row belongs to, when the file says. */
+  subset?: string;
+}
+
+export const PROBLEM_KINDS = ['unparseable', 'unmatched', 'duplicate', 'truth-disagrees'] as const;
+export type ProblemKind = (typeof PROBLEM_KINDS)[number];
+
+/** A row of a predictions file that was not used as it stands, by its line (1-based). */
+export interface RunProblem {
+  kind: ProblemKind;
+  line: number;
+  detail: string;
+}
+
+export interface PredictionRun {
+  name: string;
+  /** The NewsCLIPpings split its rows were matched against. */
+  split: string;
+  file: string;
+  format: PredictionFormat;
+  mapping: PredictionMapping;
+  importedAt: string;
+  /** Rows read from the file. */
+  rows: number;
+  /** Rows matched to a split file's pair, per subset. */
+  matched: Record<string, number>;
+  /** Rows not used, per kind (truth-disagrees rows are used: the split file is the truth). */
+  problems: Partial<Record<ProblemKind, number>>;
+  hasProbabilities: boolean;
+}
+
+/** An accuracy with its 95% bootstrap confidence interval (null when there are no rows). */
+export interface Accuracy {
+  value: number | null;
+  correct: number;
+  n: number;
+  ci: [number, number] | null;
+}
+
+export interface AccuracyTriple {
+  all: Accuracy;
+  pristine: Accuracy;
+  falsified: Accuracy;
+}
+
+/** Rows by truth (pristine / falsified) and answer. */
+export interface Confusion {
+  pristine: { pristine: number; falsified: number; abstained: number };
+  falsified: { pristine: number; falsified: number; abstained: number };
+}
+
+/** A point of the ROC curve: rows with a probability at or above `threshold` labelled falsified (null: none are). */
+export interface RocPoint {
+  threshold: number | null;
+  fpr: number;
+  tpr: number;
+}
+
+export interface GroupMetrics {
+  n: number;
+  all: number | null;
+  pristine: number | null;
+  falsified: number | null;
+}
+
+export interface RunEvaluation {
+  run: string;
+  split: string;
+  subset: string;
+  /** Rows of the split file (pristine and falsified). */
+  rows: number;
+  /** Rows of the run matched to that file's pairs. */
+  matched: number;
+  /** Rows of the file the run has no answer for. */
+  missing: number;
+  /** Rows of the predictions file not matched to any pair of the split (for every subset). */
+  unmatched: number;
+  abstained: number;
+  /** matched / rows. */
+  coverage: number;
+  /** Accuracy over the matched rows, abstentions counted as wrong, as the paper reports it. */
+  all: number | null;
+  pristine: number | null;
+  falsified: number | null;
+  /** The same with 95% bootstrap intervals, and the seed and resamples they came from. */
+  accuracy: AccuracyTriple;
+  excludingAbstentions: { all: number | null; pristine: number | null; falsified: number | null };
+  confusion: Confusion;
+  /** With probabilities: ROC AUC (abstentions and rows without one left out), the curve, and the threshold used for labels. */
+  auc: number | null;
+  roc: RocPoint[] | null;
+  threshold: { value: number; chosenOn: string } | null;
+  bySubsplit: Record<string, GroupMetrics>;
+  bySource: Record<string, GroupMetrics>;
+  byTopic: Record<string, GroupMetrics>;
+  bootstrap: { resamples: number; seed: number };
+}

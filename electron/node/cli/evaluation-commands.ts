@@ -1,0 +1,212 @@
+import { writeFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { PROBLEM_KINDS, type GroupMetrics, type ProblemKind, type RunEvaluation } from '../../common/evaluation.ts';
+import { splitDisplayName } from '../../common/datasets.ts';
+import { OocError } from '../../common/errors.ts';
+import { defaultDatabasePath } from '../app-paths.ts';
+import { evaluateRun } from '../evaluation/evaluate.ts';
+import { importPredictions } from '../evaluation/import-run.ts';
+import { deleteRun, listRuns, requireRun, runProblems } from '../store/predictions.ts';
+import { optionalString, requireString, type Command } from './args.ts';
+import { openCommandDatabase } from './database.ts';
+
+const pct = (x: number | null): string => (x === null ? '   —  ' : `${(100 * x).toFixed(2).padStart(6)}`);
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** Writes a file whole or not at all (a temporary file beside it, renamed over it). */
+function writeAtomically(file: string, text: string): void {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  writeFileSync(temporary, text);
+  renameSync(temporary, file);
+}
+
+function intOption(values: Record<string, string | boolean | undefined>, name: string, fallback: number, min: number): number {
+  const raw = optionalString(values, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) throw new OocError('BAD_ARGUMENT', `--${name} must be an integer of at least ${min}, got "${raw}"`);
+  return n;
+}
+
+export const predictionsCommand: Command = {
+  name: 'predictions',
+  summary: "import a detector's predictions as a named run; list, show the problems of, or delete runs",
+  usage: `ooc predictions import <file> --name <run> [--split <s>] [--subset <t>] [--replace] [--dry-run] [--db <file>] [--json]
+       ooc predictions list [--db <file>] [--json]
+       ooc predictions problems --name <run> [--kind ${PROBLEM_KINDS.join('|')}] [--db <file>]
+       ooc predictions delete --name <run> [--db <file>]
+
+  <file>       a JSON list of objects (e.g. CMIE's {image_id, article_id, falsified, prediction,
+               explanation}), JSON Lines (e.g. our pairs.jsonl with a prediction added), or CSV/TSV
+               with a header: a caption id, an image id (or VisualNews image path), and a label
+               (yes/no, 1/0, true/false, falsified/pristine, fake/real: any other text is an
+               abstention) or a probability that the pair is falsified
+  --name       the run's name
+  --split      the NewsCLIPpings split (default: the one the rows are pairs of)
+  --subset     match against this subset only (default: every subset of the split; a "subset"
+               field, where the file has one, says which)
+  --caption-field, --image-field, --prediction-field, --probability-field, --truth-field
+               which field holds what, where the names are not recognised
+  --replace    replace a run of the same name
+  --dry-run    read and match the file, print what was understood and the problems, store nothing
+  --db         database file (default: ${defaultDatabasePath()})
+
+The truth always comes from the indexed split file: a "falsified" field in the file is only
+compared (disagreements are listed). Rows not in the split, repeated rows and unreadable values
+are counted and listed with their line numbers.`,
+  options: {
+    db: { type: 'string' },
+    json: { type: 'boolean' },
+    name: { type: 'string' },
+    split: { type: 'string' },
+    subset: { type: 'string' },
+    kind: { type: 'string' },
+    replace: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    'caption-field': { type: 'string' },
+    'image-field': { type: 'string' },
+    'prediction-field': { type: 'string' },
+    'probability-field': { type: 'string' },
+    'truth-field': { type: 'string' },
+  },
+  async run(values, positionals) {
+    const [action, file, ...extra] = positionals;
+    if (extra.length > 0) throw new OocError('BAD_ARGUMENT', `unexpected arguments: ${extra.join(' ')} (see: ooc predictions --help)`);
+    const db = openCommandDatabase(values, action === 'list' || action === 'problems' ? { readonly: true } : {});
+    try {
+      if (action === 'import') {
+        if (file === undefined) throw new OocError('BAD_ARGUMENT', 'missing the predictions file (see: ooc predictions --help)');
+        const overrides = Object.fromEntries(
+          (['caption', 'image', 'prediction', 'probability', 'truth'] as const).flatMap((role) => {
+            const field = optionalString(values, `${role}-field`);
+            return field === undefined ? [] : [[role, field]];
+          }),
+        );
+        const split = optionalString(values, 'split');
+        const subset = optionalString(values, 'subset');
+        const result = await importPredictions(db, {
+          file,
+          name: requireString(values, 'name', 'predictions'),
+          ...(split === undefined ? {} : { split }),
+          ...(subset === undefined ? {} : { subset }),
+          overrides,
+          replace: values.replace === true,
+          dryRun: values['dry-run'] === true,
+          onProgress: (rows) => process.stderr.isTTY && process.stderr.write(`\r${count(rows)} rows read`),
+        });
+        if (process.stderr.isTTY) process.stderr.write('\r');
+        if (values.json === true) {
+          process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          return 0;
+        }
+        const { run } = result;
+        const m = run.mapping;
+        process.stdout.write(`${result.stored ? 'Imported' : 'Would import (dry run: nothing stored)'} run "${run.name}" from ${run.file} (${run.format})\n`);
+        process.stdout.write(`  fields: caption id ← ${m.caption}, image ${m.imageBy} ← ${m.image}${m.prediction ? `, label ← ${m.prediction}` : ''}${m.probability ? `, p(falsified) ← ${m.probability}` : ''}${m.truth ? `, compared with ← ${m.truth}` : ''}${m.explanation ? `, explanation ← ${m.explanation}` : ''}${m.subset ? `, subset ← ${m.subset}` : ''}\n`);
+        process.stdout.write(`  split: ${splitDisplayName(run.split)} (${run.split}); ${count(run.rows)} rows read; matched ${Object.entries(run.matched).map(([s, n]) => `${s} ${count(n)}`).join(', ')}\n`);
+        for (const p of result.preview) process.stdout.write(`  line ${p.line}: ${p.understood}\n`);
+        reportProblems(run.problems, result.problems);
+        return 0;
+      }
+      if (action === 'list') {
+        const runs = listRuns(db);
+        if (values.json === true) process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+        else if (runs.length === 0) process.stdout.write('No prediction runs yet: import one with `ooc predictions import <file> --name <run>`.\n');
+        else for (const r of runs) process.stdout.write(`${r.name}  ${r.split}  ${Object.entries(r.matched).map(([s, n]) => `${s} ${count(n)}`).join(', ')}  of ${count(r.rows)} rows  (${r.importedAt}, ${r.file})\n`);
+        return 0;
+      }
+      if (action === 'problems') {
+        const run = requireRun(db, requireString(values, 'name', 'predictions'));
+        const kind = optionalString(values, 'kind');
+        if (kind !== undefined && !PROBLEM_KINDS.includes(kind as ProblemKind)) throw new OocError('BAD_ARGUMENT', `--kind must be one of ${PROBLEM_KINDS.join(', ')}`);
+        reportProblems(run.problems, runProblems(db, run.id, kind as ProblemKind | undefined, 10_000), Number.POSITIVE_INFINITY);
+        return 0;
+      }
+      if (action === 'delete') {
+        const name = requireString(values, 'name', 'predictions');
+        deleteRun(db, name);
+        process.stdout.write(`Deleted run "${name}".\n`);
+        return 0;
+      }
+      throw new OocError('BAD_ARGUMENT', `unknown action "${action ?? ''}": import, list, problems or delete (see: ooc predictions --help)`);
+    } finally {
+      db.close();
+    }
+  },
+};
+
+function reportProblems(counts: Partial<Record<ProblemKind, number>>, examples: { kind: ProblemKind; line: number; detail: string }[], shown = 5): void {
+  for (const kind of PROBLEM_KINDS) {
+    const n = counts[kind] ?? 0;
+    if (n === 0) continue;
+    process.stdout.write(`  ${count(n)} ${kind}${kind === 'truth-disagrees' ? ' (used, with the split file as the truth)' : ' (not used)'}:\n`);
+    const listed = examples.filter((e) => e.kind === kind);
+    for (const e of listed.slice(0, shown)) process.stdout.write(`    line ${e.line}: ${e.detail}\n`);
+    if (n > Math.min(shown, listed.length)) process.stdout.write(`    … ${count(n - Math.min(shown, listed.length))} more${Number.isFinite(shown) ? ' (ooc predictions problems --name <run>)' : ''}\n`);
+  }
+}
+
+function groupTable(title: string, groups: Record<string, GroupMetrics>): string {
+  const entries = Object.entries(groups);
+  if (entries.length <= 1) return '';
+  const width = Math.max(title.length, ...entries.map(([k]) => k.length));
+  const lines = entries.map(([k, g]) => `  ${k.padEnd(width)}  ${count(g.n).padStart(8)}  ${pct(g.all)}  ${pct(g.pristine)}  ${pct(g.falsified)}`);
+  return `\n  ${title.padEnd(width)}      rows     All  Pristine Falsified\n${lines.join('\n')}\n`;
+}
+
+export function formatEvaluation(e: RunEvaluation): string {
+  const ci = (a: { ci: [number, number] | null }): string => (a.ci === null ? '' : `[${pct(a.ci[0]).trim()}, ${pct(a.ci[1]).trim()}]`);
+  const c = e.confusion;
+  return [
+    `Run "${e.run}" on ${splitDisplayName(e.split)} ${e.subset}: ${count(e.matched)} of the file's ${count(e.rows)} rows (coverage ${pct(e.coverage).trim()}%), ${count(e.abstained)} abstained, ${count(e.unmatched)} rows of the run not in the split`,
+    '',
+    `  accuracy %    (abstentions wrong)   95% CI (${e.bootstrap.resamples} resamples, seed ${e.bootstrap.seed})   excluding abstentions`,
+    `  All           ${pct(e.all)}                ${ci(e.accuracy.all).padEnd(34)}${pct(e.excludingAbstentions.all)}`,
+    `  Pristine      ${pct(e.pristine)}                ${ci(e.accuracy.pristine).padEnd(34)}${pct(e.excludingAbstentions.pristine)}`,
+    `  Falsified     ${pct(e.falsified)}                ${ci(e.accuracy.falsified).padEnd(34)}${pct(e.excludingAbstentions.falsified)}`,
+    '',
+    `  truth \\ answer   pristine  falsified  abstained`,
+    `  pristine        ${count(c.pristine.pristine).padStart(9)}  ${count(c.pristine.falsified).padStart(9)}  ${count(c.pristine.abstained).padStart(9)}`,
+    `  falsified       ${count(c.falsified.pristine).padStart(9)}  ${count(c.falsified.falsified).padStart(9)}  ${count(c.falsified.abstained).padStart(9)}`,
+    e.auc === null ? '' : `\n  ROC AUC ${e.auc.toFixed(4)}${e.threshold === null ? '' : `; labels at p ≥ ${e.threshold.value.toFixed(4)} (${e.threshold.chosenOn})`}`,
+    groupTable('sub-split', e.bySubsplit) + groupTable('source', e.bySource) + groupTable('topic', e.byTopic),
+  ].join('\n');
+}
+
+export const evaluateCommand: Command = {
+  name: 'evaluate',
+  summary: "a prediction run's All / Pristine / Falsified accuracy with confidence intervals, AUC and breakdowns",
+  usage: `ooc evaluate --run <name> [--split <s>] [--subset <t>] [--json <file>] [--resamples <n>] [--seed <n>] [--db <file>]
+
+  --run        a run imported with \`ooc predictions import\`
+  --split      the run's split (a check: a run is evaluated on the split it was imported for)
+  --subset     the split file's subset (default: test when the run has it)
+  --json       also write the figures as JSON to this file ("-": standard output only)
+  --resamples  bootstrap resamples for the 95% intervals (default 1000; 0: none)
+  --seed       the bootstrap's seed (default 0): the same seed gives the same intervals
+  --db         database file (default: ${defaultDatabasePath()})`,
+  options: { db: { type: 'string' }, run: { type: 'string' }, split: { type: 'string' }, subset: { type: 'string' }, json: { type: 'string' }, resamples: { type: 'string' }, seed: { type: 'string' } },
+  async run(values) {
+    const db = openCommandDatabase(values, { readonly: true });
+    try {
+      const name = requireString(values, 'run', 'evaluate');
+      const split = optionalString(values, 'split');
+      const run = requireRun(db, name);
+      if (split !== undefined && split !== run.split) throw new OocError('BAD_ARGUMENT', `run "${name}" was imported for ${run.split}, not ${split}`);
+      const subset = optionalString(values, 'subset');
+      const evaluation = evaluateRun(db, name, { ...(subset === undefined ? {} : { subset }), resamples: intOption(values, 'resamples', 1000, 0), seed: intOption(values, 'seed', 0, 0) });
+      const json = optionalString(values, 'json');
+      if (json === '-') process.stdout.write(`${JSON.stringify(evaluation, null, 2)}\n`);
+      else {
+        process.stdout.write(`${formatEvaluation(evaluation)}\n`);
+        if (json !== undefined) {
+          writeAtomically(path.resolve(json), `${JSON.stringify(evaluation, null, 2)}\n`);
+          process.stdout.write(`\nWrote ${path.resolve(json)}\n`);
+        }
+      }
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

@@ -1,0 +1,111 @@
+import type { RunEvaluation } from '../../common/evaluation.ts';
+import { splitDisplayName } from '../../common/datasets.ts';
+import { OocError } from '../../common/errors.ts';
+import type { Db } from '../store/db.ts';
+import { requireRun, runRows } from '../store/predictions.ts';
+import { ABSTAINED, accuracyWithIntervals, bestThreshold, byGroup, confusion, excludingAbstentions, rocAuc, rocCurve } from './metrics.ts';
+
+export interface EvaluateOptions {
+  /** The split file's subset (default: test when the run has it, else the subset it has most rows of). */
+  subset?: string;
+  /** Bootstrap resamples for the 95% intervals (default 1,000; 0 for none). */
+  resamples?: number;
+  seed?: number;
+}
+
+interface FilePairs {
+  rows: number;
+  subSplits: string[];
+  pairs: Map<number, { pristine: number | null; falsified: number | null; source: string | null; topic: string | null; subSplit: number | null }>;
+}
+
+function filePairs(db: Db, split: string, subset: string): FilePairs {
+  const file = db.prepare('SELECT file_id, rows, source_datasets FROM annotation_files WHERE split = ? AND subset = ?').get(split, subset) as { file_id: number; rows: number; source_datasets: string | null } | undefined;
+  if (file === undefined) throw new OocError('NOT_FOUND', `the split file ${split}/${subset} is not indexed (any more): re-index it to evaluate this run`);
+  const pairs: FilePairs['pairs'] = new Map();
+  const rows = db.prepare('SELECT caption_id, pristine_image_id, falsified_image_id, source, topic, source_dataset FROM pairs WHERE file_id = ?').raw().iterate(file.file_id) as IterableIterator<[number, number | null, number | null, string | null, string | null, number | null]>;
+  for (const [caption, pristine, falsified, source, topic, subSplit] of rows) pairs.set(caption, { pristine, falsified, source, topic, subSplit });
+  return { rows: file.rows, subSplits: file.source_datasets === null ? [] : (JSON.parse(file.source_datasets) as string[]), pairs };
+}
+
+/** A subset's rows of the run joined to the split file's truth (rows whose pair changed on a re-index are counted apart). */
+function joined(db: Db, runId: number, subset: string, file: FilePairs) {
+  const truth: number[] = [];
+  const answer: (number | null)[] = [];
+  const probability: number[] = [];
+  const source: (string | null)[] = [];
+  const topic: (string | null)[] = [];
+  const subSplit: (string | null)[] = [];
+  let stale = 0;
+  for (const [caption, image, given, p] of runRows(db, runId, subset)) {
+    const pair = file.pairs.get(caption);
+    const t = pair === undefined ? null : image === pair.falsified ? 1 : image === pair.pristine ? 0 : null;
+    if (pair === undefined || t === null) {
+      stale++;
+      continue;
+    }
+    truth.push(t);
+    answer.push(given);
+    probability.push(p ?? Number.NaN);
+    source.push(pair.source);
+    topic.push(pair.topic);
+    subSplit.push(pair.subSplit === null ? null : splitDisplayName(file.subSplits[pair.subSplit] ?? String(pair.subSplit)));
+  }
+  return { truth: Uint8Array.from(truth), answer, probability: Float64Array.from(probability), source, topic, subSplit, stale };
+}
+
+/**
+ * The paper's table for a run on one split file: All / Pristine / Falsified accuracy over the
+ * matched rows (abstentions counted wrong) with seeded 95% bootstrap intervals, the same without
+ * abstentions, coverage of the file, the confusion matrix, per sub-split, source and topic; with
+ * probabilities, ROC AUC and the curve, and labels from a threshold chosen on the run's val rows
+ * (0.5 when it has none). The truth always comes from the indexed split file.
+ */
+export function evaluateRun(db: Db, name: string, options: EvaluateOptions = {}): RunEvaluation {
+  const run = requireRun(db, name);
+  const subsets = Object.entries(run.matched).filter(([, n]) => n > 0);
+  const subset = options.subset ?? (run.matched.test ? 'test' : subsets.sort((a, b) => b[1] - a[1])[0]?.[0]);
+  if (subset === undefined || !(subset in run.matched)) {
+    throw new OocError('BAD_ARGUMENT', `run "${name}" has no rows of ${run.split}/${options.subset ?? '?'} (it has ${subsets.map(([s, n]) => `${s}: ${n}`).join(', ') || 'none'})`);
+  }
+  const file = filePairs(db, run.split, subset);
+  const rows = joined(db, run.id, subset, file);
+
+  let threshold: RunEvaluation['threshold'] = null;
+  if (rows.answer.some((a) => a === null)) {
+    // Labels from probabilities: at the threshold that labels the run's own val rows best.
+    const val = subset !== 'val' && (run.matched.val ?? 0) > 0 ? joined(db, run.id, 'val', filePairs(db, run.split, 'val')) : null;
+    threshold = val !== null && val.probability.some((p) => !Number.isNaN(p)) ? { value: bestThreshold(val.truth, val.probability), chosenOn: `${run.split}/val` } : { value: 0.5, chosenOn: 'default (no val rows with probabilities)' };
+  }
+  const answer = Int8Array.from(rows.answer, (a, i) => a ?? (Number.isNaN(rows.probability[i]!) ? ABSTAINED : rows.probability[i]! >= threshold!.value ? 1 : 0));
+  const answers = { truth: rows.truth, answer };
+  const resamples = options.resamples ?? 1000;
+  const seed = options.seed ?? 0;
+  const accuracy = accuracyWithIntervals(answers, resamples, seed);
+  const matched = rows.truth.length;
+  const hasProbabilities = rows.probability.some((p) => !Number.isNaN(p));
+  return {
+    run: run.name,
+    split: run.split,
+    subset,
+    rows: file.rows,
+    matched,
+    missing: Math.max(0, file.rows - matched),
+    unmatched: (run.problems.unmatched ?? 0) + rows.stale,
+    abstained: answer.reduce((n, a) => n + (a === ABSTAINED ? 1 : 0), 0),
+    coverage: file.rows === 0 ? 0 : matched / file.rows,
+    all: accuracy.all.value,
+    pristine: accuracy.pristine.value,
+    falsified: accuracy.falsified.value,
+    accuracy,
+    excludingAbstentions: excludingAbstentions(answers),
+    confusion: confusion(answers),
+    auc: hasProbabilities ? rocAuc(rows.truth, rows.probability) : null,
+    roc: hasProbabilities ? rocCurve(rows.truth, rows.probability) : null,
+    threshold,
+    bySubsplit: byGroup(answers, rows.subSplit),
+    bySource: byGroup(answers, rows.source),
+    byTopic: byGroup(answers, rows.topic),
+    bootstrap: { resamples, seed },
+  };
+}

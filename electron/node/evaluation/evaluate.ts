@@ -2,7 +2,8 @@ import type { RunEvaluation } from '../../common/evaluation.ts';
 import { splitDisplayName } from '../../common/datasets.ts';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from '../store/db.ts';
-import { requireRun, runRows } from '../store/predictions.ts';
+import { fileFor } from '../store/pairs.ts';
+import { pairsOfFile, requireRun, runRows } from '../store/predictions.ts';
 import { ABSTAINED, accuracyWithIntervals, bestThreshold, byGroup, confusion, excludingAbstentions, rocAuc, rocCurve } from './metrics.ts';
 
 export interface EvaluateOptions {
@@ -20,11 +21,14 @@ interface FilePairs {
 }
 
 function filePairs(db: Db, split: string, subset: string): FilePairs {
-  const file = db.prepare('SELECT file_id, rows, source_datasets FROM annotation_files WHERE split = ? AND subset = ?').get(split, subset) as { file_id: number; rows: number; source_datasets: string | null } | undefined;
-  if (file === undefined) throw new OocError('NOT_FOUND', `the split file ${split}/${subset} is not indexed (any more): re-index it to evaluate this run`);
+  let file: ReturnType<typeof fileFor>;
+  try {
+    file = fileFor(db, split, subset);
+  } catch {
+    throw new OocError('NOT_FOUND', `the split file ${split}/${subset} is not indexed (any more): re-index it to evaluate this run`);
+  }
   const pairs: FilePairs['pairs'] = new Map();
-  const rows = db.prepare('SELECT caption_id, pristine_image_id, falsified_image_id, source, topic, source_dataset FROM pairs WHERE file_id = ?').raw().iterate(file.file_id) as IterableIterator<[number, number | null, number | null, string | null, string | null, number | null]>;
-  for (const [caption, pristine, falsified, source, topic, subSplit] of rows) pairs.set(caption, { pristine, falsified, source, topic, subSplit });
+  for (const [caption, pristine, falsified, source, topic, subSplit] of pairsOfFile(db, file.file_id)) pairs.set(caption, { pristine, falsified, source, topic, subSplit });
   return { rows: file.rows, subSplits: file.source_datasets === null ? [] : (JSON.parse(file.source_datasets) as string[]), pairs };
 }
 

@@ -4,7 +4,9 @@ import { OocError } from '../../common/errors.ts';
 import { normalImagePath, detectFormat, detectMapping, lineNumbers, parseCaptionId, parseImageId, parseLabel, parseProbability, positionKind, readPredictionRows, type MappingOverrides, type Parsed, type RawRow } from './read-predictions.ts';
 import type { Db } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
-import { readRun } from '../store/predictions.ts';
+import { itemImagePaths } from '../store/items.ts';
+import { fileFor, splitFiles } from '../store/pairs.ts';
+import { pairsOfCaption, pairsOfFile, readRun, saveRun } from '../store/predictions.ts';
 
 export interface ImportRequest {
   file: string;
@@ -40,15 +42,14 @@ type PairsByCaption = Map<number, [number | null, number | null]>;
 
 function loadPairs(db: Db, fileId: number): PairsByCaption {
   const out: PairsByCaption = new Map();
-  const rows = db.prepare('SELECT caption_id, pristine_image_id, falsified_image_id FROM pairs WHERE file_id = ?').raw().iterate(fileId) as IterableIterator<[number, number | null, number | null]>;
-  for (const [caption, pristine, falsified] of rows) out.set(caption, [pristine, falsified]);
+  for (const [caption, pristine, falsified] of pairsOfFile(db, fileId)) out.set(caption, [pristine, falsified]);
   return out;
 }
 
 /** The rows' image paths resolved to item ids, through the index's own paths (loaded once, only for files that name images by path). */
 function imageIdsByPath(db: Db): Map<string, number> {
   const out = new Map<string, number>();
-  for (const [id, imagePath] of db.prepare('SELECT id, image_path FROM items WHERE image_path IS NOT NULL').raw().iterate() as IterableIterator<[number, string]>) out.set(normalImagePath(imagePath), id);
+  for (const [id, imagePath] of itemImagePaths(db)) out.set(normalImagePath(imagePath), id);
   return out;
 }
 
@@ -118,10 +119,10 @@ function describeRow(row: Row): string {
 
 /** The split whose files' pairs the most sample rows belong to. */
 function detectSplit(db: Db, rows: readonly Row[], file: string): string {
-  const lookup = db.prepare('SELECT f.split, p.pristine_image_id, p.falsified_image_id FROM pairs p JOIN annotation_files f USING (file_id) WHERE p.caption_id = ?').raw();
+  const lookup = pairsOfCaption(db);
   const hits = new Map<string, number>();
   for (const row of rows.slice(0, SPLIT_SAMPLE)) {
-    for (const [split, pristine, falsified] of lookup.all(row.caption) as [string, number | null, number | null][]) {
+    for (const [split, pristine, falsified] of lookup(row.caption)) {
       if (row.image === pristine || row.image === falsified) hits.set(split, (hits.get(split) ?? 0) + 1);
     }
   }
@@ -160,14 +161,14 @@ export async function importPredictions(db: Db, request: ImportRequest): Promise
   const paths = mapping.imageBy === 'path' ? imageIdsByPath(db) : null;
   const understood = head.map((raw) => ({ raw, row: understand(raw, mapping, paths) }));
 
-  const files = db.prepare('SELECT file_id, split, subset FROM annotation_files ORDER BY split, subset').all() as { file_id: number; split: string; subset: string }[];
+  const files = splitFiles(db);
   const split = request.split ?? detectSplit(db, understood.flatMap((u) => ('value' in u.row ? [u.row.value] : [])), file);
   const subsets = files.filter((f) => f.split === split && (request.subset === undefined || f.subset === request.subset));
   if (subsets.length === 0) {
     const known = [...new Set(files.map((f) => (request.subset === undefined ? f.split : `${f.split}/${f.subset}`)))].join(', ');
     throw new OocError('BAD_ARGUMENT', `no indexed split file ${request.subset === undefined ? split : `${split}/${request.subset}`} (indexed: ${known})`);
   }
-  const pairs = subsets.map((f) => ({ subset: f.subset, pairs: loadPairs(db, f.file_id) }));
+  const pairs = subsets.map((f) => ({ subset: f.subset, pairs: loadPairs(db, fileFor(db, split, f.subset).file_id) }));
 
   const counts: Partial<Record<ProblemKind, number>> = {};
   const examples: (RunProblem & { at: number })[] = [];
@@ -220,15 +221,11 @@ export async function importPredictions(db: Db, request: ImportRequest): Promise
   if (request.dryRun === true) return { run, problems, preview, stored: false };
   if (keep.length === 0) throw new OocError('BAD_ARGUMENT', `${file}: no row matched a pair of ${split} (${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}); nothing stored`);
 
-  db.transaction(() => {
-    if (existing !== null) db.prepare('DELETE FROM prediction_runs WHERE name = ?').run(name);
-    const { lastInsertRowid } = db
-      .prepare('INSERT INTO prediction_runs (name, split, file, format, mapping, imported_at, rows, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(name, split, file, format, JSON.stringify(mapping), run.importedAt, total, JSON.stringify({ matched, problems: counts, hasProbabilities }));
-    const insert = db.prepare('INSERT INTO predictions (run_id, subset, caption_id, image_id, answer, probability, explanation) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    for (const { subset, row } of keep) insert.run(lastInsertRowid, subset, row.caption, row.image, row.answer, row.probability, row.explanation);
-    const insertProblem = db.prepare('INSERT INTO prediction_problems (run_id, kind, line, detail) VALUES (?, ?, ?, ?)');
-    for (const p of problems) insertProblem.run(lastInsertRowid, p.kind, p.line, p.detail);
-  })();
+  saveRun(
+    db,
+    run,
+    keep.map(({ subset, row }) => ({ subset, caption: row.caption, image: row.image, answer: row.answer, probability: row.probability, explanation: row.explanation })),
+    problems,
+  );
   return { run, problems, preview, stored: true };
 }

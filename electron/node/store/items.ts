@@ -113,3 +113,8 @@ export function itemIdsWithin(db: Db, scope: NeighbourScope, side: 'image' | 'ca
   }
   return db.prepare(`SELECT id FROM items${where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`}`).raw().pluck().all(...params) as number[];
 }
+
+/** Every item's image path as indexed: [id, path]. */
+export function itemImagePaths(db: Db): IterableIterator<[number, string]> {
+  return db.prepare('SELECT id, image_path FROM items WHERE image_path IS NOT NULL').raw().iterate() as IterableIterator<[number, string]>;
+}

@@ -57,6 +57,8 @@ interface SplitFile {
   file_id: number;
   source_datasets: string | null;
   pairs: number;
+  /** The file's annotation rows (pristine and falsified). */
+  rows: number;
   first: number;
   last: number;
 }
@@ -75,7 +77,7 @@ export function hasPair(db: Db, fileId: number, captionId: number): boolean {
 export function fileFor(db: Db, split: string, subset: string): SplitFile {
   const row = db
     .prepare(
-      `SELECT f.file_id, f.source_datasets, f.pairs,
+      `SELECT f.file_id, f.source_datasets, f.pairs, f.rows,
               (SELECT min(pair_id) FROM pairs WHERE file_id = f.file_id) AS first,
               (SELECT max(pair_id) FROM pairs WHERE file_id = f.file_id) AS last
        FROM annotation_files f WHERE f.split = ? AND f.subset = ?`,

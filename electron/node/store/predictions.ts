@@ -51,3 +51,37 @@ export function runProblems(db: Db, runId: number, kind?: ProblemKind, limit = 2
 export function runRows(db: Db, runId: number, subset: string): IterableIterator<[number, number, number | null, number | null]> {
   return db.prepare('SELECT caption_id, image_id, answer, probability FROM predictions WHERE run_id = ? AND subset = ?').raw().iterate(runId, subset) as IterableIterator<[number, number, number | null, number | null]>;
 }
+
+/** A split file's pairs: caption, pristine image, falsified image, source, topic, sub-split index. */
+export function pairsOfFile(db: Db, fileId: number): IterableIterator<[number, number | null, number | null, string | null, string | null, number | null]> {
+  return db.prepare('SELECT caption_id, pristine_image_id, falsified_image_id, source, topic, source_dataset FROM pairs WHERE file_id = ?').raw().iterate(fileId) as IterableIterator<[number, number | null, number | null, string | null, string | null, number | null]>;
+}
+
+/** A lookup of the pairs, in every split file, of a caption: [split, pristine image, falsified image]. */
+export function pairsOfCaption(db: Db): (captionId: number) => [string, number | null, number | null][] {
+  const lookup = db.prepare('SELECT f.split, p.pristine_image_id, p.falsified_image_id FROM pairs p JOIN annotation_files f USING (file_id) WHERE p.caption_id = ?').raw();
+  return (captionId) => lookup.all(captionId) as [string, number | null, number | null][];
+}
+
+export interface StoredPrediction {
+  subset: string;
+  caption: number;
+  image: number;
+  answer: number | null;
+  probability: number | null;
+  explanation: string | null;
+}
+
+/** Stores a run whole (replacing one of the same name when asked), in one transaction. */
+export function saveRun(db: Db, run: PredictionRun, rows: readonly StoredPrediction[], problems: readonly RunProblem[]): void {
+  db.transaction(() => {
+    db.prepare('DELETE FROM prediction_runs WHERE name = ?').run(run.name);
+    const { lastInsertRowid } = db
+      .prepare('INSERT INTO prediction_runs (name, split, file, format, mapping, imported_at, rows, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(run.name, run.split, run.file, run.format, JSON.stringify(run.mapping), run.importedAt, run.rows, JSON.stringify({ matched: run.matched, problems: run.problems, hasProbabilities: run.hasProbabilities }));
+    const insert = db.prepare('INSERT INTO predictions (run_id, subset, caption_id, image_id, answer, probability, explanation) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (const r of rows) insert.run(lastInsertRowid, r.subset, r.caption, r.image, r.answer, r.probability, r.explanation);
+    const insertProblem = db.prepare('INSERT INTO prediction_problems (run_id, kind, line, detail) VALUES (?, ?, ?, ?)');
+    for (const p of problems) insertProblem.run(lastInsertRowid, p.kind, p.line, p.detail);
+  })();
+}

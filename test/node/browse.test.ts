@@ -99,8 +99,8 @@ test('an index built before CJK search is upgraded in place: its unspaced captio
       db.prepare(`INSERT INTO ${table} (rowid, caption) VALUES (?, ?)`).run(rowid, caption);
     }
   }
-  // And as version 5's schema was: no job tokens yet.
-  db.exec('ALTER TABLE jobs DROP COLUMN token');
+  // And as version 5's schema was: no job tokens or prediction runs yet.
+  db.exec('ALTER TABLE jobs DROP COLUMN token; DROP TABLE prediction_problems; DROP TABLE predictions; DROP TABLE prediction_runs;');
   db.pragma('user_version = 5');
   assert.deepEqual(searchCaptions(db, '北京').map((h) => h.id), [], 'the old index cannot find it');
   db.close();

@@ -66,7 +66,7 @@ export async function benchBrowse(args: string[]): Promise<void> {
     open.outer.push(performance.now() - start);
     open.page.push(await page.evaluate<number>('window.__bench.rowPainted'));
     // Typing starts once the page has settled (its counts and thumbnails in), as a person's would.
-    await page.waitForFunction(() => document.querySelector('aside.facets[aria-busy="false"]') !== null && [...document.images].every((img) => img.complete));
+    await page.waitForFunction(() => document.querySelector('aside.facets[aria-busy="false"]') !== null && Array.from(document.images).every((img) => img.complete));
     await page.evaluate(`window.__bench.expect = ${JSON.stringify(expected)}`);
     const typed = performance.now();
     await page.getByRole('searchbox', { name: 'Search captions' }).fill(word);

@@ -1,12 +1,12 @@
-// Imports one pickle into a fresh database and prints {seconds, imported, peakRssBytes}.
-import { importEmbeddings } from '../../electron/node/embeddings/import.ts';
+// In a fresh process, as `ooc predictions import` runs: imports a predictions file as a run
+// (replacing one of that name), and prints how long it took and what matched.
+import { importPredictions } from '../../electron/node/evaluation/import-run.ts';
 import { openDatabase } from '../../electron/node/store/db.ts';
 
-const [dbFile, file] = process.argv.slice(2) as [string, string];
+const [dbFile, file, name, split] = process.argv.slice(2) as [string, string, string, string];
 const db = openDatabase(dbFile);
-const start = performance.now();
-const [summary] = importEmbeddings(db, file);
-const seconds = (performance.now() - start) / 1000;
+const started = performance.now();
+const result = await importPredictions(db, { file, name, split, replace: true });
+const seconds = (performance.now() - started) / 1000;
 db.close();
-if (summary?.error) throw new Error(summary.error);
-console.log(JSON.stringify({ seconds, imported: summary?.imported ?? 0, peakRssBytes: process.resourceUsage().maxRSS * 1024 }));
+process.stdout.write(`${JSON.stringify({ seconds, matched: Object.values(result.run.matched).reduce((a, b) => a + b, 0), problems: result.run.problems })}\n`);

@@ -3,7 +3,7 @@ import { splitDisplayName } from '../../common/datasets.ts';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from '../store/db.ts';
 import { fileFor } from '../store/pairs.ts';
-import { pairsOfFile, requireRun, runRows } from '../store/predictions.ts';
+import { pairsOfFile, requireRun, rowKey, runRows } from '../store/predictions.ts';
 import { ABSTAINED, accuracyWithIntervals, bestThreshold, byGroup, confusion, excludingAbstentions, rocAuc, rocCurve } from './metrics.ts';
 
 export interface EvaluateOptions {
@@ -17,7 +17,8 @@ export interface EvaluateOptions {
 interface FilePairs {
   rows: number;
   subSplits: string[];
-  pairs: Map<number, { pristine: number | null; falsified: number | null; source: string | null; topic: string | null; subSplit: number | null }>;
+  /** By rowKey(caption, image). */
+  byRow: Map<number, { truth: 0 | 1; source: string | null; topic: string | null; subSplit: number | null }>;
 }
 
 function filePairs(db: Db, split: string, subset: string): FilePairs {
@@ -27,9 +28,12 @@ function filePairs(db: Db, split: string, subset: string): FilePairs {
   } catch {
     throw new OocError('NOT_FOUND', `the split file ${split}/${subset} is not indexed (any more): re-index it to evaluate this run`);
   }
-  const pairs: FilePairs['pairs'] = new Map();
-  for (const [caption, pristine, falsified, source, topic, subSplit] of pairsOfFile(db, file.file_id)) pairs.set(caption, { pristine, falsified, source, topic, subSplit });
-  return { rows: file.rows, subSplits: file.source_datasets === null ? [] : (JSON.parse(file.source_datasets) as string[]), pairs };
+  const byRow: FilePairs['byRow'] = new Map();
+  for (const [caption, pristine, falsified, source, topic, subSplit] of pairsOfFile(db, file, true)) {
+    if (pristine !== null) byRow.set(rowKey(caption, pristine), { truth: 0, source, topic, subSplit });
+    if (falsified !== null) byRow.set(rowKey(caption, falsified), { truth: 1, source, topic, subSplit });
+  }
+  return { rows: file.rows, subSplits: file.source_datasets === null ? [] : (JSON.parse(file.source_datasets) as string[]), byRow: byRow };
 }
 
 /** A subset's rows of the run joined to the split file's truth (rows whose pair changed on a re-index are counted apart). */
@@ -42,13 +46,12 @@ function joined(db: Db, runId: number, subset: string, file: FilePairs) {
   const subSplit: (string | null)[] = [];
   let stale = 0;
   for (const [caption, image, given, p] of runRows(db, runId, subset)) {
-    const pair = file.pairs.get(caption);
-    const t = pair === undefined ? null : image === pair.falsified ? 1 : image === pair.pristine ? 0 : null;
-    if (pair === undefined || t === null) {
+    const pair = file.byRow.get(rowKey(caption, image));
+    if (pair === undefined) {
       stale++;
       continue;
     }
-    truth.push(t);
+    truth.push(pair.truth);
     answer.push(given);
     probability.push(p ?? Number.NaN);
     source.push(pair.source);

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { PROBLEM_KINDS, type PredictionFormat, type PredictionMapping, type PredictionRun, type ProblemKind, type RunProblem } from '../../common/evaluation.ts';
 import { OocError } from '../../common/errors.ts';
-import { normalImagePath, detectFormat, detectMapping, lineNumbers, parseCaptionId, parseImageId, parseLabel, parseProbability, positionKind, readPredictionRows, type MappingOverrides, type Parsed, type RawRow } from './read-predictions.ts';
+import { asObject, detectFormat, detectMapping, fieldReader, lineNumbers, normalImagePath, parseCaptionId, parseImageId, parseLabel, parseProbability, positionKind, readPredictionRows, type FieldReader, type MappingOverrides, type RawRow } from './read-predictions.ts';
+import { RowTable } from './row-table.ts';
 import type { Db } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
 import { itemImagePaths } from '../store/items.ts';
 import { fileFor, splitFiles } from '../store/pairs.ts';
-import { pairsOfCaption, pairsOfFile, readRun, saveRun } from '../store/predictions.ts';
+import { pairsOfCaption, pairsOfFile, readRun, saveRun, type StoredRows } from '../store/predictions.ts';
 
 export interface ImportRequest {
   file: string;
@@ -37,13 +38,14 @@ const EXAMPLES = 200;
 /** Rows looked at to find the split when none is given. */
 const SPLIT_SAMPLE = 500;
 
-/** A split file's pairs by caption: [pristine image, falsified image] (null where the file has no such row). */
-type PairsByCaption = Map<number, [number | null, number | null]>;
-
-function loadPairs(db: Db, fileId: number): PairsByCaption {
-  const out: PairsByCaption = new Map();
-  for (const [caption, pristine, falsified] of pairsOfFile(db, fileId)) out.set(caption, [pristine, falsified]);
-  return out;
+/** A split file's rows: 1 where the image is swapped in (falsified), 0 where it is the caption's own. */
+function fileTruths(db: Db, file: ReturnType<typeof fileFor>): RowTable {
+  const table = new RowTable(file.pairs * 2);
+  for (const [caption, pristine, falsified] of pairsOfFile(db, file)) {
+    if (pristine !== null) table.set(caption, pristine, 0);
+    if (falsified !== null) table.set(caption, falsified, 1);
+  }
+  return table;
 }
 
 /** The rows' image paths resolved to item ids, through the index's own paths (loaded once, only for files that name images by path). */
@@ -64,52 +66,52 @@ interface Row {
   subset: string | null;
 }
 
-/** A raw row as this run's mapping reads it, or why it cannot be. */
-function understand(raw: RawRow, mapping: PredictionMapping, paths: Map<string, number> | null): Parsed<Row> {
-  if (raw.fields === null) return { error: raw.error ?? 'unreadable' };
-  const f = raw.fields;
-  const caption = parseCaptionId(f[mapping.caption]);
-  if ('error' in caption) return caption;
-  let image: Parsed<number>;
-  if (mapping.imageBy === 'id') image = parseImageId(f[mapping.image]);
-  else {
-    const value = f[mapping.image];
-    const id = typeof value === 'string' ? paths?.get(normalImagePath(value)) : undefined;
-    image = id === undefined ? { error: `image ${JSON.stringify(value)} is not an indexed image path` } : { value: id };
-  }
-  if ('error' in image) return image;
-  let answer: Row['answer'] = null;
-  if (mapping.prediction !== undefined) {
-    const label = parseLabel(f[mapping.prediction]);
-    if ('error' in label) return { error: `prediction: ${label.error}` };
-    answer = label.value;
-  }
-  let probability: number | null = null;
-  if (mapping.probability !== undefined) {
-    const p = parseProbability(f[mapping.probability]);
-    if ('error' in p) return p;
-    probability = p.value;
-  }
-  let truthClaim: Row['truthClaim'] = null;
-  if (mapping.truth !== undefined && f[mapping.truth] !== undefined && f[mapping.truth] !== null) {
-    const claim = parseLabel(f[mapping.truth]);
-    if ('value' in claim && claim.value !== -1) truthClaim = claim.value;
-  }
-  const explanation = mapping.explanation === undefined ? null : f[mapping.explanation];
-  const subset = mapping.subset === undefined ? null : f[mapping.subset];
-  return {
-    value: {
-      at: raw.at,
-      caption: caption.value,
-      image: image.value,
-      answer,
-      probability,
-      explanation: typeof explanation === 'string' && explanation !== '' ? explanation : null,
-      truthClaim,
-      subset: typeof subset === 'string' && subset !== '' ? subset : null,
-    },
+/**
+ * Reads rows as the mapping says into `row` (one object reused for every row of a file, so a
+ * million rows leave no million objects to collect), or says why one cannot be read.
+ */
+function rowReader(mapping: PredictionMapping, header: readonly string[] | null, paths: Map<string, number> | null): (raw: RawRow, row: Row) => string | null {
+  const field = (key: string | undefined): FieldReader | null => (key === undefined ? null : fieldReader(key, header));
+  const caption = fieldReader(mapping.caption, header);
+  const image = fieldReader(mapping.image, header);
+  const prediction = field(mapping.prediction);
+  const probability = field(mapping.probability);
+  const truth = field(mapping.truth);
+  const explanation = field(mapping.explanation);
+  const subset = field(mapping.subset);
+  return (raw, row) => {
+    const f = raw.fields;
+    if (f === null) return raw.error ?? 'unreadable';
+    const captionId = parseCaptionId(caption(f));
+    if (typeof captionId === 'string') return captionId;
+    let imageId: number | string;
+    if (mapping.imageBy === 'id') imageId = parseImageId(image(f));
+    else {
+      const value = image(f);
+      imageId = (typeof value === 'string' ? paths?.get(normalImagePath(value)) : undefined) ?? `image ${JSON.stringify(value)} is not an indexed image path`;
+    }
+    if (typeof imageId === 'string') return imageId;
+    const answer = prediction === null ? null : parseLabel(prediction(f));
+    if (typeof answer === 'string') return `prediction: ${answer}`;
+    const p = probability === null ? null : parseProbability(probability(f));
+    if (typeof p === 'string') return p;
+    const claimed = truth === null ? undefined : truth(f);
+    const claim = claimed === undefined || claimed === null || claimed === '' ? -1 : parseLabel(claimed);
+    const text = explanation?.(f);
+    const named = subset?.(f);
+    row.at = raw.at;
+    row.caption = captionId;
+    row.image = imageId;
+    row.answer = answer;
+    row.probability = p;
+    row.explanation = typeof text === 'string' && text !== '' ? text : null;
+    row.truthClaim = claim === 1 || claim === 0 ? claim : null;
+    row.subset = typeof named === 'string' && named.trim() !== '' ? named.trim() : null;
+    return null;
   };
 }
+
+const newRow = (): Row => ({ at: 0, caption: 0, image: 0, answer: null, probability: null, explanation: null, truthClaim: null, subset: null });
 
 function describeRow(row: Row): string {
   const answer = row.answer === null ? '' : row.answer === 1 ? 'falsified' : row.answer === 0 ? 'pristine' : 'abstained';
@@ -140,7 +142,7 @@ function detectSplit(db: Db, rows: readonly Row[], file: string): string {
  * not at all.
  */
 export async function importPredictions(db: Db, request: ImportRequest): Promise<ImportResult> {
-  if (!hasIndex(db)) throw new OocError('NO_INDEX', 'nothing is indexed yet: index a corpus before importing predictions');
+  if (!hasIndex(db)) throw new OocError('INDEX_MISSING', 'index a dataset before importing predictions');
   const name = request.name.trim();
   if (name === '') throw new OocError('BAD_ARGUMENT', 'a run needs a name');
   const existing = readRun(db, name);
@@ -148,65 +150,75 @@ export async function importPredictions(db: Db, request: ImportRequest): Promise
 
   const file = path.resolve(request.file);
   const format: PredictionFormat = await detectFormat(file);
-  const rows = readPredictionRows(file, format);
+  const { header, batches } = await readPredictionRows(file, format);
 
   // The first rows tell the mapping (and, when not given, the split).
   const head: RawRow[] = [];
   while (head.length < SPLIT_SAMPLE) {
-    const next = await rows.next();
+    const next = await batches.next();
     if (next.done === true) break;
     head.push(...next.value);
   }
-  const mapping = detectMapping(file, head.flatMap((r) => (r.fields === null ? [] : [r.fields])).slice(0, 50), request.overrides);
-  const paths = mapping.imageBy === 'path' ? imageIdsByPath(db) : null;
-  const understood = head.map((raw) => ({ raw, row: understand(raw, mapping, paths) }));
+  const sample = head.flatMap((r) => (r.fields === null ? [] : [asObject(r.fields, header)])).slice(0, 50);
+  const mapping = detectMapping(file, sample, request.overrides);
+  const read = rowReader(mapping, header, mapping.imageBy === 'path' ? imageIdsByPath(db) : null);
+  const understood = head.map((raw) => {
+    const row = newRow();
+    const error = read(raw, row);
+    return { raw, row: error ?? row };
+  });
 
   const files = splitFiles(db);
-  const split = request.split ?? detectSplit(db, understood.flatMap((u) => ('value' in u.row ? [u.row.value] : [])), file);
+  const split = request.split ?? detectSplit(db, understood.flatMap((u) => (typeof u.row === 'string' ? [] : [u.row])), file);
   const subsets = files.filter((f) => f.split === split && (request.subset === undefined || f.subset === request.subset));
   if (subsets.length === 0) {
     const known = [...new Set(files.map((f) => (request.subset === undefined ? f.split : `${f.split}/${f.subset}`)))].join(', ');
     throw new OocError('BAD_ARGUMENT', `no indexed split file ${request.subset === undefined ? split : `${split}/${request.subset}`} (indexed: ${known})`);
   }
-  const pairs = subsets.map((f) => ({ subset: f.subset, pairs: loadPairs(db, fileFor(db, split, f.subset).file_id) }));
+  const truths = subsets.map((f) => ({ subset: f.subset, rows: fileTruths(db, fileFor(db, split, f.subset)), seen: new RowTable(f.pairs * 2) }));
 
   const counts: Partial<Record<ProblemKind, number>> = {};
   const examples: (RunProblem & { at: number })[] = [];
-  const problem = (kind: ProblemKind, at: number, detail: string): void => {
+  // The detail is written only for the examples kept: a file of strays has hundreds of thousands.
+  const problem = (kind: ProblemKind, at: number, detail: () => string): void => {
     counts[kind] = (counts[kind] ?? 0) + 1;
-    if (counts[kind]! <= EXAMPLES) examples.push({ kind, line: 0, at, detail });
+    if (counts[kind]! <= EXAMPLES) examples.push({ kind, line: 0, at, detail: detail() });
   };
   const matched: Record<string, number> = Object.fromEntries(subsets.map((s) => [s.subset, 0]));
-  const seen = new Map<string, Set<number>>(subsets.map((s) => [s.subset, new Set<number>()]));
-  const keep: { subset: string; row: Row }[] = [];
+  const kept: StoredRows = { subset: [], caption: [], image: [], answer: [], probability: [], explanation: new Map() };
   let total = 0;
   let hasProbabilities = false;
 
-  const take = (raw: RawRow, parsed: Parsed<Row>): void => {
+  const take = (raw: RawRow, row: Row | string): void => {
     total++;
-    if ('error' in parsed) return problem('unparseable', raw.at, parsed.error);
-    const row = parsed.value;
-    const candidates = row.subset === null ? pairs : pairs.filter((p) => p.subset === row.subset);
-    for (const { subset, pairs: byCaption } of candidates) {
-      const pair = byCaption.get(row.caption);
-      if (pair === undefined || (row.image !== pair[0] && row.image !== pair[1])) continue;
-      const truth = row.image === pair[1] ? 1 : 0;
-      const key = row.caption * 2 + truth;
-      if (seen.get(subset)!.has(key)) return problem('duplicate', row.at, `${describeRow(row)} repeats an earlier row (the first is kept)`);
-      seen.get(subset)!.add(key);
-      if (row.truthClaim !== null && row.truthClaim !== truth) problem('truth-disagrees', row.at, `the file says ${row.truthClaim === 1 ? 'falsified' : 'pristine'}, the split file ${subset} says ${truth === 1 ? 'falsified' : 'pristine'} (caption ${row.caption}, image ${row.image})`);
+    if (typeof row === 'string') return problem('unparseable', raw.at, () => row);
+    for (let s = 0; s < truths.length; s++) {
+      const { subset, rows, seen } = truths[s]!;
+      if (row.subset !== null && row.subset !== subset) continue;
+      const truth = rows.get(row.caption, row.image);
+      if (truth === -1) continue;
+      if (seen.get(row.caption, row.image) !== -1) return problem('duplicate', row.at, () => `${describeRow(row)} repeats an earlier row (the first is kept)`);
+      seen.set(row.caption, row.image, 1);
+      if (row.truthClaim !== null && row.truthClaim !== truth) problem('truth-disagrees', row.at, () => `the file says ${row.truthClaim === 1 ? 'falsified' : 'pristine'}, the split file ${subset} says ${truth === 1 ? 'falsified' : 'pristine'} (caption ${row.caption}, image ${row.image})`);
       if (row.probability !== null) hasProbabilities = true;
       matched[subset]!++;
-      keep.push({ subset, row });
+      if (row.explanation !== null) kept.explanation.set(kept.caption.length, row.explanation);
+      kept.subset.push(s);
+      kept.caption.push(row.caption);
+      kept.image.push(row.image);
+      kept.answer.push(row.answer);
+      kept.probability.push(row.probability);
       return;
     }
-    const where = row.subset !== null && candidates.length === 0 ? `subset "${row.subset}" is not a file of ${split}` : `caption ${row.caption} with image ${row.image} is not a pair of ${split}${request.subset === undefined ? '' : `/${request.subset}`}`;
-    problem('unmatched', row.at, where);
+    problem('unmatched', row.at, () =>
+      row.subset !== null && !truths.some((t) => t.subset === row.subset) ? `subset "${row.subset}" is not a file of ${split}` : `caption ${row.caption} with image ${row.image} is not a pair of ${split}${request.subset === undefined ? '' : `/${request.subset}`}`,
+    );
   };
 
   for (const u of understood) take(u.raw, u.row);
-  for await (const batch of rows) {
-    for (const raw of batch) take(raw, understand(raw, mapping, paths));
+  const current = newRow();
+  for await (const batch of batches) {
+    for (const raw of batch) take(raw, read(raw, current) ?? current);
     request.onProgress?.(total);
   }
   if (total === 0) throw new OocError('BAD_ARGUMENT', `${file}: no rows`);
@@ -217,15 +229,9 @@ export async function importPredictions(db: Db, request: ImportRequest): Promise
   problems.sort((a, b) => PROBLEM_KINDS.indexOf(a.kind) - PROBLEM_KINDS.indexOf(b.kind) || a.line - b.line);
 
   const run: PredictionRun = { name, split, file, format, mapping, importedAt: new Date().toISOString(), rows: total, matched, problems: counts, hasProbabilities };
-  const preview = understood.slice(0, 5).map(({ raw, row }) => ({ line: lines?.get(raw.at) ?? raw.at, fields: raw.fields ?? {}, understood: 'error' in row ? `not read: ${row.error}` : describeRow(row.value) }));
+  const preview = understood.slice(0, 5).map(({ raw, row }) => ({ line: lines?.get(raw.at) ?? raw.at, fields: raw.fields === null ? {} : asObject(raw.fields, header), understood: typeof row === 'string' ? `not read: ${row}` : describeRow(row) }));
   if (request.dryRun === true) return { run, problems, preview, stored: false };
-  if (keep.length === 0) throw new OocError('BAD_ARGUMENT', `${file}: no row matched a pair of ${split} (${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}); nothing stored`);
-
-  saveRun(
-    db,
-    run,
-    keep.map(({ subset, row }) => ({ subset, caption: row.caption, image: row.image, answer: row.answer, probability: row.probability, explanation: row.explanation })),
-    problems,
-  );
+  if (kept.caption.length === 0) throw new OocError('BAD_ARGUMENT', `${file}: no row matched a pair of ${split} (${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}); nothing stored`);
+  saveRun(db, run, { ...kept, subsets: truths.map((t) => t.subset) }, problems);
   return { run, problems, preview, stored: true };
 }

@@ -1,4 +1,5 @@
 import { parse as parseCsv } from 'csv-parse';
+import { parse as parseCsvSync } from 'csv-parse/sync';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,11 +15,20 @@ import { scanJsonFile } from '../ingest/json-stream.ts';
  * read is reported with where it is, never fatal.
  */
 
-/** A row as read: its fields, or why it could not be read. `at` is its line (JSON Lines, CSV) or byte offset (JSON). */
+/**
+ * A row as read: its fields (an object, or for a table the cells in header order), or why it
+ * could not be read. `at` is its line (JSON Lines, CSV) or byte offset (JSON).
+ */
 export interface RawRow {
   at: number;
-  fields: Record<string, unknown> | null;
+  fields: Record<string, unknown> | readonly string[] | null;
   error?: string;
+}
+
+export interface PredictionRows {
+  /** A table's column names; null for JSON, whose rows are objects. */
+  header: readonly string[] | null;
+  batches: AsyncGenerator<RawRow[]>;
 }
 
 /** Where rows are: a line, or a byte offset to be turned into a line later (see lineNumbers). */
@@ -26,6 +36,21 @@ export type RowPosition = 'line' | 'offset';
 
 export function positionKind(format: PredictionFormat): RowPosition {
   return format === 'json' ? 'offset' : 'line';
+}
+
+/** Reads one field of a row, by name: compiled once per file (a table's column index is found once). */
+export type FieldReader = (fields: NonNullable<RawRow['fields']>) => unknown;
+
+export function fieldReader(key: string, header: readonly string[] | null): FieldReader {
+  if (header === null) return (fields) => (fields as Record<string, unknown>)[key];
+  const i = header.indexOf(key);
+  return (fields) => (fields as readonly string[])[i];
+}
+
+/** A row's fields as an object (to find the mapping from the first rows). */
+export function asObject(fields: NonNullable<RawRow['fields']>, header: readonly string[] | null): Record<string, unknown> {
+  if (header === null) return fields as Record<string, unknown>;
+  return Object.fromEntries(header.map((name, i) => [name, (fields as readonly string[])[i]]));
 }
 
 const BATCH = 4096;
@@ -64,11 +89,11 @@ export async function detectFormat(file: string): Promise<PredictionFormat> {
   }
 }
 
-/** Rows of the file, in batches. */
-export async function* readPredictionRows(file: string, format: PredictionFormat): AsyncGenerator<RawRow[]> {
-  if (format === 'json') yield* readJson(file);
-  else if (format === 'jsonl') yield* readJsonLines(file);
-  else yield* readCsv(file);
+/** The file's rows, in batches (and a table's header). */
+export async function readPredictionRows(file: string, format: PredictionFormat): Promise<PredictionRows> {
+  if (format === 'json') return { header: null, batches: readJson(file) };
+  if (format === 'jsonl') return { header: null, batches: readJsonLines(file) };
+  return readCsv(file);
 }
 
 const asFields = (value: unknown): Record<string, unknown> | null => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
@@ -107,44 +132,58 @@ async function* readJsonLines(file: string): AsyncGenerator<RawRow[]> {
   if (batch.length > 0) yield batch;
 }
 
-/** The delimiter of a text table: whichever of tab, comma and semicolon its header line has most of. */
-async function sniffDelimiter(file: string): Promise<string> {
-  const handle = await open(file, 'r');
-  try {
-    const head = Buffer.alloc(8192);
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    const header = head.subarray(0, bytesRead).toString('utf8').split(/\r?\n/, 1)[0]!;
-    const count = (d: string): number => header.split(d).length - 1;
-    const best = ['\t', ',', ';'].sort((a, b) => count(b) - count(a))[0]!;
-    if (count(best) === 0) throw new OocError('BAD_ARGUMENT', `${file}: not a table: its first line has no tab, comma or semicolon (a header naming the columns is needed)`);
-    return best;
-  } finally {
-    await handle.close();
+/** The header line of a text table, and its delimiter: whichever of tab, comma and semicolon it has most of. */
+async function tableHead(file: string): Promise<{ header: string[]; delimiter: string; quoted: boolean }> {
+  let quoted = false;
+  let headLine = '';
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+    if (headLine === '') headLine = chunk.toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0]!;
+    if (chunk.includes(0x22)) {
+      quoted = true;
+      break;
+    }
   }
+  const count = (d: string): number => headLine.split(d).length - 1;
+  const delimiter = ['\t', ',', ';'].sort((a, b) => count(b) - count(a))[0]!;
+  if (count(delimiter) === 0) throw new OocError('BAD_ARGUMENT', `${file}: not a table: its first line has no tab, comma or semicolon (a header naming the columns is needed)`);
+  const header = (parseCsvSync(headLine, { delimiter, relax_quotes: true })[0] as string[] | undefined)?.map((h) => h.trim()) ?? [];
+  return { header, delimiter, quoted };
 }
 
-async function* readCsv(file: string): AsyncGenerator<RawRow[]> {
-  const delimiter = await sniffDelimiter(file);
-  const skipped: RawRow[] = [];
-  const parser = createReadStream(file).pipe(
-    parseCsv({ columns: true, bom: true, delimiter, trim: true, info: true, relax_column_count: true, skip_records_with_error: true, skip_empty_lines: true }),
-  );
-  parser.on('skip', (err: Error & { lines?: number }) => skipped.push({ at: err.lines ?? 0, fields: null, error: err.message }));
-  let batch: RawRow[] = [];
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      batch.push({ at: info.lines, fields: record });
-      if (skipped.length > 0) batch.push(...skipped.splice(0));
-      if (batch.length >= BATCH) {
-        yield batch;
-        batch = [];
+/**
+ * A CSV or TSV file's rows as cells in header order. Without a quote character anywhere in the
+ * file, a record is a line, so its line number is counted here; with one (a quoted field may
+ * hold line breaks) the parser says where each record starts, which is slower.
+ */
+async function readCsv(file: string): Promise<PredictionRows> {
+  const { header, delimiter, quoted } = await tableHead(file);
+  async function* batches(): AsyncGenerator<RawRow[]> {
+    const skipped: RawRow[] = [];
+    const parser = createReadStream(file).pipe(
+      parseCsv({ bom: true, delimiter, from_line: 2, info: quoted, relax_column_count: true, skip_records_with_error: true, skip_empty_lines: quoted }),
+    );
+    parser.on('skip', (err: Error & { lines?: number }) => skipped.push({ at: err.lines ?? 0, fields: null, error: err.message }));
+    let batch: RawRow[] = [];
+    let line = 1;
+    try {
+      for await (const item of parser as AsyncIterable<string[] | { record: string[]; info: { lines: number } }>) {
+        line++;
+        const [cells, at] = Array.isArray(item) ? [item, line] : [item.record, item.info.lines];
+        if (cells.length === 1 && cells[0] === '') continue;
+        batch.push({ at, fields: cells });
+        if (skipped.length > 0) batch.push(...skipped.splice(0));
+        if (batch.length >= BATCH) {
+          yield batch;
+          batch = [];
+        }
       }
+    } catch (err) {
+      throw new OocError('BAD_ARGUMENT', `${file}: ${err instanceof Error ? err.message : String(err)}`);
     }
-  } catch (err) {
-    throw new OocError('BAD_ARGUMENT', `${file}: ${err instanceof Error ? err.message : String(err)}`);
+    batch.push(...skipped);
+    if (batch.length > 0) yield batch;
   }
-  batch.push(...skipped);
-  if (batch.length > 0) yield batch;
+  return { header, batches: batches() };
 }
 
 function newlines(buf: Buffer, from: number, to: number): number {
@@ -233,22 +272,21 @@ export function detectMapping(file: string, sample: readonly Record<string, unkn
   return mapping;
 }
 
-export type Parsed<T> = { value: T } | { error: string };
-
-/** A caption id: a number, or text starting with one (SNIFFER's "1549888-fake"). */
-export function parseCaptionId(value: unknown): Parsed<number> {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return { value };
+/** A caption id: a number, or text starting with one (SNIFFER's "1549888-fake"); or why not, as text. */
+export function parseCaptionId(value: unknown): number | string {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
   if (typeof value === 'string') {
     const m = /^\s*(\d{1,15})(?:\s*$|[-_:/ ])/.exec(value);
-    if (m) return { value: Number(m[1]) };
+    if (m) return Number(m[1]);
   }
-  return { error: `caption id ${describe(value)} is not a number` };
+  return `caption id ${describe(value)} is not a number`;
 }
 
-export function parseImageId(value: unknown): Parsed<number> {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return { value };
-  if (typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value)) return { value: Number(value) };
-  return { error: `image id ${describe(value)} is not a number` };
+/** An image id, or why not. */
+export function parseImageId(value: unknown): number | string {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  if (typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value)) return Number(value);
+  return `image id ${describe(value)} is not a number`;
 }
 
 /**
@@ -264,26 +302,27 @@ export function normalImagePath(value: string): string {
 const FALSIFIED_WORDS = new Set(['yes', 'y', 'true', '1', 'falsified', 'fake', 'false_pair', 'out-of-context', 'ooc', 'inconsistent', 'misinformation', 'manipulated']);
 const PRISTINE_WORDS = new Set(['no', 'n', 'false', '0', 'pristine', 'real', 'true_pair', 'consistent', 'genuine']);
 
-/** A label: 1 (falsified), 0 (pristine) or -1 (any other text: an abstention, e.g. "I don't know"). */
-export function parseLabel(value: unknown): Parsed<1 | 0 | -1> {
-  if (typeof value === 'boolean') return { value: value ? 1 : 0 };
-  if (typeof value === 'number') return value === 1 || value === 0 ? { value } : { error: `label ${value} is neither 0 nor 1` };
-  if (typeof value !== 'string') return { error: `no label (${describe(value)})` };
+/** A label: 1 (falsified), 0 (pristine) or -1 (any other text: an abstention, e.g. "I don't know"); or why not, as text. */
+export function parseLabel(value: unknown): 1 | 0 | -1 | string {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'number') return value === 1 || value === 0 ? value : `label ${value} is neither 0 nor 1`;
+  if (typeof value !== 'string') return `no label (${describe(value)})`;
   const text = value.trim().toLowerCase();
-  if (text === '') return { error: 'empty label' };
-  if (FALSIFIED_WORDS.has(text)) return { value: 1 };
-  if (PRISTINE_WORDS.has(text)) return { value: 0 };
+  if (text === '') return 'empty label';
+  if (FALSIFIED_WORDS.has(text)) return 1;
+  if (PRISTINE_WORDS.has(text)) return 0;
   // A sentence that answers first: "Yes, the image is wrongly used …", "No. The caption …".
   const lead = /^(yes|no)\b/.exec(text);
-  if (lead) return { value: lead[1] === 'yes' ? 1 : 0 };
-  return { value: -1 };
+  if (lead) return lead[1] === 'yes' ? 1 : 0;
+  return -1;
 }
 
-export function parseProbability(value: unknown): Parsed<number> {
+/** A probability from 0 to 1, or why not. */
+export function parseProbability(value: unknown): number | string {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
-  if (!Number.isFinite(n)) return { error: `probability ${describe(value)} is not a number` };
-  if (n < 0 || n > 1) return { error: `probability ${n} is outside 0–1` };
-  return { value: n };
+  if (!Number.isFinite(n)) return `probability ${describe(value)} is not a number`;
+  if (n < 0 || n > 1) return `probability ${n} is outside 0–1`;
+  return n;
 }
 
 function describe(value: unknown): string {

@@ -52,9 +52,22 @@ export function runRows(db: Db, runId: number, subset: string): IterableIterator
   return db.prepare('SELECT caption_id, image_id, answer, probability FROM predictions WHERE run_id = ? AND subset = ?').raw().iterate(runId, subset) as IterableIterator<[number, number, number | null, number | null]>;
 }
 
-/** A split file's pairs: caption, pristine image, falsified image, source, topic, sub-split index. */
-export function pairsOfFile(db: Db, fileId: number): IterableIterator<[number, number | null, number | null, string | null, string | null, number | null]> {
-  return db.prepare('SELECT caption_id, pristine_image_id, falsified_image_id, source, topic, source_dataset FROM pairs WHERE file_id = ?').raw().iterate(fileId) as IterableIterator<[number, number | null, number | null, string | null, string | null, number | null]>;
+/**
+ * A split file row's key: its caption id and image id in one number (ids below 2^26; a larger
+ * one is no VisualNews id, and matches nothing).
+ */
+export function rowKey(caption: number, image: number): number {
+  return image < 2 ** 26 && caption < 2 ** 26 ? caption * 2 ** 26 + image : -1;
+}
+
+/**
+ * A split file's pairs, read by their contiguous pair ids (by file_id the planner picks a score
+ * index and reads the table in random order, several times slower): caption, pristine image,
+ * falsified image, and with `groups` source, topic and sub-split index.
+ */
+export function pairsOfFile(db: Db, file: { first: number; last: number }, groups = false): [number, number | null, number | null, string | null, string | null, number | null][] {
+  const columns = groups ? 'caption_id, pristine_image_id, falsified_image_id, source, topic, source_dataset' : 'caption_id, pristine_image_id, falsified_image_id';
+  return db.prepare(`SELECT ${columns} FROM pairs WHERE pair_id BETWEEN ? AND ?`).raw().all(file.first, file.last) as [number, number | null, number | null, string | null, string | null, number | null][];
 }
 
 /** A lookup of the pairs, in every split file, of a caption: [split, pristine image, falsified image]. */
@@ -63,24 +76,44 @@ export function pairsOfCaption(db: Db): (captionId: number) => [string, number |
   return (captionId) => lookup.all(captionId) as [string, number | null, number | null][];
 }
 
-export interface StoredPrediction {
-  subset: string;
-  caption: number;
-  image: number;
-  answer: number | null;
-  probability: number | null;
-  explanation: string | null;
+/** A run's matched rows, column by column (subset as an index into `subsets`; explanations by row, where given). */
+export interface StoredRows {
+  subset: number[];
+  caption: number[];
+  image: number[];
+  answer: (number | null)[];
+  probability: (number | null)[];
+  explanation: Map<number, string>;
 }
 
 /** Stores a run whole (replacing one of the same name when asked), in one transaction. */
-export function saveRun(db: Db, run: PredictionRun, rows: readonly StoredPrediction[], problems: readonly RunProblem[]): void {
+export function saveRun(db: Db, run: PredictionRun, rows: StoredRows & { subsets: readonly string[] }, problems: readonly RunProblem[]): void {
   db.transaction(() => {
     db.prepare('DELETE FROM prediction_runs WHERE name = ?').run(run.name);
     const { lastInsertRowid } = db
       .prepare('INSERT INTO prediction_runs (name, split, file, format, mapping, imported_at, rows, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(run.name, run.split, run.file, run.format, JSON.stringify(run.mapping), run.importedAt, run.rows, JSON.stringify({ matched: run.matched, problems: run.problems, hasProbabilities: run.hasProbabilities }));
-    const insert = db.prepare('INSERT INTO predictions (run_id, subset, caption_id, image_id, answer, probability, explanation) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    for (const r of rows) insert.run(lastInsertRowid, r.subset, r.caption, r.image, r.answer, r.probability, r.explanation);
+    // Many rows a statement, bound from one reused array: a call per row cost more than SQLite's own work.
+    const COLUMNS = 7;
+    const BLOCK = 128;
+    const insert = (n: number) => db.prepare(`INSERT INTO predictions (run_id, subset, caption_id, image_id, answer, probability, explanation) VALUES ${Array(n).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+    const block = insert(BLOCK);
+    const values: unknown[] = new Array(BLOCK * COLUMNS);
+    let k = 0;
+    for (let i = 0; i < rows.caption.length; i++) {
+      values[k++] = lastInsertRowid;
+      values[k++] = rows.subsets[rows.subset[i]!];
+      values[k++] = rows.caption[i];
+      values[k++] = rows.image[i];
+      values[k++] = rows.answer[i];
+      values[k++] = rows.probability[i];
+      values[k++] = rows.explanation.get(i) ?? null;
+      if (k === values.length) {
+        block.run(values);
+        k = 0;
+      }
+    }
+    if (k > 0) insert(k / COLUMNS).run(values.slice(0, k));
     const insertProblem = db.prepare('INSERT INTO prediction_problems (run_id, kind, line, detail) VALUES (?, ?, ?, ?)');
     for (const p of problems) insertProblem.run(lastInsertRowid, p.kind, p.line, p.detail);
   })();

@@ -64,7 +64,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     setNext(null);
     setTotal(null);
     setError(null);
-    const show = (items: PairSummary[], total: number, next: string | null): void => {
+    const show = (items: PairSummary[], total: number | null, next: string | null): void => {
       if (mine !== generation.current) return;
       setPages(appendPage(noPages(PAGE), items));
       setPagesQuery(query);

@@ -7,6 +7,7 @@ import type { ExportProgress, ExportSummary, SelectionPreview } from './export.t
 import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, ProviderReport } from './models.ts';
 import type { CaptionHit, PairFacets, PairPage, PairSummary, ScoreRun } from './pairs.ts';
 import type { SaliencyResult } from './saliency.ts';
+import type { ImportResult, PredictionRun, RunEvaluation, RunProblem } from './evaluation.ts';
 
 /**
  * The one contract between the workbench UI and the main process. Each entry is a call by name:
@@ -82,6 +83,18 @@ export interface ApiOutputs {
   'jobs.cancel': JobRun;
   /** Starts checking every image (format, size, truncation) in a worker. */
   'images.check': JobRun;
+  /** The prediction runs imported, oldest first. */
+  'predictions.list': { runs: PredictionRun[] };
+  /** How a predictions file would be read: the fields found, the split, the first rows as understood (nothing stored). */
+  'predictions.preview': ImportResult;
+  /** Starts importing a predictions file as a named run (in a worker). */
+  'predictions.import': JobRun;
+  /** A run's rows that were not used as they stand (or whose truth disagreed), by line. */
+  'predictions.problems': { problems: RunProblem[] };
+  /** Deletes a run the user names; the runs left. */
+  'predictions.delete': { runs: PredictionRun[] };
+  /** A run's All / Pristine / Falsified accuracy with intervals, AUC and ROC, confusion and breakdowns, on one split file. */
+  'evaluation.get': RunEvaluation;
   /** An item's nearest neighbours under a set of embeddings: image or caption to image or caption. */
   'neighbours.get': { items: NeighbourItem[]; seconds: number };
 }

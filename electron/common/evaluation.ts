@@ -24,6 +24,16 @@ export interface PredictionMapping {
   subset?: string;
 }
 
+/** A predictions file to import or preview, and how to read it where the field names are not recognised. */
+export interface PredictionsSource {
+  file: string;
+  /** The NewsCLIPpings split; found from the rows when not given. */
+  split?: string;
+  /** Match against this subset only (otherwise each row against every subset of the split). */
+  subset?: string;
+  fields?: Partial<Record<'caption' | 'image' | 'prediction' | 'probability' | 'truth', string>>;
+}
+
 export const PROBLEM_KINDS = ['unparseable', 'unmatched', 'duplicate', 'truth-disagrees'] as const;
 export type ProblemKind = (typeof PROBLEM_KINDS)[number];
 
@@ -49,6 +59,22 @@ export interface PredictionRun {
   /** Rows not used, per kind (truth-disagrees rows are used: the split file is the truth). */
   problems: Partial<Record<ProblemKind, number>>;
   hasProbabilities: boolean;
+}
+
+/** What an import read, matched and stored (a dry run stores nothing; a preview reads the first rows only). */
+export interface ImportResult {
+  /** For a preview, its counts are those of the first rows. */
+  run: PredictionRun;
+  /** The first examples of each problem, by line. */
+  problems: RunProblem[];
+  /** The first rows as read and as understood. */
+  preview: { line: number; fields: Record<string, unknown>; understood: string }[];
+  stored: boolean;
+}
+
+/** How far an import has read. */
+export interface ImportProgress {
+  rows: number;
 }
 
 /** An accuracy with its 95% bootstrap confidence interval (null when there are no rows). */

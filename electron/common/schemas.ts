@@ -14,6 +14,7 @@ import { EXPORT_FORMATS, STRATUM_KEYS } from './export.ts';
 import { EMBED_WHAT, NEIGHBOUR_SIDES, PROVIDER_CHOICES } from './models.ts';
 import { FACETS, PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES } from './pairs.ts';
 import { COLORMAPS, SALIENCY_METHODS } from './saliency.ts';
+import { PROBLEM_KINDS } from './evaluation.ts';
 
 export { FACETS, PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES };
 
@@ -40,6 +41,14 @@ const NEIGHBOUR_SCOPE = v.pipe(
   v.object({ split: optional(required), subset: optional(required), source: optional(required), topic: optional(required) }),
   v.check((s) => (s.split === undefined) === (s.subset === undefined), 'a split file needs both "split" and "subset"'),
 );
+
+/** A predictions file (a full path on this machine) and, where the names are not recognised, which field holds what. */
+const PREDICTIONS_SOURCE = v.object({
+  file: required,
+  split: optional(required),
+  subset: optional(required),
+  fields: v.optional(v.object({ caption: optional(required), image: optional(required), prediction: optional(required), probability: optional(required), truth: optional(required) }), {}),
+});
 
 /** What narrows a split file's pairs; each key also names its URL parameter unless URL_NAMES says otherwise. */
 export const PAIR_FILTERS = {
@@ -188,6 +197,17 @@ export const API_INPUTS = {
   'jobs.list': none,
   'jobs.cancel': v.object({ id: required }),
   'images.check': v.object({ recheck: flag }),
+  'predictions.list': none,
+  'predictions.preview': PREDICTIONS_SOURCE,
+  'predictions.import': v.object({ ...PREDICTIONS_SOURCE.entries, name: required, replace: flag }),
+  'predictions.problems': v.object({ name: required, kind: optional(v.picklist(PROBLEM_KINDS)) }),
+  'predictions.delete': v.object({ name: required }),
+  'evaluation.get': v.object({
+    run: required,
+    subset: optional(required),
+    resamples: v.optional(v.pipe(integer, v.minValue(0, 'must be from 0 to 10000'), v.maxValue(10_000, 'must be from 0 to 10000')), 1000),
+    seed: v.optional(v.pipe(integer, v.minValue(0, 'must be 0 or more')), 0),
+  }),
   'neighbours.get': v.object({
     itemId: integer,
     within: v.optional(NEIGHBOUR_SCOPE, {}),

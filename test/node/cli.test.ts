@@ -6,7 +6,7 @@ import { SPLITS, SUBSETS } from '../../electron/common/datasets.ts';
 import { item, pairRows, tempDir, writeCorpus } from '../fixtures/corpus.ts';
 import { runCli } from '../fixtures/cli.ts';
 
-const COMMANDS = ['index', 'stats', 'check-images', 'thumbnail', 'demo'];
+const COMMANDS = ['index', 'stats', 'check-images', 'thumbnail', 'demo', 'predictions', 'evaluate'];
 
 test('--help works for the program and every command', async () => {
   const top = await runCli(['--help']);

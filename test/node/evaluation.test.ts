@@ -3,10 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { RunEvaluation } from '../../electron/common/evaluation.ts';
+import { createHandlers } from '../../electron/node/api/handlers.ts';
 import { evaluateRun } from '../../electron/node/evaluation/evaluate.ts';
 import { importPredictions } from '../../electron/node/evaluation/import-run.ts';
 import { accuracyWithIntervals, bestThreshold, rocAuc, rocCurve } from '../../electron/node/evaluation/metrics.ts';
 import { buildIndex } from '../../electron/node/ingest/indexer.ts';
+import { JobCenter } from '../../electron/node/jobs/job-center.ts';
 import { openDatabase, type Db } from '../../electron/node/store/db.ts';
 import { listRuns, readRun } from '../../electron/node/store/predictions.ts';
 import { runCli } from '../fixtures/cli.ts';
@@ -259,4 +261,36 @@ test('the CLI imports a run, previews without storing, and writes the evaluation
   assert.match(wrongSplit.stderr, /run "run-a" was imported for merged_balanced, not scene_resnet_place/);
   const unknown = await runCli(['evaluate', '--run', 'nope', '--db', dbFile]);
   assert.match(unknown.stderr, /no prediction run named "nope" \(runs: run-a\)/);
+});
+
+test('through the API: a preview reads the first rows only, the import runs as a job, the evaluation comes from the task runner', async (t) => {
+  const { db, dbFile, dir } = await indexed(t);
+  const jobs = new JobCenter(dbFile);
+  const api = createHandlers({ db, databaseFile: dbFile, demo: false, version: 'test', jobs });
+  const rows = Array.from({ length: 10 }, (_, i) => [
+    { image_id: i + 1, article_id: i + 1, falsified: false, prediction: 'No' },
+    { image_id: i + 21, article_id: i + 1, falsified: true, prediction: i < 8 ? 'Yes' : 'maybe' },
+  ]).flat();
+  const file = cmieFile(dir, rows);
+
+  await assert.rejects(Promise.resolve().then(() => api['predictions.preview']({ file: 'relative.json' })), /give the predictions file as a full path/);
+  const preview = await api['predictions.preview']({ file });
+  assert.equal(preview.stored, false);
+  assert.equal(preview.run.split, 'merged_balanced');
+  assert.equal(preview.preview[1]!.understood, 'caption 1, image 21: falsified');
+  assert.deepEqual((await api['predictions.list']({})).runs, []);
+
+  const started = await api['predictions.import']({ file, name: 'api run' });
+  assert.equal(started.kind, 'import-predictions');
+  const done = await jobs.wait(started.id);
+  assert.equal(done.state, 'done', JSON.stringify(done.error));
+  assert.deepEqual((done.summary as { run: { matched: Record<string, number> } }).run.matched, { test: 20, val: 0 });
+  assert.deepEqual((await api['predictions.list']({})).runs.map((r) => r.name), ['api run']);
+
+  const e = await api['evaluation.get']({ run: 'api run', seed: 5 });
+  assert.deepEqual([e.all, e.abstained, e.excludingAbstentions.falsified], [18 / 20, 2, 1]);
+  assert.deepEqual(e.bootstrap, { resamples: 1000, seed: 5 });
+  await assert.rejects(Promise.resolve().then(() => api['evaluation.get']({ run: 'api run', resamples: -1 })), /"resamples" must be from 0 to 10000/);
+  await assert.rejects(Promise.resolve().then(() => api['evaluation.get']({ run: 'nope' })), /no prediction run named "nope"/);
+  assert.deepEqual((await api['predictions.delete']({ name: 'api run' })).runs, []);
 });

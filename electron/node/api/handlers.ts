@@ -6,6 +6,7 @@ import { InProcessTasks, type TaskRunner } from '../jobs/tasks.ts';
 import { explainDatabaseError, type Db } from '../store/db.ts';
 import { browseHandlers } from './browse-handlers.ts';
 import { curationHandlers } from './curation-handlers.ts';
+import { evaluationHandlers } from './evaluation-handlers.ts';
 import { exportHandlers } from './export-handlers.ts';
 import { jobHandlers } from './job-handlers.ts';
 import { modelHandlers } from './model-handlers.ts';
@@ -38,6 +39,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
     ...browseHandlers(ctx, tasks),
     ...curationHandlers(ctx.db),
     ...exportHandlers(ctx.db),
+    ...evaluationHandlers(ctx, tasks),
     ...jobHandlers(ctx, ctx.version),
     ...modelHandlers(ctx.db, tasks),
     ...saliencyHandlers(tasks, ctx.jobs),

@@ -76,7 +76,7 @@ are counted and listed with their line numbers.`,
     try {
       if (action === 'import') {
         if (file === undefined) throw new OocError('BAD_ARGUMENT', 'missing the predictions file (see: ooc predictions --help)');
-        const overrides = Object.fromEntries(
+        const fields = Object.fromEntries(
           (['caption', 'image', 'prediction', 'probability', 'truth'] as const).flatMap((role) => {
             const field = optionalString(values, `${role}-field`);
             return field === undefined ? [] : [[role, field]];
@@ -89,7 +89,7 @@ are counted and listed with their line numbers.`,
           name: requireString(values, 'name', 'predictions'),
           ...(split === undefined ? {} : { split }),
           ...(subset === undefined ? {} : { subset }),
-          overrides,
+          fields,
           replace: values.replace === true,
           dryRun: values['dry-run'] === true,
           onProgress: (rows) => process.stderr.isTTY && process.stderr.write(`\r${count(rows)} rows read`),

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { PROBLEM_KINDS, type PredictionFormat, type PredictionMapping, type PredictionRun, type ProblemKind, type RunProblem } from '../../common/evaluation.ts';
+import { PROBLEM_KINDS, type ImportResult, type PredictionFormat, type PredictionsSource, type PredictionMapping, type PredictionRun, type ProblemKind, type RunProblem } from '../../common/evaluation.ts';
 import { OocError } from '../../common/errors.ts';
-import { asObject, detectFormat, detectMapping, fieldReader, lineNumbers, normalImagePath, parseCaptionId, parseImageId, parseLabel, parseProbability, positionKind, readPredictionRows, type FieldReader, type MappingOverrides, type RawRow } from './read-predictions.ts';
+import { asObject, detectFormat, detectMapping, fieldReader, lineNumbers, normalImagePath, parseCaptionId, parseImageId, parseLabel, parseProbability, positionKind, readPredictionRows, type FieldReader, type RawRow } from './read-predictions.ts';
 import { RowTable } from './row-table.ts';
 import type { Db } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
@@ -9,29 +9,18 @@ import { itemImagePaths } from '../store/items.ts';
 import { fileFor, splitFiles } from '../store/pairs.ts';
 import { pairsOfCaption, pairsOfFile, readRun, saveRun, type StoredRows } from '../store/predictions.ts';
 
-export interface ImportRequest {
-  file: string;
+export interface ImportRequest extends PredictionsSource {
   name: string;
-  /** The NewsCLIPpings split; found from the rows when not given. */
-  split?: string;
-  /** Match against this subset only (otherwise each row against every subset of the split). */
-  subset?: string;
-  overrides?: MappingOverrides;
   /** Replace a run of the same name (otherwise that is refused). */
   replace?: boolean;
   /** Read and match, report, store nothing. */
   dryRun?: boolean;
+  /** With dryRun: read only the first rows (a preview of the mapping, in a moment). */
+  headOnly?: boolean;
+  signal?: AbortSignal;
   onProgress?: (rows: number) => void;
 }
 
-export interface ImportResult {
-  run: PredictionRun;
-  /** The first examples of each problem, by line. */
-  problems: RunProblem[];
-  /** The first rows as read and as understood, for a preview of the mapping. */
-  preview: { line: number; fields: Record<string, unknown>; understood: string }[];
-  stored: boolean;
-}
 
 /** Examples kept per kind of problem; every one is counted. */
 const EXAMPLES = 200;
@@ -160,7 +149,7 @@ export async function importPredictions(db: Db, request: ImportRequest): Promise
     head.push(...next.value);
   }
   const sample = head.flatMap((r) => (r.fields === null ? [] : [asObject(r.fields, header)])).slice(0, 50);
-  const mapping = detectMapping(file, sample, request.overrides);
+  const mapping = detectMapping(file, sample, request.fields);
   const read = rowReader(mapping, header, mapping.imageBy === 'path' ? imageIdsByPath(db) : null);
   const understood = head.map((raw) => {
     const row = newRow();
@@ -217,9 +206,14 @@ export async function importPredictions(db: Db, request: ImportRequest): Promise
 
   for (const u of understood) take(u.raw, u.row);
   const current = newRow();
-  for await (const batch of batches) {
-    for (const raw of batch) take(raw, read(raw, current) ?? current);
-    request.onProgress?.(total);
+  const headOnly = request.dryRun === true && request.headOnly === true;
+  if (headOnly) await batches.return(undefined);
+  else {
+    for await (const batch of batches) {
+      request.signal?.throwIfAborted();
+      for (const raw of batch) take(raw, read(raw, current) ?? current);
+      request.onProgress?.(total);
+    }
   }
   if (total === 0) throw new OocError('BAD_ARGUMENT', `${file}: no rows`);
 

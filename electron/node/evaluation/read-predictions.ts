@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { PredictionFormat, PredictionMapping } from '../../common/evaluation.ts';
+import type { PredictionFormat, PredictionMapping, PredictionsSource } from '../../common/evaluation.ts';
 import { OocError } from '../../common/errors.ts';
 import { scanJsonFile } from '../ingest/json-stream.ts';
 
@@ -225,13 +225,12 @@ const PROBABILITY_KEYS = ['probability', 'prob', 'p_falsified', 'prob_falsified'
 const TRUTH_KEYS = ['falsified', 'label', 'gt', 'ground_truth', 'truth', 'is_falsified'];
 const EXPLANATION_KEYS = ['explanation', 'rationale', 'reason', 'reasoning'];
 
-export type MappingOverrides = Partial<Record<'caption' | 'image' | 'prediction' | 'probability' | 'truth', string>>;
 
 /**
  * Which field holds what, from the fields of the first rows (names compared without case), with
  * the user's choices first. A "label" column is the prediction when nothing else is.
  */
-export function detectMapping(file: string, sample: readonly Record<string, unknown>[], overrides: MappingOverrides = {}): PredictionMapping {
+export function detectMapping(file: string, sample: readonly Record<string, unknown>[], overrides: NonNullable<PredictionsSource['fields']> = {}): PredictionMapping {
   const keys = [...new Set(sample.flatMap((r) => Object.keys(r)))];
   const find = (candidates: readonly string[], except: readonly (string | undefined)[] = []): string | undefined => {
     for (const c of candidates) {
@@ -240,7 +239,7 @@ export function detectMapping(file: string, sample: readonly Record<string, unkn
     }
     return undefined;
   };
-  const given = (role: keyof MappingOverrides): string | undefined => {
+  const given = (role: keyof NonNullable<PredictionsSource['fields']>): string | undefined => {
     const key = overrides[role];
     if (key !== undefined && !keys.includes(key)) throw new OocError('BAD_ARGUMENT', `${file}: no field "${key}" (fields: ${keys.join(', ')})`);
     return key;

@@ -22,7 +22,8 @@ const PUSH_EVERY_MS = 100;
 /** How far a run of each kind has got, from its own progress report. */
 function measure(kind: string, progress: unknown): { fraction: number | null; note: string } {
   if (progress === null || typeof progress !== 'object') return { fraction: null, note: 'starting…' };
-  const p = progress as { phase?: string; done?: number; total?: number; bytesDone?: number; bytesTotal?: number; kind?: string };
+  const p = progress as { phase?: string; done?: number; total?: number; bytesDone?: number; bytesTotal?: number; kind?: string; rows?: number };
+  if (p.rows !== undefined) return { fraction: null, note: `${p.rows.toLocaleString('en-US')} rows read` };
   if (kind === 'index' && p.bytesTotal !== undefined) return { fraction: p.bytesTotal > 0 ? p.bytesDone! / p.bytesTotal : null, note: p.phase ?? '' };
   if (p.done !== undefined && p.total !== undefined) {
     const what = kind === 'embed' ? (p.phase === 'scoring' ? 'scoring pairs' : p.kind === 'image' ? 'images' : 'captions') : kind === 'export' ? (p.phase ?? 'rows') : 'done';

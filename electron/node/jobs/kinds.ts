@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ExportOptions, ExportProgress, ExportSummary, SelectionSpec } from '../../common/export.ts';
 import type { ImageCheckProgress, ImageCheckSummary, IndexProgress, IndexSummary } from '../../common/index-types.ts';
 import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ProviderChoice } from '../../common/models.ts';
+import type { ImportProgress, ImportResult, PredictionsSource } from '../../common/evaluation.ts';
 import type { Db } from '../store/db.ts';
 
 /**
@@ -42,12 +43,18 @@ export interface CheckImagesJobRequest extends JobBase {
   recheck?: boolean;
 }
 
+export interface ImportPredictionsJobRequest extends JobBase, PredictionsSource {
+  name: string;
+  replace?: boolean;
+}
+
 /** What each kind of job takes, reports and returns. */
 export interface Jobs {
   index: { request: IndexJobRequest; progress: IndexProgress; summary: IndexSummary };
   embed: { request: EmbedJobRequest; progress: EmbedJobProgress; summary: EmbedJobSummary };
   export: { request: ExportJobRequest; progress: ExportProgress; summary: ExportSummary };
   'check-images': { request: CheckImagesJobRequest; progress: ImageCheckProgress; summary: ImageCheckSummary };
+  'import-predictions': { request: ImportPredictionsJobRequest; progress: ImportProgress; summary: ImportResult };
 }
 export type JobKind = keyof Jobs;
 
@@ -113,6 +120,14 @@ export const JOB_KINDS: { [K in JobKind]: JobKindSpec<K> } = {
     run: async (db, r, { signal, onProgress }) => {
       const { checkImages } = await import('../images/check-job.ts');
       return checkImages(db, { recheck: r.recheck ?? false, signal, onProgress, ...token(r) });
+    },
+  },
+  'import-predictions': {
+    title: (r) => `Import predictions "${r.name}" from ${path.basename(r.file)}`,
+    busy: 'predictions are being imported',
+    run: async (db, r, { signal, onProgress }) => {
+      const { importPredictions } = await import('../evaluation/import-run.ts');
+      return importPredictions(db, { ...r, signal, onProgress: (rows) => onProgress({ rows }) });
     },
   },
 };

@@ -2,6 +2,8 @@ import type { Colormap, SaliencyMethod, SaliencyParams, SaliencyResult } from '.
 import { OocError } from '../../common/errors.ts';
 import type { NeighbourScope } from '../../common/schemas.ts';
 import type { PairFacets, PairQuery } from '../../common/pairs.ts';
+import type { RunEvaluation } from '../../common/evaluation.ts';
+import { evaluateRun, type EvaluateOptions } from '../evaluation/evaluate.ts';
 import { FacetIndex } from '../facets.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
 import { ClipModel } from '../inference/clip.ts';
@@ -17,7 +19,7 @@ import type { EmbeddingKind } from '../store/vectors.ts';
 /**
  * The heavy requests of the UI, run off the main loop in a pool of worker threads (task-pool.ts)
  * or, without a pool (the CLI, the tests), in the caller: saliency maps, their PNGs, nearest
- * neighbours and facet counts. A worker keeps its models, neighbour matrices and facet columns
+ * neighbours, facet counts and evaluations of prediction runs. A worker keeps its models, neighbour matrices and facet columns
  * loaded between tasks.
  */
 
@@ -36,6 +38,7 @@ export interface Tasks {
   saliencyPng: { args: SaliencyTask & { opacity: number }; result: { png: string; filename: string } };
   neighbours: { args: { model: string; itemId: number; from: EmbeddingKind; to: EmbeddingKind; k: number; within: NeighbourScope }; result: Neighbour[] };
   facets: { args: PairQuery; result: PairFacets };
+  evaluate: { args: { run: string } & EvaluateOptions; result: RunEvaluation };
 }
 export type TaskName = keyof Tasks;
 export type Progress = (p: { done: number; total: number }) => void;
@@ -91,6 +94,8 @@ export class TaskState {
       this.facetIndex ??= new FacetIndex(this.db);
       return Promise.resolve(this.facetIndex.facets(query));
     },
+    // A run of hundreds of thousands of rows takes seconds of bootstrap resamples.
+    evaluate: ({ run, ...options }) => Promise.resolve(evaluateRun(this.db, run, options)),
   };
 
   async release(): Promise<void> {

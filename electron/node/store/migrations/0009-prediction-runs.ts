@@ -5,7 +5,7 @@ import type { Migration } from './index.ts';
  * Rows are keyed by what the paper's files key them by — subset, caption id and image id — not
  * by pair ids, so a run survives a re-index; the truth is always read from the split file.
  * `answer` is 1 (falsified), 0 (pristine), -1 (abstained), or NULL where the run gave only a
- * * probability. Rows that were not used are kept as problems, with their line. (IF NOT EXISTS:
+ * probability. Rows that were not used are kept as problems, with their line. (IF NOT EXISTS:
  * a database rolled back to an older version by hand, as the upgrade tests do, keeps them.)
  */
 export const migration0009: Migration = {

@@ -218,12 +218,13 @@ export async function importPredictions(db: Db, request: ImportRequest): Promise
   if (total === 0) throw new OocError('BAD_ARGUMENT', `${file}: no rows`);
 
   // JSON records are found by byte offset: say which line each listed one starts on.
-  const lines = positionKind(format) === 'offset' ? await lineNumbers(file, examples.map((e) => e.at)) : null;
+  const shown = understood.slice(0, 5);
+  const lines = positionKind(format) === 'offset' ? await lineNumbers(file, [...examples.map((e) => e.at), ...shown.map((u) => u.raw.at)]) : null;
   const problems: RunProblem[] = examples.map(({ kind, at, detail }) => ({ kind, line: lines?.get(at) ?? at, detail }));
   problems.sort((a, b) => PROBLEM_KINDS.indexOf(a.kind) - PROBLEM_KINDS.indexOf(b.kind) || a.line - b.line);
 
   const run: PredictionRun = { name, split, file, format, mapping, importedAt: new Date().toISOString(), rows: total, matched, problems: counts, hasProbabilities };
-  const preview = understood.slice(0, 5).map(({ raw, row }) => ({ line: lines?.get(raw.at) ?? raw.at, fields: raw.fields === null ? {} : asObject(raw.fields, header), understood: typeof row === 'string' ? `not read: ${row}` : describeRow(row) }));
+  const preview = shown.map(({ raw, row }) => ({ line: lines?.get(raw.at) ?? raw.at, fields: raw.fields === null ? {} : asObject(raw.fields, header), understood: typeof row === 'string' ? `not read: ${row}` : describeRow(row) }));
   if (request.dryRun === true) return { run, problems, preview, stored: false };
   if (kept.caption.length === 0) throw new OocError('BAD_ARGUMENT', `${file}: no row matched a pair of ${split} (${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}); nothing stored`);
   saveRun(db, run, { ...kept, subsets: truths.map((t) => t.subset) }, problems);

@@ -1,7 +1,7 @@
 import type { WebPreferences } from 'electron';
 import { MEDIA_SCHEME } from '../common/bridge.ts';
+import { ASSET_NAME, assetType } from '../common/assets.ts';
 import { contentSecurityPolicy } from '../common/csp.ts';
-
 
 /**
  * The desktop shell's security settings, kept apart from the code that applies them so they
@@ -42,23 +42,15 @@ export function isAppUrl(url: string): boolean {
   }
 }
 
-const APP_FILES: Record<string, string> = {
-  '/': 'index.html',
-  '/index.html': 'index.html',
-  '/assets/app.js': 'app.js',
-  '/assets/app.css': 'app.css',
-};
-
-const TYPES: Record<string, string> = { 'index.html': 'text/html; charset=utf-8', 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' };
-
 /**
  * The renderer file for an ooc-app: request, by exact name (no path from the request ever
- * reaches the file system), or null. Unknown paths under the app serve index.html, so the view
- * state in the address survives a reload.
+ * reaches the file system: the page, or a bundle file named as the bundler names them). Unknown
+ * paths under the app serve index.html, so the view state in the address survives a reload.
  */
 export function appFileFor(url: string): { file: string; contentType: string } | null {
   if (!isAppUrl(url)) return null;
   const { pathname } = new URL(url);
-  const file = APP_FILES[pathname] ?? (pathname.startsWith('/assets/') ? null : 'index.html');
-  return file === null ? null : { file, contentType: TYPES[file]! };
+  if (!pathname.startsWith('/assets/')) return { file: 'index.html', contentType: 'text/html; charset=utf-8' };
+  const name = pathname.slice('/assets/'.length);
+  return ASSET_NAME.test(name) ? { file: name, contentType: assetType(name) } : null;
 }

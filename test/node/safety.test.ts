@@ -358,7 +358,7 @@ test('database errors name the file and say what to do; a database on read-only 
 
 test('browser mode cuts off a request whose headers or body never arrive', async (t) => {
   const { corpus, db } = await indexed(t);
-  const server = await startServer({ db, handlers: createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test' }), renderer: { js: '', css: '' }, thumbnailDir: path.join(corpus.origin, '..', 'thumbs') });
+  const server = await startServer({ db, handlers: createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test' }), renderer: { files: {} }, thumbnailDir: path.join(corpus.origin, '..', 'thumbs') });
   t.after(() => server.close());
   const head = (lines: string[]): string => `${lines.join('\r\n')}\r\n\r\n`;
   /** Sends raw bytes; resolves with what came back once the server answers (or closes). */

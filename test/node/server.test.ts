@@ -35,7 +35,7 @@ async function serving(t: Parameters<typeof tempDir>[0]): Promise<{ server: Runn
   const server = await startServer({
     db,
     handlers: createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test' }),
-    renderer: { js: 'console.log(1)', css: 'body{}' },
+    renderer: { files: { 'app.js': 'console.log(1)', 'app.css': 'body{}', 'chunk-AbC123.js': 'export const x = 1;' } },
     thumbnailDir: path.join(dir, 'thumbs'),
   });
   t.after(async () => {
@@ -70,7 +70,7 @@ test('the server listens on 127.0.0.1 only and lets nobody in without the token'
   assert.equal((await request(server, '/', { headers: { authorization: `Bearer ${server.token}` } })).status, 200);
 });
 
-test('the bundle is kept by the browser and revalidated: unchanged, it answers 304 with no body', async (t) => {
+test('the bundle, chunks too, is served by exact name, kept by the browser and revalidated: unchanged, it answers 304 with no body', async (t) => {
   const { server, cookie } = await serving(t);
   const first = await request(server, '/assets/app.js', { headers: { cookie } });
   assert.equal(first.status, 200);
@@ -84,6 +84,9 @@ test('the bundle is kept by the browser and revalidated: unchanged, it answers 3
   const css = await request(server, '/assets/app.css', { headers: { cookie, 'if-none-match': etag } });
   assert.equal(css.status, 200, "another file's tag does not match");
   assert.equal((await request(server, '/assets/app.js', { headers: { 'if-none-match': etag } })).status, 401, 'not without the token');
+  const chunk = await request(server, '/assets/chunk-AbC123.js', { headers: { cookie } });
+  assert.deepEqual([chunk.status, chunk.headers['content-type'], chunk.body.toString()], [200, 'text/javascript; charset=utf-8', 'export const x = 1;']);
+  assert.equal((await request(server, '/assets/chunk-other.js', { headers: { cookie } })).status, 404, 'only the files of the bundle');
 });
 
 test('requests naming another host (DNS rebinding) or lacking the API header are refused', async (t) => {

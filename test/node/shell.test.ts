@@ -34,8 +34,10 @@ test('only the app\'s own pages count as the app (navigation and IPC checks)', (
 test('the app protocol serves the renderer files by exact name, never a path from the request', () => {
   assert.deepEqual(appFileFor(`${APP_ORIGIN}/`), { file: 'index.html', contentType: 'text/html; charset=utf-8' });
   assert.deepEqual(appFileFor(`${APP_ORIGIN}/assets/app.js`), { file: 'app.js', contentType: 'text/javascript; charset=utf-8' });
+  assert.deepEqual(appFileFor(`${APP_ORIGIN}/assets/chunk-AB12cd-3.js`), { file: 'chunk-AB12cd-3.js', contentType: 'text/javascript; charset=utf-8' });
   assert.equal(appFileFor(`${APP_ORIGIN}/some/view`)?.file, 'index.html');
-  for (const hostile of [`${APP_ORIGIN}/assets/../../../../etc/passwd`, `${APP_ORIGIN}/assets/%2e%2e/main.mjs`, `${APP_ORIGIN}/assets/main.mjs`, 'ooc-app://other/assets/app.js']) {
+  const hostiles = [`${APP_ORIGIN}/assets/../../../../etc/passwd`, `${APP_ORIGIN}/assets/%2e%2e/main.mjs`, `${APP_ORIGIN}/assets/main.mjs`, `${APP_ORIGIN}/assets/chunk-../../x.js`, `${APP_ORIGIN}/assets/chunk-%2F..%2Fx.js`, `${APP_ORIGIN}/assets/sub/chunk-a.js`, 'ooc-app://other/assets/app.js'];
+  for (const hostile of hostiles) {
     const found = appFileFor(hostile);
     assert.ok(found === null || found.file === 'index.html', hostile);
   }

@@ -8,6 +8,7 @@ import { OocError, toErrorInfo } from '../../common/errors.ts';
 import { dispatch, type Handlers } from '../api/handlers.ts';
 import type { Db } from '../store/db.ts';
 import { parseMediaPath, resolveMedia, type MediaRequest } from './media.ts';
+import { assetType } from '../../common/assets.ts';
 import { rendererHtml, type RendererBundle } from './renderer-bundle.ts';
 
 export interface ServerOptions {
@@ -88,10 +89,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const token = options.token ?? randomBytes(24).toString('base64url');
   const html = rendererHtml();
   const assets = new Map(
-    [
-      ['/assets/app.js', 'text/javascript; charset=utf-8', options.renderer.js],
-      ['/assets/app.css', 'text/css; charset=utf-8', options.renderer.css],
-    ].map(([path, type, body]) => [path!, { type: type!, body: body!, etag: `"${createHash('sha256').update(body!).digest('base64url').slice(0, 27)}"` }]),
+    Object.entries(options.renderer.files).map(([name, body]) => [`/assets/${name}`, { type: assetType(name), body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` }]),
   );
   let port = 0;
 

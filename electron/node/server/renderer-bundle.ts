@@ -1,9 +1,11 @@
 import { build } from 'esbuild';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ASSET_NAME } from '../../common/assets.ts';
 
+/** The renderer's files by name (see ASSET_NAME). */
 export interface RendererBundle {
-  js: string;
-  css: string;
+  files: Record<string, string>;
 }
 
 const ENTRY = fileURLToPath(new URL('../../../renderer/src/main.tsx', import.meta.url));
@@ -11,13 +13,16 @@ const ENTRY = fileURLToPath(new URL('../../../renderer/src/main.tsx', import.met
 /**
  * Bundles the React renderer in memory (esbuild, well under a second), so browser mode runs
  * straight from a fresh clone with no separate build step and can never serve a stale build.
+ * Views imported with import() become chunks of their own, fetched when first shown.
  */
 export async function bundleRenderer(): Promise<RendererBundle> {
   const result = await build({
-    entryPoints: [ENTRY],
+    entryPoints: { app: ENTRY },
     bundle: true,
     write: false,
     format: 'esm',
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     platform: 'browser',
     target: 'chrome120',
     minify: true,
@@ -27,8 +32,9 @@ export async function bundleRenderer(): Promise<RendererBundle> {
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'silent',
   });
-  const file = (ext: string): string => result.outputFiles.find((f) => f.path.endsWith(ext))?.text ?? '';
-  return { js: file('.js'), css: file('.css') };
+  const files = Object.fromEntries(result.outputFiles.map((f) => [path.basename(f.path), f.text]));
+  for (const name of Object.keys(files)) if (!ASSET_NAME.test(name)) throw new Error(`renderer bundle: unexpected file ${name}`);
+  return { files };
 }
 
 /** The page that loads the bundle; the same in browser mode and in the desktop app. */

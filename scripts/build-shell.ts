@@ -25,6 +25,6 @@ await Promise.all([
 ]);
 const renderer = await bundleRenderer();
 mkdirSync(path.join(OUT, 'renderer'), { recursive: true });
-writeFileSync(path.join(OUT, 'renderer/index.html'), rendererHtml());
+writeFileSync(path.join(OUT, 'renderer/index.html'), rendererHtml(renderer));
 for (const [name, text] of Object.entries(renderer.files)) writeFileSync(path.join(OUT, 'renderer', name), text);
 process.stdout.write(`shell built in ${OUT} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);

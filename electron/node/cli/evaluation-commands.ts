@@ -72,7 +72,7 @@ are counted and listed with their line numbers.`,
   async run(values, positionals) {
     const [action, file, ...extra] = positionals;
     if (extra.length > 0) throw new OocError('BAD_ARGUMENT', `unexpected arguments: ${extra.join(' ')} (see: ooc predictions --help)`);
-    const db = openCommandDatabase(values, action === 'list' || action === 'problems' ? { readonly: true } : {});
+    const db = openCommandDatabase(values);
     try {
       if (action === 'import') {
         if (file === undefined) throw new OocError('BAD_ARGUMENT', 'missing the predictions file (see: ooc predictions --help)');
@@ -158,7 +158,7 @@ export function formatEvaluation(e: RunEvaluation): string {
   const ci = (a: { ci: [number, number] | null }): string => (a.ci === null ? '' : `[${pct(a.ci[0]).trim()}, ${pct(a.ci[1]).trim()}]`);
   const c = e.confusion;
   return [
-    `Run "${e.run}" on ${splitDisplayName(e.split)} ${e.subset}: ${count(e.matched)} of the file's ${count(e.rows)} rows (coverage ${pct(e.coverage).trim()}%), ${count(e.abstained)} abstained, ${count(e.unmatched)} rows of the run not in the split`,
+    `Run "${e.run}" on ${splitDisplayName(e.split)} ${e.subset}: ${count(e.matched)} of the file's ${count(e.rows)} rows (coverage ${pct(e.coverage).trim()}%), ${count(e.abstained)} abstained, ${count(e.unmatched)} row${e.unmatched === 1 ? '' : 's'} of the run not in the split`,
     '',
     `  accuracy %    (abstentions wrong)   95% CI (${e.bootstrap.resamples} resamples, seed ${e.bootstrap.seed})   excluding abstentions`,
     `  All           ${pct(e.all)}                ${ci(e.accuracy.all).padEnd(34)}${pct(e.excludingAbstentions.all)}`,
@@ -187,7 +187,8 @@ export const evaluateCommand: Command = {
   --db         database file (default: ${defaultDatabasePath()})`,
   options: { db: { type: 'string' }, run: { type: 'string' }, split: { type: 'string' }, subset: { type: 'string' }, json: { type: 'string' }, resamples: { type: 'string' }, seed: { type: 'string' } },
   async run(values) {
-    const db = openCommandDatabase(values, { readonly: true });
+    // Opened as other commands open it (an older database is upgraded on the way), though only read.
+    const db = openCommandDatabase(values);
     try {
       const name = requireString(values, 'run', 'evaluate');
       const split = optionalString(values, 'split');

@@ -87,7 +87,7 @@ async function readBody(req: http.IncomingMessage, limit = 1 << 20): Promise<str
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const html = rendererHtml();
+  const html = rendererHtml(options.renderer);
   const assets = new Map(
     Object.entries(options.renderer.files).map(([name, body]) => [`/assets/${name}`, { type: assetType(name), body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` }]),
   );

@@ -3,9 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ASSET_NAME } from '../../common/assets.ts';
 
-/** The renderer's files by name (see ASSET_NAME). */
+/** The renderer's files by name (see ASSET_NAME), and the chunks app.js imports up front. */
 export interface RendererBundle {
   files: Record<string, string>;
+  /** Fetched with app.js (modulepreload) rather than after it is parsed. */
+  preload?: string[];
 }
 
 const ENTRY = fileURLToPath(new URL('../../../renderer/src/main.tsx', import.meta.url));
@@ -31,17 +33,21 @@ export async function bundleRenderer(): Promise<RendererBundle> {
     outdir: 'out',
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'silent',
+    metafile: true,
   });
   const files = Object.fromEntries(result.outputFiles.map((f) => [path.basename(f.path), f.text]));
   for (const name of Object.keys(files)) if (!ASSET_NAME.test(name)) throw new Error(`renderer bundle: unexpected file ${name}`);
-  return { files };
+  const entry = Object.entries(result.metafile.outputs).find(([file]) => path.basename(file) === 'app.js')?.[1];
+  const preload = (entry?.imports ?? []).filter((i) => i.kind === 'import-statement').map((i) => path.basename(i.path));
+  return { files, preload };
 }
 
 /** The page that loads the bundle; the same in browser mode and in the desktop app. */
-export function rendererHtml(): string {
+export function rendererHtml(bundle: RendererBundle): string {
+  const preload = (bundle.preload ?? []).map((name) => `<link rel="modulepreload" href="/assets/${name}">`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>OOC Workbench</title><link rel="stylesheet" href="/assets/app.css"></head>
+<title>OOC Workbench</title><link rel="stylesheet" href="/assets/app.css">${preload}</head>
 <body><div id="root"><p class="muted loading">Loading…</p></div><script type="module" src="/assets/app.js"></script></body></html>
 `;
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import type { AppInfo, Overview } from '../../../electron/common/api.ts';
 import { call, takeEarly, type ApiError } from '../api/client.ts';
 import { OverviewView } from '../components/OverviewView.tsx';
@@ -11,6 +11,9 @@ import { JobsView } from './JobsView.tsx';
 import { ModelsView } from './ModelsView.tsx';
 import { PairBrowser } from './PairBrowser.tsx';
 import { describeError } from '../errors.ts';
+
+// Not on the first screen, and with its chart library: a chunk of its own, fetched when first shown.
+const EvaluationView = lazy(() => import('./EvaluationView.tsx'));
 
 /**
  * The Jobs tab, counting the jobs running. It (and ReloadAfterJobs) follow the pushed job updates
@@ -85,6 +88,7 @@ export function App({ onNewPairs }: { onNewPairs?: (state: ViewState) => void })
           <button className={state.view === 'overview' ? 'tab active' : 'tab'} onClick={() => update({ view: 'overview', open: false })}>Overview</button>
           <button className={state.view === 'pairs' ? 'tab active' : 'tab'} onClick={() => update({ view: 'pairs' })}>Pairs</button>
           <button className={state.view === 'items' ? 'tab active' : 'tab'} onClick={() => update({ view: 'items', open: false })}>Items</button>
+          <button className={state.view === 'evaluation' ? 'tab active' : 'tab'} onClick={() => update({ view: 'evaluation', open: false })}>Evaluation</button>
           <button className={state.view === 'models' ? 'tab active' : 'tab'} onClick={() => update({ view: 'models', open: false })}>Models</button>
           <button className={state.view === 'dataset' ? 'tab active' : 'tab'} onClick={() => update({ view: 'dataset', open: false })}>Dataset</button>
           <JobsTab active={state.view === 'jobs'} onOpen={() => update({ view: 'jobs', open: false })} />
@@ -111,6 +115,11 @@ export function App({ onNewPairs }: { onNewPairs?: (state: ViewState) => void })
             onFilter={(filter) => update({ view: 'pairs', ...NO_FILTERS, ...filter, pair: undefined, open: false })}
             onOpenItem={(item) => update({ view: 'items', item, open: false })}
           />
+        )}
+        {overview && state.view === 'evaluation' && (
+          <Suspense fallback={<p className="muted loading">Loading…</p>}>
+            <EvaluationView overview={overview} />
+          </Suspense>
         )}
         {info?.hasIndex && state.view === 'models' && <ModelsView />}
         {state.view === 'jobs' && <JobsView />}

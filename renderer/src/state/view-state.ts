@@ -5,7 +5,7 @@ import { PAIR_FILTERS, PAIR_SORTS, URL_NAMES, type PairFilters, type PairQuery }
 
 /** Everything that defines what the user is looking at; kept in the URL so back/forward and links work. */
 export interface ViewState extends PairFilters {
-  view: 'overview' | 'pairs' | 'items' | 'dataset' | 'models' | 'jobs';
+  view: 'overview' | 'pairs' | 'items' | 'evaluation' | 'dataset' | 'models' | 'jobs';
   split: string;
   subset: string;
   sort: PairSort;
@@ -26,7 +26,7 @@ export type UpdateView = (next: ViewUpdate, mode?: 'push' | 'replace') => void;
 
 const DEFAULTS: ViewState = { view: 'pairs', split: 'merged_balanced', subset: 'test', sort: 'file', layout: 'list', open: false };
 const LAYOUTS: readonly ViewState['layout'][] = ['list', 'grid', 'compact'];
-const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'items', 'dataset', 'models', 'jobs'];
+const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'items', 'evaluation', 'dataset', 'models', 'jobs'];
 const FILTER_KEYS = Object.keys(PAIR_FILTERS) as (keyof PairFilters)[];
 /** Clears every pair filter (a view update). */
 export const NO_FILTERS: ViewUpdate = Object.fromEntries(FILTER_KEYS.map((key) => [key, undefined]));

@@ -1,0 +1,67 @@
+import * as Plot from '@observablehq/plot';
+import { useEffect, useRef } from 'react';
+
+/** Saves a blob under a name, through a link the browser (or Electron's download handler) follows. */
+function save(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function saveText(text: string, filename: string, type: string): void {
+  save(new Blob([text], { type }), filename);
+}
+
+function svgText(svg: SVGSVGElement): string {
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  // The page's stylesheet does not travel with the file: the font it would have set, inline.
+  copy.setAttribute('font-family', 'system-ui, sans-serif');
+  return new XMLSerializer().serializeToString(copy);
+}
+
+/** The chart as a PNG at twice its size, drawn from its SVG on a white background. */
+async function pngOf(svg: SVGSVGElement): Promise<Blob> {
+  const { width, height } = svg.viewBox.baseVal;
+  const image = new Image();
+  image.src = URL.createObjectURL(new Blob([svgText(svg)], { type: 'image/svg+xml' }));
+  await image.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = width * 2;
+  canvas.height = height * 2;
+  const context = canvas.getContext('2d')!;
+  context.fillStyle = '#fff';
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.drawImage(image, 0, 0, canvas.width, canvas.height);
+  URL.revokeObjectURL(image.src);
+  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the chart could not be drawn'))), 'image/png'));
+}
+
+/**
+ * A chart drawn by Observable Plot, with buttons to save it as SVG or PNG. Plot adds a <style>
+ * element to each chart; it is removed before the chart enters the page (the page's CSP allows
+ * no inline styles) and its rules live in styles.css (.chart svg).
+ */
+export function PlotChart({ options, label, filename }: { options: Plot.PlotOptions; label: string; filename: string }) {
+  const holder = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const figure = Plot.plot({ ...options, ariaLabel: label });
+    figure.querySelectorAll('style').forEach((s) => s.remove());
+    holder.current?.replaceChildren(figure);
+    return () => figure.remove();
+  }, [options, label]);
+  const svg = (): SVGSVGElement | null => holder.current?.querySelector('svg') ?? null;
+  return (
+    <figure className="chart">
+      <div ref={holder} />
+      <figcaption>
+        <span className="small muted">{label}</span>
+        <button type="button" className="link" onClick={() => svg() && saveText(svgText(svg()!), `${filename}.svg`, 'image/svg+xml')}>SVG</button>
+        <button type="button" className="link" onClick={() => svg() && void pngOf(svg()!).then((b) => save(b, `${filename}.png`))}>PNG</button>
+      </figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,307 @@
+import * as Plot from '@observablehq/plot';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Accuracy, GroupMetrics, ImportResult, PredictionRun, RunEvaluation, RunProblem } from '../../../electron/common/evaluation.ts';
+import type { Overview } from '../../../electron/common/api.ts';
+import { call, type ApiError } from '../api/client.ts';
+import { PlotChart, saveText } from '../components/PlotChart.tsx';
+import { describeError } from '../errors.ts';
+import { countOf, formatNumber, splitName } from '../format.ts';
+import { useJobs } from '../state/jobs.ts';
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(2)}`);
+const interval = (a: Accuracy): string => (a.ci === null ? '' : `${pct(a.ci[0])}–${pct(a.ci[1])}`);
+
+/** The import form: a file (full path), a name, optionally the split; Preview shows what would be read, Import runs the job. */
+function ImportRun({ overview, onImported }: { overview: Overview; onImported: () => void }) {
+  const [file, setFile] = useState('');
+  const [name, setName] = useState('');
+  const [split, setSplit] = useState('');
+  const [preview, setPreview] = useState<ImportResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const job = useJobs().find((r) => r.id === jobId) ?? null;
+  useEffect(() => {
+    if (job?.state === 'done') onImported();
+    if (job?.state === 'failed' && job.error) setError(describeError(job.error));
+  }, [job?.state, job?.error, onImported]);
+  const source = { file: file.trim(), ...(split === '' ? {} : { split }) };
+  const splits = overview.splits.filter((s) => overview.files.some((f) => f.split === s.folder));
+  return (
+    <section className="card import-run" aria-label="Import predictions">
+      <h2>Import predictions</h2>
+      <p className="small muted">
+        A detector's output for NewsCLIPpings pairs: a JSON list (CMIE, SNIFFER), JSON Lines (a pairs.jsonl export with a prediction added) or CSV, with a caption id, an image id or path, and a label (yes/no, 1/0, falsified/pristine; other text counts as an abstention) or a probability. The truth always comes from the split file.
+      </p>
+      <form
+        className="import-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setError(null);
+          void call('predictions.import', { ...source, name: name.trim() }).then((run) => setJobId(run.id), (err: ApiError) => setError(describeError(err)));
+        }}
+      >
+        <label className="grow">
+          File (full path)
+          <input value={file} onChange={(e) => {
+              setFile(e.target.value);
+              setPreview(null);
+            }} placeholder="/data/results/4o-direct_testSplit.json" aria-label="Predictions file" required />
+        </label>
+        <label>
+          Split
+          <select value={split} onChange={(e) => setSplit(e.target.value)} aria-label="Split of the predictions">
+            <option value="">found from the rows</option>
+            {splits.map((s) => (
+              <option key={s.folder} value={s.folder}>{s.name}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Run name
+          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="gpt-4o direct" aria-label="Run name" required />
+        </label>
+        <button
+          type="button"
+          className="secondary"
+          disabled={file.trim() === ''}
+          onClick={() => {
+            setError(null);
+            void call('predictions.preview', source).then(setPreview, (err: ApiError) => setError(describeError(err)));
+          }}
+        >
+          Preview
+        </button>
+        <button type="submit" disabled={file.trim() === '' || name.trim() === '' || job?.state === 'running'}>Import</button>
+      </form>
+      {job?.state === 'running' && <p className="small" role="status">Importing… {job.note}</p>}
+      {error && <p className="error" role="alert">{error}</p>}
+      {preview && (
+        <div className="preview" aria-label="How the file is read">
+          <p className="small">
+            {preview.run.format.toUpperCase()} · caption id ← <code>{preview.run.mapping.caption}</code> · image {preview.run.mapping.imageBy} ← <code>{preview.run.mapping.image}</code>
+            {preview.run.mapping.prediction && <> · label ← <code>{preview.run.mapping.prediction}</code></>}
+            {preview.run.mapping.probability && <> · p(falsified) ← <code>{preview.run.mapping.probability}</code></>}
+            {preview.run.mapping.truth && <> · compared with ← <code>{preview.run.mapping.truth}</code></>} · split {splitName(overview.splits, preview.run.split)}; of the first {formatNumber(preview.run.rows)} rows, {formatNumber(Object.values(preview.run.matched).reduce((a, b) => a + b, 0))} match a pair
+          </p>
+          <ul className="small">
+            {preview.preview.map((p) => (
+              <li key={p.line}>line {p.line}: {p.understood}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function GroupTable({ title, groups }: { title: string; groups: Record<string, GroupMetrics> }) {
+  const entries = Object.entries(groups);
+  if (entries.length === 0) return null;
+  return (
+    <table className="counts metrics-groups">
+      <thead>
+        <tr><th>{title}</th><th>rows</th><th>All %</th><th>Pristine %</th><th>Falsified %</th></tr>
+      </thead>
+      <tbody>
+        {entries.map(([key, g]) => (
+          <tr key={key}><th scope="row">{key}</th><td>{formatNumber(g.n)}</td><td>{pct(g.all)}</td><td>{pct(g.pristine)}</td><td>{pct(g.falsified)}</td></tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The paper's table, as CSV: each accuracy with its interval, and each breakdown. */
+function metricsCsv(e: RunEvaluation): string {
+  const lines = ['group,value,rows,all,pristine,falsified,all_ci_low,all_ci_high,pristine_ci_low,pristine_ci_high,falsified_ci_low,falsified_ci_high'];
+  const a = e.accuracy;
+  lines.push(['run', JSON.stringify(e.run), e.matched, e.all, e.pristine, e.falsified, a.all.ci?.[0], a.all.ci?.[1], a.pristine.ci?.[0], a.pristine.ci?.[1], a.falsified.ci?.[0], a.falsified.ci?.[1]].map((x) => x ?? '').join(','));
+  for (const [group, table] of [['subsplit', e.bySubsplit], ['source', e.bySource], ['topic', e.byTopic]] as const) {
+    for (const [key, g] of Object.entries(table)) lines.push([group, JSON.stringify(key), g.n, g.all, g.pristine, g.falsified].map((x) => x ?? '').join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function RunMetrics({ run, overview }: { run: PredictionRun; overview: Overview }) {
+  const subsets = Object.entries(run.matched).filter(([, n]) => n > 0).map(([s]) => s);
+  const [subset, setSubset] = useState(subsets.includes('test') ? 'test' : (subsets[0] ?? 'test'));
+  const [evaluation, setEvaluation] = useState<RunEvaluation | null>(null);
+  const [problems, setProblems] = useState<RunProblem[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    setEvaluation(null);
+    setError(null);
+    call('evaluation.get', { run: run.name, subset }).then(
+      (e) => live && setEvaluation(e),
+      (err: ApiError) => live && setError(describeError(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [run.name, subset]);
+  const rocOptions = useMemo((): Plot.PlotOptions | null => {
+    if (!evaluation?.roc) return null;
+    return {
+      width: 360,
+      height: 300,
+      grid: true,
+      x: { label: 'false positive rate', domain: [0, 1] },
+      y: { label: 'true positive rate', domain: [0, 1] },
+      marks: [Plot.link([{ x1: 0, y1: 0, x2: 1, y2: 1 }], { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: '#bbb' }), Plot.line(evaluation.roc, { x: 'fpr', y: 'tpr', stroke: '#2563eb', strokeWidth: 2 })],
+    };
+  }, [evaluation]);
+  const barOptions = useMemo((): Plot.PlotOptions | null => {
+    if (!evaluation || Object.keys(evaluation.bySubsplit).length < 2) return null;
+    const rows = Object.entries(evaluation.bySubsplit).flatMap(([group, g]) => (['all', 'pristine', 'falsified'] as const).map((measure) => ({ group, measure, value: g[measure] === null ? 0 : 100 * g[measure]! })));
+    return {
+      width: 520,
+      height: 260,
+      marginBottom: 40,
+      fx: { label: null },
+      x: { domain: ['all', 'pristine', 'falsified'], tickFormat: (d: string) => ({ all: 'All', pristine: 'Pristine', falsified: 'Falsified' })[d] ?? d, label: null },
+      y: { label: 'accuracy %', domain: [0, 100], grid: true },
+      color: { domain: ['all', 'pristine', 'falsified'], range: ['#64748b', '#15803d', '#c2410c'] },
+      marks: [Plot.barY(rows, { fx: 'group', x: 'measure', y: 'value', fill: 'measure', title: (d: { measure: string; value: number }) => `${d.measure}: ${d.value.toFixed(2)}%` })],
+    };
+  }, [evaluation]);
+
+  const e = evaluation;
+  return (
+    <section className="card run-metrics" aria-label={`Run ${run.name}`}>
+      <header className="run-header">
+        <h2>{run.name}</h2>
+        <span className="small muted">{splitName(overview.splits, run.split)} · {run.file}</span>
+        <label className="small">
+          Subset{' '}
+          <select value={subset} onChange={(ev) => setSubset(ev.target.value)} aria-label="Subset to evaluate">
+            {subsets.map((s) => (
+              <option key={s} value={s}>{s} ({formatNumber(run.matched[s] ?? 0)} rows)</option>
+            ))}
+          </select>
+        </label>
+        {e && <button type="button" className="link" onClick={() => saveText(metricsCsv(e), `${run.name}-${subset}.csv`, 'text/csv')}>Save the tables as CSV</button>}
+      </header>
+      {error && <p className="error" role="alert">{error}</p>}
+      {!e && !error && <p className="muted" role="status">Evaluating…</p>}
+      {e && (
+        <>
+          <p className="small" data-testid="coverage">
+            {formatNumber(e.matched)} of the file's {countOf(e.rows, 'row')} ({pct(e.coverage)}% coverage) · {formatNumber(e.abstained)} abstained · {countOf(e.unmatched, 'row')} of the run not in the split
+            {e.threshold && <> · labels at p ≥ {e.threshold.value.toFixed(3)} ({e.threshold.chosenOn})</>}
+          </p>
+          <div className="metrics-row">
+            <table className="counts metrics" aria-label="Accuracy">
+              <thead>
+                <tr><th>accuracy %</th><th>abstentions wrong</th><th>95% interval</th><th>without abstentions</th></tr>
+              </thead>
+              <tbody>
+                {(['all', 'pristine', 'falsified'] as const).map((k) => (
+                  <tr key={k}>
+                    <th scope="row">{k === 'all' ? 'All' : k === 'pristine' ? 'Pristine' : 'Falsified'}</th>
+                    <td>{pct(e[k])}</td>
+                    <td className="small muted">{interval(e.accuracy[k])}</td>
+                    <td>{pct(e.excludingAbstentions[k])}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <table className="counts confusion" aria-label="Confusion matrix">
+              <thead>
+                <tr><th>truth \ answer</th><th>pristine</th><th>falsified</th><th>abstained</th></tr>
+              </thead>
+              <tbody>
+                {(['pristine', 'falsified'] as const).map((t) => (
+                  <tr key={t}><th scope="row">{t}</th><td>{formatNumber(e.confusion[t].pristine)}</td><td>{formatNumber(e.confusion[t].falsified)}</td><td>{formatNumber(e.confusion[t].abstained)}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="charts">
+            {rocOptions && <PlotChart options={rocOptions} label={`ROC curve, AUC ${e.auc?.toFixed(4) ?? '—'}`} filename={`${run.name}-${subset}-roc`} />}
+            {barOptions && <PlotChart options={barOptions} label="Accuracy per sub-split" filename={`${run.name}-${subset}-subsplits`} />}
+          </div>
+          <GroupTable title="sub-split" groups={e.bySubsplit} />
+          <GroupTable title="source" groups={e.bySource} />
+          <GroupTable title="topic" groups={e.byTopic} />
+          <p className="small muted">Intervals: {formatNumber(e.bootstrap.resamples)} bootstrap resamples, seed {e.bootstrap.seed}.</p>
+        </>
+      )}
+      {Object.keys(run.problems).length > 0 && (
+        <details onToggle={(ev) => (ev.currentTarget.open && problems === null ? void call('predictions.problems', { name: run.name }).then((r) => setProblems(r.problems), (err: ApiError) => setError(describeError(err))) : undefined)}>
+          <summary>
+            Rows not used as they stand: {Object.entries(run.problems).map(([k, n]) => `${formatNumber(n)} ${k}`).join(', ')}
+          </summary>
+          <ul className="small problems">
+            {(problems ?? []).map((p, i) => (
+              <li key={i}>{p.kind}, line {p.line}: {p.detail}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
+  );
+}
+
+/**
+ * The Evaluation view: prediction runs (imported here or with `ooc predictions import`), each
+ * with the paper's All / Pristine / Falsified table, intervals, abstentions, coverage, the ROC
+ * curve and the breakdowns.
+ */
+export default function EvaluationView({ overview }: { overview: Overview }) {
+  const [runs, setRuns] = useState<PredictionRun[] | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => {
+    call('predictions.list', {}).then(
+      (r) => {
+        setRuns(r.runs);
+        setSelected((s) => (s !== null && r.runs.some((x) => x.name === s) ? s : (r.runs.at(-1)?.name ?? null)));
+      },
+      (err: ApiError) => setError(describeError(err)),
+    );
+  }, []);
+  useEffect(load, [load]);
+  const run = runs?.find((r) => r.name === selected) ?? null;
+  return (
+    <div className="evaluation-view">
+      <ImportRun overview={overview} onImported={load} />
+      {error && <p className="error" role="alert">{error}</p>}
+      <section className="card" aria-label="Prediction runs">
+        <h2>Runs</h2>
+        {runs !== null && runs.length === 0 && <p className="muted">No prediction runs yet: import one above, or with <code>npm run ooc -- predictions import &lt;file&gt; --name &lt;run&gt;</code>.</p>}
+        {runs !== null && runs.length > 0 && (
+          <table className="counts runs">
+            <thead>
+              <tr><th>Run</th><th>Split</th><th>Rows matched</th><th>Rows read</th><th>Imported</th><th /></tr>
+            </thead>
+            <tbody>
+              {runs.map((r) => (
+                <tr key={r.name} className={r.name === selected ? 'selected' : undefined}>
+                  <th scope="row"><button type="button" className="link" aria-pressed={r.name === selected} onClick={() => setSelected(r.name)}>{r.name}</button></th>
+                  <td>{splitName(overview.splits, r.split)}</td>
+                  <td>{Object.entries(r.matched).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${formatNumber(n)}`).join(', ')}</td>
+                  <td>{formatNumber(r.rows)}</td>
+                  <td className="small">{new Date(r.importedAt).toLocaleString()}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={() => {
+                        if (!window.confirm(`Delete the run "${r.name}"? Its file is not touched; importing it again brings it back.`)) return;
+                        void call('predictions.delete', { name: r.name }).then((x) => setRuns(x.runs), (err: ApiError) => setError(describeError(err)));
+                      }}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {run && <RunMetrics key={run.name} run={run} overview={overview} />}
+    </div>
+  );
+}

@@ -7,7 +7,7 @@ import type { ExportProgress, ExportSummary, SelectionPreview } from './export.t
 import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, ProviderReport } from './models.ts';
 import type { CaptionHit, PairFacets, PairPage, PairSummary, ScoreRun } from './pairs.ts';
 import type { SaliencyResult } from './saliency.ts';
-import type { ImportResult, PredictionRun, RunEvaluation, RunProblem } from './evaluation.ts';
+import type { ImportResult, PredictionRun, RunComparison, RunEvaluation, RunProblem } from './evaluation.ts';
 
 /**
  * The one contract between the workbench UI and the main process. Each entry is a call by name:
@@ -95,6 +95,8 @@ export interface ApiOutputs {
   'predictions.delete': { runs: PredictionRun[] };
   /** A run's All / Pristine / Falsified accuracy with intervals, AUC and ROC, confusion and breakdowns, on one split file. */
   'evaluation.get': RunEvaluation;
+  /** Two or more runs on the rows they all answered: accuracy, overlap, oracle, McNemar's test for each two. */
+  'evaluation.compare': RunComparison;
   /** An item's nearest neighbours under a set of embeddings: image or caption to image or caption. */
   'neighbours.get': { items: NeighbourItem[]; seconds: number };
 }

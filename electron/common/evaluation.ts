@@ -143,3 +143,18 @@ export interface RunEvaluation {
   byTopic: Record<string, GroupMetrics>;
   bootstrap: { resamples: number; seed: number };
 }
+
+/** Runs compared on the rows every one of them answered (see compareRuns). */
+export interface RunComparison {
+  split: string;
+  subset: string;
+  rows: number;
+  pristineRows: number;
+  runs: { run: string; answered: number; accuracy: number | null; onlyRight: number }[];
+  allRight: number;
+  allWrong: number;
+  /** The share of rows some run gets right: what picking the right run per pair would reach. */
+  oracle: number | null;
+  /** For each two runs: rows only A gets right, only B, and McNemar's test of that difference. */
+  mcnemar: { a: string; b: string; onlyA: number; onlyB: number; statistic: number | null; p: number; exact: boolean }[];
+}

@@ -208,6 +208,10 @@ export const API_INPUTS = {
     resamples: v.optional(v.pipe(integer, v.minValue(0, 'must be from 0 to 10000'), v.maxValue(10_000, 'must be from 0 to 10000')), 1000),
     seed: v.optional(v.pipe(integer, v.minValue(0, 'must be 0 or more')), 0),
   }),
+  'evaluation.compare': v.object({
+    runs: v.pipe(v.array(required, 'must be a list of run names'), v.minLength(2, 'must name two or more runs'), v.maxLength(8, 'must name at most 8 runs')),
+    subset: optional(required),
+  }),
   'neighbours.get': v.object({
     itemId: integer,
     within: v.optional(NEIGHBOUR_SCOPE, {}),

@@ -68,7 +68,15 @@ test('an analyst imports a published predictions file, checks how it is read, an
   const roc = head.locator('figure.chart').filter({ hasText: 'ROC curve, AUC' });
   await expect(roc.locator('svg')).toBeVisible();
   await expect(form.getByLabel('How the file is read')).toHaveCount(0);
+  // The two runs side by side, on the rows both answered.
+  await runs.getByRole('checkbox', { name: 'Compare gpt-4o direct' }).check();
+  await runs.getByRole('checkbox', { name: 'Compare clip head' }).check();
+  const comparison = page.getByRole('region', { name: 'Comparison' });
+  await expect(comparison).toContainText(`On the ${2 * n} rows every run answered`);
+  await expect(comparison.getByRole('table', { name: "McNemar's test" }).getByRole('row', { name: /gpt-4o direct vs clip head/ })).toContainText('(exact)');
+
   const download = page.waitForEvent('download');
   await roc.getByRole('button', { name: 'SVG' }).click();
   expect((await download).suggestedFilename()).toBe('clip head-test-roc.svg');
 });
+

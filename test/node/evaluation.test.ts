@@ -4,9 +4,9 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { RunEvaluation } from '../../electron/common/evaluation.ts';
 import { createHandlers } from '../../electron/node/api/handlers.ts';
-import { evaluateRun } from '../../electron/node/evaluation/evaluate.ts';
+import { compareRuns, evaluateRun } from '../../electron/node/evaluation/evaluate.ts';
 import { importPredictions } from '../../electron/node/evaluation/import-run.ts';
-import { accuracyWithIntervals, bestThreshold, rocAuc, rocCurve } from '../../electron/node/evaluation/metrics.ts';
+import { accuracyWithIntervals, bestThreshold, mcnemar, rocAuc, rocCurve } from '../../electron/node/evaluation/metrics.ts';
 import { buildIndex } from '../../electron/node/ingest/indexer.ts';
 import { JobCenter } from '../../electron/node/jobs/job-center.ts';
 import { openDatabase, type Db } from '../../electron/node/store/db.ts';
@@ -256,11 +256,18 @@ test('the CLI imports a run, previews without storing, and writes the evaluation
   for (const key of ['run', 'split', 'subset', 'rows', 'matched', 'unmatched', 'abstained', 'all', 'pristine', 'falsified', 'excludingAbstentions', 'auc', 'bySubsplit', 'bySource']) assert.ok(key in json, key);
   assert.deepEqual([json.run, json.split, json.subset, json.all, json.pristine, json.falsified], ['run-a', 'merged_balanced', 'test', 0.75, 1, 0.5]);
 
+  const other = rows.map((r) => ({ ...r, prediction: r.falsified ? 'Yes' : 'No' }));
+  assert.equal((await runCli(['predictions', 'import', writeJson(path.join(dir, 'other.json'), other), '--name', 'run-b', '--replace', '--db', dbFile])).code, 0);
+  const compared = await runCli(['evaluate', '--run', 'run-a', '--run', 'run-b', '--db', dbFile]);
+  assert.equal(compared.code, 0, compared.stderr);
+  assert.match(compared.stdout, /2 runs on Merged \/ Balanced test: the 20 rows every run answered/);
+  assert.match(compared.stdout, /McNemar run-a vs run-b: only run-a right 0, only run-b right 5, p = 0\.0625 \(exact\)/);
+
   const wrongSplit = await runCli(['evaluate', '--run', 'run-a', '--split', 'scene_resnet_place', '--db', dbFile]);
   assert.equal(wrongSplit.code, 2);
   assert.match(wrongSplit.stderr, /run "run-a" was imported for merged_balanced, not scene_resnet_place/);
   const unknown = await runCli(['evaluate', '--run', 'nope', '--db', dbFile]);
-  assert.match(unknown.stderr, /no prediction run named "nope" \(runs: run-a\)/);
+  assert.match(unknown.stderr, /no prediction run named "nope" \(runs: run-a, run-b\)/);
 });
 
 test('through the API: a preview reads the first rows only, the import runs as a job, the evaluation comes from the task runner', async (t) => {
@@ -293,4 +300,40 @@ test('through the API: a preview reads the first rows only, the import runs as a
   await assert.rejects(Promise.resolve().then(() => api['evaluation.get']({ run: 'api run', resamples: -1 })), /"resamples" must be from 0 to 10000/);
   await assert.rejects(Promise.resolve().then(() => api['evaluation.get']({ run: 'nope' })), /no prediction run named "nope"/);
   assert.deepEqual((await api['predictions.delete']({ name: 'api run' })).runs, []);
+});
+
+test("McNemar's test matches SciPy: exact below 25 discordant rows, chi-square with continuity correction above", () => {
+  // scipy.stats.binomtest(2, 12, 0.5).pvalue, chi2.sf(9.025, 1), chi2.sf((|40 - 25| - 1)² / 65, 1)
+  assert.ok(Math.abs(mcnemar(10, 2).p - 0.03857421875) < 1e-12);
+  assert.equal(mcnemar(10, 2).exact, true);
+  const big = mcnemar(30, 10);
+  assert.ok(Math.abs(big.statistic! - 9.025) < 1e-12 && Math.abs(big.p - 0.002663119259138558) < 1e-6, JSON.stringify(big));
+  assert.ok(Math.abs(mcnemar(40, 25).p - 0.08247788747320971) < 1e-6);
+  assert.deepEqual(mcnemar(0, 0), { statistic: null, p: 1, exact: true });
+});
+
+test('two runs compared on the rows both answered: the overlap, the oracle and McNemar', async (t) => {
+  const { db, dir } = await indexed(t);
+  // Run A: right on every pristine row, wrong on falsified rows of captions 1–4.
+  // Run B: right on every falsified row, wrong on pristine rows of captions 1–2; no row for caption 10.
+  const a = Array.from({ length: 10 }, (_, i) => [
+    { article_id: i + 1, image_id: i + 1, prediction: 'No' },
+    { article_id: i + 1, image_id: i + 21, prediction: i < 4 ? 'No' : 'Yes' },
+  ]).flat();
+  const b = Array.from({ length: 9 }, (_, i) => [
+    { article_id: i + 1, image_id: i + 1, prediction: i < 2 ? 'Yes' : 'No' },
+    { article_id: i + 1, image_id: i + 21, prediction: 'Yes' },
+  ]).flat();
+  await importPredictions(db, { file: writeJson(path.join(dir, 'a.json'), a), name: 'A' });
+  await importPredictions(db, { file: writeJson(path.join(dir, 'b.json'), b), name: 'B' });
+  const c = compareRuns(db, ['A', 'B']);
+  assert.deepEqual([c.subset, c.rows, c.pristineRows], ['test', 18, 9]);
+  assert.deepEqual(c.runs, [
+    { run: 'A', answered: 20, accuracy: 14 / 18, onlyRight: 2 },
+    { run: 'B', answered: 18, accuracy: 16 / 18, onlyRight: 4 },
+  ]);
+  assert.deepEqual([c.allRight, c.allWrong, c.oracle], [12, 0, 1]);
+  assert.deepEqual(c.mcnemar, [{ a: 'A', b: 'B', onlyA: 2, onlyB: 4, ...mcnemar(2, 4) }]);
+  assert.throws(() => compareRuns(db, ['A']), /name two or more different runs/);
+  assert.throws(() => compareRuns(db, ['A', 'nope']), /no prediction run named "nope"/);
 });

@@ -33,5 +33,6 @@ export function evaluationHandlers(ctx: ApiContext, tasks: TaskRunner): Implemen
       return { runs: listRuns(ctx.db).map(strip) };
     },
     'evaluation.get': ({ run, ...options }) => tasks.run('evaluate', { run, ...options }),
+    'evaluation.compare': (request) => tasks.run('compare', request),
   };
 }

@@ -1,10 +1,10 @@
 import { writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { PROBLEM_KINDS, type GroupMetrics, type ProblemKind, type RunEvaluation } from '../../common/evaluation.ts';
+import { PROBLEM_KINDS, type GroupMetrics, type ProblemKind, type RunComparison, type RunEvaluation } from '../../common/evaluation.ts';
 import { splitDisplayName } from '../../common/datasets.ts';
 import { OocError } from '../../common/errors.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
-import { evaluateRun } from '../evaluation/evaluate.ts';
+import { compareRuns, evaluateRun } from '../evaluation/evaluate.ts';
 import { importPredictions } from '../evaluation/import-run.ts';
 import { deleteRun, listRuns, requireRun, runProblems } from '../store/predictions.ts';
 import { optionalString, requireString, type Command } from './args.ts';
@@ -185,29 +185,55 @@ export const evaluateCommand: Command = {
   --resamples  bootstrap resamples for the 95% intervals (default 1000; 0: none)
   --seed       the bootstrap's seed (default 0): the same seed gives the same intervals
   --db         database file (default: ${defaultDatabasePath()})`,
-  options: { db: { type: 'string' }, run: { type: 'string' }, split: { type: 'string' }, subset: { type: 'string' }, json: { type: 'string' }, resamples: { type: 'string' }, seed: { type: 'string' } },
+  options: { db: { type: 'string' }, run: { type: 'string', multiple: true }, split: { type: 'string' }, subset: { type: 'string' }, json: { type: 'string' }, resamples: { type: 'string' }, seed: { type: 'string' } },
   async run(values) {
     // Opened as other commands open it (an older database is upgraded on the way), though only read.
     const db = openCommandDatabase(values);
     try {
-      const name = requireString(values, 'run', 'evaluate');
+      const names = (values.run as unknown as string[] | undefined) ?? [];
+      if (names.length === 0) throw new OocError('BAD_ARGUMENT', 'missing --run (see: ooc evaluate --help)');
       const split = optionalString(values, 'split');
-      const run = requireRun(db, name);
-      if (split !== undefined && split !== run.split) throw new OocError('BAD_ARGUMENT', `run "${name}" was imported for ${run.split}, not ${split}`);
-      const subset = optionalString(values, 'subset');
-      const evaluation = evaluateRun(db, name, { ...(subset === undefined ? {} : { subset }), resamples: intOption(values, 'resamples', 1000, 0), seed: intOption(values, 'seed', 0, 0) });
-      const json = optionalString(values, 'json');
-      if (json === '-') process.stdout.write(`${JSON.stringify(evaluation, null, 2)}\n`);
-      else {
-        process.stdout.write(`${formatEvaluation(evaluation)}\n`);
-        if (json !== undefined) {
-          writeAtomically(path.resolve(json), `${JSON.stringify(evaluation, null, 2)}\n`);
-          process.stdout.write(`\nWrote ${path.resolve(json)}\n`);
-        }
+      for (const name of names) {
+        const run = requireRun(db, name);
+        if (split !== undefined && split !== run.split) throw new OocError('BAD_ARGUMENT', `run "${name}" was imported for ${run.split}, not ${split}`);
       }
+      const subset = optionalString(values, 'subset');
+      if (names.length > 1) {
+        const comparison = compareRuns(db, names, subset);
+        write(values, comparison, formatComparison(comparison));
+        return 0;
+      }
+      const evaluation = evaluateRun(db, names[0]!, { ...(subset === undefined ? {} : { subset }), resamples: intOption(values, 'resamples', 1000, 0), seed: intOption(values, 'seed', 0, 0) });
+      write(values, evaluation, formatEvaluation(evaluation));
       return 0;
     } finally {
       db.close();
     }
   },
 };
+
+/** Prints the table, and with --json writes the figures (or prints them alone, with "--json -"). */
+function write(values: Record<string, unknown>, figures: unknown, table: string): void {
+  const json = optionalString(values as Record<string, string | boolean | undefined>, 'json');
+  if (json === '-') process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+  else {
+    process.stdout.write(`${table}\n`);
+    if (json !== undefined) {
+      writeAtomically(path.resolve(json), `${JSON.stringify(figures, null, 2)}\n`);
+      process.stdout.write(`\nWrote ${path.resolve(json)}\n`);
+    }
+  }
+}
+
+export function formatComparison(c: RunComparison): string {
+  const width = Math.max(...c.runs.map((r) => r.run.length), 3);
+  return [
+    `${c.runs.length} runs on ${splitDisplayName(c.split)} ${c.subset}: the ${count(c.rows)} rows every run answered (${count(c.pristineRows)} pristine)`,
+    '',
+    `  ${'run'.padEnd(width)}  accuracy %  only it right   rows it answered`,
+    ...c.runs.map((r) => `  ${r.run.padEnd(width)}  ${pct(r.accuracy).padStart(10)}  ${count(r.onlyRight).padStart(13)}   ${count(r.answered)}`),
+    '',
+    `  all right ${count(c.allRight)}, all wrong ${count(c.allWrong)}; oracle (any run right) ${pct(c.oracle).trim()}%`,
+    ...c.mcnemar.map((m) => `  McNemar ${m.a} vs ${m.b}: only ${m.a} right ${count(m.onlyA)}, only ${m.b} right ${count(m.onlyB)}, p = ${m.p.toPrecision(3)}${m.exact ? ' (exact)' : ` (χ² ${m.statistic!.toFixed(2)})`}`),
+  ].join('\n');
+}

@@ -1,10 +1,10 @@
-import type { RunEvaluation } from '../../common/evaluation.ts';
+import type { RunComparison, RunEvaluation } from '../../common/evaluation.ts';
 import { splitDisplayName } from '../../common/datasets.ts';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from '../store/db.ts';
 import { fileFor } from '../store/pairs.ts';
 import { pairsOfFile, requireRun, rowKey, runRows } from '../store/predictions.ts';
-import { ABSTAINED, accuracyWithIntervals, bestThreshold, byGroup, confusion, excludingAbstentions, rocAuc, rocCurve } from './metrics.ts';
+import { ABSTAINED, accuracyWithIntervals, bestThreshold, byGroup, confusion, excludingAbstentions, mcnemar, rocAuc, rocCurve } from './metrics.ts';
 
 export interface EvaluateOptions {
   /** The split file's subset (default: test when the run has it, else the subset it has most rows of). */
@@ -44,13 +44,16 @@ function joined(db: Db, runId: number, subset: string, file: FilePairs) {
   const source: (string | null)[] = [];
   const topic: (string | null)[] = [];
   const subSplit: (string | null)[] = [];
+  const keys: number[] = [];
   let stale = 0;
   for (const [caption, image, given, p] of runRows(db, runId, subset)) {
-    const pair = file.byRow.get(rowKey(caption, image));
+    const key = rowKey(caption, image);
+    const pair = file.byRow.get(key);
     if (pair === undefined) {
       stale++;
       continue;
     }
+    keys.push(key);
     truth.push(pair.truth);
     answer.push(given);
     probability.push(p ?? Number.NaN);
@@ -58,7 +61,27 @@ function joined(db: Db, runId: number, subset: string, file: FilePairs) {
     topic.push(pair.topic);
     subSplit.push(pair.subSplit === null ? null : splitDisplayName(file.subSplits[pair.subSplit] ?? String(pair.subSplit)));
   }
-  return { truth: Uint8Array.from(truth), answer, probability: Float64Array.from(probability), source, topic, subSplit, stale };
+  return { keys, truth: Uint8Array.from(truth), answer, probability: Float64Array.from(probability), source, topic, subSplit, stale };
+}
+
+/** A run's rows of one subset with their truth and final answers (labels from probabilities where the run gave only those). */
+function answered(db: Db, name: string, subsetAsked: string | undefined) {
+  const run = requireRun(db, name);
+  const subsets = Object.entries(run.matched).filter(([, n]) => n > 0);
+  const subset = subsetAsked ?? (run.matched.test ? 'test' : subsets.sort((a, b) => b[1] - a[1])[0]?.[0]);
+  if (subset === undefined || !(subset in run.matched)) {
+    throw new OocError('BAD_ARGUMENT', `run "${name}" has no rows of ${run.split}/${subsetAsked ?? '?'} (it has ${subsets.map(([s, n]) => `${s}: ${n}`).join(', ') || 'none'})`);
+  }
+  const file = filePairs(db, run.split, subset);
+  const rows = joined(db, run.id, subset, file);
+  let threshold: RunEvaluation['threshold'] = null;
+  if (rows.answer.some((a) => a === null)) {
+    // Labels from probabilities: at the threshold that labels the run's own val rows best.
+    const val = subset !== 'val' && (run.matched.val ?? 0) > 0 ? joined(db, run.id, 'val', filePairs(db, run.split, 'val')) : null;
+    threshold = val !== null && val.probability.some((p) => !Number.isNaN(p)) ? { value: bestThreshold(val.truth, val.probability), chosenOn: `${run.split}/val` } : { value: 0.5, chosenOn: 'default (no val rows with probabilities)' };
+  }
+  const answer = Int8Array.from(rows.answer, (a, i) => a ?? (Number.isNaN(rows.probability[i]!) ? ABSTAINED : rows.probability[i]! >= threshold!.value ? 1 : 0));
+  return { run, subset, file, rows, answer, threshold };
 }
 
 /**
@@ -69,22 +92,7 @@ function joined(db: Db, runId: number, subset: string, file: FilePairs) {
  * (0.5 when it has none). The truth always comes from the indexed split file.
  */
 export function evaluateRun(db: Db, name: string, options: EvaluateOptions = {}): RunEvaluation {
-  const run = requireRun(db, name);
-  const subsets = Object.entries(run.matched).filter(([, n]) => n > 0);
-  const subset = options.subset ?? (run.matched.test ? 'test' : subsets.sort((a, b) => b[1] - a[1])[0]?.[0]);
-  if (subset === undefined || !(subset in run.matched)) {
-    throw new OocError('BAD_ARGUMENT', `run "${name}" has no rows of ${run.split}/${options.subset ?? '?'} (it has ${subsets.map(([s, n]) => `${s}: ${n}`).join(', ') || 'none'})`);
-  }
-  const file = filePairs(db, run.split, subset);
-  const rows = joined(db, run.id, subset, file);
-
-  let threshold: RunEvaluation['threshold'] = null;
-  if (rows.answer.some((a) => a === null)) {
-    // Labels from probabilities: at the threshold that labels the run's own val rows best.
-    const val = subset !== 'val' && (run.matched.val ?? 0) > 0 ? joined(db, run.id, 'val', filePairs(db, run.split, 'val')) : null;
-    threshold = val !== null && val.probability.some((p) => !Number.isNaN(p)) ? { value: bestThreshold(val.truth, val.probability), chosenOn: `${run.split}/val` } : { value: 0.5, chosenOn: 'default (no val rows with probabilities)' };
-  }
-  const answer = Int8Array.from(rows.answer, (a, i) => a ?? (Number.isNaN(rows.probability[i]!) ? ABSTAINED : rows.probability[i]! >= threshold!.value ? 1 : 0));
+  const { run, subset, file, rows, answer, threshold } = answered(db, name, options.subset);
   const answers = { truth: rows.truth, answer };
   const resamples = options.resamples ?? 1000;
   const seed = options.seed ?? 0;
@@ -114,5 +122,58 @@ export function evaluateRun(db: Db, name: string, options: EvaluateOptions = {})
     bySource: byGroup(answers, rows.source),
     byTopic: byGroup(answers, rows.topic),
     bootstrap: { resamples, seed },
+  };
+}
+
+/**
+ * Two or more runs on the rows they all answered: each one's accuracy there, how their right
+ * answers overlap (all right, all wrong, only one right; the oracle: any right), and for each
+ * two McNemar's test of whether they err on the same rows as often.
+ */
+export function compareRuns(db: Db, names: readonly string[], subsetAsked?: string): RunComparison {
+  if (names.length < 2 || new Set(names).size !== names.length) throw new OocError('BAD_ARGUMENT', 'name two or more different runs to compare');
+  const runs = names.map((name) => answered(db, name, subsetAsked));
+  const { split, subset } = { split: runs[0]!.run.split, subset: runs[0]!.subset };
+  for (const r of runs) if (r.run.split !== split || r.subset !== subset) throw new OocError('BAD_ARGUMENT', `runs compare on one split file: "${r.run.name}" is on ${r.run.split}/${r.subset}, "${runs[0]!.run.name}" on ${split}/${subset}`);
+  // Each run's right answers by row; the rows every run answered.
+  const right = runs.map((r) => new Map(r.rows.keys.map((key, i) => [key, r.answer[i] === r.rows.truth[i]])));
+  const truthOf = new Map(runs[0]!.rows.keys.map((key, i) => [key, runs[0]!.rows.truth[i]!]));
+  const common = runs[0]!.rows.keys.filter((key) => right.every((m) => m.has(key)));
+  const correct = runs.map(() => 0);
+  const only = runs.map(() => 0);
+  let all = 0;
+  let none = 0;
+  const pairs = new Map<string, { b: number; c: number }>();
+  for (const key of common) {
+    const r = right.map((m) => m.get(key)!);
+    const n = r.filter(Boolean).length;
+    r.forEach((x, i) => x && correct[i]!++);
+    if (n === r.length) all++;
+    else if (n === 0) none++;
+    else if (n === 1) only[r.indexOf(true)]!++;
+    for (let i = 0; i < r.length; i++) {
+      for (let j = i + 1; j < r.length; j++) {
+        const k = `${i},${j}`;
+        const cell = pairs.get(k) ?? { b: 0, c: 0 };
+        if (r[i] && !r[j]) cell.b++;
+        if (!r[i] && r[j]) cell.c++;
+        pairs.set(k, cell);
+      }
+    }
+  }
+  const rows = common.length;
+  return {
+    split,
+    subset,
+    rows,
+    pristineRows: common.filter((key) => truthOf.get(key) === 0).length,
+    runs: runs.map((r, i) => ({ run: r.run.name, answered: r.rows.keys.length, accuracy: rows === 0 ? null : correct[i]! / rows, onlyRight: only[i]! })),
+    allRight: all,
+    allWrong: none,
+    oracle: rows === 0 ? null : (rows - none) / rows,
+    mcnemar: [...pairs].map(([k, { b, c }]) => {
+      const [i, j] = k.split(',').map(Number) as [number, number];
+      return { a: runs[i]!.run.name, b: runs[j]!.run.name, onlyA: b, onlyB: c, ...mcnemar(b, c) };
+    }),
   };
 }

@@ -176,3 +176,32 @@ export function bestThreshold(truth: Uint8Array, probability: Float64Array): num
   }
   return threshold;
 }
+
+/** The complementary error function, to 1.2e-7 (Numerical Recipes' Chebyshev fit). */
+function erfc(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? r : 2 - r;
+}
+
+/**
+ * McNemar's test on the rows where two runs disagree: `b` only the first right, `c` only the
+ * second. Two-sided p: exact (binomial, p = 1/2) below 25 discordant rows, else the
+ * continuity-corrected chi-square with one degree of freedom.
+ */
+export function mcnemar(b: number, c: number): { statistic: number | null; p: number; exact: boolean } {
+  const n = b + c;
+  if (n === 0) return { statistic: null, p: 1, exact: true };
+  if (n < 25) {
+    let tail = 0;
+    let term = 0.5 ** n; // C(n, 0) / 2^n
+    for (let k = 0; k <= Math.min(b, c); k++) {
+      tail += term;
+      term *= (n - k) / (k + 1);
+    }
+    return { statistic: null, p: Math.min(1, 2 * tail), exact: true };
+  }
+  const statistic = (Math.abs(b - c) - 1) ** 2 / n;
+  return { statistic, p: erfc(Math.sqrt(statistic / 2)), exact: false };
+}

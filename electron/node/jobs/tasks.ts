@@ -2,8 +2,8 @@ import type { Colormap, SaliencyMethod, SaliencyParams, SaliencyResult } from '.
 import { OocError } from '../../common/errors.ts';
 import type { NeighbourScope } from '../../common/schemas.ts';
 import type { PairFacets, PairQuery } from '../../common/pairs.ts';
-import type { RunEvaluation } from '../../common/evaluation.ts';
-import { evaluateRun, type EvaluateOptions } from '../evaluation/evaluate.ts';
+import type { RunComparison, RunEvaluation } from '../../common/evaluation.ts';
+import { compareRuns, evaluateRun, type EvaluateOptions } from '../evaluation/evaluate.ts';
 import { FacetIndex } from '../facets.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
 import { ClipModel } from '../inference/clip.ts';
@@ -39,6 +39,7 @@ export interface Tasks {
   neighbours: { args: { model: string; itemId: number; from: EmbeddingKind; to: EmbeddingKind; k: number; within: NeighbourScope }; result: Neighbour[] };
   facets: { args: PairQuery; result: PairFacets };
   evaluate: { args: { run: string } & EvaluateOptions; result: RunEvaluation };
+  compare: { args: { runs: string[]; subset?: string }; result: RunComparison };
 }
 export type TaskName = keyof Tasks;
 export type Progress = (p: { done: number; total: number }) => void;
@@ -96,6 +97,7 @@ export class TaskState {
     },
     // A run of hundreds of thousands of rows takes seconds of bootstrap resamples.
     evaluate: ({ run, ...options }) => Promise.resolve(evaluateRun(this.db, run, options)),
+    compare: ({ runs, subset }) => Promise.resolve(compareRuns(this.db, runs, subset)),
   };
 
   async release(): Promise<void> {

@@ -1,6 +1,6 @@
 import * as Plot from '@observablehq/plot';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Accuracy, GroupMetrics, ImportResult, PredictionRun, RunEvaluation, RunProblem } from '../../../electron/common/evaluation.ts';
+import type { Accuracy, GroupMetrics, ImportResult, PredictionRun, RunComparison, RunEvaluation, RunProblem } from '../../../electron/common/evaluation.ts';
 import type { Overview } from '../../../electron/common/api.ts';
 import { call, type ApiError } from '../api/client.ts';
 import { PlotChart, saveText } from '../components/PlotChart.tsx';
@@ -243,6 +243,60 @@ function RunMetrics({ run, overview }: { run: PredictionRun; overview: Overview 
   );
 }
 
+/** Two or more runs on the rows they all answered: accuracy, the overlap, the oracle, McNemar's test for each two. */
+function CompareRuns({ names }: { names: string[] }) {
+  const [comparison, setComparison] = useState<RunComparison | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const key = names.join('\u0000');
+  useEffect(() => {
+    let live = true;
+    setComparison(null);
+    setError(null);
+    call('evaluation.compare', { runs: key.split('\u0000') }).then(
+      (c) => live && setComparison(c),
+      (err: ApiError) => live && setError(describeError(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [key]);
+  const c = comparison;
+  return (
+    <section className="card" aria-label="Comparison">
+      <h2>Comparison</h2>
+      {error && <p className="error" role="alert">{error}</p>}
+      {!c && !error && <p className="muted" role="status">Comparing…</p>}
+      {c && (
+        <>
+          <p className="small">
+            On the {countOf(c.rows, 'row')} every run answered ({formatNumber(c.pristineRows)} pristine): all right {formatNumber(c.allRight)}, all wrong {formatNumber(c.allWrong)}; the oracle (any run right) {pct(c.oracle)}%.
+          </p>
+          <table className="counts" aria-label="Runs compared">
+            <thead>
+              <tr><th>Run</th><th>accuracy %</th><th>only it right</th><th>rows it answered</th></tr>
+            </thead>
+            <tbody>
+              {c.runs.map((r) => (
+                <tr key={r.run}><th scope="row">{r.run}</th><td>{pct(r.accuracy)}</td><td>{formatNumber(r.onlyRight)}</td><td>{formatNumber(r.answered)}</td></tr>
+              ))}
+            </tbody>
+          </table>
+          <table className="counts" aria-label="McNemar's test">
+            <thead>
+              <tr><th>Runs</th><th>only the first right</th><th>only the second right</th><th>McNemar p</th></tr>
+            </thead>
+            <tbody>
+              {c.mcnemar.map((m) => (
+                <tr key={`${m.a}|${m.b}`}><th scope="row">{m.a} vs {m.b}</th><td>{formatNumber(m.onlyA)}</td><td>{formatNumber(m.onlyB)}</td><td>{m.p.toPrecision(3)}{m.exact ? ' (exact)' : ` (χ² ${m.statistic?.toFixed(2)})`}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
+
 /**
  * The Evaluation view: prediction runs (imported here or with `ooc predictions import`), each
  * with the paper's All / Pristine / Falsified table, intervals, abstentions, coverage, the ROC
@@ -251,6 +305,7 @@ function RunMetrics({ run, overview }: { run: PredictionRun; overview: Overview 
 export default function EvaluationView({ overview }: { overview: Overview }) {
   const [runs, setRuns] = useState<PredictionRun[] | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  const [compared, setCompared] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
     call('predictions.list', {}).then(
@@ -273,7 +328,7 @@ export default function EvaluationView({ overview }: { overview: Overview }) {
         {runs !== null && runs.length > 0 && (
           <table className="counts runs">
             <thead>
-              <tr><th>Run</th><th>Split</th><th>Rows matched</th><th>Rows read</th><th>Imported</th><th /></tr>
+              <tr><th>Run</th><th>Split</th><th>Rows matched</th><th>Rows read</th><th>Imported</th><th>Compare</th><th /></tr>
             </thead>
             <tbody>
               {runs.map((r) => (
@@ -283,6 +338,14 @@ export default function EvaluationView({ overview }: { overview: Overview }) {
                   <td>{Object.entries(r.matched).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${formatNumber(n)}`).join(', ')}</td>
                   <td>{formatNumber(r.rows)}</td>
                   <td className="small">{new Date(r.importedAt).toLocaleString()}</td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Compare ${r.name}`}
+                      checked={compared.includes(r.name)}
+                      onChange={(ev) => setCompared((c) => (ev.target.checked ? [...c, r.name] : c.filter((x) => x !== r.name)))}
+                    />
+                  </td>
                   <td>
                     <button
                       type="button"
@@ -301,6 +364,7 @@ export default function EvaluationView({ overview }: { overview: Overview }) {
           </table>
         )}
       </section>
+      {compared.filter((name) => runs?.some((r) => r.name === name)).length >= 2 && <CompareRuns names={compared.filter((name) => runs?.some((r) => r.name === name))} />}
       {run && <RunMetrics key={run.name} run={run} overview={overview} />}
     </div>
   );

@@ -7,7 +7,7 @@ import type { ExportProgress, ExportSummary, SelectionPreview } from './export.t
 import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, ProviderReport } from './models.ts';
 import type { CaptionHit, PairFacets, PairPage, PairSummary, ScoreRun } from './pairs.ts';
 import type { SaliencyResult } from './saliency.ts';
-import type { ImportResult, PredictionRun, RunComparison, RunEvaluation, RunProblem } from './evaluation.ts';
+import type { ImportResult, PairPrediction, PredictionRun, RunComparison, RunEvaluation, RunProblem } from './evaluation.ts';
 
 /**
  * The one contract between the workbench UI and the main process. Each entry is a call by name:
@@ -204,4 +204,6 @@ export interface PairDetail {
   falsifiedItem: { id: number; caption: string; source: string | null; topic: string | null } | null;
   metadata: { subset: string; value: unknown }[];
   articlePath: string | null;
+  /** Each imported prediction run's answers for the pair's rows. */
+  predictions: PairPrediction[];
 }

@@ -158,3 +158,12 @@ export interface RunComparison {
   /** For each two runs: rows only A gets right, only B, and McNemar's test of that difference. */
   mcnemar: { a: string; b: string; onlyA: number; onlyB: number; statistic: number | null; p: number; exact: boolean }[];
 }
+
+/** One run's answer for one row of a pair (by its image): 1 falsified, 0 pristine, -1 abstained, null (a probability only). */
+export interface PairPrediction {
+  run: string;
+  imageId: number;
+  answer: number | null;
+  probability: number | null;
+  explanation: string | null;
+}

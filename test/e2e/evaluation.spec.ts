@@ -78,5 +78,14 @@ test('an analyst imports a published predictions file, checks how it is read, an
   const download = page.waitForEvent('download');
   await roc.getByRole('button', { name: 'SVG' }).click();
   expect((await download).suggestedFilename()).toBe('clip head-test-roc.svg');
-});
 
+  // Each pair's detail says what every run answered for its two rows, wrong answers marked.
+  await page.getByRole('button', { name: 'Pairs' }).click();
+  await expect(workbench.total()).toHaveText(`${n} pairs`);
+  await page.keyboard.press('j');
+  await page.keyboard.press('Enter');
+  const answers = workbench.detail().getByRole('table').filter({ hasText: 'gpt-4o direct' });
+  await expect(answers.getByRole('row', { name: /gpt-4o direct/ }).getByRole('cell')).toHaveText(['pristineconsistent', 'pristineswapped']);
+  await expect(answers.getByRole('row', { name: /gpt-4o direct/ }).getByRole('cell').nth(1)).toHaveClass(/wrong/);
+  await expect(answers.getByRole('row', { name: /clip head/ }).getByRole('cell')).toHaveText(['p 0.10', 'p 0.05']);
+});

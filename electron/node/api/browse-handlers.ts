@@ -12,6 +12,7 @@ import { getItem } from '../store/items.ts';
 import { getMeta } from '../store/meta.ts';
 import { getMetadata } from '../store/metadata.ts';
 import { getPair, pairsPage, pairsUsingItem, splitFiles } from '../store/pairs.ts';
+import { predictionsForCaption } from '../store/predictions.ts';
 import { searchCaptions } from '../store/search.ts';
 import { getRoots } from '../store/roots.ts';
 import { readStats } from '../store/stats.ts';
@@ -67,6 +68,7 @@ export function browseHandlers(ctx: ApiContext, tasks: TaskRunner): Implementati
         falsifiedItem: falsified ? { id: falsified.id, caption: falsified.caption, source: falsified.source, topic: falsified.topic } : null,
         metadata: getMetadata(db, pair.captionId),
         articlePath: getItem(db, pair.captionId)?.article_path ?? null,
+        predictions: predictionsForCaption(db, pair.split, pair.subset, pair.captionId),
       };
     },
     'items.article': ({ id }) => readArticle(db, id),

@@ -1,4 +1,4 @@
-import type { PredictionFormat, PredictionMapping, PredictionRun, ProblemKind, RunProblem } from '../../common/evaluation.ts';
+import type { PairPrediction, PredictionFormat, PredictionMapping, PredictionRun, ProblemKind, RunProblem } from '../../common/evaluation.ts';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from './db.ts';
 
@@ -100,7 +100,9 @@ export function saveRun(db: Db, run: PredictionRun, rows: StoredRows & { subsets
     const block = insert(BLOCK);
     const values: unknown[] = new Array(BLOCK * COLUMNS);
     let k = 0;
-    for (let i = 0; i < rows.caption.length; i++) {
+    // In the index's order (subset, caption), so that it grows at its end rather than all over.
+    const order = Uint32Array.from(rows.caption.keys()).sort((x, y) => rows.subset[x]! - rows.subset[y]! || rows.caption[x]! - rows.caption[y]!);
+    for (const i of order) {
       values[k++] = lastInsertRowid;
       values[k++] = rows.subsets[rows.subset[i]!];
       values[k++] = rows.caption[i];
@@ -117,4 +119,15 @@ export function saveRun(db: Db, run: PredictionRun, rows: StoredRows & { subsets
     const insertProblem = db.prepare('INSERT INTO prediction_problems (run_id, kind, line, detail) VALUES (?, ?, ?, ?)');
     for (const p of problems) insertProblem.run(lastInsertRowid, p.kind, p.line, p.detail);
   })();
+}
+
+/** What every run of a split says about a caption's rows in one subset (both of a pair's rows). */
+export function predictionsForCaption(db: Db, split: string, subset: string, captionId: number): PairPrediction[] {
+  return db
+    .prepare(
+      `SELECT r.name AS run, p.image_id AS imageId, p.answer, p.probability, p.explanation
+       FROM prediction_runs r JOIN predictions p ON p.run_id = r.run_id AND p.subset = ? AND p.caption_id = ?
+       WHERE r.split = ? ORDER BY r.imported_at, r.name, p.image_id`,
+    )
+    .all(subset, captionId, split) as PairPrediction[];
 }

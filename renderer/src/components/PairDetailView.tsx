@@ -1,5 +1,6 @@
 import type { PairDetail } from '../../../electron/common/api.ts';
 import type { CurationChange, PairCuration } from '../../../electron/common/curation.ts';
+import type { PairPrediction } from '../../../electron/common/evaluation.ts';
 import { CurationPanel } from './CurationPanel.tsx';
 import { Highlight } from './Highlight.tsx';
 import { NeighboursPanel, type NeighbourScopes } from './NeighboursPanel.tsx';
@@ -42,6 +43,20 @@ function imageNote(info: PairDetail['pristineImage']): string {
   return [info.path, size, info.status && info.status !== 'ok' ? info.status : '', info.detail ?? ''].filter(Boolean).join(' · ');
 }
 
+/** A run's answer for a row, in words. */
+function answerText(p: PairPrediction): string {
+  const label = p.answer === 1 ? 'falsified' : p.answer === 0 ? 'pristine' : p.answer === -1 ? 'abstained' : null;
+  const probability = p.probability === null ? null : `p ${p.probability.toFixed(2)}`;
+  return [label, probability].filter(Boolean).join(', ');
+}
+
+/** Right or wrong, where the run gave a label (a probability alone is shown as it is). */
+function answerClass(p: PairPrediction, falsified: boolean): string {
+  if (p.answer === null) return '';
+  if (p.answer === -1) return 'abstained';
+  return (p.answer === 1) === falsified ? 'right' : 'wrong';
+}
+
 /** A pair in full: both images large, both captions, article, metadata and ids. */
 function fixed(x: number | null): string {
   return x === null ? '—' : x.toFixed(4);
@@ -80,6 +95,32 @@ export function PairDetailView({ detail, query, article, image, thumbnail, embed
           <h3>The swapped-in image's own caption</h3>
           <p className="quote" data-testid="original-caption">{detail.falsifiedItem.caption || <em className="muted">(empty caption)</em>}</p>
           <p className="muted small">{detail.falsifiedItem.source} · {detail.falsifiedItem.topic}</p>
+        </section>
+      )}
+      {detail.predictions.length > 0 && (
+        <section>
+          <h3>Predictions of the imported runs</h3>
+          <table className="counts predictions">
+            <thead>
+              <tr><th>Run</th><th>pristine image</th><th>falsified image</th></tr>
+            </thead>
+            <tbody>
+              {[...new Set(detail.predictions.map((p) => p.run))].map((run) => (
+                <tr key={run}>
+                  <th scope="row">{run}</th>
+                  {[pair.pristine, pair.falsified].map((image, i) => {
+                    const p = detail.predictions.find((x) => x.run === run && x.imageId === image?.imageId);
+                    return (
+                      <td key={i} title={p?.explanation ?? undefined} className={p === undefined ? 'muted' : answerClass(p, i === 1)}>
+                        {p === undefined ? 'no row' : answerText(p)}
+                        {p?.explanation && <div className="small explanation">{p.explanation}</div>}
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </section>
       )}
       {pair.modelScores.length > 0 && (

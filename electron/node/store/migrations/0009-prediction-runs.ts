@@ -34,7 +34,7 @@ export const migration0009: Migration = {
         probability REAL,
         explanation TEXT
       ) STRICT;
-      CREATE INDEX IF NOT EXISTS predictions_by_run ON predictions (run_id, subset);
+      CREATE INDEX IF NOT EXISTS predictions_by_run ON predictions (run_id, subset, caption_id);
 
       CREATE TABLE IF NOT EXISTS prediction_problems (
         run_id INTEGER NOT NULL REFERENCES prediction_runs (run_id) ON DELETE CASCADE,

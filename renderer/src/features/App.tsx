@@ -1,19 +1,20 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import type { AppInfo, Overview } from '../../../electron/common/api.ts';
 import { call, takeEarly, type ApiError } from '../api/client.ts';
-import { OverviewView } from '../components/OverviewView.tsx';
 import { formatCount } from '../format.ts';
 import { NO_FILTERS, useViewState, type ViewState } from '../state/view-state.ts';
 import { useJobs } from '../state/jobs.ts';
 import { DatasetView } from './DatasetView.tsx';
-import { ItemView } from './ItemView.tsx';
-import { JobsView } from './JobsView.tsx';
-import { ModelsView } from './ModelsView.tsx';
 import { PairBrowser } from './PairBrowser.tsx';
 import { describeError } from '../errors.ts';
 
-// Not on the first screen, and with its chart library: a chunk of its own, fetched when first shown.
+// Views other than the pair browser and the dataset (the first screens) are chunks of their own,
+// fetched when first shown, so that opening the app parses less; the evaluation's brings its charts.
 const EvaluationView = lazy(() => import('./EvaluationView.tsx'));
+const OverviewView = lazy(() => import('../components/OverviewView.tsx').then((m) => ({ default: m.OverviewView })));
+const ItemView = lazy(() => import('./ItemView.tsx').then((m) => ({ default: m.ItemView })));
+const JobsView = lazy(() => import('./JobsView.tsx').then((m) => ({ default: m.JobsView })));
+const ModelsView = lazy(() => import('./ModelsView.tsx').then((m) => ({ default: m.ModelsView })));
 
 /**
  * The Jobs tab, counting the jobs running. It (and ReloadAfterJobs) follow the pushed job updates
@@ -99,33 +100,31 @@ export function App({ onNewPairs }: { onNewPairs?: (state: ViewState) => void })
       </header>
       <ReloadAfterJobs load={load} />
       <main>
-        {error && <p className="error" role="alert">{error}</p>}
-        {info && !info.hasIndex && state.view !== 'dataset' && (
-          <div className="card empty-state">
-            <h2>No dataset indexed yet</h2>
-            <p>Point the workbench at your VisualNews and NewsCLIPpings copy to index it{window.ooc ? ' (or use File → Open Dataset…)' : ''}; you can browse as soon as it is done.</p>
-            <DatasetView info={info} />
-          </div>
-        )}
-        {info && state.view === 'dataset' && <DatasetView info={info} />}
-        {overview && state.view === 'overview' && (
-          <OverviewView
-            overview={overview}
-            onOpenSplit={(split, subset) => update({ view: 'pairs', split, subset, pair: undefined, open: false })}
-            onFilter={(filter) => update({ view: 'pairs', ...NO_FILTERS, ...filter, pair: undefined, open: false })}
-            onOpenItem={(item) => update({ view: 'items', item, open: false })}
-          />
-        )}
-        {overview && state.view === 'evaluation' && (
-          <Suspense fallback={<p className="muted loading">Loading…</p>}>
-            <EvaluationView overview={overview} />
-          </Suspense>
-        )}
-        {info?.hasIndex && state.view === 'models' && <ModelsView />}
-        {state.view === 'jobs' && <JobsView />}
-        {overview && state.view === 'items' && <ItemView state={state} update={update} overview={overview} />}
-        {overview && state.view === 'pairs' && <PairBrowser state={state} update={update} overview={overview} />}
-        {!info && !error && <p className="muted loading">Loading…</p>}
+        <Suspense fallback={<p className="muted loading">Loading…</p>}>
+          {error && <p className="error" role="alert">{error}</p>}
+          {info && !info.hasIndex && state.view !== 'dataset' && (
+            <div className="card empty-state">
+              <h2>No dataset indexed yet</h2>
+              <p>Point the workbench at your VisualNews and NewsCLIPpings copy to index it{window.ooc ? ' (or use File → Open Dataset…)' : ''}; you can browse as soon as it is done.</p>
+              <DatasetView info={info} />
+            </div>
+          )}
+          {info && state.view === 'dataset' && <DatasetView info={info} />}
+          {overview && state.view === 'overview' && (
+            <OverviewView
+              overview={overview}
+              onOpenSplit={(split, subset) => update({ view: 'pairs', split, subset, pair: undefined, open: false })}
+              onFilter={(filter) => update({ view: 'pairs', ...NO_FILTERS, ...filter, pair: undefined, open: false })}
+              onOpenItem={(item) => update({ view: 'items', item, open: false })}
+            />
+          )}
+          {overview && state.view === 'evaluation' && <EvaluationView overview={overview} />}
+          {info?.hasIndex && state.view === 'models' && <ModelsView />}
+          {state.view === 'jobs' && <JobsView />}
+          {overview && state.view === 'items' && <ItemView state={state} update={update} overview={overview} />}
+          {overview && state.view === 'pairs' && <PairBrowser state={state} update={update} overview={overview} />}
+          {!info && !error && <p className="muted loading">Loading…</p>}
+        </Suspense>
       </main>
     </div>
   );

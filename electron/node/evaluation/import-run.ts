@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { PROBLEM_KINDS, type ImportResult, type PredictionFormat, type PredictionsSource, type PredictionMapping, type PredictionRun, type ProblemKind, type RunProblem } from '../../common/evaluation.ts';
 import { OocError } from '../../common/errors.ts';
-import { asObject, detectFormat, detectMapping, fieldReader, lineNumbers, normalImagePath, parseCaptionId, parseImageId, parseLabel, parseProbability, positionKind, readPredictionRows, type FieldReader, type RawRow } from './read-predictions.ts';
+import { asObject, detectFormat, detectMapping, fieldReader, lineNumbers, normalImagePath, parseCaptionId, parseImageId, parseLabel, parseProbability, readPredictionRows, type FieldReader, type RawRow } from './read-predictions.ts';
 import { RowTable } from './row-table.ts';
 import type { Db } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
@@ -219,7 +219,7 @@ export async function importPredictions(db: Db, request: ImportRequest): Promise
 
   // JSON records are found by byte offset: say which line each listed one starts on.
   const shown = understood.slice(0, 5);
-  const lines = positionKind(format) === 'offset' ? await lineNumbers(file, [...examples.map((e) => e.at), ...shown.map((u) => u.raw.at)]) : null;
+  const lines = format === 'json' ? await lineNumbers(file, [...examples.map((e) => e.at), ...shown.map((u) => u.raw.at)]) : null;
   const problems: RunProblem[] = examples.map(({ kind, at, detail }) => ({ kind, line: lines?.get(at) ?? at, detail }));
   problems.sort((a, b) => PROBLEM_KINDS.indexOf(a.kind) - PROBLEM_KINDS.indexOf(b.kind) || a.line - b.line);
 

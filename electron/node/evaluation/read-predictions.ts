@@ -31,13 +31,6 @@ export interface PredictionRows {
   batches: AsyncGenerator<RawRow[]>;
 }
 
-/** Where rows are: a line, or a byte offset to be turned into a line later (see lineNumbers). */
-export type RowPosition = 'line' | 'offset';
-
-export function positionKind(format: PredictionFormat): RowPosition {
-  return format === 'json' ? 'offset' : 'line';
-}
-
 /** Reads one field of a row, by name: compiled once per file (a table's column index is found once). */
 export type FieldReader = (fields: NonNullable<RawRow['fields']>) => unknown;
 

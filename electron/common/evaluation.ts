@@ -3,6 +3,8 @@
 /** How a predictions file is read. */
 export const PREDICTION_FORMATS = ['json', 'jsonl', 'csv'] as const;
 export type PredictionFormat = (typeof PREDICTION_FORMATS)[number];
+/** Where a run's rows came from: a predictions file of a format, or a head trained here. */
+export type RunOrigin = PredictionFormat | 'head';
 
 /**
  * Which field of a predictions file holds what. The caption is found by its id (a number, or
@@ -48,8 +50,9 @@ export interface PredictionRun {
   name: string;
   /** The NewsCLIPpings split its rows were matched against. */
   split: string;
+  /** The predictions file, or a head's model. */
   file: string;
-  format: PredictionFormat;
+  format: RunOrigin;
   mapping: PredictionMapping;
   importedAt: string;
   /** Rows read from the file. */

@@ -1,4 +1,4 @@
-import type { PairPrediction, PredictionFormat, PredictionMapping, PredictionRun, ProblemKind, RunProblem } from '../../common/evaluation.ts';
+import type { PairPrediction, RunOrigin, PredictionMapping, PredictionRun, ProblemKind, RunProblem } from '../../common/evaluation.ts';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from './db.ts';
 
@@ -16,7 +16,7 @@ interface RunRecord {
 
 function toRun(r: RunRecord): PredictionRun & { id: number } {
   const summary = JSON.parse(r.summary) as Pick<PredictionRun, 'matched' | 'problems' | 'hasProbabilities'>;
-  return { id: r.run_id, name: r.name, split: r.split, file: r.file, format: r.format as PredictionFormat, mapping: JSON.parse(r.mapping) as PredictionMapping, importedAt: r.imported_at, rows: r.rows, ...summary };
+  return { id: r.run_id, name: r.name, split: r.split, file: r.file, format: r.format as RunOrigin, mapping: JSON.parse(r.mapping) as PredictionMapping, importedAt: r.imported_at, rows: r.rows, ...summary };
 }
 
 export function readRun(db: Db, name: string): (PredictionRun & { id: number }) | null {

@@ -75,6 +75,14 @@ export function deleteSet(db: Db, set: EmbeddingSet): void {
   rmSync(set.file, { force: true });
 }
 
+/** The row of every item in a set, by item id (-1: none). */
+export function rowsOfItems(db: Db, set: EmbeddingSet): Int32Array {
+  const max = (db.prepare('SELECT max(item_id) FROM embedding_rows WHERE set_id = ?').pluck().get(set.setId) as number | null) ?? -1;
+  const rows = new Int32Array(max + 1).fill(-1);
+  for (const [item, row] of db.prepare('SELECT item_id, row FROM embedding_rows WHERE set_id = ?').raw().iterate(set.setId) as Iterable<[number, number]>) rows[item] = row;
+  return rows;
+}
+
 /** Embedding counts per set, keyed "<name>:<kind>", for stats. */
 export function embeddingCounts(db: Db): Record<string, number> {
   const counts: Record<string, number> = {};

@@ -1,0 +1,271 @@
+import * as ort from 'onnxruntime-node';
+import type { EpochReport } from '../../common/heads.ts';
+import { encodeModel } from '../onnx/model-writer.ts';
+import { mulberry32 } from '../random.ts';
+import { featureCount, inferenceGraph, parameterShapes, trainingGraph, type HeadShape, type Standardisation } from './graphs.ts';
+
+/** Rows as positions in the matrices of `TrainingData`, with their labels (1 = falsified). */
+export interface Rows {
+  image: Int32Array;
+  text: Int32Array;
+  label: Uint8Array;
+}
+
+export interface TrainingData {
+  dim: number;
+  /** The images' and the captions' vectors, `dim` floats a row. */
+  images: Float32Array;
+  texts: Float32Array;
+  train: Rows;
+  val: Rows;
+}
+
+export interface TrainOptions {
+  shape: HeadShape;
+  seed: number;
+  maxEpochs: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Epochs without a lower val loss before training stops (the learning rate halves at each). */
+  patience?: number;
+  threads?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: { epoch: number; step: number; steps: number; curve: EpochReport[] }) => void;
+}
+
+export interface TrainedHead {
+  standardisation: Standardisation;
+  weights: Map<string, Float32Array>;
+  curve: EpochReport[];
+  bestEpoch: number;
+}
+
+const SAMPLE_ROWS = 65_536;
+
+/** A batch's embeddings gathered from the matrices, into buffers reused from batch to batch. */
+class Gatherer {
+  readonly image: Float32Array;
+  readonly text: Float32Array;
+  readonly label: Float32Array;
+
+  constructor(
+    private readonly data: TrainingData,
+    capacity: number,
+  ) {
+    this.image = new Float32Array(capacity * data.dim);
+    this.text = new Float32Array(capacity * data.dim);
+    this.label = new Float32Array(capacity);
+  }
+
+  /** The inputs of rows `order[start, end)` of `rows` (rows `start` to `end` without an order), as tensors for `shape`. */
+  feeds(shape: HeadShape, rows: Rows, order: ArrayLike<number> | null, start: number, end: number, withLabels = true): Record<string, ort.Tensor> {
+    const { dim, images, texts } = this.data;
+    const n = end - start;
+    for (let k = 0; k < n; k++) {
+      const r = order === null ? start + k : order[start + k]!;
+      const i = rows.image[r]! * dim;
+      const t = rows.text[r]! * dim;
+      this.image.set(images.subarray(i, i + dim), k * dim);
+      this.text.set(texts.subarray(t, t + dim), k * dim);
+      this.label[k] = rows.label[r]!;
+    }
+    const feeds: Record<string, ort.Tensor> = {};
+    if (shape.inputs !== 'text') feeds.image_embeds = new ort.Tensor('float32', this.image.subarray(0, n * dim), [n, dim]);
+    if (shape.inputs !== 'image') feeds.text_embeds = new ort.Tensor('float32', this.text.subarray(0, n * dim), [n, dim]);
+    if (withLabels) feeds.label = new ort.Tensor('float32', this.label.subarray(0, n), [n, 1]);
+    return feeds;
+  }
+}
+
+/** One row's features, as the graph computes them, into `out`. */
+function features(shape: HeadShape, data: TrainingData, rows: Rows, r: number, out: Float64Array): void {
+  const { dim } = data;
+  const i = rows.image[r]! * dim;
+  const t = rows.text[r]! * dim;
+  for (let k = 0; k < dim; k++) {
+    const a = data.images[i + k]!;
+    const b = data.texts[t + k]!;
+    if (shape.inputs === 'image') out[k] = a;
+    else if (shape.inputs === 'text') out[k] = b;
+    else {
+      out[k] = a;
+      out[dim + k] = b;
+      out[2 * dim + k] = a * b;
+      out[3 * dim + k] = Math.abs(a - b);
+    }
+  }
+}
+
+/** Mean and inverse spread of each feature over (a seeded sample of) the training rows. */
+export function standardisationOf(shape: HeadShape, data: TrainingData, seed: number): Standardisation {
+  const f = featureCount(shape);
+  const n = data.train.label.length;
+  const random = mulberry32(seed ^ 0x5eed);
+  const count = Math.min(n, SAMPLE_ROWS);
+  const sum = new Float64Array(f);
+  const squares = new Float64Array(f);
+  const row = new Float64Array(f);
+  for (let s = 0; s < count; s++) {
+    features(shape, data, data.train, count === n ? s : Math.floor(random() * n), row);
+    for (let k = 0; k < f; k++) {
+      const x = row[k]!;
+      sum[k] = sum[k]! + x;
+      squares[k] = squares[k]! + x * x;
+    }
+  }
+  const mean = new Float32Array(f);
+  const invStd = new Float32Array(f);
+  for (let k = 0; k < f; k++) {
+    const m = sum[k]! / count;
+    const variance = Math.max(0, squares[k]! / count - m * m);
+    mean[k] = m;
+    // A constant feature carries nothing; it is centred and left at its scale.
+    invStd[k] = variance > 1e-20 ? 1 / Math.sqrt(variance) : 1;
+  }
+  return { mean, invStd };
+}
+
+/** Seeded normal deviates (Box–Muller). */
+function gaussian(random: () => number): () => number {
+  return () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+function initialWeights(shape: HeadShape, random: () => number): Map<string, Float32Array> {
+  const normal = gaussian(random);
+  const weights = new Map<string, Float32Array>();
+  for (const p of parameterShapes(shape)) {
+    const values = new Float32Array(p.dims.reduce((a, b) => a * b, 1));
+    // He initialisation for the ReLU layer; a logistic regression starts from zero (it is convex).
+    if (p.name === 'w_hidden') values.forEach((_, k) => (values[k] = normal() * Math.sqrt(2 / p.dims[0]!)));
+    if (p.name === 'w_out' && shape.kind === 'mlp') values.forEach((_, k) => (values[k] = normal() * Math.sqrt(1 / p.dims[0]!)));
+    weights.set(p.name, values);
+  }
+  return weights;
+}
+
+/** Adam, one moment pair per weight tensor. */
+class Adam {
+  private readonly m = new Map<string, Float32Array>();
+  private readonly v = new Map<string, Float32Array>();
+  private t = 0;
+
+  constructor(
+    private readonly weights: Map<string, Float32Array>,
+    public learningRate: number,
+  ) {
+    for (const [name, w] of weights) {
+      this.m.set(name, new Float32Array(w.length));
+      this.v.set(name, new Float32Array(w.length));
+    }
+  }
+
+  /** Applies summed gradients of a batch of `n` rows. */
+  step(gradients: Record<string, ort.Tensor>, n: number): void {
+    this.t++;
+    const beta1 = 0.9;
+    const beta2 = 0.999;
+    const stepSize = (this.learningRate * Math.sqrt(1 - beta2 ** this.t)) / (1 - beta1 ** this.t);
+    for (const [name, w] of this.weights) {
+      const g = gradients[`g_${name}`]!.data as Float32Array;
+      const m = this.m.get(name)!;
+      const v = this.v.get(name)!;
+      for (let k = 0; k < w.length; k++) {
+        const gk = g[k]! / n;
+        m[k] = beta1 * m[k]! + (1 - beta1) * gk;
+        v[k] = beta2 * v[k]! + (1 - beta2) * gk * gk;
+        w[k]! -= (stepSize * m[k]!) / (Math.sqrt(v[k]!) + 1e-8);
+      }
+    }
+  }
+}
+
+function session(graph: Parameters<typeof encodeModel>[0], threads: number | undefined): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(encodeModel(graph, { producer: 'ooc-workbench' }), {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+    ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
+  });
+}
+
+const weightFeeds = (weights: Map<string, Float32Array>, shape: HeadShape): Record<string, ort.Tensor> =>
+  Object.fromEntries(parameterShapes(shape).map((p) => [p.name, new ort.Tensor('float32', weights.get(p.name)!, p.dims)]));
+
+/** Log loss and accuracy at 0.5 of the rows of `rows`, with the given weights. */
+async function check(forward: ort.InferenceSession, shape: HeadShape, gatherer: Gatherer, rows: Rows, weights: Map<string, Float32Array>, batch: number): Promise<{ loss: number; accuracy: number }> {
+  const n = rows.label.length;
+  const feedsOfWeights = weightFeeds(weights, shape);
+  let loss = 0;
+  let correct = 0;
+  for (let start = 0; start < n; start += batch) {
+    const end = Math.min(n, start + batch);
+    const feeds = gatherer.feeds(shape, rows, null, start, end, false);
+    const out = await forward.run({ ...feeds, ...feedsOfWeights });
+    const p = out.falsified_probability!.data as Float32Array;
+    for (let k = 0; k < end - start; k++) {
+      const y = rows.label[start + k]!;
+      const pk = Math.min(1 - 1e-7, Math.max(1e-7, p[k]!));
+      loss -= y ? Math.log(pk) : Math.log(1 - pk);
+      if (pk >= 0.5 === (y === 1)) correct++;
+    }
+  }
+  return { loss: loss / Math.max(1, n), accuracy: correct / Math.max(1, n) };
+}
+
+/**
+ * Trains a logistic-regression or MLP head with Adam on shuffled mini-batches (seeded), checking
+ * the val rows after each epoch; the weights of the epoch with the lowest val loss are kept. The
+ * learning rate halves each epoch val loss does not improve, and training stops after `patience`
+ * such epochs. Each step's gradients come from ONNX Runtime, on the same graph that is saved.
+ */
+export async function trainHead(data: TrainingData, options: TrainOptions): Promise<TrainedHead> {
+  const { shape, seed, maxEpochs, signal, onProgress } = options;
+  const n = data.train.label.length;
+  // Batches of 1,024 rows at full scale; smaller ones on a small split, so that an epoch is still some 200 steps.
+  const batchSize = options.batchSize ?? Math.min(1024, Math.max(32, Math.ceil(n / 200)));
+  const patience = options.patience ?? 2;
+  const random = mulberry32(seed);
+  const standardisation = standardisationOf(shape, data, seed);
+  const weights = initialWeights(shape, random);
+  const adam = new Adam(weights, options.learningRate ?? (shape.kind === 'mlp' ? 1e-3 : 2e-3));
+  const [step, forward] = await Promise.all([session(trainingGraph(shape, standardisation), options.threads), session(inferenceGraph(shape, standardisation), options.threads)]);
+  const evalBatch = 8192;
+  const gatherer = new Gatherer(data, Math.max(batchSize, evalBatch));
+  const order = Uint32Array.from({ length: n }, (_, k) => k);
+  const steps = Math.ceil(n / batchSize);
+  const curve: EpochReport[] = [];
+  let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: new Map([...weights].map(([k, w]) => [k, w.slice()])) };
+  try {
+    for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+      const started = performance.now();
+      for (let k = n - 1; k > 0; k--) {
+        const j = Math.floor(random() * (k + 1));
+        const t = order[k]!;
+        order[k] = order[j]!;
+        order[j] = t;
+      }
+      let trainLoss = 0;
+      for (let s = 0; s < steps; s++) {
+        signal?.throwIfAborted();
+        const start = s * batchSize;
+        const end = Math.min(n, start + batchSize);
+        const out = await step.run({ ...gatherer.feeds(shape, data.train, order, start, end), ...weightFeeds(weights, shape) });
+        trainLoss += (out.loss!.data as Float32Array)[0]!;
+        adam.step(out, end - start);
+        if (s % 64 === 0) onProgress?.({ epoch, step: s, steps, curve });
+      }
+      const val = await check(forward, shape, gatherer, data.val, weights, evalBatch);
+      curve.push({ epoch, trainLoss: trainLoss / n, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: adam.learningRate, seconds: (performance.now() - started) / 1000 });
+      onProgress?.({ epoch, step: steps, steps, curve });
+      if (val.loss < best.loss - 1e-5) {
+        best = { loss: val.loss, epoch, weights: new Map([...weights].map(([k, w]) => [k, w.slice()])) };
+      } else {
+        if (epoch - best.epoch >= patience) break;
+        adam.learningRate /= 2;
+      }
+    }
+  } finally {
+    await Promise.all([step.release(), forward.release()]);
+  }
+  return { standardisation, weights: best.weights, curve, bestEpoch: best.epoch };
+}

@@ -6,18 +6,19 @@
  *   npm run bench -- browse | facets
  *   npm run bench -- clip | neighbours | pickle
  *   npm run bench -- export | saliency | main-loop
- *   npm run bench -- evaluation
+ *   npm run bench -- evaluation | heads [--pairs N] [--mlp] [--keep]
  */
 import { benchBrowse } from './browse.ts';
 import { benchClip, benchNeighbours, benchPickle } from './clip.ts';
 import { benchEvaluation } from './evaluation.ts';
 import { benchExport } from './export.ts';
 import { benchFacets } from './facets.ts';
+import { benchHeads } from './heads.ts';
 import { benchIngest } from './ingest.ts';
 import { benchMainLoop } from './main-loop.ts';
 import { benchSaliency } from './saliency.ts';
 
-const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = { ingest: benchIngest, browse: benchBrowse, facets: benchFacets, clip: benchClip, neighbours: benchNeighbours, pickle: benchPickle, export: benchExport, saliency: benchSaliency, 'main-loop': benchMainLoop, evaluation: benchEvaluation };
+const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = { ingest: benchIngest, browse: benchBrowse, facets: benchFacets, clip: benchClip, neighbours: benchNeighbours, pickle: benchPickle, export: benchExport, saliency: benchSaliency, 'main-loop': benchMainLoop, evaluation: benchEvaluation, heads: benchHeads };
 
 const [name, ...args] = process.argv.slice(2);
 const bench = name === undefined ? undefined : BENCHMARKS[name];

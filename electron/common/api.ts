@@ -8,6 +8,7 @@ import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, 
 import type { CaptionHit, PairFacets, PairPage, PairSummary, ScoreRun } from './pairs.ts';
 import type { SaliencyResult } from './saliency.ts';
 import type { ImportResult, PairPrediction, PredictionRun, RunComparison, RunEvaluation, RunProblem } from './evaluation.ts';
+import type { HeadInfo, HeadScore } from './heads.ts';
 
 /**
  * The one contract between the workbench UI and the main process. Each entry is a call by name:
@@ -97,6 +98,14 @@ export interface ApiOutputs {
   'evaluation.get': RunEvaluation;
   /** Two or more runs on the rows they all answered: accuracy, overlap, oracle, McNemar's test for each two. */
   'evaluation.compare': RunComparison;
+  /** The heads trained here, oldest first, and the embedding sets a head can be trained on (image and caption vectors). */
+  'heads.list': { heads: HeadInfo[]; sets: string[] };
+  /** Starts training a head on a split (in a worker); it becomes a model and a prediction run of its name. */
+  'heads.train': JobRun;
+  /** Deletes a head the user names (its prediction run stays); the heads left. */
+  'heads.delete': { heads: HeadInfo[]; sets: string[] };
+  /** A head's probability that an image and a caption of the corpus are a falsified pair. */
+  'heads.score': HeadScore;
   /** An item's nearest neighbours under a set of embeddings: image or caption to image or caption. */
   'neighbours.get': { items: NeighbourItem[]; seconds: number };
 }

@@ -62,6 +62,16 @@ export interface PredictionRun {
   /** Rows not used, per kind (truth-disagrees rows are used: the split file is the truth). */
   problems: Partial<Record<ProblemKind, number>>;
   hasProbabilities: boolean;
+  /**
+   * Where rows have a probability but no label: the probability from which they count as
+   * falsified, chosen on the run's val rows (0.5 without), worked out once (absent: not yet).
+   */
+  threshold?: RunThreshold | null;
+}
+
+export interface RunThreshold {
+  value: number;
+  chosenOn: string;
 }
 
 /** What an import read, matched and stored (a dry run stores nothing; a preview reads the first rows only). */
@@ -140,7 +150,7 @@ export interface RunEvaluation {
   /** With probabilities: ROC AUC (abstentions and rows without one left out), the curve, and the threshold used for labels. */
   auc: number | null;
   roc: RocPoint[] | null;
-  threshold: { value: number; chosenOn: string } | null;
+  threshold: RunThreshold | null;
   bySubsplit: Record<string, GroupMetrics>;
   bySource: Record<string, GroupMetrics>;
   byTopic: Record<string, GroupMetrics>;

@@ -89,3 +89,12 @@ export interface HeadScore {
   /** Against the head's val-chosen threshold. */
   falsified: boolean;
 }
+
+/** How far training has got (an upper bound on epochs: it may stop early), and in words. */
+export function trainingProgress(p: TrainHeadProgress): { fraction: number; note: string } {
+  if (p.phase === 'reading') return { fraction: 0, note: 'reading the split and its vectors' };
+  if (p.phase === 'scoring') return { fraction: 1, note: 'scoring val and test' };
+  const last = p.curve.at(-1);
+  const fraction = p.maxEpochs > 0 ? (p.epoch - 1 + p.step / Math.max(1, p.steps)) / p.maxEpochs : 0;
+  return { fraction, note: `epoch ${p.epoch} of at most ${p.maxEpochs}${last ? `; val accuracy ${(last.valAccuracy * 100).toFixed(2)}% after epoch ${last.epoch}` : ''}` };
+}

@@ -104,6 +104,8 @@ export interface PairFacets {
   /** For each facet, every value with a count under the other filters, by count. */
   facets: Record<Facet, FacetCount[]>;
   histogram: ScoreHistogram | null;
+  /** The prediction runs of the split, for the outcome filters. */
+  runs: string[];
   /** Server-side time, for the benchmark and the status line. */
   ms: number;
 }

@@ -15,6 +15,7 @@ import { EMBED_WHAT, NEIGHBOUR_SIDES, PROVIDER_CHOICES } from './models.ts';
 import { FACETS, PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES } from './pairs.ts';
 import { COLORMAPS, SALIENCY_METHODS } from './saliency.ts';
 import { PROBLEM_KINDS } from './evaluation.ts';
+import { HEAD_INPUTS, HEAD_KINDS } from './heads.ts';
 
 export { FACETS, PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES };
 
@@ -76,6 +77,10 @@ export const PAIR_FILTERS = {
   collection: optional(text),
   /** Only pairs with a note (containing these words, when not empty; case ignored): '' is kept. */
   note: v.optional(v.pipe(v.nullable(text), v.transform((x) => x ?? undefined))),
+  /** A prediction run wrong on the pair (on a row it shows), or "*": every run that answered it. */
+  wrong: optional(text),
+  /** A prediction run right on every row the pair shows. */
+  right: optional(text),
   /** Range of the score (of the label's row; the falsified row's by default). */
   minScore: optional(finite),
   maxScore: optional(finite),
@@ -212,6 +217,20 @@ export const API_INPUTS = {
     runs: v.pipe(v.array(required, 'must be a list of run names'), v.minLength(2, 'must name two or more runs'), v.maxLength(8, 'must name at most 8 runs')),
     subset: optional(required),
   }),
+  'heads.list': none,
+  'heads.train': v.object({
+    set: required,
+    split: required,
+    name: v.pipe(required, v.regex(/^[\w.-]{1,80}$/, 'must be letters, digits, ".", "-" or "_" (up to 80)')),
+    kind: v.picklist(HEAD_KINDS),
+    inputs: v.optional(v.picklist(HEAD_INPUTS), 'both'),
+    seed: v.optional(v.pipe(integer, v.minValue(0, 'must be 0 or more')), 0),
+    hidden: optional(v.pipe(integer, v.minValue(1, 'must be from 1 to 4096'), v.maxValue(4096, 'must be from 1 to 4096'))),
+    maxEpochs: optional(v.pipe(integer, v.minValue(1, 'must be from 1 to 200'), v.maxValue(200, 'must be from 1 to 200'))),
+    replace: flag,
+  }),
+  'heads.delete': v.object({ name: required }),
+  'heads.score': v.object({ head: required, imageId: integer, captionId: integer }),
   'neighbours.get': v.object({
     itemId: integer,
     within: v.optional(NEIGHBOUR_SCOPE, {}),

@@ -1,6 +1,7 @@
 import { VERDICTS } from '../common/curation.ts';
 import type { Facet, FacetCount, PairFacets, PairQuery, ScoreHistogram } from '../common/pairs.ts';
 import type { Db } from './store/db.ts';
+import { runsOfSplit } from './store/predictions.ts';
 import {
   columnsKey,
   HAS_FALSIFIED,
@@ -9,6 +10,7 @@ import {
   loadFileCuration,
   loadScoreColumns,
   noteMatches,
+  outcomeMatches,
   NO_SUBSPLIT,
   PRESENT,
   scoresKey,
@@ -18,7 +20,7 @@ import {
 } from './store/facet-columns.ts';
 
 /** One bit per filter: a pair's bits say which filters it fails. */
-const BIT = { label: 1, source: 2, topic: 4, sourceDataset: 8, verdict: 16, tag: 32, collection: 64, q: 128, note: 256, score: 512, absent: 1024 } as const;
+const BIT = { label: 1, source: 2, topic: 4, sourceDataset: 8, verdict: 16, tag: 32, collection: 64, q: 128, note: 256, score: 512, absent: 1024, outcome: 2048 } as const;
 const BINS = 40;
 /** Split files whose columns stay loaded. */
 const CACHED_FILES = 4;
@@ -111,6 +113,8 @@ export class FacetIndex {
     const q = searchMatches(this.db, columns, query.q);
     if (q !== null) markAll(fail, BIT.q, q);
     if (query.note !== undefined) markAll(fail, BIT.note, noteMatches(this.db, columns, query));
+    const outcome = outcomeMatches(this.db, columns, query);
+    if (outcome !== null) markAll(fail, BIT.outcome, outcome);
     if (query.tag !== undefined) markAll(fail, BIT.tag, curation.tags.filter(([, tag]) => tag === query.tag).map(([i]) => i));
     if (query.collection !== undefined) markAll(fail, BIT.collection, curation.collections.filter(([, name]) => name === query.collection).map(([i]) => i));
 
@@ -163,7 +167,7 @@ export class FacetIndex {
       tag: sorted(byName(curation.tags, BIT.tag), query.tag),
       collection: sorted(byName(curation.collections, BIT.collection), query.collection),
     };
-    return { total, facets, histogram: this.histogram(query, columns, scores, fail), ms: performance.now() - started };
+    return { total, facets, histogram: this.histogram(query, columns, scores, fail), runs: runsOfSplit(this.db, query.split), ms: performance.now() - started };
   }
 
   /** Per label, the score's distribution over the pairs passing every filter but the score range and the label. */

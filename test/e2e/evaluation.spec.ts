@@ -88,4 +88,18 @@ test('an analyst imports a published predictions file, checks how it is read, an
   await expect(answers.getByRole('row', { name: /gpt-4o direct/ }).getByRole('cell')).toHaveText(['pristineconsistent', 'pristineswapped']);
   await expect(answers.getByRole('row', { name: /gpt-4o direct/ }).getByRole('cell').nth(1)).toHaveClass(/wrong/);
   await expect(answers.getByRole('row', { name: /clip head/ }).getByRole('cell')).toHaveText(['p 0.10', 'p 0.05']);
+
+  // From the sidebar: the pairs GPT-4o got wrong and the head right (the head has no val rows, so
+  // its labels are at 0.5): the second and third; then those every run got wrong: the first.
+  const outcome = page.getByRole('group', { name: 'Predictions' });
+  await outcome.getByRole('combobox', { name: 'Run wrong on the pair' }).selectOption('gpt-4o direct');
+  await outcome.getByRole('combobox', { name: 'Run right on the pair' }).selectOption('clip head');
+  await expect(workbench.total()).toHaveText('2 pairs');
+  await expect(workbench.rows()).toHaveCount(2);
+  await expect(workbench.rows().first()).toContainText(pairs[1]!.caption);
+  expect(page.url()).toContain('wrong=gpt-4o');
+  await outcome.getByRole('combobox', { name: 'Run right on the pair' }).selectOption('');
+  await outcome.getByRole('combobox', { name: 'Run wrong on the pair' }).selectOption({ label: 'every run' });
+  await expect(workbench.total()).toHaveText('1 pair');
+  await expect(workbench.rows().first()).toContainText(pairs[0]!.caption);
 });

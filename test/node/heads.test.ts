@@ -3,12 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
+import { createHandlers } from '../../electron/node/api/handlers.ts';
 import { evaluateRun } from '../../electron/node/evaluation/evaluate.ts';
 import { readSplitData } from '../../electron/node/heads/data.ts';
 import { listHeads, requireHead } from '../../electron/node/heads/store.ts';
 import { trainHeadJob } from '../../electron/node/heads/train-job.ts';
 import { trainHead } from '../../electron/node/heads/train.ts';
 import { buildIndex } from '../../electron/node/ingest/indexer.ts';
+import { JobCenter } from '../../electron/node/jobs/job-center.ts';
 import { openDatabase, type Db } from '../../electron/node/store/db.ts';
 import { readRun } from '../../electron/node/store/predictions.ts';
 import { ensureSet, VectorWriter } from '../../electron/node/store/vectors.ts';
@@ -141,4 +143,30 @@ test('rows without vectors are counted and left out; names, sets and splits that
   const bad = await runCli(['train-head', '--db', dbFile, '--set', 'planted', '--split', SPLIT, '--kind', 'svm', '--name', 'z']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--kind must be one of cosine, logreg, mlp, got "svm"/);
+});
+
+test('through the API: training runs as a job in a worker; the head is listed, scores a pair as its run did, and can be deleted', async (t) => {
+  const { db, dbFile } = await plantedIndex(t, { signal: 0.6, sizes: { train: 400, val: 100, test: 100 } });
+  const jobs = new JobCenter(dbFile);
+  const api = createHandlers({ db, databaseFile: dbFile, demo: false, version: 'test', jobs });
+  assert.deepEqual(await api['heads.list']({}), { heads: [], sets: ['planted'] });
+  await assert.rejects(Promise.resolve().then(() => api['heads.train']({ set: 'planted', split: SPLIT, kind: 'logreg', name: 'a/b' })), /"name" must be letters, digits/);
+  const started = await api['heads.train']({ set: 'planted', split: SPLIT, kind: 'logreg', name: 'api-head', seed: 2 });
+  assert.equal(started.kind, 'train-head');
+  assert.equal(started.title, `Train logreg head "api-head" on ${SPLIT}`);
+  const done = await jobs.wait(started.id);
+  assert.equal(done.state, 'done', JSON.stringify(done.error));
+  assert.equal((done.summary as { name: string }).name, 'api-head');
+  const { heads } = await api['heads.list']({});
+  assert.deepEqual(heads.map((h) => [h.name, h.kind, h.inputs]), [['api-head', 'logreg', 'both']]);
+
+  const [caption, image, probability] = db.prepare("SELECT caption_id, image_id, probability FROM predictions WHERE subset = 'test' LIMIT 1").raw().get() as [number, number, number];
+  const score = await api['heads.score']({ head: 'api-head', imageId: image, captionId: caption });
+  assert.ok(Math.abs(score.probability - probability) < 1e-6);
+  assert.equal(score.falsified, probability >= heads[0]!.threshold);
+  await assert.rejects(Promise.resolve().then(() => api['heads.score']({ head: 'api-head', imageId: 999_999, captionId: caption })), /embeddings "planted" have no vector for image 999999/);
+  await assert.rejects(Promise.resolve().then(() => api['heads.score']({ head: 'nope', imageId: image, captionId: caption })), /no head named "nope" \(heads: api-head\)/);
+
+  assert.deepEqual((await api['heads.delete']({ name: 'api-head' })).heads, []);
+  assert.ok(readRun(db, 'api-head') !== null, 'the run it made stays');
 });

@@ -8,7 +8,7 @@ test('the address round-trips every pair filter, by the names earlier versions u
   const state: ViewState = {
     view: 'pairs', split: 'semantics_clip_text_text', subset: 'val', sort: 'score-desc', layout: 'grid', open: true, pair: 42,
     label: 'falsified', q: 'Zoë 北京', source: 'bbc', topic: 'world', sourceDataset: 1, scoreModel: 'ViT-B/32', scoreMeasure: 'text-text',
-    verdict: 'none', tag: 'to review', collection: 'picked', note: '', minScore: -0.25, maxScore: 0.5,
+    verdict: 'none', tag: 'to review', collection: 'picked', note: '', wrong: 'gpt-4o, direct', right: 'clip head', minScore: -0.25, maxScore: 0.5,
   };
   assert.deepEqual(Object.keys(PAIR_FILTERS).filter((k) => !(k in state)), [], 'the state above sets every filter');
   const url = formatViewState(state);

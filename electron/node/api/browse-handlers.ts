@@ -12,7 +12,9 @@ import { getItem } from '../store/items.ts';
 import { getMeta } from '../store/meta.ts';
 import { getMetadata } from '../store/metadata.ts';
 import { getPair, pairsPage, pairsUsingItem, splitFiles } from '../store/pairs.ts';
-import { predictionsForCaption } from '../store/predictions.ts';
+import { predictionsForCaption, readRun, runsOfSplit } from '../store/predictions.ts';
+import { runThreshold } from '../evaluation/evaluate.ts';
+import type { PairQuery } from '../../common/pairs.ts';
 import { searchCaptions } from '../store/search.ts';
 import { getRoots } from '../store/roots.ts';
 import { readStats } from '../store/stats.ts';
@@ -36,6 +38,19 @@ function imageInfo(db: Db, id: number | null): ImageInfo | null {
   };
 }
 
+/**
+ * The query, once the runs its outcome filters name have their thresholds (a run imported before
+ * they were kept gets its own now), so that their SQL labels rows as the run's evaluation does.
+ */
+function withThresholds<Q extends Pick<PairQuery, 'split' | 'wrong' | 'right'>>(db: Db, query: Q): Q {
+  const names = query.wrong === '*' ? runsOfSplit(db, query.split) : [query.wrong, query.right].filter((n): n is string => n !== undefined);
+  for (const name of names) {
+    const run = readRun(db, name);
+    if (run !== null && run.threshold === undefined) runThreshold(db, run);
+  }
+  return query;
+}
+
 /** What the app runs on, the overview, and the pairs with their items. */
 export function browseHandlers(ctx: ApiContext, tasks: TaskRunner): Implementations<BrowseMethods> {
   const { db } = ctx;
@@ -54,9 +69,9 @@ export function browseHandlers(ctx: ApiContext, tasks: TaskRunner): Implementati
       return { stats: readStats(db), splits: SPLITS.map((x) => ({ ...x })), files: splitFiles(db), scores: scoreRuns(db), randomModels };
     },
     'overview.log': () => ({ entries: hasIndex(db) ? readIndexLog(db) : [], images: imageProblems(db) }),
-    'pairs.page': (input) => pairsPage(db, input),
+    'pairs.page': (input) => pairsPage(db, withThresholds(db, input)),
     // Off the main loop: the first call for a split file loads its columns.
-    'pairs.facets': (input) => tasks.run('facets', input),
+    'pairs.facets': (input) => tasks.run('facets', withThresholds(db, input)),
     'pairs.detail': ({ pairId }): PairDetail => {
       const pair = getPair(db, pairId);
       if (pair === undefined) throw new OocError('NOT_FOUND', `no pair ${pairId}`);

@@ -7,6 +7,7 @@ import { explainDatabaseError, type Db } from '../store/db.ts';
 import { browseHandlers } from './browse-handlers.ts';
 import { curationHandlers } from './curation-handlers.ts';
 import { evaluationHandlers } from './evaluation-handlers.ts';
+import { headHandlers } from './head-handlers.ts';
 import { exportHandlers } from './export-handlers.ts';
 import { jobHandlers } from './job-handlers.ts';
 import { modelHandlers } from './model-handlers.ts';
@@ -40,6 +41,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
     ...curationHandlers(ctx.db),
     ...exportHandlers(ctx.db),
     ...evaluationHandlers(ctx, tasks),
+    ...headHandlers(ctx),
     ...jobHandlers(ctx, ctx.version),
     ...modelHandlers(ctx.db, tasks),
     ...saliencyHandlers(tasks, ctx.jobs),

@@ -1,4 +1,4 @@
-import { HEAD_INPUTS, HEAD_KINDS, type HeadInfo, type HeadInputs, type HeadKind } from '../../common/heads.ts';
+import { HEAD_INPUTS, HEAD_KINDS, trainingProgress, type HeadInfo, type HeadInputs, type HeadKind } from '../../common/heads.ts';
 import { splitDisplayName } from '../../common/datasets.ts';
 import { OocError } from '../../common/errors.ts';
 import { deleteHead, listHeads } from '../heads/store.ts';
@@ -117,9 +117,8 @@ same name, labelled at the threshold that does best on val (see: ooc evaluate --
           {
             signal: controller.signal,
             onProgress: (p) => {
-              const last = p.curve.at(-1);
-              const done = p.phase === 'training' ? (p.epoch - 1 + p.step / Math.max(1, p.steps)) / p.maxEpochs : p.phase === 'scoring' ? 1 : 0;
-              bar.draw(done, p.phase === 'training' ? `epoch ${p.epoch} of at most ${p.maxEpochs}${last ? `; val accuracy ${pct(last.valAccuracy)} after epoch ${last.epoch}` : ''}` : p.phase === 'reading' ? 'reading the split and its vectors' : 'scoring val and test');
+              const { fraction, note } = trainingProgress(p);
+              bar.draw(fraction, note);
             },
           },
         );

@@ -1,9 +1,9 @@
-import type { RunComparison, RunEvaluation } from '../../common/evaluation.ts';
+import type { PredictionRun, RunComparison, RunEvaluation, RunThreshold } from '../../common/evaluation.ts';
 import { splitDisplayName } from '../../common/datasets.ts';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from '../store/db.ts';
 import { fileFor } from '../store/pairs.ts';
-import { pairsOfFile, requireRun, rowKey, runRows } from '../store/predictions.ts';
+import { hasUnlabelledRows, pairsOfFile, requireRun, rowKey, runRows, setRunThreshold } from '../store/predictions.ts';
 import { ABSTAINED, accuracyWithIntervals, bestThreshold, byGroup, confusion, excludingAbstentions, mcnemar, rocAuc, rocCurve } from './metrics.ts';
 
 export interface EvaluateOptions {
@@ -64,6 +64,26 @@ function joined(db: Db, runId: number, subset: string, file: FilePairs) {
   return { keys, truth: Uint8Array.from(truth), answer, probability: Float64Array.from(probability), source, topic, subSplit, stale };
 }
 
+/**
+ * The probability from which a run's unlabelled rows count as falsified: the one that labels its
+ * val rows best (0.5 when it has none), worked out once and kept with the run, so that its
+ * evaluation on any subset, the browser's outcome filters and its exports label rows alike.
+ */
+export function runThreshold(db: Db, run: PredictionRun & { id: number }): RunThreshold | null {
+  if (run.threshold !== undefined) return run.threshold;
+  let threshold: RunThreshold | null = null;
+  if (hasUnlabelledRows(db, run.id)) {
+    const val = (run.matched.val ?? 0) > 0 ? joined(db, run.id, 'val', filePairs(db, run.split, 'val')) : null;
+    threshold = val !== null && val.probability.some((p) => !Number.isNaN(p)) ? { value: bestThreshold(val.truth, val.probability), chosenOn: `${run.split}/val` } : { value: 0.5, chosenOn: 'default (no val rows with probabilities)' };
+  }
+  try {
+    setRunThreshold(db, run.id, threshold);
+  } catch {
+    // A read-only database works it out each time.
+  }
+  return threshold;
+}
+
 /** A run's rows of one subset with their truth and final answers (labels from probabilities where the run gave only those). */
 function answered(db: Db, name: string, subsetAsked: string | undefined) {
   const run = requireRun(db, name);
@@ -74,12 +94,7 @@ function answered(db: Db, name: string, subsetAsked: string | undefined) {
   }
   const file = filePairs(db, run.split, subset);
   const rows = joined(db, run.id, subset, file);
-  let threshold: RunEvaluation['threshold'] = null;
-  if (rows.answer.some((a) => a === null)) {
-    // Labels from probabilities: at the threshold that labels the run's own val rows best.
-    const val = subset !== 'val' && (run.matched.val ?? 0) > 0 ? joined(db, run.id, 'val', filePairs(db, run.split, 'val')) : null;
-    threshold = val !== null && val.probability.some((p) => !Number.isNaN(p)) ? { value: bestThreshold(val.truth, val.probability), chosenOn: `${run.split}/val` } : { value: 0.5, chosenOn: 'default (no val rows with probabilities)' };
-  }
+  const threshold = rows.answer.some((a) => a === null) ? runThreshold(db, run) : null;
   const answer = Int8Array.from(rows.answer, (a, i) => a ?? (Number.isNaN(rows.probability[i]!) ? ABSTAINED : rows.probability[i]! >= threshold!.value ? 1 : 0));
   return { run, subset, file, rows, answer, threshold };
 }

@@ -7,7 +7,8 @@ import type { Db } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
 import { itemImagePaths } from '../store/items.ts';
 import { fileFor, splitFiles } from '../store/pairs.ts';
-import { pairsOfCaption, pairsOfFile, readRun, saveRun, type StoredRows } from '../store/predictions.ts';
+import { pairsOfCaption, pairsOfFile, readRun, requireRun, saveRun, type StoredRows } from '../store/predictions.ts';
+import { runThreshold } from './evaluate.ts';
 
 export interface ImportRequest extends PredictionsSource {
   name: string;
@@ -228,5 +229,5 @@ export async function importPredictions(db: Db, request: ImportRequest): Promise
   if (request.dryRun === true) return { run, problems, preview, stored: false };
   if (kept.caption.length === 0) throw new OocError('BAD_ARGUMENT', `${file}: no row matched a pair of ${split} (${Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ')}); nothing stored`);
   saveRun(db, run, { ...kept, subsets: truths.map((t) => t.subset) }, problems);
-  return { run, problems, preview, stored: true };
+  return { run: { ...run, threshold: runThreshold(db, requireRun(db, name)) }, problems, preview, stored: true };
 }

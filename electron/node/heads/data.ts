@@ -23,6 +23,12 @@ export interface SplitData extends TrainingData {
   counts: Record<HeadSubset, SubsetRows>;
 }
 
+/** The embedding sets with both image and caption vectors: those a head can be trained on. */
+export function pairedSetNames(db: Db): string[] {
+  const sets = listSets(db).filter((s) => s.rows > 0);
+  return [...new Set(sets.map((s) => s.name))].filter((n) => sets.some((s) => s.name === n && s.kind === 'image') && sets.some((s) => s.name === n && s.kind === 'text'));
+}
+
 /** The set's image and caption halves, or an error naming the sets that have both. */
 export function requirePairedSets(db: Db, name: string): { image: EmbeddingSet; text: EmbeddingSet } {
   const image = getSet(db, name, 'image');
@@ -31,8 +37,7 @@ export function requirePairedSets(db: Db, name: string): { image: EmbeddingSet; 
     if (image.dim !== text.dim) throw new OocError('BAD_ARGUMENT', `embeddings "${name}" hold ${image.dim}-d image vectors and ${text.dim}-d caption vectors; a head needs both of one size`);
     return { image, text };
   }
-  const sets = listSets(db);
-  const paired = [...new Set(sets.map((s) => s.name))].filter((n) => sets.some((s) => s.name === n && s.kind === 'image' && s.rows > 0) && sets.some((s) => s.name === n && s.kind === 'text' && s.rows > 0));
+  const paired = pairedSetNames(db);
   const missing = !image || image.rows === 0 ? 'image' : 'caption';
   throw new OocError('NOT_FOUND', `embeddings "${name}" have no ${missing} vectors (${paired.length === 0 ? 'no set has both image and caption vectors yet: run ooc embed, or ooc embed import' : `sets with both: ${paired.join(', ')}`})`);
 }

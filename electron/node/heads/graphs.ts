@@ -1,4 +1,4 @@
-import type { OnnxGraph, OnnxNode, OnnxTensor } from '../onnx/model-writer.ts';
+import type { OnnxGraph, OnnxNode, OnnxTensor, OnnxValue } from '../onnx/model-writer.ts';
 import type { HeadInputs, HeadKind } from '../../common/heads.ts';
 
 /**
@@ -35,9 +35,25 @@ export function parameterShapes(shape: HeadShape): { name: string; dims: number[
 }
 
 /** The graph's inputs for the embeddings: `image_embeds` and/or `text_embeds`, [batch, dim]. */
-export function embeddingInputs(shape: Pick<HeadShape, 'inputs' | 'dim'>): { name: string; dims: (number | string)[] }[] {
+export function embeddingInputs(shape: Pick<HeadShape, 'inputs' | 'dim'>): OnnxValue[] {
   const names = shape.inputs === 'both' ? ['image_embeds', 'text_embeds'] : shape.inputs === 'image' ? ['image_embeds'] : ['text_embeds'];
   return names.map((name) => ({ name, dims: ['batch', shape.dim] }));
+}
+
+/**
+ * Training reads a batch's embeddings from the whole matrices, by row: `image_matrix` and
+ * `text_matrix` [rows, dim] with `image_rows` and `text_rows` [batch] (int32). ONNX Runtime takes
+ * the matrices without copying them, and gathers the rows itself.
+ */
+function gathered(shape: Pick<HeadShape, 'inputs' | 'dim'>): { inputs: OnnxValue[]; nodes: OnnxNode[] } {
+  const sides = embeddingInputs(shape).map((i) => i.name.replace('_embeds', ''));
+  return {
+    inputs: sides.flatMap((side) => [
+      { name: `${side}_matrix`, dims: [`${side}_count`, shape.dim] },
+      { name: `${side}_rows`, dims: ['batch'], type: 'int32' as const },
+    ]),
+    nodes: sides.map((side) => ({ op: 'Gather', inputs: [`${side}_matrix`, `${side}_rows`], outputs: [`${side}_embeds`], attributes: { axis: 0 } })),
+  };
 }
 
 /** Standardisation: features minus `mean`, times `inv_std`. */
@@ -93,8 +109,9 @@ function constants(shape: HeadShape, standardisation: Standardisation | null): O
 }
 
 /**
- * One training step's graph: the weights and a batch with its labels (1 = falsified) in; the
- * batch's summed log loss and the gradients of that sum out (`g_<weight>`).
+ * One training step's graph: the weights, the matrices, a batch's rows and its labels
+ * (1 = falsified) in; the batch's summed log loss and the gradients of that sum out
+ * (`g_<weight>`).
  */
 export function trainingGraph(shape: HeadShape, standardisation: Standardisation): OnnxGraph {
   const backward: OnnxNode[] = [
@@ -120,19 +137,20 @@ export function trainingGraph(shape: HeadShape, standardisation: Standardisation
     );
   }
   const parameters = parameterShapes(shape);
+  const batch = gathered(shape);
   return {
     name: `${shape.kind}-training-step`,
-    nodes: [...forwardNodes(shape), ...backward],
+    nodes: [...batch.nodes, ...forwardNodes(shape), ...backward],
     initializers: [...constants(shape, standardisation), AXIS0],
-    inputs: [...embeddingInputs(shape), { name: 'label', dims: ['batch', 1] }, ...parameters],
+    inputs: [...batch.inputs, { name: 'label', dims: ['batch', 1] }, ...parameters],
     outputs: [{ name: 'loss', dims: [] }, ...parameters.map((p) => ({ name: `g_${p.name}`, dims: p.dims }))],
   };
 }
 
 /**
- * The head as a model: embeddings in, `falsified_probability` [batch, 1] out. With `weights`,
- * they are the graph's own (the saved model); without, they are inputs (checking on val as
- * training goes).
+ * The head as a model: embeddings in, `falsified_probability` [batch, 1] out, its weights the
+ * graph's own (the saved model). Without `weights`, they are inputs and so are the matrices and
+ * rows, as in training (checking on val as training goes).
  */
 export function inferenceGraph(shape: HeadShape, standardisation: Standardisation | null, weights?: Map<string, Float32Array>): OnnxGraph {
   const parameters = parameterShapes(shape);
@@ -151,11 +169,12 @@ export function inferenceGraph(shape: HeadShape, standardisation: Standardisatio
         ]
       : [];
   const own = weights === undefined ? [] : parameters.map((p) => ({ ...p, data: weights.get(p.name)! }));
+  const batch = weights === undefined ? gathered(shape) : { inputs: embeddingInputs(shape), nodes: [] };
   return {
     name: `${shape.kind}-head`,
-    nodes: [...forwardNodes(shape), ...output],
+    nodes: [...batch.nodes, ...forwardNodes(shape), ...output],
     initializers: [...constants(shape, standardisation), ...scalars, ...own],
-    inputs: [...embeddingInputs(shape), ...(weights === undefined ? parameters : [])],
+    inputs: [...batch.inputs, ...(weights === undefined ? parameters : [])],
     outputs: [{ name: 'falsified_probability', dims: ['batch', 1] }],
   };
 }

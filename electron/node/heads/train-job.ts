@@ -78,7 +78,7 @@ export async function trainHeadJob(db: Db, options: TrainHeadOptions, context: T
         });
   const curve = trained?.curve ?? [];
   report({ phase: 'scoring', epoch: curve.length, step: 0, steps: 0, curve });
-  const model = encodeModel(inferenceGraph(shape, trained?.standardisation ?? null, trained?.weights), {
+  const model = encodeModel(inferenceGraph(shape, trained?.standardisation ?? null, trained?.weights ?? new Map()), {
     producer: 'ooc-workbench',
     metadata: { kind, inputs, set: options.set, split, seed: String(seed), features: inputs === 'both' ? '[image, caption, image*caption, |image-caption|], standardised' : `${inputs} embedding, standardised`, output: 'falsified_probability' },
   });
@@ -140,6 +140,7 @@ function saveHeadRun(db: Db, head: HeadInfo, data: SplitData, scores: { val: Flo
       matched: { val: scores.val.length, test: scores.test.length },
       problems: {},
       hasProbabilities: true,
+      threshold: { value: head.threshold, chosenOn: `${head.split}/val` },
     },
     rows,
     [],

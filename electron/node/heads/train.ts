@@ -42,36 +42,41 @@ export interface TrainedHead {
 
 const SAMPLE_ROWS = 65_536;
 
-/** A batch's embeddings gathered from the matrices, into buffers reused from batch to batch. */
-class Gatherer {
-  readonly image: Float32Array;
-  readonly text: Float32Array;
-  readonly label: Float32Array;
+/**
+ * A batch as the graphs take it: the whole matrices (passed without a copy, made once) and the
+ * batch's rows of them, with labels, in buffers reused from batch to batch.
+ */
+class Batcher {
+  private readonly imageRows: Int32Array;
+  private readonly textRows: Int32Array;
+  private readonly label: Float32Array;
+  private readonly matrices: Record<string, ort.Tensor> = {};
 
   constructor(
-    private readonly data: TrainingData,
+    private readonly shape: HeadShape,
+    data: TrainingData,
     capacity: number,
   ) {
-    this.image = new Float32Array(capacity * data.dim);
-    this.text = new Float32Array(capacity * data.dim);
+    this.imageRows = new Int32Array(capacity);
+    this.textRows = new Int32Array(capacity);
     this.label = new Float32Array(capacity);
+    const { dim } = data;
+    if (shape.inputs !== 'text') this.matrices.image_matrix = new ort.Tensor('float32', data.images, [data.images.length / dim, dim]);
+    if (shape.inputs !== 'image') this.matrices.text_matrix = new ort.Tensor('float32', data.texts, [data.texts.length / dim, dim]);
   }
 
-  /** The inputs of rows `order[start, end)` of `rows` (rows `start` to `end` without an order), as tensors for `shape`. */
-  feeds(shape: HeadShape, rows: Rows, order: ArrayLike<number> | null, start: number, end: number, withLabels = true): Record<string, ort.Tensor> {
-    const { dim, images, texts } = this.data;
+  /** Rows `order[start, end)` of `rows` (rows `start` to `end` without an order), with their labels when asked. */
+  feeds(rows: Rows, order: ArrayLike<number> | null, start: number, end: number, withLabels = true): Record<string, ort.Tensor> {
     const n = end - start;
     for (let k = 0; k < n; k++) {
       const r = order === null ? start + k : order[start + k]!;
-      const i = rows.image[r]! * dim;
-      const t = rows.text[r]! * dim;
-      this.image.set(images.subarray(i, i + dim), k * dim);
-      this.text.set(texts.subarray(t, t + dim), k * dim);
+      this.imageRows[k] = rows.image[r]!;
+      this.textRows[k] = rows.text[r]!;
       this.label[k] = rows.label[r]!;
     }
-    const feeds: Record<string, ort.Tensor> = {};
-    if (shape.inputs !== 'text') feeds.image_embeds = new ort.Tensor('float32', this.image.subarray(0, n * dim), [n, dim]);
-    if (shape.inputs !== 'image') feeds.text_embeds = new ort.Tensor('float32', this.text.subarray(0, n * dim), [n, dim]);
+    const feeds: Record<string, ort.Tensor> = { ...this.matrices };
+    if (this.shape.inputs !== 'text') feeds.image_rows = new ort.Tensor('int32', this.imageRows.subarray(0, n), [n]);
+    if (this.shape.inputs !== 'image') feeds.text_rows = new ort.Tensor('int32', this.textRows.subarray(0, n), [n]);
     if (withLabels) feeds.label = new ort.Tensor('float32', this.label.subarray(0, n), [n, 1]);
     return feeds;
   }
@@ -192,14 +197,14 @@ const weightFeeds = (weights: Map<string, Float32Array>, shape: HeadShape): Reco
   Object.fromEntries(parameterShapes(shape).map((p) => [p.name, new ort.Tensor('float32', weights.get(p.name)!, p.dims)]));
 
 /** Log loss and accuracy at 0.5 of the rows of `rows`, with the given weights. */
-async function check(forward: ort.InferenceSession, shape: HeadShape, gatherer: Gatherer, rows: Rows, weights: Map<string, Float32Array>, batch: number): Promise<{ loss: number; accuracy: number }> {
+async function check(forward: ort.InferenceSession, shape: HeadShape, batcher: Batcher, rows: Rows, weights: Map<string, Float32Array>, batch: number): Promise<{ loss: number; accuracy: number }> {
   const n = rows.label.length;
   const feedsOfWeights = weightFeeds(weights, shape);
   let loss = 0;
   let correct = 0;
   for (let start = 0; start < n; start += batch) {
     const end = Math.min(n, start + batch);
-    const feeds = gatherer.feeds(shape, rows, null, start, end, false);
+    const feeds = batcher.feeds(rows, null, start, end, false);
     const out = await forward.run({ ...feeds, ...feedsOfWeights });
     const p = out.falsified_probability!.data as Float32Array;
     for (let k = 0; k < end - start; k++) {
@@ -215,8 +220,9 @@ async function check(forward: ort.InferenceSession, shape: HeadShape, gatherer: 
 /**
  * Trains a logistic-regression or MLP head with Adam on shuffled mini-batches (seeded), checking
  * the val rows after each epoch; the weights of the epoch with the lowest val loss are kept. The
- * learning rate halves each epoch val loss does not improve, and training stops after `patience`
- * such epochs. Each step's gradients come from ONNX Runtime, on the same graph that is saved.
+ * learning rate halves after each epoch that does not lower the val loss by 0.1%, and training
+ * stops after `patience` such epochs in a row. Each step's gradients come from ONNX Runtime, on
+ * the same graph that is saved.
  */
 export async function trainHead(data: TrainingData, options: TrainOptions): Promise<TrainedHead> {
   const { shape, seed, maxEpochs, signal, onProgress } = options;
@@ -230,11 +236,13 @@ export async function trainHead(data: TrainingData, options: TrainOptions): Prom
   const adam = new Adam(weights, options.learningRate ?? (shape.kind === 'mlp' ? 1e-3 : 2e-3));
   const [step, forward] = await Promise.all([session(trainingGraph(shape, standardisation), options.threads), session(inferenceGraph(shape, standardisation), options.threads)]);
   const evalBatch = 8192;
-  const gatherer = new Gatherer(data, Math.max(batchSize, evalBatch));
+  const batcher = new Batcher(shape, data, Math.max(batchSize, evalBatch));
   const order = Uint32Array.from({ length: n }, (_, k) => k);
   const steps = Math.ceil(n / batchSize);
   const curve: EpochReport[] = [];
-  let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: new Map([...weights].map(([k, w]) => [k, w.slice()])) };
+  const copy = () => new Map([...weights].map(([k, w]) => [k, w.slice()]));
+  let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: copy() };
+  let stale = 0;
   try {
     for (let epoch = 1; epoch <= maxEpochs; epoch++) {
       const started = performance.now();
@@ -249,20 +257,19 @@ export async function trainHead(data: TrainingData, options: TrainOptions): Prom
         signal?.throwIfAborted();
         const start = s * batchSize;
         const end = Math.min(n, start + batchSize);
-        const out = await step.run({ ...gatherer.feeds(shape, data.train, order, start, end), ...weightFeeds(weights, shape) });
+        const out = await step.run({ ...batcher.feeds(data.train, order, start, end), ...weightFeeds(weights, shape) });
         trainLoss += (out.loss!.data as Float32Array)[0]!;
         adam.step(out, end - start);
         if (s % 64 === 0) onProgress?.({ epoch, step: s, steps, curve });
       }
-      const val = await check(forward, shape, gatherer, data.val, weights, evalBatch);
+      const val = await check(forward, shape, batcher, data.val, weights, evalBatch);
       curve.push({ epoch, trainLoss: trainLoss / n, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: adam.learningRate, seconds: (performance.now() - started) / 1000 });
       onProgress?.({ epoch, step: steps, steps, curve });
-      if (val.loss < best.loss - 1e-5) {
-        best = { loss: val.loss, epoch, weights: new Map([...weights].map(([k, w]) => [k, w.slice()])) };
-      } else {
-        if (epoch - best.epoch >= patience) break;
-        adam.learningRate /= 2;
-      }
+      // Progress is a val loss at least 0.1% lower than the best so far (scikit-learn's tol plays this part).
+      stale = val.loss < best.loss * (1 - 1e-3) ? 0 : stale + 1;
+      if (val.loss < best.loss) best = { loss: val.loss, epoch, weights: copy() };
+      if (stale >= patience) break;
+      if (stale > 0) adam.learningRate /= 2;
     }
   } finally {
     await Promise.all([step.release(), forward.release()]);

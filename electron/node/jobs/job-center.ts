@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JobRun, JobStatus } from '../../common/api.ts';
 import { OocError, toErrorInfo } from '../../common/errors.ts';
+import { trainingProgress, type TrainHeadProgress } from '../../common/heads.ts';
 import { openDatabase } from '../store/db.ts';
 import { releaseRun } from '../store/jobs.ts';
 import { JOB_KINDS, type JobKind, type Jobs } from './kinds.ts';
@@ -23,6 +24,7 @@ const PUSH_EVERY_MS = 100;
 function measure(kind: string, progress: unknown): { fraction: number | null; note: string } {
   if (progress === null || typeof progress !== 'object') return { fraction: null, note: 'starting…' };
   const p = progress as { phase?: string; done?: number; total?: number; bytesDone?: number; bytesTotal?: number; kind?: string; rows?: number };
+  if (kind === 'train-head') return trainingProgress(progress as TrainHeadProgress);
   if (p.rows !== undefined) return { fraction: null, note: `${p.rows.toLocaleString('en-US')} rows read` };
   if (kind === 'index' && p.bytesTotal !== undefined) return { fraction: p.bytesTotal > 0 ? p.bytesDone! / p.bytesTotal : null, note: p.phase ?? '' };
   if (p.done !== undefined && p.total !== undefined) {

@@ -3,6 +3,7 @@ import type { ExportOptions, ExportProgress, ExportSummary, SelectionSpec } from
 import type { ImageCheckProgress, ImageCheckSummary, IndexProgress, IndexSummary } from '../../common/index-types.ts';
 import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ProviderChoice } from '../../common/models.ts';
 import type { ImportProgress, ImportResult, PredictionsSource } from '../../common/evaluation.ts';
+import type { HeadInfo, TrainHeadOptions, TrainHeadProgress } from '../../common/heads.ts';
 import type { Db } from '../store/db.ts';
 
 /**
@@ -48,6 +49,11 @@ export interface ImportPredictionsJobRequest extends JobBase, PredictionsSource 
   replace?: boolean;
 }
 
+/** The options apart: their `kind` (the head's) would clash with the job's own. */
+export interface TrainHeadJobRequest extends JobBase {
+  options: TrainHeadOptions;
+}
+
 /** What each kind of job takes, reports and returns. */
 export interface Jobs {
   index: { request: IndexJobRequest; progress: IndexProgress; summary: IndexSummary };
@@ -55,6 +61,7 @@ export interface Jobs {
   export: { request: ExportJobRequest; progress: ExportProgress; summary: ExportSummary };
   'check-images': { request: CheckImagesJobRequest; progress: ImageCheckProgress; summary: ImageCheckSummary };
   'import-predictions': { request: ImportPredictionsJobRequest; progress: ImportProgress; summary: ImportResult };
+  'train-head': { request: TrainHeadJobRequest; progress: TrainHeadProgress; summary: HeadInfo };
 }
 export type JobKind = keyof Jobs;
 
@@ -128,6 +135,14 @@ export const JOB_KINDS: { [K in JobKind]: JobKindSpec<K> } = {
     run: async (db, r, { signal, onProgress }) => {
       const { importPredictions } = await import('../evaluation/import-run.ts');
       return importPredictions(db, { ...r, signal, onProgress: (rows) => onProgress({ rows }) });
+    },
+  },
+  'train-head': {
+    title: ({ options: o }) => `Train ${o.kind}${o.inputs && o.inputs !== 'both' ? ` (${o.inputs} only)` : ''} head "${o.name}" on ${o.split}`,
+    busy: 'a head is being trained',
+    run: async (db, r, { signal, onProgress }) => {
+      const { trainHeadJob } = await import('../heads/train-job.ts');
+      return trainHeadJob(db, r.options, { signal, onProgress });
     },
   },
 };

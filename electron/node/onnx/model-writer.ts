@@ -23,12 +23,19 @@ export interface OnnxNode {
   attributes?: Record<string, AttributeValue | { float: number }>;
 }
 
+/** A graph input or output: float32 unless said. */
+export interface OnnxValue {
+  name: string;
+  dims: Dim[];
+  type?: 'float32' | 'int32' | 'int64';
+}
+
 export interface OnnxGraph {
   name: string;
   nodes: OnnxNode[];
   initializers: OnnxTensor[];
-  inputs: { name: string; dims: Dim[] }[];
-  outputs: { name: string; dims: Dim[] }[];
+  inputs: OnnxValue[];
+  outputs: OnnxValue[];
 }
 
 export interface ModelInfo {
@@ -39,7 +46,9 @@ export interface ModelInfo {
 }
 
 const FLOAT = 1;
+const INT32 = 6;
 const INT64 = 7;
+const TYPES = { float32: FLOAT, int32: INT32, int64: INT64 } as const;
 
 /** A protocol-buffer message under construction: chunks of bytes, joined once. */
 class Message {
@@ -101,10 +110,10 @@ function tensorProto(t: OnnxTensor): Message {
   return m.bytes(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
 }
 
-function valueInfo(name: string, dims: Dim[]): Message {
+function valueInfo({ name, dims, type = 'float32' }: OnnxValue): Message {
   const shape = new Message();
   for (const d of dims) shape.message(1, typeof d === 'number' ? new Message().int(1, d) : new Message().string(2, d));
-  const tensorType = new Message().int(1, FLOAT).message(2, shape);
+  const tensorType = new Message().int(1, TYPES[type]).message(2, shape);
   return new Message().string(1, name).message(2, new Message().message(1, tensorType));
 }
 
@@ -134,8 +143,8 @@ export function encodeModel(graph: OnnxGraph, info: ModelInfo): Buffer {
   graph.nodes.forEach((n, i) => g.message(1, nodeProto(n, i)));
   g.string(2, graph.name);
   for (const t of graph.initializers) g.message(5, tensorProto(t));
-  for (const i of graph.inputs) g.message(11, valueInfo(i.name, i.dims));
-  for (const o of graph.outputs) g.message(12, valueInfo(o.name, o.dims));
+  for (const i of graph.inputs) g.message(11, valueInfo(i));
+  for (const o of graph.outputs) g.message(12, valueInfo(o));
   const model = new Message().int(1, 8).string(2, info.producer).message(7, g).message(8, new Message().string(1, '').int(2, info.opset ?? 17));
   for (const [key, value] of Object.entries(info.metadata ?? {})) model.message(14, new Message().string(1, key).string(2, value));
   return model.finish();

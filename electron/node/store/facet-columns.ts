@@ -3,6 +3,7 @@ import type { PairQuery } from '../../common/pairs.ts';
 import type { Db } from './db.ts';
 import { getMeta } from './meta.ts';
 import { fileFor } from './pairs.ts';
+import { outcomeFilters } from './predictions.ts';
 import { toFtsQuery } from './search.ts';
 
 /**
@@ -159,4 +160,14 @@ export function noteMatches(db: Db, columns: FileColumns, query: PairQuery): num
     .prepare('SELECT p.pair_id - ? FROM curation x JOIN pairs p ON p.file_id = ? AND p.caption_id = x.caption_id WHERE x.split = ? AND x.subset = ? AND x.note IS NOT NULL AND instr(lower(x.note), lower(?)) > 0')
     .pluck()
     .all(columns.first, columns.fileId, query.split, query.subset, (query.note ?? '').trim()) as number[];
+}
+
+/** Pair indexes that pass the outcome filters (wrong / right runs), or null without them. */
+export function outcomeMatches(db: Db, columns: FileColumns, query: PairQuery): number[] | null {
+  const { sql, params } = outcomeFilters(query);
+  if (sql.length === 0) return null;
+  return db
+    .prepare(`SELECT p.pair_id - ? FROM pairs p WHERE p.file_id = ? AND ${sql.join(' AND ')}`)
+    .pluck()
+    .all(columns.first, columns.fileId, ...params) as number[];
 }

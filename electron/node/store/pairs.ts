@@ -2,6 +2,7 @@ import { OocError } from '../../common/errors.ts';
 import type { Verdict } from '../../common/curation.ts';
 import type { ModelScores, PairPage, PairQuery, PairSummary } from '../../common/pairs.ts';
 import type { Db } from './db.ts';
+import { outcomeFilters } from './predictions.ts';
 import { toFtsQuery } from './search.ts';
 
 interface PairDbRow {
@@ -120,6 +121,9 @@ function filtersFor(query: PairQuery): { sql: string[]; params: unknown[] } {
   if (query.tag !== undefined) mine('pair_tags x', 'x.tag = ?', query.tag);
   if (query.note !== undefined) mine('curation x', "x.note IS NOT NULL AND instr(lower(x.note), lower(?)) > 0", query.note.trim());
   if (query.collection !== undefined) mine('collection_pairs x JOIN collections k USING (collection_id)', 'k.name = ?', query.collection);
+  const outcome = outcomeFilters(query);
+  sql.push(...outcome.sql);
+  params.push(...outcome.params);
   // On the indexed expression, so a score range is an index range.
   const score = scoreOf(query);
   if (query.minScore !== undefined) add(`${score} >= ?`, query.minScore);

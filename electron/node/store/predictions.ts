@@ -1,4 +1,5 @@
-import type { PairPrediction, RunOrigin, PredictionMapping, PredictionRun, ProblemKind, RunProblem } from '../../common/evaluation.ts';
+import type { PairPrediction, RunOrigin, PredictionMapping, PredictionRun, ProblemKind, RunProblem, RunThreshold } from '../../common/evaluation.ts';
+import type { PairQuery } from '../../common/schemas.ts';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from './db.ts';
 
@@ -15,7 +16,7 @@ interface RunRecord {
 }
 
 function toRun(r: RunRecord): PredictionRun & { id: number } {
-  const summary = JSON.parse(r.summary) as Pick<PredictionRun, 'matched' | 'problems' | 'hasProbabilities'>;
+  const summary = JSON.parse(r.summary) as Pick<PredictionRun, 'matched' | 'problems' | 'hasProbabilities' | 'threshold'>;
   return { id: r.run_id, name: r.name, split: r.split, file: r.file, format: r.format as RunOrigin, mapping: JSON.parse(r.mapping) as PredictionMapping, importedAt: r.imported_at, rows: r.rows, ...summary };
 }
 
@@ -45,6 +46,20 @@ export function deleteRun(db: Db, name: string): void {
 export function runProblems(db: Db, runId: number, kind?: ProblemKind, limit = 200): RunProblem[] {
   const sql = `SELECT kind, line, detail FROM prediction_problems WHERE run_id = ?${kind === undefined ? '' : ' AND kind = ?'} ORDER BY kind, line LIMIT ?`;
   return db.prepare(sql).all(...(kind === undefined ? [runId, limit] : [runId, kind, limit])) as RunProblem[];
+}
+
+/** Whether some of a run's rows have a probability and no label (they are labelled at its threshold). */
+export function hasUnlabelledRows(db: Db, runId: number): boolean {
+  return db.prepare('SELECT 1 FROM predictions WHERE run_id = ? AND answer IS NULL AND probability IS NOT NULL LIMIT 1').get(runId) !== undefined;
+}
+
+export function setRunThreshold(db: Db, runId: number, threshold: RunThreshold | null): void {
+  db.prepare("UPDATE prediction_runs SET summary = json_set(summary, '$.threshold', json(?)) WHERE run_id = ?").run(JSON.stringify(threshold), runId);
+}
+
+/** The runs of a split, by name. */
+export function runsOfSplit(db: Db, split: string): string[] {
+  return db.prepare('SELECT name FROM prediction_runs WHERE split = ? ORDER BY imported_at, name').pluck().all(split) as string[];
 }
 
 /** A run's rows of one subset: caption, image, answer (null: probability only), probability. */
@@ -92,7 +107,7 @@ export function saveRun(db: Db, run: PredictionRun, rows: StoredRows & { subsets
     db.prepare('DELETE FROM prediction_runs WHERE name = ?').run(run.name);
     const { lastInsertRowid } = db
       .prepare('INSERT INTO prediction_runs (name, split, file, format, mapping, imported_at, rows, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(run.name, run.split, run.file, run.format, JSON.stringify(run.mapping), run.importedAt, run.rows, JSON.stringify({ matched: run.matched, problems: run.problems, hasProbabilities: run.hasProbabilities }));
+      .run(run.name, run.split, run.file, run.format, JSON.stringify(run.mapping), run.importedAt, run.rows, JSON.stringify({ matched: run.matched, problems: run.problems, hasProbabilities: run.hasProbabilities, ...(run.threshold === undefined ? {} : { threshold: run.threshold }) }));
     // Many rows a statement, bound from one reused array: a call per row cost more than SQLite's own work.
     const COLUMNS = 7;
     const BLOCK = 128;
@@ -130,4 +145,39 @@ export function predictionsForCaption(db: Db, split: string, subset: string, cap
        WHERE r.split = ? ORDER BY r.imported_at, r.name, p.image_id`,
     )
     .all(subset, captionId, split) as PairPrediction[];
+}
+
+/** A row's answer, as a run gives it or from its probability at the run's threshold: 1 falsified, 0 pristine, -1 none. */
+const ANSWER = "coalesce(x.answer, CASE WHEN x.probability IS NULL THEN -1 WHEN x.probability >= coalesce(json_extract(r.summary, '$.threshold.value'), 0.5) THEN 1 ELSE 0 END)";
+
+/**
+ * The outcome filters as SQL on `p` (pairs), over the rows a pair shows (both, or the label's):
+ * `wrong` names a run wrong on one of them at least (abstaining is wrong; a row it did not answer
+ * is neither), or with "*" every run of the split that answered one; `right` a run that answered
+ * them all, rightly.
+ */
+export function outcomeFilters(query: Pick<PairQuery, 'split' | 'subset' | 'label' | 'wrong' | 'right'>): { sql: string[]; params: unknown[] } {
+  const sql: string[] = [];
+  const params: unknown[] = [];
+  const rows = (query.label === undefined ? (['pristine', 'falsified'] as const) : [query.label]).map((label) => ({ label, truth: label === 'pristine' ? 0 : 1 }));
+  const shown = rows.map((r) => `x.image_id = p.${r.label}_image_id`).join(' OR ');
+  const wrongRow = rows.map((r) => `(x.image_id = p.${r.label}_image_id AND ${ANSWER} <> ${r.truth})`).join(' OR ');
+  const rightRow = rows.map((r) => `(x.image_id = p.${r.label}_image_id AND ${ANSWER} = ${r.truth})`).join(' OR ');
+  const ofPair = 'x.run_id = r.run_id AND x.subset = ? AND x.caption_id = p.caption_id';
+  if (query.wrong === '*') {
+    sql.push(
+      `EXISTS (SELECT 1 FROM prediction_runs r JOIN predictions x ON ${ofPair} WHERE r.split = ? AND (${shown}))`,
+      `NOT EXISTS (SELECT 1 FROM prediction_runs r WHERE r.split = ? AND EXISTS (SELECT 1 FROM predictions x WHERE ${ofPair} AND (${shown})) AND NOT EXISTS (SELECT 1 FROM predictions x WHERE ${ofPair} AND (${wrongRow})))`,
+    );
+    params.push(query.subset, query.split, query.split, query.subset, query.subset);
+  } else if (query.wrong !== undefined) {
+    sql.push(`EXISTS (SELECT 1 FROM prediction_runs r JOIN predictions x ON ${ofPair} WHERE r.name = ? AND r.split = ? AND (${wrongRow}))`);
+    params.push(query.subset, query.wrong, query.split);
+  }
+  if (query.right !== undefined) {
+    const count = rows.map((r) => `(p.${r.label}_image_id IS NOT NULL)`).join(' + ');
+    sql.push(`(SELECT count(*) FROM prediction_runs r JOIN predictions x ON ${ofPair} WHERE r.name = ? AND r.split = ? AND (${rightRow})) = ${count}`);
+    params.push(query.subset, query.right, query.split);
+  }
+  return { sql, params };
 }

@@ -69,7 +69,8 @@ function FacetGroup({ facet, values, selected, name, onChange }: { facet: Facet;
 /**
  * The faceted sidebar: each filter's values with the pairs each would give under the other
  * filters (from pairs.facets), a value clicked to filter and clicked again to clear; the score
- * histogram per label, brushed to set the score range; and the note filter.
+ * histogram per label, brushed to set the score range; the prediction runs' outcomes ("A wrong,
+ * B right", "every run wrong"); and the note filter.
  */
 export function FacetSidebar({ state, facets, stale, subSplitNames, onChange }: FacetSidebarProps) {
   const names: Record<Facet, (value: string) => string> = {
@@ -114,6 +115,26 @@ export function FacetSidebar({ state, facets, stale, subSplitNames, onChange }: 
           <input key={`max${scoreKey}${state.maxScore ?? ''}`} aria-label="Maximum score" type="number" step="0.05" min="-1" max="1" placeholder="max" defaultValue={state.maxScore ?? ''} onBlur={(e) => onChange({ maxScore: optionalNumber(e.target.value), ...RESET })} onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()} />
         </span>
       </section>
+      {facets !== null && facets.runs.length > 0 && (
+        <section className="facet outcome" role="group" aria-label="Predictions">
+          <h3 title="Pairs by how the prediction runs of this split did on them (the rows shown: both, or the label's)">Predictions</h3>
+          <label>
+            wrong
+            <select aria-label="Run wrong on the pair" value={state.wrong ?? ''} onChange={(e) => onChange({ wrong: e.target.value || undefined, ...RESET })}>
+              <option value="">—</option>
+              {facets.runs.map((run) => <option key={run} value={run}>{run}</option>)}
+              {facets.runs.length > 1 && <option value="*">every run</option>}
+            </select>
+          </label>
+          <label>
+            right
+            <select aria-label="Run right on the pair" value={state.right ?? ''} onChange={(e) => onChange({ right: e.target.value || undefined, ...RESET })}>
+              <option value="">—</option>
+              {facets.runs.map((run) => <option key={run} value={run}>{run}</option>)}
+            </select>
+          </label>
+        </section>
+      )}
       <section className="facet" role="group" aria-label="Notes">
         <h3>Notes</h3>
         <label className="check" title="Pairs with a note; words narrow it to notes containing them">

@@ -7,6 +7,7 @@ import { PlotChart, saveText } from '../components/PlotChart.tsx';
 import { describeError } from '../errors.ts';
 import { countOf, formatNumber, splitName } from '../format.ts';
 import { useJobs } from '../state/jobs.ts';
+import { TrainHead } from './TrainHead.tsx';
 
 const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(2)}`);
 const interval = (a: Accuracy): string => (a.ci === null ? '' : `${pct(a.ci[0])}–${pct(a.ci[1])}`);
@@ -317,10 +318,18 @@ export default function EvaluationView({ overview }: { overview: Overview }) {
     );
   }, []);
   useEffect(load, [load]);
+  const onTrained = useCallback(
+    (name: string) => {
+      setSelected(name);
+      load();
+    },
+    [load],
+  );
   const run = runs?.find((r) => r.name === selected) ?? null;
   return (
     <div className="evaluation-view">
       <ImportRun overview={overview} onImported={load} />
+      <TrainHead overview={overview} onTrained={onTrained} />
       {error && <p className="error" role="alert">{error}</p>}
       <section className="card" aria-label="Prediction runs">
         <h2>Runs</h2>

@@ -78,9 +78,9 @@ export async function trainHeadJob(db: Db, options: TrainHeadOptions, context: T
         });
   const curve = trained?.curve ?? [];
   report({ phase: 'scoring', epoch: curve.length, step: 0, steps: 0, curve });
-  const model = encodeModel(inferenceGraph(shape, trained?.standardisation ?? null, trained?.weights ?? new Map()), {
+  const model = encodeModel(inferenceGraph(shape, trained?.weights ?? new Map()), {
     producer: 'ooc-workbench',
-    metadata: { kind, inputs, set: options.set, split, seed: String(seed), features: inputs === 'both' ? '[image, caption, image*caption, |image-caption|], standardised' : `${inputs} embedding, standardised`, output: 'falsified_probability' },
+    metadata: { kind, inputs, set: options.set, split, seed: String(seed), features: inputs === 'both' ? '[image, caption, image*caption, |image-caption|] (standardisation folded into w_first and b_first)' : `${inputs} embedding (standardisation folded into w_first and b_first)`, output: 'falsified_probability' },
   });
   const val = await scoreRows(model, shape, data, data.val, context.threads);
   const test = await scoreRows(model, shape, data, data.test, context.threads);

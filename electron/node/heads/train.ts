@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import type { EpochReport } from '../../common/heads.ts';
 import { encodeModel } from '../onnx/model-writer.ts';
 import { mulberry32 } from '../random.ts';
-import { featureCount, inferenceGraph, parameterShapes, trainingGraph, type HeadShape, type Standardisation } from './graphs.ts';
+import { featureCount, firstLayerUnits, inferenceGraph, parameterShapes, trainingGraph, type HeadShape } from './graphs.ts';
 
 /** Rows as positions in the matrices of `TrainingData`, with their labels (1 = falsified). */
 export interface Rows {
@@ -34,13 +34,20 @@ export interface TrainOptions {
 }
 
 export interface TrainedHead {
-  standardisation: Standardisation;
+  /** The kept weights, the standardisation folded into the first layer's (as the graphs take them). */
   weights: Map<string, Float32Array>;
   curve: EpochReport[];
   bestEpoch: number;
 }
 
-const SAMPLE_ROWS = 65_536;
+/** Standardisation: features minus `mean`, times `invStd`. */
+export interface Standardisation {
+  mean: Float32Array;
+  invStd: Float32Array;
+}
+
+/** Rows the features' mean and spread are taken from: plenty for four significant digits. */
+const SAMPLE_ROWS = 32_768;
 
 /**
  * A batch as the graphs take it: the whole matrices (passed without a copy, made once) and the
@@ -82,40 +89,38 @@ class Batcher {
   }
 }
 
-/** One row's features, as the graph computes them, into `out`. */
-function features(shape: HeadShape, data: TrainingData, rows: Rows, r: number, out: Float64Array): void {
-  const { dim } = data;
-  const i = rows.image[r]! * dim;
-  const t = rows.text[r]! * dim;
-  for (let k = 0; k < dim; k++) {
-    const a = data.images[i + k]!;
-    const b = data.texts[t + k]!;
-    if (shape.inputs === 'image') out[k] = a;
-    else if (shape.inputs === 'text') out[k] = b;
-    else {
-      out[k] = a;
-      out[dim + k] = b;
-      out[2 * dim + k] = a * b;
-      out[3 * dim + k] = Math.abs(a - b);
-    }
-  }
-}
-
-/** Mean and inverse spread of each feature over (a seeded sample of) the training rows. */
+/**
+ * Mean and inverse spread of each feature over (a seeded sample of) the training rows, the
+ * features worked out as the graph does: [image, caption, image⊙caption, |image−caption|], or one.
+ */
 export function standardisationOf(shape: HeadShape, data: TrainingData, seed: number): Standardisation {
+  const { dim, images, texts } = data;
   const f = featureCount(shape);
-  const n = data.train.label.length;
+  const rows = data.train;
+  const n = rows.label.length;
   const random = mulberry32(seed ^ 0x5eed);
   const count = Math.min(n, SAMPLE_ROWS);
   const sum = new Float64Array(f);
   const squares = new Float64Array(f);
-  const row = new Float64Array(f);
+  const add = (k: number, x: number): void => {
+    sum[k] = sum[k]! + x;
+    squares[k] = squares[k]! + x * x;
+  };
   for (let s = 0; s < count; s++) {
-    features(shape, data, data.train, count === n ? s : Math.floor(random() * n), row);
-    for (let k = 0; k < f; k++) {
-      const x = row[k]!;
-      sum[k] = sum[k]! + x;
-      squares[k] = squares[k]! + x * x;
+    const r = count === n ? s : Math.floor(random() * n);
+    const i = rows.image[r]! * dim;
+    const t = rows.text[r]! * dim;
+    if (shape.inputs === 'image') for (let k = 0; k < dim; k++) add(k, images[i + k]!);
+    else if (shape.inputs === 'text') for (let k = 0; k < dim; k++) add(k, texts[t + k]!);
+    else {
+      for (let k = 0; k < dim; k++) {
+        const a = images[i + k]!;
+        const b = texts[t + k]!;
+        add(k, a);
+        add(dim + k, b);
+        add(2 * dim + k, a * b);
+        add(3 * dim + k, Math.abs(a - b));
+      }
     }
   }
   const mean = new Float32Array(f);
@@ -141,8 +146,8 @@ function initialWeights(shape: HeadShape, random: () => number): Map<string, Flo
   for (const p of parameterShapes(shape)) {
     const values = new Float32Array(p.dims.reduce((a, b) => a * b, 1));
     // He initialisation for the ReLU layer; a logistic regression starts from zero (it is convex).
-    if (p.name === 'w_hidden') values.forEach((_, k) => (values[k] = normal() * Math.sqrt(2 / p.dims[0]!)));
-    if (p.name === 'w_out' && shape.kind === 'mlp') values.forEach((_, k) => (values[k] = normal() * Math.sqrt(1 / p.dims[0]!)));
+    if (shape.kind === 'mlp' && p.name === 'w_first') values.forEach((_, k) => (values[k] = normal() * Math.sqrt(2 / p.dims[0]!)));
+    if (shape.kind === 'mlp' && p.name === 'w_out') values.forEach((_, k) => (values[k] = normal() * Math.sqrt(1 / p.dims[0]!)));
     weights.set(p.name, values);
   }
   return weights;
@@ -164,14 +169,14 @@ class Adam {
     }
   }
 
-  /** Applies summed gradients of a batch of `n` rows. */
-  step(gradients: Record<string, ort.Tensor>, n: number): void {
+  /** Applies summed gradients (by weight name) of a batch of `n` rows. */
+  step(gradients: Map<string, Float32Array>, n: number): void {
     this.t++;
     const beta1 = 0.9;
     const beta2 = 0.999;
     const stepSize = (this.learningRate * Math.sqrt(1 - beta2 ** this.t)) / (1 - beta1 ** this.t);
     for (const [name, w] of this.weights) {
-      const g = gradients[`g_${name}`]!.data as Float32Array;
+      const g = gradients.get(name)!;
       const m = this.m.get(name)!;
       const v = this.v.get(name)!;
       for (let k = 0; k < w.length; k++) {
@@ -182,6 +187,39 @@ class Adam {
       }
     }
   }
+}
+
+/**
+ * The weights as the graphs take them: the first layer's on the features as they are. With
+ * x' = (x − mean)·invStd, x'W + b = x(invStd ⊙ W) + (b − (mean ⊙ invStd)·W).
+ */
+function folded(weights: Map<string, Float32Array>, { mean, invStd }: Standardisation, units: number): Map<string, Float32Array> {
+  const w = weights.get('w_first')!;
+  const effective = new Float32Array(w.length);
+  const bias = weights.get('b_first')!.slice();
+  for (let k = 0; k < mean.length; k++) {
+    for (let j = 0; j < units; j++) {
+      const v = w[k * units + j]! * invStd[k]!;
+      effective[k * units + j] = v;
+      bias[j] = bias[j]! - mean[k]! * v;
+    }
+  }
+  return new Map([...weights, ['w_first', effective], ['b_first', bias]]);
+}
+
+/**
+ * A step's gradients with respect to the weights the trainer keeps (on standardised features):
+ * the first layer's is invStd ⊙ (gradient on the raw features − mean · its bias's gradient).
+ */
+function unfolded(out: Record<string, ort.Tensor>, { mean, invStd }: Standardisation, shape: HeadShape): Map<string, Float32Array> {
+  const gradients = new Map(parameterShapes(shape).map((p) => [p.name, out[`g_${p.name}`]!.data as Float32Array]));
+  const units = firstLayerUnits(shape);
+  const raw = gradients.get('w_first')!;
+  const bias = gradients.get('b_first')!;
+  for (let k = 0; k < mean.length; k++) {
+    for (let j = 0; j < units; j++) raw[k * units + j] = invStd[k]! * (raw[k * units + j]! - mean[k]! * bias[j]!);
+  }
+  return gradients;
 }
 
 function session(graph: Parameters<typeof encodeModel>[0], threads: number | undefined): Promise<ort.InferenceSession> {
@@ -218,11 +256,13 @@ async function check(forward: ort.InferenceSession, shape: HeadShape, batcher: B
 }
 
 /**
- * Trains a logistic-regression or MLP head with Adam on shuffled mini-batches (seeded), checking
- * the val rows after each epoch; the weights of the epoch with the lowest val loss are kept. The
+ * Trains a logistic-regression or MLP head with Adam on shuffled mini-batches (seeded). After
+ * each epoch the average of its weights over the epoch's steps is checked on the val rows (the
+ * average of a noisy descent lies much nearer the optimum than its last step: one epoch of it
+ * does what several of the last step do); the average with the lowest val loss is kept. The
  * learning rate halves after each epoch that does not lower the val loss by 0.1%, and training
  * stops after `patience` such epochs in a row. Each step's gradients come from ONNX Runtime, on
- * the same graph that is saved.
+ * the graph that is saved.
  */
 export async function trainHead(data: TrainingData, options: TrainOptions): Promise<TrainedHead> {
   const { shape, seed, maxEpochs, signal, onProgress } = options;
@@ -234,14 +274,14 @@ export async function trainHead(data: TrainingData, options: TrainOptions): Prom
   const standardisation = standardisationOf(shape, data, seed);
   const weights = initialWeights(shape, random);
   const adam = new Adam(weights, options.learningRate ?? (shape.kind === 'mlp' ? 1e-3 : 2e-3));
-  const [step, forward] = await Promise.all([session(trainingGraph(shape, standardisation), options.threads), session(inferenceGraph(shape, standardisation), options.threads)]);
+  const [step, forward] = await Promise.all([session(trainingGraph(shape), options.threads), session(inferenceGraph(shape), options.threads)]);
+  const units = firstLayerUnits(shape);
   const evalBatch = 8192;
   const batcher = new Batcher(shape, data, Math.max(batchSize, evalBatch));
   const order = Uint32Array.from({ length: n }, (_, k) => k);
   const steps = Math.ceil(n / batchSize);
   const curve: EpochReport[] = [];
-  const copy = () => new Map([...weights].map(([k, w]) => [k, w.slice()]));
-  let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: copy() };
+  let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, weights: new Map([...weights].map(([k, w]) => [k, w.slice()])) };
   let stale = 0;
   try {
     for (let epoch = 1; epoch <= maxEpochs; epoch++) {
@@ -253,26 +293,31 @@ export async function trainHead(data: TrainingData, options: TrainOptions): Prom
         order[j] = t;
       }
       let trainLoss = 0;
+      const average = new Map([...weights].map(([k, w]) => [k, new Float32Array(w.length)]));
       for (let s = 0; s < steps; s++) {
         signal?.throwIfAborted();
         const start = s * batchSize;
         const end = Math.min(n, start + batchSize);
-        const out = await step.run({ ...batcher.feeds(data.train, order, start, end), ...weightFeeds(weights, shape) });
+        const out = await step.run({ ...batcher.feeds(data.train, order, start, end), ...weightFeeds(folded(weights, standardisation, units), shape) });
         trainLoss += (out.loss!.data as Float32Array)[0]!;
-        adam.step(out, end - start);
+        adam.step(unfolded(out, standardisation, shape), end - start);
+        for (const [k, w] of weights) {
+          const a = average.get(k)!;
+          for (let j = 0; j < w.length; j++) a[j] = a[j]! + (w[j]! - a[j]!) / (s + 1);
+        }
         if (s % 64 === 0) onProgress?.({ epoch, step: s, steps, curve });
       }
-      const val = await check(forward, shape, batcher, data.val, weights, evalBatch);
+      const val = await check(forward, shape, batcher, data.val, folded(average, standardisation, units), evalBatch);
       curve.push({ epoch, trainLoss: trainLoss / n, valLoss: val.loss, valAccuracy: val.accuracy, learningRate: adam.learningRate, seconds: (performance.now() - started) / 1000 });
       onProgress?.({ epoch, step: steps, steps, curve });
       // Progress is a val loss at least 0.1% lower than the best so far (scikit-learn's tol plays this part).
       stale = val.loss < best.loss * (1 - 1e-3) ? 0 : stale + 1;
-      if (val.loss < best.loss) best = { loss: val.loss, epoch, weights: copy() };
+      if (val.loss < best.loss) best = { loss: val.loss, epoch, weights: average };
       if (stale >= patience) break;
       if (stale > 0) adam.learningRate /= 2;
     }
   } finally {
     await Promise.all([step.release(), forward.release()]);
   }
-  return { standardisation, weights: best.weights, curve, bestEpoch: best.epoch };
+  return { weights: folded(best.weights, standardisation, units), curve, bestEpoch: best.epoch };
 }

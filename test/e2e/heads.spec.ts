@@ -19,8 +19,8 @@ test('an analyst embeds the corpus, trains a logistic-regression baseline and a 
   const head = heads.getByRole('row', { name: /tiny-random-clip-semantics-logreg/ });
   await expect(head).toContainText('Logistic regression');
   // Captions 100–113 with images 114–127: images 118 (missing) and 119 (truncated) have no vector.
-  await expect(head).toContainText('26');
-  await expect(head).toContainText('2 without vectors');
+  await expect(head).toContainText('26 train rows');
+  await expect(head).toContainText('(2 without vectors)');
   const runs = page.getByRole('region', { name: 'Prediction runs' });
   await expect(runs.getByRole('row', { name: /tiny-random-clip-semantics-logreg/ })).toContainText('val 10, test 12');
   const run = page.getByRole('region', { name: 'Run tiny-random-clip-semantics-logreg' });

@@ -114,19 +114,22 @@ export function TrainHead({ overview, onTrained }: { overview: Overview; onTrain
       {heads !== null && heads.length > 0 && (
         <table className="counts heads" aria-label="Trained heads">
           <thead>
-            <tr><th>Head</th><th>Sees</th><th>Embeddings</th><th>Split</th><th>Train rows</th><th>Epochs</th><th>Val accuracy</th><th>Model</th><th /></tr>
+            <tr><th>Head</th><th>Sees</th><th>Trained on</th><th>Epochs</th><th>Val accuracy</th><th /></tr>
           </thead>
           <tbody>
             {heads.map((h) => (
               <tr key={h.name}>
-                <th scope="row">{h.name}<div className="small muted">{KIND_NAMES[h.kind]}{h.kind === 'mlp' ? `, ${h.hidden} units` : ''}, seed {h.seed}</div></th>
+                <th scope="row" title={`Model: ${h.model}`}>
+                  {h.name}
+                  <div className="small muted">{KIND_NAMES[h.kind]}{h.kind === 'mlp' ? ` (${h.hidden} units)` : ''} on {h.set}{h.kind === 'cosine' ? '' : `, seed ${h.seed}`}</div>
+                </th>
                 <td>{INPUT_NAMES[h.inputs]}</td>
-                <td>{h.set}</td>
-                <td>{splitName(overview.splits, h.split)}</td>
-                <td>{formatNumber(h.rows.train.rows)}{h.rows.train.withoutVectors > 0 && <div className="small muted">{formatNumber(h.rows.train.withoutVectors)} without vectors</div>}</td>
-                <td>{h.curve.length === 0 ? '—' : `${h.curve.length} (kept ${h.bestEpoch})`}</td>
-                <td>{(h.valAccuracy * 100).toFixed(2)}%</td>
-                <td className="small"><code title={h.model}>{h.model.split(/[\\/]/).slice(-2).join('/')}</code></td>
+                <td>
+                  {splitName(overview.splits, h.split)}
+                  <div className="small muted">{formatNumber(h.rows.train.rows)} train rows{h.rows.train.withoutVectors > 0 ? ` (${formatNumber(h.rows.train.withoutVectors)} without vectors)` : ''}</div>
+                </td>
+                <td className="nowrap">{h.curve.length === 0 ? '—' : `${h.curve.length} (kept ${h.bestEpoch})`}</td>
+                <td className="nowrap">{(h.valAccuracy * 100).toFixed(2)}%</td>
                 <td>
                   <button
                     type="button"

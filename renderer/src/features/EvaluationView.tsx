@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Accuracy, GroupMetrics, ImportResult, PredictionRun, RunComparison, RunEvaluation, RunProblem } from '../../../electron/common/evaluation.ts';
 import type { Overview } from '../../../electron/common/api.ts';
 import { call, type ApiError } from '../api/client.ts';
+import { DeleteButton } from '../components/DeleteButton.tsx';
 import { PlotChart, saveText } from '../components/PlotChart.tsx';
 import { describeError } from '../errors.ts';
 import { countOf, formatNumber, splitName } from '../format.ts';
@@ -356,16 +357,10 @@ export default function EvaluationView({ overview }: { overview: Overview }) {
                     />
                   </td>
                   <td>
-                    <button
-                      type="button"
-                      className="secondary"
-                      onClick={() => {
-                        if (!window.confirm(`Delete the run "${r.name}"? Its file is not touched; importing it again brings it back.`)) return;
-                        void call('predictions.delete', { name: r.name }).then((x) => setRuns(x.runs), (err: ApiError) => setError(describeError(err)));
-                      }}
-                    >
-                      Delete
-                    </button>
+                    <DeleteButton
+                      question={`Delete the run "${r.name}"? Its file is not touched; importing it again brings it back.`}
+                      onDelete={() => void call('predictions.delete', { name: r.name }).then((x) => setRuns(x.runs), (err: ApiError) => setError(describeError(err)))}
+                    />
                   </td>
                 </tr>
               ))}

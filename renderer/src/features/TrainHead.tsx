@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Overview } from '../../../electron/common/api.ts';
 import { HEAD_INPUTS, HEAD_KINDS, trainingProgress, type HeadInfo, type HeadInputs, type HeadKind, type TrainHeadProgress } from '../../../electron/common/heads.ts';
 import { call, type ApiError } from '../api/client.ts';
+import { DeleteButton } from '../components/DeleteButton.tsx';
 import { describeError } from '../errors.ts';
 import { formatNumber, splitName } from '../format.ts';
 import { useJobs } from '../state/jobs.ts';
@@ -131,16 +132,10 @@ export function TrainHead({ overview, onTrained }: { overview: Overview; onTrain
                 <td className="nowrap">{h.curve.length === 0 ? '—' : `${h.curve.length} (kept ${h.bestEpoch})`}</td>
                 <td className="nowrap">{(h.valAccuracy * 100).toFixed(2)}%</td>
                 <td>
-                  <button
-                    type="button"
-                    className="secondary"
-                    onClick={() => {
-                      if (!window.confirm(`Delete the head "${h.name}"? Its model files go; its prediction run stays.`)) return;
-                      void call('heads.delete', { name: h.name }).then((r) => setHeads(r.heads), (err: ApiError) => setError(describeError(err)));
-                    }}
-                  >
-                    Delete
-                  </button>
+                  <DeleteButton
+                    question={`Delete the head "${h.name}"? Its model files go; its prediction run stays.`}
+                    onDelete={() => void call('heads.delete', { name: h.name }).then((r) => setHeads(r.heads), (err: ApiError) => setError(describeError(err)))}
+                  />
                 </td>
               </tr>
             ))}

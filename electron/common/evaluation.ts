@@ -117,6 +117,14 @@ export interface RocPoint {
   tpr: number;
 }
 
+/** Rows with a probability counted in equal bins over [min, max], by truth. */
+export interface ProbabilityHistogram {
+  min: number;
+  max: number;
+  pristine: number[];
+  falsified: number[];
+}
+
 export interface GroupMetrics {
   n: number;
   all: number | null;
@@ -150,6 +158,7 @@ export interface RunEvaluation {
   /** With probabilities: ROC AUC (abstentions and rows without one left out), the curve, and the threshold used for labels. */
   auc: number | null;
   roc: RocPoint[] | null;
+  histogram: ProbabilityHistogram | null;
   threshold: RunThreshold | null;
   bySubsplit: Record<string, GroupMetrics>;
   bySource: Record<string, GroupMetrics>;
@@ -163,7 +172,8 @@ export interface RunComparison {
   subset: string;
   rows: number;
   pristineRows: number;
-  runs: { run: string; answered: number; accuracy: number | null; onlyRight: number }[];
+  /** Each run on those rows; AUC and the ROC curve where it gave probabilities for them. */
+  runs: { run: string; answered: number; accuracy: number | null; onlyRight: number; auc: number | null; roc: RocPoint[] | null }[];
   allRight: number;
   allWrong: number;
   /** The share of rows some run gets right: what picking the right run per pair would reach. */

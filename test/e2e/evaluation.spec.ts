@@ -67,12 +67,18 @@ test('an analyst imports a published predictions file, checks how it is read, an
   const head = page.getByRole('region', { name: 'Run clip head' });
   const roc = head.locator('figure.chart').filter({ hasText: 'ROC curve, AUC' });
   await expect(roc.locator('svg')).toBeVisible();
+  // The scores by truth, the threshold marked (0.5: the head has no val rows); the legend is part of the drawing.
+  const scores = head.locator('figure.chart').filter({ hasText: 'Scores by truth, dashed: the threshold' });
+  await expect(scores.locator('svg')).toContainText('■ pristine■ falsified');
   await expect(form.getByLabel('How the file is read')).toHaveCount(0);
   // The two runs side by side, on the rows both answered.
   await runs.getByRole('checkbox', { name: 'Compare gpt-4o direct' }).check();
   await runs.getByRole('checkbox', { name: 'Compare clip head' }).check();
   const comparison = page.getByRole('region', { name: 'Comparison' });
   await expect(comparison).toContainText(`On the ${2 * n} rows every run answered`);
+  // One ROC curve, the head's: the other run gave labels only.
+  const curves = comparison.locator('figure.chart').filter({ hasText: '(runs of labels only have none)' });
+  await expect(curves.locator('svg')).toContainText('■ clip head (AUC');
   await expect(comparison.getByRole('table', { name: "McNemar's test" }).getByRole('row', { name: /gpt-4o direct vs clip head/ })).toContainText('(exact)');
 
   const download = page.waitForEvent('download');

@@ -165,6 +165,21 @@ test('probabilities in a CSV: AUC, and labels at the threshold chosen on the run
   const val = evaluateRun(db, 'clip-head', { subset: 'val' });
   assert.deepEqual(val.threshold, e.threshold);
   assert.equal(val.pristine, 1);
+  // Scores per label on [0, 1] in 40 bins: test's pristine rows all at 0.3 (bin 12), falsified at 0.58 (bin 23).
+  assert.deepEqual([e.histogram!.min, e.histogram!.max, e.histogram!.pristine.length], [0, 1, 40]);
+  assert.equal(e.histogram!.pristine[12], 10);
+  assert.equal(e.histogram!.falsified[23], 10);
+  assert.equal(e.histogram!.falsified.reduce((a, b) => a + b, 0), 10);
+
+  // Compared with a run of labels only: the curve is drawn for the run with probabilities, on the rows both answered.
+  const labels = Array.from({ length: 10 }, (_, i) => [
+    { article_id: i + 1, image_id: i + 1, prediction: 'No' },
+    { article_id: i + 1, image_id: i + 21, prediction: 'Yes' },
+  ]).flat();
+  await importPredictions(db, { file: writeJson(path.join(dir, 'labels.json'), labels), name: 'labels' });
+  const c = compareRuns(db, ['clip-head', 'labels']);
+  assert.deepEqual(c.runs.map((r) => [r.run, r.auc, r.roc === null]), [['clip-head', 1, false], ['labels', null, true]]);
+  assert.deepEqual(c.runs[0]!.roc!.at(-1), { threshold: 0.3, fpr: 1, tpr: 1 });
 });
 
 test("SNIFFER's shape: ids inside text, images by VisualNews path, answers as sentences", async (t) => {
@@ -330,8 +345,8 @@ test('two runs compared on the rows both answered: the overlap, the oracle and M
   const c = compareRuns(db, ['A', 'B']);
   assert.deepEqual([c.subset, c.rows, c.pristineRows], ['test', 18, 9]);
   assert.deepEqual(c.runs, [
-    { run: 'A', answered: 20, accuracy: 14 / 18, onlyRight: 2 },
-    { run: 'B', answered: 18, accuracy: 16 / 18, onlyRight: 4 },
+    { run: 'A', answered: 20, accuracy: 14 / 18, onlyRight: 2, auc: null, roc: null },
+    { run: 'B', answered: 18, accuracy: 16 / 18, onlyRight: 4, auc: null, roc: null },
   ]);
   assert.deepEqual([c.allRight, c.allWrong, c.oracle], [12, 0, 1]);
   assert.deepEqual(c.mcnemar, [{ a: 'A', b: 'B', onlyA: 2, onlyB: 4, ...mcnemar(2, 4) }]);

@@ -4,7 +4,7 @@ import { OocError } from '../../common/errors.ts';
 import type { Db } from '../store/db.ts';
 import { fileFor } from '../store/pairs.ts';
 import { hasUnlabelledRows, pairsOfFile, requireRun, rowKey, runRows, setRunThreshold } from '../store/predictions.ts';
-import { ABSTAINED, accuracyWithIntervals, bestThreshold, byGroup, confusion, excludingAbstentions, mcnemar, rocAuc, rocCurve } from './metrics.ts';
+import { ABSTAINED, accuracyWithIntervals, bestThreshold, byGroup, confusion, excludingAbstentions, mcnemar, probabilityHistogram, rocAuc, rocCurve } from './metrics.ts';
 
 export interface EvaluateOptions {
   /** The split file's subset (default: test when the run has it, else the subset it has most rows of). */
@@ -132,6 +132,7 @@ export function evaluateRun(db: Db, name: string, options: EvaluateOptions = {})
     confusion: confusion(answers),
     auc: hasProbabilities ? rocAuc(rows.truth, rows.probability) : null,
     roc: hasProbabilities ? rocCurve(rows.truth, rows.probability) : null,
+    histogram: probabilityHistogram(rows.truth, rows.probability),
     threshold,
     bySubsplit: byGroup(answers, rows.subSplit),
     bySource: byGroup(answers, rows.source),
@@ -154,6 +155,7 @@ export function compareRuns(db: Db, names: readonly string[], subsetAsked?: stri
   const right = runs.map((r) => new Map(r.rows.keys.map((key, i) => [key, r.answer[i] === r.rows.truth[i]])));
   const truthOf = new Map(runs[0]!.rows.keys.map((key, i) => [key, runs[0]!.rows.truth[i]!]));
   const common = runs[0]!.rows.keys.filter((key) => right.every((m) => m.has(key)));
+  const commonTruth = Uint8Array.from(common, (key) => truthOf.get(key)!);
   const correct = runs.map(() => 0);
   const only = runs.map(() => 0);
   let all = 0;
@@ -181,8 +183,12 @@ export function compareRuns(db: Db, names: readonly string[], subsetAsked?: stri
     split,
     subset,
     rows,
-    pristineRows: common.filter((key) => truthOf.get(key) === 0).length,
-    runs: runs.map((r, i) => ({ run: r.run.name, answered: r.rows.keys.length, accuracy: rows === 0 ? null : correct[i]! / rows, onlyRight: only[i]! })),
+    pristineRows: commonTruth.length - commonTruth.reduce((n, t) => n + t, 0),
+    runs: runs.map((r, i) => {
+      const at = new Map(r.rows.keys.map((key, k) => [key, r.rows.probability[k]!]));
+      const probability = Float64Array.from(common, (key) => at.get(key)!);
+      return { run: r.run.name, answered: r.rows.keys.length, accuracy: rows === 0 ? null : correct[i]! / rows, onlyRight: only[i]!, auc: rocAuc(commonTruth, probability), roc: rocCurve(commonTruth, probability) };
+    }),
     allRight: all,
     allWrong: none,
     oracle: rows === 0 ? null : (rows - none) / rows,

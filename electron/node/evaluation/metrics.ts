@@ -1,4 +1,4 @@
-import type { Accuracy, AccuracyTriple, Confusion, GroupMetrics, RocPoint } from '../../common/evaluation.ts';
+import type { Accuracy, AccuracyTriple, Confusion, GroupMetrics, ProbabilityHistogram, RocPoint } from '../../common/evaluation.ts';
 import { mulberry32 } from '../random.ts';
 
 /**
@@ -152,6 +152,23 @@ export function rocCurve(truth: Uint8Array, probability: Float64Array, maxPoints
 }
 
 /**
+ * Rows with a probability in `bins` equal bins by truth, over [0, 1] when every probability lies
+ * there (else over their own range), the top bin closed. Null when no row has one.
+ */
+export function probabilityHistogram(truth: Uint8Array, probability: Float64Array, bins = 40): ProbabilityHistogram | null {
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const p of probability) if (!Number.isNaN(p)) [lo, hi] = [Math.min(lo, p), Math.max(hi, p)];
+  if (lo > hi) return null;
+  const [min, max] = lo >= 0 && hi <= 1 ? [0, 1] : [lo, hi === lo ? lo + 1 : hi];
+  const counts = [new Array<number>(bins).fill(0), new Array<number>(bins).fill(0)] as const;
+  for (let i = 0; i < probability.length; i++) {
+    const p = probability[i]!;
+    if (!Number.isNaN(p)) counts[truth[i]!]![Math.min(bins - 1, Math.floor(((p - min) / (max - min)) * bins))]!++;
+  }
+  return { min, max, pristine: counts[0], falsified: counts[1] };
+}
+
+/**
  * The threshold that labels the most rows right (falsified at or above it), set midway between
  * two neighbouring probabilities; 0.5 when there is nothing to choose from.
  */
@@ -178,7 +195,7 @@ export function bestThreshold(truth: Uint8Array, probability: Float64Array): num
 }
 
 /** The complementary error function, to 1.2e-7 (Numerical Recipes' Chebyshev fit). */
-function erfc(x: number): number {
+export function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
   const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));

@@ -4,12 +4,13 @@ import type { Accuracy, GroupMetrics, ImportResult, PredictionRun, RunComparison
 import type { Overview } from '../../../electron/common/api.ts';
 import { call, type ApiError } from '../api/client.ts';
 import { DeleteButton } from '../components/DeleteButton.tsx';
-import { PlotChart, saveText } from '../components/PlotChart.tsx';
+import { legendMarks, PlotChart, saveText, SERIES_COLOURS } from '../components/PlotChart.tsx';
 import { describeError } from '../errors.ts';
 import { countOf, formatNumber, splitName } from '../format.ts';
 import { useJobs } from '../state/jobs.ts';
 import { TrainHead } from './TrainHead.tsx';
 
+const LABEL_COLOURS = { pristine: '#15803d', falsified: '#c2410c' };
 const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(2)}`);
 const interval = (a: Accuracy): string => (a.ci === null ? '' : `${pct(a.ci[0])}–${pct(a.ci[1])}`);
 
@@ -153,6 +154,25 @@ function RunMetrics({ run, overview }: { run: PredictionRun; overview: Overview 
       marks: [Plot.link([{ x1: 0, y1: 0, x2: 1, y2: 1 }], { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: '#bbb' }), Plot.line(evaluation.roc, { x: 'fpr', y: 'tpr', stroke: '#2563eb', strokeWidth: 2 })],
     };
   }, [evaluation]);
+  const histogramOptions = useMemo((): Plot.PlotOptions | null => {
+    const h = evaluation?.histogram;
+    if (!h) return null;
+    const width = (h.max - h.min) / h.pristine.length;
+    const bins = (['pristine', 'falsified'] as const).flatMap((label) => h[label].map((n, i) => ({ label, n, x1: h.min + i * width, x2: h.min + (i + 1) * width })));
+    return {
+      width: 360,
+      height: 300,
+      x: { label: 'p(falsified)', domain: [h.min, h.max] },
+      y: { label: 'rows', grid: true },
+      color: { domain: ['pristine', 'falsified'], range: [LABEL_COLOURS.pristine, LABEL_COLOURS.falsified] },
+      marks: [
+        Plot.rectY(bins, { x1: 'x1', x2: 'x2', y: 'n', fill: 'label', fillOpacity: 0.5, title: (d: { label: string; n: number; x1: number; x2: number }) => `${d.label}: ${d.n} rows at ${d.x1.toFixed(3)}–${d.x2.toFixed(3)}` }),
+        ...(evaluation.threshold ? [Plot.ruleX([evaluation.threshold.value], { stroke: '#111', strokeDasharray: '4,3' })] : []),
+        Plot.ruleY([0]),
+        ...legendMarks([{ label: 'pristine', colour: LABEL_COLOURS.pristine }, { label: 'falsified', colour: LABEL_COLOURS.falsified }], 'top-right'),
+      ],
+    };
+  }, [evaluation]);
   const barOptions = useMemo((): Plot.PlotOptions | null => {
     if (!evaluation || Object.keys(evaluation.bySubsplit).length < 2) return null;
     const rows = Object.entries(evaluation.bySubsplit).flatMap(([group, g]) => (['all', 'pristine', 'falsified'] as const).map((measure) => ({ group, measure, value: g[measure] === null ? 0 : 100 * g[measure]! })));
@@ -163,7 +183,7 @@ function RunMetrics({ run, overview }: { run: PredictionRun; overview: Overview 
       fx: { label: null },
       x: { domain: ['all', 'pristine', 'falsified'], tickFormat: (d: string) => ({ all: 'All', pristine: 'Pristine', falsified: 'Falsified' })[d] ?? d, label: null },
       y: { label: 'accuracy %', domain: [0, 100], grid: true },
-      color: { domain: ['all', 'pristine', 'falsified'], range: ['#64748b', '#15803d', '#c2410c'] },
+      color: { domain: ['all', 'pristine', 'falsified'], range: ['#64748b', LABEL_COLOURS.pristine, LABEL_COLOURS.falsified] },
       marks: [Plot.barY(rows, { fx: 'group', x: 'measure', y: 'value', fill: 'measure', title: (d: { measure: string; value: number }) => `${d.measure}: ${d.value.toFixed(2)}%` })],
     };
   }, [evaluation]);
@@ -221,6 +241,7 @@ function RunMetrics({ run, overview }: { run: PredictionRun; overview: Overview 
           </div>
           <div className="charts">
             {rocOptions && <PlotChart options={rocOptions} label={`ROC curve, AUC ${e.auc?.toFixed(4) ?? '—'}`} filename={`${run.name}-${subset}-roc`} />}
+            {histogramOptions && <PlotChart options={histogramOptions} label={`Scores by truth${e.threshold ? ', dashed: the threshold' : ''}`} filename={`${run.name}-${subset}-scores`} />}
             {barOptions && <PlotChart options={barOptions} label="Accuracy per sub-split" filename={`${run.name}-${subset}-subsplits`} />}
           </div>
           <GroupTable title="sub-split" groups={e.bySubsplit} />
@@ -262,6 +283,20 @@ function CompareRuns({ names }: { names: string[] }) {
       live = false;
     };
   }, [key]);
+  const rocOptions = useMemo((): Plot.PlotOptions | null => {
+    const drawn = (comparison?.runs ?? []).filter((r) => r.roc !== null).map((r, i) => ({ label: `${r.run} (AUC ${r.auc!.toFixed(3)})`, colour: SERIES_COLOURS[i % SERIES_COLOURS.length]!, roc: r.roc! }));
+    if (drawn.length === 0) return null;
+    const curves = drawn.flatMap((r) => r.roc.map((p) => ({ ...p, run: r.label })));
+    return {
+      width: 420,
+      height: 320,
+      grid: true,
+      x: { label: 'false positive rate', domain: [0, 1] },
+      y: { label: 'true positive rate', domain: [0, 1] },
+      color: { domain: drawn.map((r) => r.label), range: drawn.map((r) => r.colour) },
+      marks: [Plot.link([{ x1: 0, y1: 0, x2: 1, y2: 1 }], { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: '#bbb' }), Plot.line(curves, { x: 'fpr', y: 'tpr', stroke: 'run', strokeWidth: 2 }), ...legendMarks(drawn, 'bottom-right')],
+    };
+  }, [comparison]);
   const c = comparison;
   return (
     <section className="card" aria-label="Comparison">
@@ -293,6 +328,7 @@ function CompareRuns({ names }: { names: string[] }) {
               ))}
             </tbody>
           </table>
+          {rocOptions && <PlotChart options={rocOptions} label={`ROC curves on the ${countOf(c.rows, 'row')} every run answered${c.runs.some((r) => r.roc === null) ? ' (runs of labels only have none)' : ''}`} filename={`compare-${c.split}-${c.subset}-roc`} />}
         </>
       )}
     </section>

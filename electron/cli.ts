@@ -9,11 +9,11 @@ import { checkImagesCommand, thumbnailCommand } from './node/cli/images-commands
 import { indexCommand } from './node/cli/index-command.ts';
 import { serveCommand, startCommand } from './node/cli/serve-command.ts';
 import { statsCommand } from './node/cli/stats-command.ts';
-import { evaluateCommand, predictionsCommand } from './node/cli/evaluation-commands.ts';
+import { evaluateCommand, predictionsCommand, tokenReportCommand } from './node/cli/evaluation-commands.ts';
 import { trainHeadCommand } from './node/cli/head-commands.ts';
 
 /** The `ooc` command line: `npm run ooc -- <command> [options]`. */
-const COMMANDS: Command[] = [indexCommand, statsCommand, serveCommand, startCommand, checkImagesCommand, thumbnailCommand, demoCommand, embedCommand, importEmbeddingsCommand, modelsCommand, installModelCommand, scoresCommand, neighboursCommand, saliencyCommand, exportCommand, predictionsCommand, evaluateCommand, trainHeadCommand];
+const COMMANDS: Command[] = [indexCommand, statsCommand, serveCommand, startCommand, checkImagesCommand, thumbnailCommand, demoCommand, embedCommand, importEmbeddingsCommand, modelsCommand, installModelCommand, scoresCommand, neighboursCommand, saliencyCommand, exportCommand, predictionsCommand, evaluateCommand, tokenReportCommand, trainHeadCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -7,7 +7,7 @@ import type { ExportProgress, ExportSummary, SelectionPreview } from './export.t
 import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, ProviderReport } from './models.ts';
 import type { CaptionHit, PairFacets, PairPage, PairSummary, ScoreRun } from './pairs.ts';
 import type { SaliencyResult } from './saliency.ts';
-import type { ImportResult, PairPrediction, PredictionRun, RunComparison, RunEvaluation, RunProblem } from './evaluation.ts';
+import type { ImportResult, PairPrediction, PredictionRun, RunComparison, RunEvaluation, RunProblem, TokenReport } from './evaluation.ts';
 import type { HeadInfo, HeadScore } from './heads.ts';
 
 /**
@@ -98,6 +98,8 @@ export interface ApiOutputs {
   'evaluation.get': RunEvaluation;
   /** Two or more runs on the rows they all answered: accuracy, overlap, oracle, McNemar's test for each two. */
   'evaluation.compare': RunComparison;
+  /** The words whose frequency differs most between a split file's pristine and falsified rows (log-odds, informative Dirichlet prior). */
+  'evaluation.tokens': TokenReport;
   /** The heads trained here, oldest first, and the embedding sets a head can be trained on (image and caption vectors). */
   'heads.list': { heads: HeadInfo[]; sets: string[] };
   /** Starts training a head on a split (in a worker); it becomes a model and a prediction run of its name. */

@@ -190,3 +190,50 @@ export interface PairPrediction {
   probability: number | null;
   explanation: string | null;
 }
+
+/** Which texts a token report compares: the rows' captions, or the original captions of the rows' images. */
+export const TOKEN_REPORT_TEXTS = ['caption', 'image-caption'] as const;
+export type TokenReportText = (typeof TOKEN_REPORT_TEXTS)[number];
+
+export interface TokenReportOptions {
+  split: string;
+  /** Default: test when indexed, else the first subset. */
+  subset?: string;
+  text?: TokenReportText;
+  /** Words seen fewer times in both groups together are not tested (default 5). */
+  minCount?: number;
+  /** Words listed per side (default 40). */
+  top?: number;
+  /** The prior's size α0 in tokens (default: a tenth of the pooled token count). */
+  prior?: number;
+}
+
+/** A word's counts in the two groups, its log-odds ratio (positive: leans pristine), z and two-sided p. */
+export interface TokenScore {
+  token: string;
+  pristine: number;
+  falsified: number;
+  logOdds: number;
+  z: number;
+  p: number;
+}
+
+export interface TokenReport {
+  split: string;
+  subset: string;
+  text: TokenReportText;
+  /** Rows, their tokens, and rows whose text is not indexed (or empty). */
+  groups: Record<'pristine' | 'falsified', { rows: number; tokens: number; withoutText: number }>;
+  /** The two groups hold the same texts as often: no word can differ. */
+  identical: boolean;
+  vocabulary: number;
+  /** Words seen at least minCount times, the ones tested. */
+  tested: number;
+  minCount: number;
+  prior: number;
+  /** |z| at which a word is significant at 5% after a Bonferroni correction over the words tested. */
+  criticalZ: number;
+  significant: number;
+  pristineWords: TokenScore[];
+  falsifiedWords: TokenScore[];
+}

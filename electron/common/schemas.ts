@@ -14,7 +14,7 @@ import { EXPORT_FORMATS, STRATUM_KEYS } from './export.ts';
 import { EMBED_WHAT, NEIGHBOUR_SIDES, PROVIDER_CHOICES } from './models.ts';
 import { FACETS, PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES } from './pairs.ts';
 import { COLORMAPS, SALIENCY_METHODS } from './saliency.ts';
-import { PROBLEM_KINDS } from './evaluation.ts';
+import { PROBLEM_KINDS, TOKEN_REPORT_TEXTS } from './evaluation.ts';
 import { HEAD_INPUTS, HEAD_KINDS } from './heads.ts';
 
 export { FACETS, PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES };
@@ -216,6 +216,14 @@ export const API_INPUTS = {
   'evaluation.compare': v.object({
     runs: v.pipe(v.array(required, 'must be a list of run names'), v.minLength(2, 'must name two or more runs'), v.maxLength(8, 'must name at most 8 runs')),
     subset: optional(required),
+  }),
+  'evaluation.tokens': v.object({
+    split: required,
+    subset: optional(required),
+    text: v.optional(v.picklist(TOKEN_REPORT_TEXTS, `must be one of ${TOKEN_REPORT_TEXTS.join(', ')}`), 'caption'),
+    minCount: v.optional(v.pipe(integer, v.minValue(1, 'must be 1 or more')), 5),
+    top: v.optional(v.pipe(integer, v.minValue(1, 'must be from 1 to 1000'), v.maxValue(1000, 'must be from 1 to 1000')), 40),
+    prior: optional(v.pipe(finite, v.gtValue(0, 'must be more than 0'))),
   }),
   'heads.list': none,
   'heads.train': v.object({

@@ -34,5 +34,6 @@ export function evaluationHandlers(ctx: ApiContext, tasks: TaskRunner): Implemen
     },
     'evaluation.get': ({ run, ...options }) => tasks.run('evaluate', { run, ...options }),
     'evaluation.compare': (request) => tasks.run('compare', request),
+    'evaluation.tokens': (request) => tasks.run('tokens', request),
   };
 }

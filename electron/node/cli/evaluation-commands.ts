@@ -1,11 +1,12 @@
 import { writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { PROBLEM_KINDS, type GroupMetrics, type ProblemKind, type RunComparison, type RunEvaluation } from '../../common/evaluation.ts';
+import { PROBLEM_KINDS, TOKEN_REPORT_TEXTS, type GroupMetrics, type ProblemKind, type RunComparison, type RunEvaluation, type TokenReport, type TokenReportText, type TokenScore } from '../../common/evaluation.ts';
 import { splitDisplayName } from '../../common/datasets.ts';
 import { OocError } from '../../common/errors.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
 import { compareRuns, evaluateRun } from '../evaluation/evaluate.ts';
 import { importPredictions } from '../evaluation/import-run.ts';
+import { tokenReport } from '../evaluation/token-report.ts';
 import { deleteRun, listRuns, requireRun, runProblems } from '../store/predictions.ts';
 import { optionalString, requireString, type Command } from './args.ts';
 import { openCommandDatabase } from './database.ts';
@@ -230,10 +231,76 @@ export function formatComparison(c: RunComparison): string {
   return [
     `${c.runs.length} runs on ${splitDisplayName(c.split)} ${c.subset}: the ${count(c.rows)} rows every run answered (${count(c.pristineRows)} pristine)`,
     '',
-    `  ${'run'.padEnd(width)}  accuracy %  only it right   rows it answered`,
-    ...c.runs.map((r) => `  ${r.run.padEnd(width)}  ${pct(r.accuracy).padStart(10)}  ${count(r.onlyRight).padStart(13)}   ${count(r.answered)}`),
+    `  ${'run'.padEnd(width)}  accuracy %  only it right   rows it answered   AUC`,
+    ...c.runs.map((r) => `  ${r.run.padEnd(width)}  ${pct(r.accuracy).padStart(10)}  ${count(r.onlyRight).padStart(13)}   ${count(r.answered).padStart(16)}   ${r.auc === null ? '—' : r.auc.toFixed(4)}`),
     '',
     `  all right ${count(c.allRight)}, all wrong ${count(c.allWrong)}; oracle (any run right) ${pct(c.oracle).trim()}%`,
     ...c.mcnemar.map((m) => `  McNemar ${m.a} vs ${m.b}: only ${m.a} right ${count(m.onlyA)}, only ${m.b} right ${count(m.onlyB)}, p = ${m.p.toPrecision(3)}${m.exact ? ' (exact)' : ` (χ² ${m.statistic!.toFixed(2)})`}`),
   ].join('\n');
 }
+
+export function formatTokenReport(r: TokenReport): string {
+  const g = r.groups;
+  const what = r.text === 'caption' ? 'captions' : "captions of the rows' images";
+  const missing = g.pristine.withoutText + g.falsified.withoutText;
+  const head = [
+    `${splitDisplayName(r.split)} ${r.subset}, ${what}: ${count(g.pristine.rows)} pristine rows (${count(g.pristine.tokens)} words), ${count(g.falsified.rows)} falsified rows (${count(g.falsified.tokens)} words)${missing > 0 ? `; ${count(missing)} rows without an indexed text left out` : ''}`,
+    `  log-odds ratio with an informative Dirichlet prior (pooled counts, α0 = ${count(Math.round(r.prior))}); ${count(r.tested)} of ${count(r.vocabulary)} words seen at least ${r.minCount} times tested; ${count(r.significant)} significant at 5% after Bonferroni (|z| ≥ ${r.criticalZ.toFixed(2)})`,
+  ];
+  if (r.identical) {
+    head.push('', `  No word can differ: every ${r.text === 'caption' ? 'caption' : 'text'} appears in both groups as often (each caption is paired with its own image and with a swapped one).`);
+    if (r.text === 'caption') head.push("  A text-only model sits at 50% here; compare the captions of the rows' images instead (--text image-caption).");
+    return head.join('\n');
+  }
+  const width = Math.max(4, ...[...r.pristineWords, ...r.falsifiedWords].map((w) => w.token.length));
+  const side = (title: string, words: TokenScore[]): string[] => [
+    '',
+    `  ${title}`,
+    `  ${'word'.padEnd(width)}   pristine  falsified   log-odds       z          p`,
+    ...words.map((w) => `  ${w.token.padEnd(width)}  ${count(w.pristine).padStart(9)}  ${count(w.falsified).padStart(9)}  ${w.logOdds.toFixed(3).padStart(9)}  ${w.z.toFixed(2).padStart(7)}  ${w.p.toPrecision(3).padStart(9)}${Math.abs(w.z) >= r.criticalZ ? ' *' : ''}`),
+  ];
+  return [...head, ...side('leaning pristine', r.pristineWords), ...side('leaning falsified', r.falsifiedWords)].join('\n');
+}
+
+export const tokenReportCommand: Command = {
+  name: 'token-report',
+  summary: 'the words whose frequency differs most between the pristine and falsified rows of a split file (a bias check)',
+  usage: `ooc token-report --split <s> [--subset <t>] [--text caption|image-caption] [--min-count <n>] [--top <n>] [--prior <α0>] [--json <file>] [--db <file>]
+
+  --split      the NewsCLIPpings split (folder name, e.g. merged_balanced)
+  --subset     train, val or test (default: test)
+  --text       caption: the rows' captions (default); image-caption: the original captions of the
+               rows' images, what an image-only model could pick up
+  --min-count  words seen fewer times in both groups together are not tested (default 5)
+  --top        words listed per side (default 40)
+  --prior      the Dirichlet prior's size in tokens (default: a tenth of the pooled tokens)
+  --json       also write the report as JSON to this file ("-": standard output only)
+  --db         database file (default: ${defaultDatabasePath()})
+
+Each word's log-odds ratio between the two groups with an informative Dirichlet prior from the
+pooled counts (Monroe, Colaresi and Quinn 2008), its z-score and two-sided p; * marks words
+significant at 5% after a Bonferroni correction over the words tested.`,
+  options: { db: { type: 'string' }, split: { type: 'string' }, subset: { type: 'string' }, text: { type: 'string' }, 'min-count': { type: 'string' }, top: { type: 'string' }, prior: { type: 'string' }, json: { type: 'string' } },
+  async run(values) {
+    const text = optionalString(values, 'text') ?? 'caption';
+    if (!TOKEN_REPORT_TEXTS.includes(text as TokenReportText)) throw new OocError('BAD_ARGUMENT', `--text must be one of ${TOKEN_REPORT_TEXTS.join(', ')}, got "${text}"`);
+    const prior = optionalString(values, 'prior');
+    if (prior !== undefined && !(Number(prior) > 0)) throw new OocError('BAD_ARGUMENT', `--prior must be a positive number, got "${prior}"`);
+    const subset = optionalString(values, 'subset');
+    const db = openCommandDatabase(values);
+    try {
+      const report = tokenReport(db, {
+        split: requireString(values, 'split', 'token-report'),
+        ...(subset === undefined ? {} : { subset }),
+        text: text as TokenReportText,
+        minCount: intOption(values, 'min-count', 5, 1),
+        top: intOption(values, 'top', 40, 1),
+        ...(prior === undefined ? {} : { prior: Number(prior) }),
+      });
+      write(values, report, formatTokenReport(report));
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

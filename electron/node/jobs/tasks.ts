@@ -2,8 +2,9 @@ import type { Colormap, SaliencyMethod, SaliencyParams, SaliencyResult } from '.
 import { OocError } from '../../common/errors.ts';
 import type { NeighbourScope } from '../../common/schemas.ts';
 import type { PairFacets, PairQuery } from '../../common/pairs.ts';
-import type { RunComparison, RunEvaluation } from '../../common/evaluation.ts';
+import type { RunComparison, RunEvaluation, TokenReport, TokenReportOptions } from '../../common/evaluation.ts';
 import { compareRuns, evaluateRun, type EvaluateOptions } from '../evaluation/evaluate.ts';
+import { tokenReport } from '../evaluation/token-report.ts';
 import { FacetIndex } from '../facets.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
 import { ClipModel } from '../inference/clip.ts';
@@ -19,7 +20,7 @@ import type { EmbeddingKind } from '../store/vectors.ts';
 /**
  * The heavy requests of the UI, run off the main loop in a pool of worker threads (task-pool.ts)
  * or, without a pool (the CLI, the tests), in the caller: saliency maps, their PNGs, nearest
- * neighbours, facet counts and evaluations of prediction runs. A worker keeps its models, neighbour matrices and facet columns
+ * neighbours, facet counts, evaluations of prediction runs and token reports. A worker keeps its models, neighbour matrices and facet columns
  * loaded between tasks.
  */
 
@@ -40,6 +41,7 @@ export interface Tasks {
   facets: { args: PairQuery; result: PairFacets };
   evaluate: { args: { run: string } & EvaluateOptions; result: RunEvaluation };
   compare: { args: { runs: string[]; subset?: string }; result: RunComparison };
+  tokens: { args: TokenReportOptions; result: TokenReport };
 }
 export type TaskName = keyof Tasks;
 export type Progress = (p: { done: number; total: number }) => void;
@@ -98,6 +100,7 @@ export class TaskState {
     // A run of hundreds of thousands of rows takes seconds of bootstrap resamples.
     evaluate: ({ run, ...options }) => Promise.resolve(evaluateRun(this.db, run, options)),
     compare: ({ runs, subset }) => Promise.resolve(compareRuns(this.db, runs, subset)),
+    tokens: (options) => Promise.resolve(tokenReport(this.db, options)),
   };
 
   async release(): Promise<void> {

@@ -118,7 +118,7 @@ export function App({ onNewPairs }: { onNewPairs?: (state: ViewState) => void })
               onOpenItem={(item) => update({ view: 'items', item, open: false })}
             />
           )}
-          {overview && state.view === 'evaluation' && <EvaluationView overview={overview} />}
+          {overview && state.view === 'evaluation' && <EvaluationView overview={overview} onOpen={(next) => update({ ...NO_FILTERS, pair: undefined, open: false, ...next })} />}
           {info?.hasIndex && state.view === 'models' && <ModelsView />}
           {state.view === 'jobs' && <JobsView />}
           {overview && state.view === 'items' && <ItemView state={state} update={update} overview={overview} />}

@@ -8,6 +8,8 @@ import { legendMarks, PlotChart, saveText, SERIES_COLOURS } from '../components/
 import { describeError } from '../errors.ts';
 import { countOf, formatNumber, splitName } from '../format.ts';
 import { useJobs } from '../state/jobs.ts';
+import type { ViewUpdate } from '../state/view-state.ts';
+import { TokenReport } from './TokenReport.tsx';
 import { TrainHead } from './TrainHead.tsx';
 
 const LABEL_COLOURS = { pristine: '#15803d', falsified: '#c2410c' };
@@ -338,9 +340,9 @@ function CompareRuns({ names }: { names: string[] }) {
 /**
  * The Evaluation view: prediction runs (imported here or with `ooc predictions import`), each
  * with the paper's All / Pristine / Falsified table, intervals, abstentions, coverage, the ROC
- * curve and the breakdowns.
+ * curve and the breakdowns; the comparison of runs; the baselines trained here; the token report.
  */
-export default function EvaluationView({ overview }: { overview: Overview }) {
+export default function EvaluationView({ overview, onOpen }: { overview: Overview; onOpen: (next: ViewUpdate) => void }) {
   const [runs, setRuns] = useState<PredictionRun[] | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [compared, setCompared] = useState<string[]>([]);
@@ -406,6 +408,7 @@ export default function EvaluationView({ overview }: { overview: Overview }) {
       </section>
       {compared.filter((name) => runs?.some((r) => r.name === name)).length >= 2 && <CompareRuns names={compared.filter((name) => runs?.some((r) => r.name === name))} />}
       {run && <RunMetrics key={run.name} run={run} overview={overview} />}
+      <TokenReport overview={overview} onOpen={onOpen} />
     </div>
   );
 }

@@ -80,7 +80,7 @@ export function TokenReport({ overview, onOpen }: { overview: Overview; onOpen: 
     const rows = [...report.falsifiedWords.slice(0, CHARTED).reverse(), ...report.pristineWords.slice(0, CHARTED)].map((w) => ({ ...w, side: w.z > 0 ? 'pristine' : 'falsified' }));
     if (rows.length === 0) return null;
     return {
-      width: 420,
+      width: 560,
       height: 24 + rows.length * 14,
       marginLeft: 110,
       x: { label: 'z (log-odds ratio, informative Dirichlet prior)', grid: true },

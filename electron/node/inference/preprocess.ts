@@ -22,6 +22,12 @@ export async function modelView(input: string | Buffer, size: number): Promise<B
   return data;
 }
 
+/** Why an image could not be decoded: missing or corrupt, told apart by what is on disk, not by the decoder's wording. */
+export async function decodeError(input: string | Buffer, err: unknown): Promise<OocError> {
+  if (typeof input === 'string' && (await stat(input).catch(() => null)) === null) return new OocError('IMAGE_MISSING', `the image is missing: ${input}`);
+  return new OocError('IMAGE_CORRUPT', err instanceof Error ? err.message : String(err));
+}
+
 /**
  * CLIP's image preprocessing with sharp: EXIF orientation applied, first frame of an animation,
  * transparency flattened on white, grayscale/CMYK converted to sRGB, the shortest side resized
@@ -40,9 +46,7 @@ export async function preprocessImage(
   try {
     data = await modelView(input, size);
   } catch (err) {
-    // Told apart by what is on disk, not by the decoder's wording.
-    if (typeof input === 'string' && (await stat(input).catch(() => null)) === null) throw new OocError('IMAGE_MISSING', `the image is missing: ${input}`);
-    throw new OocError('IMAGE_CORRUPT', err instanceof Error ? err.message : String(err));
+    throw await decodeError(input, err);
   }
   const plane = size * size;
   for (let c = 0; c < 3; c++) {

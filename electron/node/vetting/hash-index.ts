@@ -1,0 +1,112 @@
+import { mirrored, popcount, type Hash } from './phash.ts';
+
+/**
+ * Finds the stored hashes within a distance of any of a few query hashes, without comparing
+ * against all of them: multi-index hashing (Norouzi, Punjani and Fleet 2012). Each 63-bit hash is
+ * cut into four chunks of 15–16 bits, and each chunk has a table from its value to the hashes
+ * holding it. Two hashes within `r` bits agree to within ⌊r/4⌋ bits on at least one chunk, so
+ * looking up every value that close to the query's chunks (137 values for ⌊r/4⌋ = 2) finds
+ * them all; each one found is then measured whole. A mirrored copy is found through the
+ * mirrored query. Up to MAX_DISTANCE bits the search is exact, not approximate.
+ */
+
+/** The farthest a search reaches (⌊11/4⌋ = 2 bits per chunk). */
+export const MAX_DISTANCE = 11;
+
+const CHUNKS = 4;
+const KEYS = 1 << 16;
+
+function chunk(h: Hash, c: number): number {
+  switch (c) {
+    case 0:
+      return h.even & 0xffff;
+    case 1:
+      return h.even >>> 16;
+    case 2:
+      return h.odd & 0xffff;
+    default:
+      return h.odd >>> 16;
+  }
+}
+
+/** Every 16-bit value within `radius` (≤ 2) bits of `key`. */
+function around(key: number, radius: number, visit: (key: number) => void): void {
+  visit(key);
+  if (radius < 1) return;
+  for (let i = 0; i < 16; i++) {
+    const one = key ^ (1 << i);
+    visit(one);
+    if (radius < 2) continue;
+    for (let j = i + 1; j < 16; j++) visit(one ^ (1 << j));
+  }
+}
+
+export interface Match {
+  /** The stored id. */
+  id: number;
+  distance: number;
+  /** Which query hash came closest. */
+  query: number;
+  /** Whether that closest reading was the mirror image. */
+  mirrored: boolean;
+}
+
+export class HashIndex {
+  readonly size: number;
+  private readonly ids: Int32Array;
+  private readonly even: Uint32Array;
+  private readonly odd: Uint32Array;
+  /** Per chunk: where each key's members start in `members` (counting sort), and the members. */
+  private readonly starts: Uint32Array[] = [];
+  private readonly members: Uint32Array[] = [];
+
+  constructor(ids: Int32Array, even: Uint32Array, odd: Uint32Array) {
+    this.size = ids.length;
+    [this.ids, this.even, this.odd] = [ids, even, odd];
+    for (let c = 0; c < CHUNKS; c++) {
+      const starts = new Uint32Array(KEYS + 1);
+      const keys = new Uint16Array(this.size);
+      for (let i = 0; i < this.size; i++) {
+        const key = chunk({ even: even[i]!, odd: odd[i]! }, c);
+        keys[i] = key;
+        starts[key + 1]!++;
+      }
+      for (let k = 0; k < KEYS; k++) starts[k + 1]! += starts[k]!;
+      const fill = starts.slice(0, KEYS);
+      const members = new Uint32Array(this.size);
+      for (let i = 0; i < this.size; i++) members[fill[keys[i]!]!++] = i;
+      this.starts.push(starts);
+      this.members.push(members);
+    }
+  }
+
+  /**
+   * The stored hashes within `maxDistance` bits of any query hash (read as is or mirrored), each
+   * once with its smallest distance, nearest first (ties by id).
+   */
+  search(queries: readonly Hash[], maxDistance: number): Match[] {
+    if (!(maxDistance >= 0 && maxDistance <= MAX_DISTANCE)) throw new RangeError(`the distance must be between 0 and ${MAX_DISTANCE}, got ${maxDistance}`);
+    const radius = Math.floor(maxDistance / CHUNKS);
+    const best = new Map<number, Match>();
+    queries.forEach((query, q) => {
+      for (const probe of [query, mirrored(query)]) {
+        for (let c = 0; c < CHUNKS; c++) {
+          const [starts, members] = [this.starts[c]!, this.members[c]!];
+          around(chunk(probe, c), radius, (key) => {
+            for (let m = starts[key]!; m < starts[key + 1]!; m++) {
+              const i = members[m]!;
+              const odd = popcount(probe.odd ^ this.odd[i]!);
+              const d = popcount(probe.even ^ this.even[i]!) + Math.min(odd, 32 - odd);
+              if (d > maxDistance) continue;
+              const seen = best.get(i);
+              if (seen !== undefined && seen.distance <= d) continue;
+              // The closer reading is the flipped one when most odd bits differ; the mirrored probe flips it back.
+              best.set(i, { id: this.ids[i]!, distance: d, query: q, mirrored: odd > 16 !== (probe !== query) });
+            }
+          });
+        }
+      }
+    });
+    return [...best.values()].sort((a, b) => a.distance - b.distance || a.id - b.id);
+  }
+}

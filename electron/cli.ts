@@ -6,6 +6,7 @@ import { exportCommand } from './node/cli/export-command.ts';
 import { saliencyCommand } from './node/cli/saliency-command.ts';
 import { embedCommand, importEmbeddingsCommand, installModelCommand, modelsCommand, neighboursCommand, scoresCommand } from './node/cli/embed-commands.ts';
 import { checkImagesCommand, thumbnailCommand } from './node/cli/images-commands.ts';
+import { hashImagesCommand, vetCommand } from './node/cli/vetting-commands.ts';
 import { indexCommand } from './node/cli/index-command.ts';
 import { serveCommand, startCommand } from './node/cli/serve-command.ts';
 import { statsCommand } from './node/cli/stats-command.ts';
@@ -13,7 +14,7 @@ import { evaluateCommand, predictionsCommand, tokenReportCommand } from './node/
 import { trainHeadCommand } from './node/cli/head-commands.ts';
 
 /** The `ooc` command line: `npm run ooc -- <command> [options]`. */
-const COMMANDS: Command[] = [indexCommand, statsCommand, serveCommand, startCommand, checkImagesCommand, thumbnailCommand, demoCommand, embedCommand, importEmbeddingsCommand, modelsCommand, installModelCommand, scoresCommand, neighboursCommand, saliencyCommand, exportCommand, predictionsCommand, evaluateCommand, tokenReportCommand, trainHeadCommand];
+const COMMANDS: Command[] = [indexCommand, statsCommand, serveCommand, startCommand, checkImagesCommand, thumbnailCommand, demoCommand, embedCommand, importEmbeddingsCommand, modelsCommand, installModelCommand, scoresCommand, neighboursCommand, saliencyCommand, exportCommand, predictionsCommand, evaluateCommand, tokenReportCommand, trainHeadCommand, hashImagesCommand, vetCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -14,3 +14,76 @@ export interface HashImagesSummary {
   seconds: number;
   perSecond: number;
 }
+
+/** A pair of the corpus that uses a near-duplicate's image. */
+export interface ImageUse {
+  pairId: number;
+  split: string;
+  subset: string;
+  /** As the caption's own image, or swapped in for another caption (falsified). */
+  role: 'pristine' | 'swapped in';
+  captionId: number;
+  caption: string;
+}
+
+/** An indexed image that is the same photo as the new one. */
+export interface NearDuplicate {
+  itemId: number;
+  /** Bits of the 63-bit perceptual hash that differ (0: the same photo, near enough). */
+  distance: number;
+  /** The pixels' correlation with the corpus image (1: identical), or null where it could not be read. */
+  similarity: number | null;
+  /** The new image is a mirror image of it. */
+  mirrored: boolean;
+  /** Why the match is shown unconfirmed, if it is. */
+  note: string | null;
+  caption: string;
+  source: string | null;
+  topic: string | null;
+  imagePath: string | null;
+  pairs: ImageUse[];
+}
+
+/** How the corpus was searched for near-duplicates. */
+export interface HashSearch {
+  /** The image is nearly one colour, so it was not searched: any plain image would match it. */
+  plain: boolean;
+  /** Corpus images within the hash distance, before the pixel check. */
+  candidates: number;
+  /** Candidates whose pixels did not match. */
+  rejected: number;
+  maxDistance: number;
+  minSimilarity: number;
+  /** How much of the corpus was searched: the items, those with a hash, those that could not be hashed. */
+  corpus: { items: number; hashed: number; failed: number };
+  /** The hash search alone. */
+  searchMs: number;
+  seconds: number;
+}
+
+/** What the file of a new image is. */
+export interface NewImageInfo {
+  /** The file's name (no folders). */
+  name: string;
+  sha256: string;
+  bytes: number;
+  /** As displayed: after the EXIF orientation. */
+  width: number;
+  height: number;
+  /** The real format, by its first bytes. */
+  format: string;
+}
+
+/** The evidence on one new image. */
+export interface VetImageResult {
+  image: NewImageInfo;
+  /** Earlier appearances in the corpus, nearest first. */
+  nearDuplicates: NearDuplicate[];
+  hashSearch: HashSearch;
+}
+
+/** What `vet` finds for a claim and its images. */
+export interface VetResult {
+  caption: string | null;
+  images: VetImageResult[];
+}

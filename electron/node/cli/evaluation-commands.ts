@@ -1,5 +1,3 @@
-import { writeFileSync, renameSync } from 'node:fs';
-import path from 'node:path';
 import { PROBLEM_KINDS, TOKEN_REPORT_TEXTS, type GroupMetrics, type ProblemKind, type RunComparison, type RunEvaluation, type TokenReport, type TokenReportText, type TokenScore } from '../../common/evaluation.ts';
 import { splitDisplayName } from '../../common/datasets.ts';
 import { OocError } from '../../common/errors.ts';
@@ -10,16 +8,10 @@ import { tokenReport } from '../evaluation/token-report.ts';
 import { deleteRun, listRuns, requireRun, runProblems } from '../store/predictions.ts';
 import { optionalString, requireString, type Command } from './args.ts';
 import { openCommandDatabase } from './database.ts';
+import { writeFigures } from './output.ts';
 
 const pct = (x: number | null): string => (x === null ? '   —  ' : `${(100 * x).toFixed(2).padStart(6)}`);
 const count = (n: number): string => n.toLocaleString('en-US');
-
-/** Writes a file whole or not at all (a temporary file beside it, renamed over it). */
-function writeAtomically(file: string, text: string): void {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  writeFileSync(temporary, text);
-  renameSync(temporary, file);
-}
 
 function intOption(values: Record<string, string | boolean | undefined>, name: string, fallback: number, min: number): number {
   const raw = optionalString(values, name);
@@ -201,30 +193,17 @@ export const evaluateCommand: Command = {
       const subset = optionalString(values, 'subset');
       if (names.length > 1) {
         const comparison = compareRuns(db, names, subset);
-        write(values, comparison, formatComparison(comparison));
+        writeFigures(values, comparison, formatComparison(comparison));
         return 0;
       }
       const evaluation = evaluateRun(db, names[0]!, { ...(subset === undefined ? {} : { subset }), resamples: intOption(values, 'resamples', 1000, 0), seed: intOption(values, 'seed', 0, 0) });
-      write(values, evaluation, formatEvaluation(evaluation));
+      writeFigures(values, evaluation, formatEvaluation(evaluation));
       return 0;
     } finally {
       db.close();
     }
   },
 };
-
-/** Prints the table, and with --json writes the figures (or prints them alone, with "--json -"). */
-function write(values: Record<string, unknown>, figures: unknown, table: string): void {
-  const json = optionalString(values as Record<string, string | boolean | undefined>, 'json');
-  if (json === '-') process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
-  else {
-    process.stdout.write(`${table}\n`);
-    if (json !== undefined) {
-      writeAtomically(path.resolve(json), `${JSON.stringify(figures, null, 2)}\n`);
-      process.stdout.write(`\nWrote ${path.resolve(json)}\n`);
-    }
-  }
-}
 
 export function formatComparison(c: RunComparison): string {
   const width = Math.max(...c.runs.map((r) => r.run.length), 3);
@@ -297,7 +276,7 @@ significant at 5% after a Bonferroni correction over the words tested.`,
         top: intOption(values, 'top', 40, 1),
         ...(prior === undefined ? {} : { prior: Number(prior) }),
       });
-      write(values, report, formatTokenReport(report));
+      writeFigures(values, report, formatTokenReport(report));
       return 0;
     } finally {
       db.close();

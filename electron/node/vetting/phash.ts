@@ -151,7 +151,7 @@ function hashOf(pixels: Float32Array): Hash {
 
 /**
  * How alike two windows look: the correlation of their pixels (−1 to 1), which a copy keeps
- * near 1 and two photos that merely share a hash do not.
+ * near 1 and two photos that merely share a hash do not; 0 when either is a single colour.
  */
 export function similarity(a: Float32Array, b: Float32Array): number {
   const n = a.length;
@@ -163,7 +163,19 @@ export function similarity(a: Float32Array, b: Float32Array): number {
     const [x, y] = [a[i]! - ma, b[i]! - mb];
     [ab, aa, bb] = [ab + x * y, aa + x * x, bb + y * y];
   }
-  return aa === 0 || bb === 0 ? (aa === bb ? 1 : 0) : ab / Math.sqrt(aa * bb);
+  return aa === 0 || bb === 0 ? 0 : ab / Math.sqrt(aa * bb);
+}
+
+/** Grey levels of spread (standard deviation) below which an image is too plain to tell its copies from other plain images. */
+const PLAIN = 2;
+
+/** Whether an image is nearly one colour: its hash is noise, and no pixel check can confirm a copy. */
+export function isPlain(grey: Float32Array): boolean {
+  const w = corpusWindow(grey);
+  let [sum, squares] = [0, 0];
+  for (const v of w) [sum, squares] = [sum + v, squares + v * v];
+  const mean = sum / w.length;
+  return squares / w.length - mean * mean < PLAIN * PLAIN;
 }
 
 /** The hash the corpus stores: the central window. */

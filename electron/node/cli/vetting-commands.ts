@@ -1,0 +1,114 @@
+import { OocError } from '../../common/errors.ts';
+import type { VetResult } from '../../common/vetting.ts';
+import { defaultDatabasePath } from '../app-paths.ts';
+import { hashImages } from '../vetting/hash-job.ts';
+import { MAX_DISTANCE } from '../vetting/hash-index.ts';
+import { DEFAULT_MAX_DISTANCE, MIN_SIMILARITY } from '../vetting/provenance.ts';
+import { vet } from '../vetting/vet.ts';
+import { optionalString, type Command } from './args.ts';
+import { openCommandDatabase } from './database.ts';
+import { handleInterrupts } from './interrupt.ts';
+import { writeFigures } from './output.ts';
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+export const hashImagesCommand: Command = {
+  name: 'hash-images',
+  summary: "compute every indexed image's perceptual hash, for finding earlier appearances of new images",
+  usage: `ooc hash-images [--retry-failed] [--db <file>] [--json]
+
+  --retry-failed  try again the images that could not be read before
+  --db            database file (default: ${defaultDatabasePath()})
+  --json          print the summary as JSON
+
+Hashes are kept in the database (about 20 bytes an image); an interrupted run continues where it
+stopped, and a later run hashes only images added since. ooc vet uses them.`,
+  options: { 'retry-failed': { type: 'boolean' }, db: { type: 'string' }, json: { type: 'boolean' } },
+  async run(values) {
+    const db = openCommandDatabase(values);
+    const controller = new AbortController();
+    const stopHandling = handleInterrupts(controller, 'hashing');
+    const tty = process.stderr.isTTY === true;
+    try {
+      const summary = await hashImages(db, {
+        retryFailed: values['retry-failed'] === true,
+        signal: controller.signal,
+        onProgress: ({ done, total }) => {
+          if (tty) process.stderr.write(`\rhashing images ${count(done)} / ${count(total)}\x1b[K`);
+        },
+      });
+      if (tty) process.stderr.write('\n');
+      if (values.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else {
+        const skipped = Object.entries(summary.skipped).map(([reason, n]) => `${count(n)} ${reason}`);
+        process.stdout.write(
+          `Hashed ${count(summary.hashed)} images in ${summary.seconds.toFixed(1)} s (${summary.perSecond.toFixed(0)}/s)` +
+            `${skipped.length > 0 ? `; skipped: ${skipped.join(', ')}` : ''}${summary.alreadyDone > 0 ? `; ${count(summary.alreadyDone)} done before` : ''}.\n`,
+        );
+      }
+      return 0;
+    } finally {
+      stopHandling();
+      db.close();
+    }
+  },
+};
+
+export function formatVet(result: VetResult): string {
+  const lines: string[] = [];
+  if (result.caption !== null) lines.push(`Claim: "${result.caption}"`, '');
+  for (const { image, nearDuplicates, hashSearch: s } of result.images) {
+    lines.push(`${image.name}: ${image.format.toUpperCase()} ${image.width} × ${image.height}, ${count(image.bytes)} bytes, sha256 ${image.sha256}`);
+    const coverage = `${count(s.corpus.hashed)} of ${count(s.corpus.items)} corpus images hashed${s.corpus.failed > 0 ? ` (${count(s.corpus.failed)} unreadable)` : ''}`;
+    if (s.plain) lines.push('  Earlier appearances: not searched — the image is nearly one colour, so every plain image would match it.');
+    else if (s.corpus.hashed === 0) lines.push('  Earlier appearances: not searched — the corpus has no hashes yet (run ooc hash-images).');
+    else if (nearDuplicates.length === 0) lines.push(`  Earlier appearances: none (${coverage}; ${s.searchMs.toFixed(0)} ms).`);
+    else {
+      lines.push(`  Earlier appearances (${nearDuplicates.length}; ${coverage}):`);
+      for (const d of nearDuplicates) {
+        const how = [`distance ${d.distance}`, d.similarity === null ? 'unconfirmed' : `pixels ${d.similarity.toFixed(2)}`, ...(d.mirrored ? ['mirrored'] : [])].join(', ');
+        lines.push(`  - item ${d.itemId} (${how}) ${[d.source, d.topic].filter(Boolean).join(' / ')}: "${d.caption}"`);
+        if (d.note !== null) lines.push(`      ${d.note}`);
+        for (const p of d.pairs.slice(0, 10)) lines.push(`      ${p.split}/${p.subset} pair ${p.pairId}: ${p.role === 'pristine' ? 'its own caption' : `swapped in for caption ${p.captionId}`}: "${p.caption}"`);
+        if (d.pairs.length > 10) lines.push(`      … and ${d.pairs.length - 10} more pairs`);
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+export const vetCommand: Command = {
+  name: 'vet',
+  summary: 'gather offline evidence on a new image and the caption claimed for it: earlier appearances in the corpus, …',
+  usage: `ooc vet --image <file> [--image <file> …] [--caption "<claim>"] [--max-distance <bits>] [--json <file>|-] [--db <file>]
+
+  --image         an image the corpus may never have seen (any name; its real format is read from its bytes)
+  --caption       the caption claimed for it
+  --max-distance  hash bits that may differ for a near-duplicate, 0–${MAX_DISTANCE} (default ${DEFAULT_MAX_DISTANCE})
+  --json          also write the evidence as JSON to this file ("-": standard output only)
+  --db            database file (default: ${defaultDatabasePath()})
+
+Earlier appearances: corpus images that are the same photo — re-encoded, resized, greyscale,
+mirrored or cropped by up to 10% of a side — found by their perceptual hashes (ooc hash-images
+computes them) and confirmed by their pixels (correlation ≥ ${MIN_SIMILARITY}), with their caption,
+source, topic and every NewsCLIPpings pair that shows them.`,
+  options: { image: { type: 'string', multiple: true }, caption: { type: 'string' }, 'max-distance': { type: 'string' }, json: { type: 'string' }, db: { type: 'string' } },
+  async run(values) {
+    const files = (values as Record<string, unknown>).image as string[] | undefined;
+    if (files === undefined || files.length === 0) throw new OocError('BAD_ARGUMENT', 'missing --image (see: ooc vet --help)');
+    const raw = optionalString(values, 'max-distance');
+    const maxDistance = raw === undefined ? undefined : Number(raw);
+    if (maxDistance !== undefined && !(Number.isInteger(maxDistance) && maxDistance >= 0 && maxDistance <= MAX_DISTANCE)) {
+      throw new OocError('BAD_ARGUMENT', `--max-distance must be a whole number from 0 to ${MAX_DISTANCE}, got "${raw}"`);
+    }
+    const db = openCommandDatabase(values);
+    try {
+      const caption = optionalString(values, 'caption');
+      const result = await vet(db, { images: files.map((file) => ({ file })), ...(caption === undefined ? {} : { caption }), ...(maxDistance === undefined ? {} : { maxDistance }) });
+      writeFigures(values, result, formatVet(result));
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

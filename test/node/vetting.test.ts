@@ -1,0 +1,194 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { crc32 } from 'node:zlib';
+import sharp from 'sharp';
+import { openDatabase } from '../../electron/node/store/db.ts';
+import { hashCounts } from '../../electron/node/store/image-hashes.ts';
+import { hashImages } from '../../electron/node/vetting/hash-job.ts';
+import { HashIndex } from '../../electron/node/vetting/hash-index.ts';
+import { corpusHash, distance, greyImage, mirrored, queryHashes } from '../../electron/node/vetting/phash.ts';
+import { DEFAULT_MAX_DISTANCE, MIN_SIMILARITY } from '../../electron/node/vetting/provenance.ts';
+import { vet } from '../../electron/node/vetting/vet.ts';
+import { runCli } from '../fixtures/cli.ts';
+import { tempDir } from '../fixtures/corpus.ts';
+import { writeImageCorpus } from '../fixtures/image-corpus.ts';
+import { photoJpeg, transform, TRANSFORMATIONS } from '../fixtures/photos.ts';
+
+test('a mirrored photo hashes to the original with its odd-frequency bits flipped, and distance reads it either way', async () => {
+  const jpeg = await photoJpeg(3);
+  const original = corpusHash(await greyImage(jpeg));
+  const flipped = corpusHash(await greyImage(await sharp(jpeg).flop().toBuffer()));
+  assert.ok(distance(original, flipped) <= 2, `mirror distance ${distance(original, flipped)}`);
+  assert.ok(distance(mirrored(original), flipped) <= 2);
+  // Read only as is, most odd bits differ.
+  assert.ok(popcountOdd(original.odd ^ flipped.odd) > 24);
+});
+
+function popcountOdd(x: number): number {
+  let n = 0;
+  for (let v = x >>> 0; v !== 0; v >>>= 1) n += v & 1;
+  return n;
+}
+
+test('every republishing transformation of 40 photos is found, and 40 unrelated photos match none of them', async () => {
+  const n = 40;
+  const ids = new Int32Array(n);
+  const even = new Uint32Array(n);
+  const odd = new Uint32Array(n);
+  const jpegs: Buffer[] = [];
+  for (let s = 0; s < n; s++) {
+    const jpeg = await photoJpeg(s, 240 + (s % 4) * 40, 180 + (s % 3) * 30);
+    jpegs.push(jpeg);
+    const h = corpusHash(await greyImage(jpeg));
+    [ids[s], even[s], odd[s]] = [1000 + s, h.even, h.odd];
+  }
+  const index = new HashIndex(ids, even, odd);
+  for (const how of TRANSFORMATIONS) {
+    for (let s = 0; s < n; s++) {
+      const matches = index.search(queryHashes(await greyImage(await transform(jpegs[s]!, how))), DEFAULT_MAX_DISTANCE);
+      assert.equal(matches[0]?.id, 1000 + s, `${how} of photo ${s}: ${JSON.stringify(matches.slice(0, 3))}`);
+      assert.equal(matches[0]!.mirrored, how === 'mirror', `${how} of photo ${s} read ${matches[0]!.mirrored ? 'mirrored' : 'as is'}`);
+    }
+  }
+  let unrelated = 0;
+  for (let s = n; s < 2 * n; s++) unrelated += index.search(queryHashes(await greyImage(await photoJpeg(s))), DEFAULT_MAX_DISTANCE).length;
+  assert.equal(unrelated, 0);
+});
+
+test('the multi-index search finds exactly what comparing against every hash finds', () => {
+  // Random hashes with planted neighbours at every distance up to the limit.
+  let seed = 7;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed);
+  const n = 5000;
+  const [ids, even, odd] = [new Int32Array(n), new Uint32Array(n), new Uint32Array(n)];
+  const query = { even: random() >>> 1, odd: random() };
+  for (let i = 0; i < n; i++) {
+    ids[i] = i;
+    if (i < 200) {
+      // Flip i % 12 random bits of the query (some in the odd word, read mirrored for odd i).
+      let [e, o] = [query.even, i % 2 === 1 ? ~query.odd >>> 0 : query.odd];
+      for (let k = 0; k < i % 12; k++) {
+        const bit = random() % 63;
+        if (bit < 31) e ^= 1 << bit;
+        else o = (o ^ (1 << (bit - 31))) >>> 0;
+      }
+      [even[i], odd[i]] = [e >>> 0, o];
+    } else [even[i], odd[i]] = [random() >>> 1, random()];
+  }
+  const index = new HashIndex(ids, even, odd);
+  for (const limit of [0, 3, 8, 11]) {
+    const expected = [...ids].filter((i) => distance(query, { even: even[i]!, odd: odd[i]! }) <= limit);
+    assert.deepEqual(
+      index.search([query], limit).map((m) => m.id).sort((a, b) => a - b),
+      expected,
+      `within ${limit} bits`,
+    );
+  }
+  assert.throws(() => index.search([query], 12), /between 0 and 11/);
+});
+
+test('hash-images hashes the corpus once, records unreadable images, and vet finds a cropped mirrored copy with the pairs that use it', async (t) => {
+  const dir = tempDir(t);
+  const corpus = await writeImageCorpus(dir, { photos: true });
+  const db = openDatabase(corpus.dbFile);
+  t.after(() => db.close());
+  const first = await hashImages(db);
+  assert.equal(first.hashed, 34);
+  assert.deepEqual(first.skipped, { 'missing image': 1, 'corrupt image': 1 });
+  const again = await hashImages(db);
+  assert.equal(again.hashed, 0);
+  assert.equal(again.alreadyDone, 36);
+  assert.deepEqual(hashCounts(db), { items: 36, hashed: 34, failed: 2 });
+
+  // Item 114's image: pristine in Merged / Balanced val, swapped in for caption 100 nowhere here but used by pairs.
+  const original = readFileSync(path.join(corpus.origin, 'usa_today/images/0000/114.jpg'));
+  const copy = path.join(dir, 'copy.webp');
+  writeFileSync(copy, await sharp(original).flop().extract({ left: 6, top: 0, width: 110, height: 74 }).resize(220).webp().toBuffer());
+  const result = await vet(db, { images: [{ file: copy }], caption: '  Flooding in Valencia last week ' });
+  assert.equal(result.caption, 'Flooding in Valencia last week');
+  const [found] = result.images;
+  assert.equal(found!.image.format, 'webp');
+  assert.equal(found!.image.width, 220);
+  assert.match(found!.image.sha256, /^[0-9a-f]{64}$/);
+  assert.deepEqual(
+    found!.nearDuplicates.map((d) => d.itemId),
+    [114],
+  );
+  const [match] = found!.nearDuplicates;
+  assert.equal(match!.mirrored, true);
+  assert.ok(match!.similarity! >= MIN_SIMILARITY, `similarity ${match!.similarity}`);
+  assert.equal(match!.caption, 'Protesters gather in Osaka square number 14');
+  assert.deepEqual(
+    match!.pairs.map((p) => `${p.split}/${p.subset} ${p.role} ${p.captionId}`),
+    ['merged_balanced/val pristine 114'],
+  );
+  assert.deepEqual(found!.hashSearch.corpus, { items: 36, hashed: 34, failed: 2 });
+
+  // An unrelated photo finds nothing.
+  const stranger = path.join(dir, 'stranger.jpg');
+  writeFileSync(stranger, await photoJpeg(999));
+  const none = await vet(db, { images: [{ file: stranger }] });
+  assert.deepEqual(none.images[0]!.nearDuplicates, []);
+});
+
+test('vet refuses bad images by name before searching, and a plain image is not searched', async (t) => {
+  const dir = tempDir(t);
+  const corpus = await writeImageCorpus(dir, { photos: true });
+  const db = openDatabase(corpus.dbFile);
+  t.after(() => db.close());
+  const file = (name: string, bytes: Buffer | string) => {
+    const f = path.join(dir, name);
+    writeFileSync(f, bytes);
+    return f;
+  };
+  const good = file('good.jpg', await photoJpeg(5));
+  const cases: [string, RegExp][] = [
+    [file('empty.jpg', Buffer.alloc(0)), /empty\.jpg is empty \(0 bytes\)/],
+    [file('notes.jpg', 'these are not pixels'), /notes\.jpg is not an image/],
+    [file('cut.jpg', (await photoJpeg(6)).subarray(0, 2000)), /cut\.jpg is damaged or cut short/],
+    [file('phone.heic', Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic'), Buffer.alloc(40)])), /phone\.heic is a HEIC image, which this build's decoder cannot read/],
+    [path.join(dir, 'nowhere.jpg'), /no such file: .*nowhere\.jpg/],
+  ];
+  // A PNG header claiming 30,000 × 30,000 pixels: refused from its header, never decoded.
+  const bomb = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).png().toBuffer();
+  bomb.writeUInt32BE(30_000, 16);
+  bomb.writeUInt32BE(30_000, 20);
+  bomb.writeUInt32BE(crc32(bomb.subarray(12, 29)), 29);
+  cases.push([file('bomb.png', bomb), /bomb\.png says it is 30000 × 30000 pixels \(900 megapixels\); images over 100 megapixels are refused before decoding/]);
+  for (const [bad, message] of cases) {
+    await assert.rejects(vet(db, { images: [{ file: good }, { file: bad }] }), message);
+  }
+  const plain = await vet(db, { images: [{ bytes: await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } }).png().toBuffer(), name: 'pasted.png' }] });
+  assert.equal(plain.images[0]!.hashSearch.plain, true);
+  assert.deepEqual(plain.images[0]!.nearDuplicates, []);
+});
+
+test('ooc hash-images and ooc vet: the evidence as text and as JSON, and usage errors', async (t) => {
+  const dir = tempDir(t);
+  const corpus = await writeImageCorpus(dir, { photos: true });
+  const unhashed = await runCli(['vet', '--image', path.join(corpus.origin, 'guardian/images/0000/100.jpg'), '--db', corpus.dbFile]);
+  assert.equal(unhashed.code, 0, unhashed.stderr);
+  assert.match(unhashed.stdout, /not searched — the corpus has no hashes yet \(run ooc hash-images\)/);
+
+  const hashed = await runCli(['hash-images', '--db', corpus.dbFile]);
+  assert.equal(hashed.code, 0, hashed.stderr);
+  assert.match(hashed.stdout, /Hashed 34 images .*; skipped: 1 missing image, 1 corrupt image\./);
+
+  const json = path.join(dir, 'evidence.json');
+  const out = await runCli(['vet', '--image', path.join(corpus.origin, 'guardian/images/0000/100.jpg'), '--caption', 'Protest in Lisbon', '--json', json, '--db', corpus.dbFile]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /Claim: "Protest in Lisbon"/);
+  assert.match(out.stdout, /- item 100 \(distance 0, pixels 1\.00\) guardian \/ politics: "Protesters gather in Lisbon square number 0"/);
+  assert.match(out.stdout, /merged_balanced\/test pair \d+: its own caption/);
+  const written = JSON.parse(readFileSync(json, 'utf8')) as { images: { image: { sha256: string; format: string }; nearDuplicates: { itemId: number; distance: number }[] }[] };
+  assert.equal(written.images[0]!.image.format, 'jpeg');
+  assert.deepEqual(written.images[0]!.nearDuplicates.map((d) => [d.itemId, d.distance]), [[100, 0]]);
+
+  const missing = await runCli(['vet', '--db', corpus.dbFile]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /missing --image/);
+  const far = await runCli(['vet', '--image', json, '--max-distance', '30', '--db', corpus.dbFile]);
+  assert.match(far.stderr, /--max-distance must be a whole number from 0 to 11, got "30"/);
+});

@@ -74,16 +74,65 @@ export interface NewImageInfo {
   format: string;
 }
 
+/** A corpus item found near the new image or the claim. */
+export interface NeighbourHit {
+  itemId: number;
+  /** Cosine similarity. */
+  score: number;
+  caption: string;
+  source: string | null;
+  topic: string | null;
+}
+
+/** Where a score falls among a split file's pair scores under the same model. */
+export interface ScorePlace {
+  split: string;
+  subset: string;
+  /** Pairs with a pristine / swapped-in score. */
+  pristinePairs: number;
+  falsifiedPairs: number;
+  /** Percent of the file's pristine (falsified) pairs that score lower (ties count half). */
+  percentilePristine: number;
+  percentileFalsified: number;
+}
+
+/** The new image and the claim under one installed model. */
+export interface ModelEvidence {
+  model: string;
+  /** Random weights: every number below is noise. */
+  randomWeights: boolean;
+  /** Image–claim cosine similarity (null without a claim). */
+  cosine: number | null;
+  /** Null without a claim, or where the corpus pairs have no scores under this model (say why in `note`). */
+  place: ScorePlace | null;
+  /** Trained heads on this model's embeddings: the probability that the pair is falsified. */
+  heads: { head: string; probability: number; falsified: boolean }[];
+  neighbours: {
+    /** Corpus images nearest the new image. */
+    images: NeighbourHit[];
+    /** Corpus captions nearest the claim. */
+    captions: NeighbourHit[];
+    /** Corpus images nearest the claim. */
+    claimImages: NeighbourHit[];
+  };
+  /** Why a part is missing (no embeddings, no pair scores …). */
+  notes: string[];
+}
+
 /** The evidence on one new image. */
 export interface VetImageResult {
   image: NewImageInfo;
   /** Earlier appearances in the corpus, nearest first. */
   nearDuplicates: NearDuplicate[];
   hashSearch: HashSearch;
+  /** Consistency and neighbours under each installed model. */
+  scores: ModelEvidence[];
 }
 
 /** What `vet` finds for a claim and its images. */
 export interface VetResult {
   caption: string | null;
+  /** The split file the scores are placed in. */
+  reference: { split: string; subset: string } | null;
   images: VetImageResult[];
 }

@@ -11,10 +11,19 @@ import { HashIndex } from '../../electron/node/vetting/hash-index.ts';
 import { corpusHash, distance, greyImage, mirrored, queryHashes } from '../../electron/node/vetting/phash.ts';
 import { DEFAULT_MAX_DISTANCE, MIN_SIMILARITY } from '../../electron/node/vetting/provenance.ts';
 import { vet } from '../../electron/node/vetting/vet.ts';
+import { percentile } from '../../electron/node/vetting/consistency.ts';
+import { ClipModel } from '../../electron/node/inference/clip.ts';
+import { runEmbedJob } from '../../electron/node/inference/embed-job.ts';
+import { readModel } from '../../electron/node/inference/manifest.ts';
+import { NeighbourSearch } from '../../electron/node/inference/neighbours.ts';
+import { computePairScores } from '../../electron/node/store/pair-scores.ts';
+import { fileURLToPath } from 'node:url';
 import { runCli } from '../fixtures/cli.ts';
 import { tempDir } from '../fixtures/corpus.ts';
 import { writeImageCorpus } from '../fixtures/image-corpus.ts';
 import { photoJpeg, transform, TRANSFORMATIONS } from '../fixtures/photos.ts';
+
+const TINY = fileURLToPath(new URL('../../models/tiny-random-clip/', import.meta.url));
 
 test('a mirrored photo hashes to the original with its odd-frequency bits flipped, and distance reads it either way', async () => {
   const jpeg = await photoJpeg(3);
@@ -191,4 +200,61 @@ test('ooc hash-images and ooc vet: the evidence as text and as JSON, and usage e
   assert.match(missing.stderr, /missing --image/);
   const far = await runCli(['vet', '--image', json, '--max-distance', '30', '--db', corpus.dbFile]);
   assert.match(far.stderr, /--max-distance must be a whole number from 0 to 11, got "30"/);
+});
+
+test('percentile: the share of scores below, ties counted half', () => {
+  const sorted = Float64Array.from([0.1, 0.2, 0.2, 0.3]);
+  assert.equal(percentile(sorted, 0.05), 0);
+  assert.equal(percentile(sorted, 0.2), 50);
+  assert.equal(percentile(sorted, 0.25), 75);
+  assert.equal(percentile(sorted, 0.9), 100);
+  assert.equal(percentile(new Float64Array(0), 0.5), 0);
+});
+
+test('under an embedded model, vet places the image–claim cosine among the split file\'s pairs and lists the nearest corpus items', async (t) => {
+  const dir = tempDir(t);
+  const corpus = await writeImageCorpus(dir, { photos: true });
+  const db = openDatabase(corpus.dbFile);
+  t.after(() => db.close());
+  const clip = new ClipModel(await readModel(TINY), 'cpu');
+  t.after(() => clip.release());
+  const search = new NeighbourSearch(db);
+  t.after(() => search.release());
+  const image = path.join(corpus.origin, 'guardian/images/0000/100.jpg');
+  const claim = 'Protesters gather in Lisbon square number 0';
+
+  // Before embedding, the cosine is there but nothing to place it among or search.
+  const bare = await vet(db, { images: [{ file: image }], caption: claim }, { clips: [clip], search });
+  const [before] = bare.images[0]!.scores;
+  assert.equal(before!.model, 'tiny-random-clip');
+  assert.equal(before!.randomWeights, true);
+  assert.equal(typeof before!.cosine, 'number');
+  assert.equal(before!.place, null);
+  assert.match(before!.notes.join('\n'), /have no scores under tiny-random-clip: embed the corpus/);
+  assert.match(before!.notes.join('\n'), /no image embeddings under tiny-random-clip/);
+
+  await runEmbedJob(db, clip, { what: 'all' });
+  await computePairScores(db, 'tiny-random-clip');
+  const result = await vet(db, { images: [{ file: image }], caption: claim }, { clips: [clip], search });
+  assert.deepEqual(result.reference, { split: 'merged_balanced', subset: 'test' });
+  const [m] = result.images[0]!.scores;
+  // The same image and its own caption: the cosine is the stored pristine score of pair 100.
+  const stored = db.prepare("SELECT s.pristine FROM pair_scores s JOIN pairs p USING (pair_id) JOIN annotation_files f USING (file_id) WHERE s.name = 'tiny-random-clip' AND f.split = 'merged_balanced' AND f.subset = 'test' AND p.caption_id = 100").pluck().get() as number;
+  assert.ok(Math.abs(m!.cosine! - stored) < 1e-5, `cosine ${m!.cosine} vs stored ${stored}`);
+  const { pristine, falsified } = db
+    .prepare("SELECT count(s.pristine) AS pristine, count(s.falsified) AS falsified FROM pair_scores s JOIN annotation_files f USING (file_id) WHERE s.name = 'tiny-random-clip' AND f.split = 'merged_balanced' AND f.subset = 'test'")
+    .get() as { pristine: number; falsified: number };
+  assert.equal(m!.place!.pristinePairs, pristine);
+  assert.equal(m!.place!.falsifiedPairs, falsified);
+  const { below, atMost } = db
+    .prepare("SELECT count(s.pristine < @x OR NULL) AS below, count(s.pristine <= @x OR NULL) AS atMost FROM pair_scores s JOIN annotation_files f USING (file_id) WHERE s.name = 'tiny-random-clip' AND f.split = 'merged_balanced' AND f.subset = 'test'")
+    .get({ x: m!.cosine! }) as { below: number; atMost: number };
+  assert.equal(m!.place!.percentilePristine, (100 * (below + atMost)) / 2 / pristine);
+  assert.equal(m!.neighbours.images[0]!.itemId, 100);
+  assert.ok(m!.neighbours.images[0]!.score > 0.999);
+  assert.equal(m!.neighbours.captions[0]!.itemId, 100);
+  assert.equal(m!.neighbours.claimImages.length, 10);
+  assert.deepEqual(m!.notes, []);
+
+  await assert.rejects(vet(db, { images: [{ file: image }], split: 'person_sbert_text_text' }, { clips: [clip], search }), /no person_sbert_text_text\/test\.json was indexed/);
 });

@@ -1,6 +1,9 @@
 import { OocError } from '../../common/errors.ts';
-import type { VetResult } from '../../common/vetting.ts';
+import type { NeighbourHit, VetResult } from '../../common/vetting.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
+import { ClipModel } from '../inference/clip.ts';
+import { NeighbourSearch } from '../inference/neighbours.ts';
+import { listModels, resolveModel } from '../inference/registry.ts';
 import { hashImages } from '../vetting/hash-job.ts';
 import { MAX_DISTANCE } from '../vetting/hash-index.ts';
 import { DEFAULT_MAX_DISTANCE, MIN_SIMILARITY } from '../vetting/provenance.ts';
@@ -57,7 +60,7 @@ stopped, and a later run hashes only images added since. ooc vet uses them.`,
 export function formatVet(result: VetResult): string {
   const lines: string[] = [];
   if (result.caption !== null) lines.push(`Claim: "${result.caption}"`, '');
-  for (const { image, nearDuplicates, hashSearch: s } of result.images) {
+  for (const { image, nearDuplicates, hashSearch: s, scores } of result.images) {
     lines.push(`${image.name}: ${image.format.toUpperCase()} ${image.width} × ${image.height}, ${count(image.bytes)} bytes, sha256 ${image.sha256}`);
     const coverage = `${count(s.corpus.hashed)} of ${count(s.corpus.items)} corpus images hashed${s.corpus.failed > 0 ? ` (${count(s.corpus.failed)} unreadable)` : ''}`;
     if (s.plain) lines.push('  Earlier appearances: not searched — the image is nearly one colour, so every plain image would match it.');
@@ -73,6 +76,22 @@ export function formatVet(result: VetResult): string {
         if (d.pairs.length > 10) lines.push(`      … and ${d.pairs.length - 10} more pairs`);
       }
     }
+    for (const m of scores) {
+      lines.push(`  ${m.model}${m.randomWeights ? ' (random weights: these numbers mean nothing)' : ''}:`);
+      if (m.cosine !== null) {
+        const p = m.place;
+        const where = p === null ? '' : ` — higher than ${p.percentilePristine.toFixed(0)}% of pristine and ${p.percentileFalsified.toFixed(0)}% of falsified pairs of ${p.split}/${p.subset}`;
+        lines.push(`    image–claim cosine ${m.cosine.toFixed(3)}${where}`);
+      }
+      for (const h of m.heads) lines.push(`    head ${h.head}: p(falsified) ${h.probability.toFixed(3)} → ${h.falsified ? 'falsified' : 'pristine'}`);
+      const near = (title: string, hits: NeighbourHit[]) => {
+        if (hits.length > 0) lines.push(`    ${title}: ${hits.slice(0, 3).map((h) => `item ${h.itemId} (${h.score.toFixed(3)}) "${h.caption}"`).join('; ')}`);
+      };
+      near('nearest corpus images', m.neighbours.images);
+      near('captions nearest the claim', m.neighbours.captions);
+      near('images nearest the claim', m.neighbours.claimImages);
+      for (const note of m.notes) lines.push(`    (${note})`);
+    }
   }
   return lines.join('\n');
 }
@@ -80,10 +99,14 @@ export function formatVet(result: VetResult): string {
 export const vetCommand: Command = {
   name: 'vet',
   summary: 'gather offline evidence on a new image and the caption claimed for it: earlier appearances in the corpus, …',
-  usage: `ooc vet --image <file> [--image <file> …] [--caption "<claim>"] [--max-distance <bits>] [--json <file>|-] [--db <file>]
+  usage: `ooc vet --image <file> [--image <file> …] [--caption "<claim>"] [--model <id> …] [--split <s> [--subset <t>]]
+        [--max-distance <bits>] [--json <file>|-] [--db <file>]
 
   --image         an image the corpus may never have seen (any name; its real format is read from its bytes)
   --caption       the caption claimed for it
+  --model         score with this installed model (repeatable; default: every installed model)
+  --split         the split file the image–claim score is placed in (default merged_balanced, test)
+  --subset        train, val or test (default test)
   --max-distance  hash bits that may differ for a near-duplicate, 0–${MAX_DISTANCE} (default ${DEFAULT_MAX_DISTANCE})
   --json          also write the evidence as JSON to this file ("-": standard output only)
   --db            database file (default: ${defaultDatabasePath()})
@@ -91,8 +114,16 @@ export const vetCommand: Command = {
 Earlier appearances: corpus images that are the same photo — re-encoded, resized, greyscale,
 mirrored or cropped by up to 10% of a side — found by their perceptual hashes (ooc hash-images
 computes them) and confirmed by their pixels (correlation ≥ ${MIN_SIMILARITY}), with their caption,
-source, topic and every NewsCLIPpings pair that shows them.`,
-  options: { image: { type: 'string', multiple: true }, caption: { type: 'string' }, 'max-distance': { type: 'string' }, json: { type: 'string' }, db: { type: 'string' } },
+source, topic and every NewsCLIPpings pair that shows them.
+Under each model: the image–claim cosine and where it falls among the split file's pristine and
+falsified pairs (once the corpus is embedded with that model), the probability from each head
+trained on its embeddings (ooc train-head), and the nearest corpus images and captions.`,
+  options: {
+    image: { type: 'string', multiple: true },
+    caption: { type: 'string' },
+    model: { type: 'string', multiple: true },
+    split: { type: 'string' },
+    subset: { type: 'string' }, 'max-distance': { type: 'string' }, json: { type: 'string' }, db: { type: 'string' } },
   async run(values) {
     const files = (values as Record<string, unknown>).image as string[] | undefined;
     if (files === undefined || files.length === 0) throw new OocError('BAD_ARGUMENT', 'missing --image (see: ooc vet --help)');
@@ -101,13 +132,23 @@ source, topic and every NewsCLIPpings pair that shows them.`,
     if (maxDistance !== undefined && !(Number.isInteger(maxDistance) && maxDistance >= 0 && maxDistance <= MAX_DISTANCE)) {
       throw new OocError('BAD_ARGUMENT', `--max-distance must be a whole number from 0 to ${MAX_DISTANCE}, got "${raw}"`);
     }
+    const specs = (values as Record<string, unknown>).model as string[] | undefined;
+    const installed = specs === undefined ? (await listModels()).models : await Promise.all(specs.map((spec) => resolveModel(spec)));
     const db = openCommandDatabase(values);
+    const clips = installed.map((model) => new ClipModel(model, 'auto'));
+    const search = new NeighbourSearch(db);
     try {
-      const caption = optionalString(values, 'caption');
-      const result = await vet(db, { images: files.map((file) => ({ file })), ...(caption === undefined ? {} : { caption }), ...(maxDistance === undefined ? {} : { maxDistance }) });
+      const [caption, split, subset] = [optionalString(values, 'caption'), optionalString(values, 'split'), optionalString(values, 'subset')];
+      const result = await vet(
+        db,
+        { images: files.map((file) => ({ file })), ...(caption === undefined ? {} : { caption }), ...(maxDistance === undefined ? {} : { maxDistance }), ...(split === undefined ? {} : { split }), ...(subset === undefined ? {} : { subset }) },
+        { clips, search },
+      );
       writeFigures(values, result, formatVet(result));
       return 0;
     } finally {
+      await search.release();
+      for (const clip of clips) await clip.release();
       db.close();
     }
   },

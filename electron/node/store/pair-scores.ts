@@ -133,3 +133,10 @@ export async function computePairScores(
   }
   return scoreRuns(db).find((r) => r.name === name)!;
 }
+
+/** The caption–image scores of a split file's pairs under `name`, pristine and swapped-in, each sorted ascending (pairs without one left out). */
+export function scoreDistribution(db: Db, name: string, fileId: number): { pristine: Float64Array; falsified: Float64Array } {
+  const column = (c: 'pristine' | 'falsified') =>
+    Float64Array.from(db.prepare(`SELECT ${c} FROM pair_scores WHERE name = ? AND file_id = ? AND ${c} IS NOT NULL ORDER BY ${c}`).pluck().all(name, fileId) as number[]);
+  return { pristine: column('pristine'), falsified: column('falsified') };
+}

@@ -7,6 +7,7 @@
  *   npm run bench -- clip | neighbours | pickle
  *   npm run bench -- export | saliency | main-loop
  *   npm run bench -- evaluation | heads [--pairs N] [--mlp] [--keep]
+ *   npm run bench -- vetting [--images N] [--queries N] [--jpegs N] [--no-full]
  */
 import { benchBrowse } from './browse.ts';
 import { benchClip, benchNeighbours, benchPickle } from './clip.ts';
@@ -17,8 +18,9 @@ import { benchHeads } from './heads.ts';
 import { benchIngest } from './ingest.ts';
 import { benchMainLoop } from './main-loop.ts';
 import { benchSaliency } from './saliency.ts';
+import { benchVetting } from './vetting.ts';
 
-const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = { ingest: benchIngest, browse: benchBrowse, facets: benchFacets, clip: benchClip, neighbours: benchNeighbours, pickle: benchPickle, export: benchExport, saliency: benchSaliency, 'main-loop': benchMainLoop, evaluation: benchEvaluation, heads: benchHeads };
+const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = { ingest: benchIngest, browse: benchBrowse, facets: benchFacets, clip: benchClip, neighbours: benchNeighbours, pickle: benchPickle, export: benchExport, saliency: benchSaliency, 'main-loop': benchMainLoop, evaluation: benchEvaluation, heads: benchHeads, vetting: benchVetting };
 
 const [name, ...args] = process.argv.slice(2);
 const bench = name === undefined ? undefined : BENCHMARKS[name];

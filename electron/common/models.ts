@@ -1,4 +1,5 @@
 /** CLIP models, embedding jobs and neighbours, as the UI, the CLI and the workers see them. */
+import type { HashImagesSummary } from './vetting.ts';
 import type { ScoreRun } from './pairs.ts';
 
 export const PROVIDER_CHOICES = ['auto', 'cuda', 'webgpu', 'cpu'] as const;
@@ -75,11 +76,13 @@ export interface EmbedSummary {
 }
 
 /** An embedding job run from the UI: embedding, then scoring the pairs under the model. */
-export type EmbedJobProgress = ({ phase: 'embedding' } & EmbedProgress) | { phase: 'scoring'; done: number; total: number };
+export type EmbedJobProgress = ({ phase: 'embedding' } & EmbedProgress) | { phase: 'scoring'; done: number; total: number } | { phase: 'hashing'; done: number; total: number };
 
 export interface EmbedJobSummary {
   embed: EmbedSummary;
   scores: ScoreRun | null;
+  /** The images' perceptual hashes (for vetting), computed alongside where images were embedded. */
+  hashes: HashImagesSummary | null;
 }
 
 export const NEIGHBOUR_SIDES = ['image', 'caption'] as const;

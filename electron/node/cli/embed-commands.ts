@@ -8,6 +8,7 @@ import { describeProviders } from '../../common/describe.ts';
 import { EMBED_WHAT, type EmbedWhat } from '../../common/models.ts';
 import { ClipModel, probeProviders } from '../inference/clip.ts';
 import { runEmbedJob } from '../inference/embed-job.ts';
+import { hashImages } from '../vetting/hash-job.ts';
 import { NeighbourSearch } from '../inference/neighbours.ts';
 import { CATALOG, installModel } from '../inference/install.ts';
 import { parseProviderChoice } from '../inference/providers.ts';
@@ -94,6 +95,12 @@ same command continues where it stopped.`,
       );
       bar.done();
       const scored = await scorePairs(db, [summary.model], controller.signal);
+      // Images that were embedded get their perceptual hashes too (for vetting), once.
+      const hashes =
+        what === 'captions'
+          ? null
+          : await hashImages(db, { signal: controller.signal, onProgress: (p) => bar.draw(p.total > 0 ? p.done / p.total : 1, `hashing ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')}`, p.done === p.total) });
+      bar.done();
       if (values.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
         process.stdout.write(`${[...describeProviders(summary.providers), ...scored].join('\n')}\n`);
@@ -101,6 +108,7 @@ same command continues where it stopped.`,
           const skips = Object.entries(k.skipped).map(([reason, n]) => `${n} ${reason}`).join(', ');
           process.stdout.write(`${k.kind === 'image' ? 'Images' : 'Captions'}: ${k.embedded} embedded in ${k.seconds.toFixed(1)} s${k.alreadyDone > 0 ? `, ${k.alreadyDone} already done` : ''}${k.failedBefore > 0 ? `, ${k.failedBefore} failed before (--retry-failed to retry)` : ''}${skips ? `; skipped: ${skips}` : ''}.\n`);
         }
+        if (hashes !== null && hashes.hashed > 0) process.stdout.write(`Hashes (for ooc vet): ${hashes.hashed} images hashed in ${hashes.seconds.toFixed(1)} s.\n`);
       }
       return 0;
     } finally {

@@ -94,12 +94,13 @@ export const JOB_KINDS: { [K in JobKind]: JobKindSpec<K> } = {
     title: (r) => `Embed ${r.what === 'all' ? 'images and captions' : r.what}${r.model ? ` with ${r.model}` : ''}`,
     busy: 'an embedding job is running',
     run: async (db, r, { signal, onProgress }) => {
-      const [{ ClipModel }, { runEmbedJob }, { resolveModel }, { computePairScores }, { getSet }] = await Promise.all([
+      const [{ ClipModel }, { runEmbedJob }, { resolveModel }, { computePairScores }, { getSet }, { hashImages }] = await Promise.all([
         import('../inference/clip.ts'),
         import('../inference/embed-job.ts'),
         import('../inference/registry.ts'),
         import('../store/pair-scores.ts'),
         import('../store/vectors.ts'),
+        import('../vetting/hash-job.ts'),
       ]);
       const model = await resolveModel(r.model);
       const clip = new ClipModel(model, r.ep ?? 'auto');
@@ -107,7 +108,9 @@ export const JOB_KINDS: { [K in JobKind]: JobKindSpec<K> } = {
         const summary = await runEmbedJob(db, clip, { what: r.what, ...token(r) }, { signal, onProgress: (p) => onProgress({ phase: 'embedding', ...p }) });
         // Pairs are scored once there are caption vectors to score them with.
         const scores = (getSet(db, model.manifest.id, 'text')?.rows ?? 0) > 0 ? await computePairScores(db, model.manifest.id, { signal, onProgress: (p) => onProgress({ phase: 'scoring', ...p }) }) : null;
-        return { embed: summary, scores };
+        // Images that were embedded get their perceptual hashes too (for vetting), once.
+        const hashes = r.what === 'captions' ? null : await hashImages(db, { signal, onProgress: (p) => onProgress({ phase: 'hashing', ...p }) });
+        return { embed: summary, scores, hashes };
       } finally {
         await clip.release();
       }

@@ -33,6 +33,7 @@ function progressText(status: EmbedStatus): string {
   const p = status.progress;
   if (p === null) return 'starting…';
   if (p.phase === 'scoring') return `scoring pairs: ${formatCount(p.done)} / ${formatCount(p.total)}`;
+  if (p.phase === 'hashing') return `hashing images for vetting: ${formatCount(p.done)} / ${formatCount(p.total)}`;
   return `${p.kind === 'image' ? 'images' : 'captions'}: ${formatCount(p.done)} / ${formatCount(p.total)} · ${p.perSecond.toFixed(1)}/s · ${p.skipped} skipped`;
 }
 

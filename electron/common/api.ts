@@ -9,6 +9,7 @@ import type { CaptionHit, PairFacets, PairPage, PairSummary, ScoreRun } from './
 import type { SaliencyResult } from './saliency.ts';
 import type { ImportResult, PairPrediction, PredictionRun, RunComparison, RunEvaluation, RunProblem, TokenReport } from './evaluation.ts';
 import type { HeadInfo, HeadScore } from './heads.ts';
+import type { CaseFile, CaseSummary, HashImagesProgress, HashImagesSummary } from './vetting.ts';
 
 /**
  * The one contract between the workbench UI and the main process. Each entry is a call by name:
@@ -101,6 +102,26 @@ export interface ApiOutputs {
   /** The words whose frequency differs most between a split file's pristine and falsified rows (log-odds, informative Dirichlet prior). */
   'evaluation.tokens': TokenReport;
   /** The heads trained here, oldest first, and the embedding sets a head can be trained on (image and caption vectors). */
+  /** Starts hashing the corpus's images (for finding earlier appearances of new images). */
+  'hashes.start': JobRun;
+  /** The last hashing run, and how much of the corpus has hashes. */
+  'hashes.status': JobStatus<HashImagesProgress, HashImagesSummary> & { items: number; hashed: number; failed: number };
+  /** Investigation cases, newest change first. */
+  'cases.list': { cases: CaseSummary[] };
+  'cases.create': CaseFile;
+  'cases.get': CaseFile;
+  /** Renames, re-words the claim (which clears the evidence), notes, verdict. */
+  'cases.update': CaseFile;
+  'cases.delete': { cases: CaseSummary[] };
+  /** Checks an image (bytes, format, size) and adds it to a case; nothing is stored for a bad one. */
+  'cases.addImage': CaseFile;
+  'cases.removeImage': CaseFile;
+  /** A stored image, scaled down, as a JPEG data URL. */
+  'cases.preview': { dataUrl: string };
+  /** Gathers the evidence on a case's images not yet vetted (all with redo), as a job the UI follows. */
+  'cases.vet': CaseFile;
+  'cases.pin': CaseFile;
+  'cases.unpin': CaseFile;
   'heads.list': { heads: HeadInfo[]; sets: string[] };
   /** Starts training a head on a split (in a worker); it becomes a model and a prediction run of its name. */
   'heads.train': JobRun;

@@ -16,6 +16,7 @@ import { FACETS, PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES } from './pairs.ts';
 import { COLORMAPS, SALIENCY_METHODS } from './saliency.ts';
 import { PROBLEM_KINDS, TOKEN_REPORT_TEXTS } from './evaluation.ts';
 import { HEAD_INPUTS, HEAD_KINDS } from './heads.ts';
+import { CASE_VERDICTS, MAX_UPLOAD_BYTES } from './vetting.ts';
 
 export { FACETS, PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES };
 
@@ -225,6 +226,30 @@ export const API_INPUTS = {
     top: v.optional(v.pipe(integer, v.minValue(1, 'must be from 1 to 1000'), v.maxValue(1000, 'must be from 1 to 1000')), 40),
     prior: optional(v.pipe(finite, v.gtValue(0, 'must be more than 0'))),
   }),
+  'hashes.start': v.object({ retryFailed: flag }),
+  'hashes.status': none,
+  'cases.list': none,
+  'cases.create': v.object({ title: v.optional(v.pipe(text, v.maxLength(200, 'must be at most 200 characters')), ''), claim: v.optional(text, '') }),
+  'cases.get': v.object({ caseId: integer }),
+  'cases.update': v.object({
+    caseId: integer,
+    title: v.optional(v.pipe(required, v.maxLength(200, 'must be at most 200 characters'))),
+    claim: v.optional(text),
+    notes: v.optional(v.pipe(v.string('must be a string'), v.maxLength(100_000, 'must be at most 100000 characters'))),
+    verdict: v.optional(v.nullable(v.picklist(CASE_VERDICTS, `must be one of ${CASE_VERDICTS.join(', ')}`))),
+  }),
+  'cases.delete': v.object({ caseId: integer }),
+  'cases.addImage': v.object({
+    caseId: integer,
+    name: v.pipe(required, v.maxLength(255, 'must be at most 255 characters')),
+    /** The image's bytes, base64. */
+    data: v.pipe(v.string('must be a string'), v.maxLength(Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 4, `must be an image of at most ${MAX_UPLOAD_BYTES / 2 ** 20} MB`)),
+  }),
+  'cases.removeImage': v.object({ caseId: integer, sha256: required }),
+  'cases.preview': v.object({ sha256: required, size: v.optional(v.pipe(integer, v.minValue(32, 'must be from 32 to 2048'), v.maxValue(2048, 'must be from 32 to 2048')), 640) }),
+  'cases.vet': v.object({ caseId: integer, split: optional(required), subset: optional(required), redo: flag, requestId: optional(text) }),
+  'cases.pin': v.object({ caseId: integer, target: v.pipe(required, v.regex(/^(item|pair):\d+$/, 'must be item:<id> or pair:<id>')), label: v.optional(text, '') }),
+  'cases.unpin': v.object({ caseId: integer, pinId: integer }),
   'heads.list': none,
   'heads.train': v.object({
     set: required,

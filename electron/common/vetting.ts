@@ -1,4 +1,9 @@
-/** Vetting new images: the corpus's perceptual hashes and what a look-up finds. */
+/** Vetting new images: the corpus's perceptual hashes and what a look-up finds; cases. */
+
+/** The largest image the UI can paste, drop or pick (the CLI reads files up to 200 MB). */
+export const MAX_UPLOAD_BYTES = 40 * 1024 * 1024;
+/** The API calls that carry an image, base64 in their JSON body, and may be that large. */
+export const UPLOAD_BODY_LIMITS: Record<string, number> = { 'cases.addImage': Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + (1 << 20) };
 
 export interface HashImagesProgress {
   done: number;
@@ -124,9 +129,12 @@ export interface VetImageResult {
   image: NewImageInfo;
   /** Earlier appearances in the corpus, nearest first. */
   nearDuplicates: NearDuplicate[];
-  hashSearch: HashSearch;
+  /** Null where the search failed (see errors). */
+  hashSearch: HashSearch | null;
   /** Consistency and neighbours under each installed model. */
   scores: ModelEvidence[];
+  /** The parts that failed, each with why; the others stand. */
+  errors: { part: string; message: string }[];
 }
 
 /** What `vet` finds for a claim and its images. */
@@ -135,4 +143,48 @@ export interface VetResult {
   /** The split file the scores are placed in. */
   reference: { split: string; subset: string } | null;
   images: VetImageResult[];
+}
+
+export const CASE_VERDICTS = ['consistent', 'repurposed', 'manipulated', 'inconclusive'] as const;
+export type CaseVerdict = (typeof CASE_VERDICTS)[number];
+
+export interface CaseSummary {
+  caseId: number;
+  title: string;
+  claim: string;
+  verdict: CaseVerdict | null;
+  images: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An image of a case: what its file is, and its evidence once computed. */
+export interface CaseImage extends NewImageInfo {
+  addedAt: string;
+  /** Null until the case is vetted (again after the claim changed). */
+  evidence: VetImageResult | null;
+  evidenceAt: string | null;
+}
+
+/** Evidence the analyst kept: an item or a pair of the corpus, with why. */
+export interface CasePin {
+  pinId: number;
+  /** "item:<id>" or "pair:<id>". */
+  target: string;
+  label: string;
+  createdAt: string;
+}
+
+export interface CaseFile extends Omit<CaseSummary, 'images'> {
+  notes: string;
+  images: CaseImage[];
+  pins: CasePin[];
+}
+
+export interface VetProgress {
+  /** Images done of the case's images. */
+  done: number;
+  total: number;
+  /** The image being worked on. */
+  image: string | null;
 }

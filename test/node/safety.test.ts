@@ -51,6 +51,8 @@ test('export --force refuses every target that is, holds or lies inside the data
     [`${corpus.dbFile}-wal`, /write-ahead log/],
     [`${corpus.dbFile}.vectors`, /embeddings folder/],
     [path.join(dir, 'thumbnails'), /thumbnail cache/],
+    [`${corpus.dbFile}.heads`, /trained heads folder/],
+    [path.join(`${corpus.dbFile}.cases`, 'sub'), /investigation cases' images/],
     [corpus.origin, /is the VisualNews dataset folder/],
     [path.join(corpus.origin, 'guardian'), /lies inside the VisualNews dataset folder/],
     [path.dirname(corpus.origin), /contains the VisualNews dataset folder/],

@@ -133,7 +133,7 @@ test('hash-images hashes the corpus once, records unreadable images, and vet fin
     match!.pairs.map((p) => `${p.split}/${p.subset} ${p.role} ${p.captionId}`),
     ['merged_balanced/val pristine 114'],
   );
-  assert.deepEqual(found!.hashSearch.corpus, { items: 36, hashed: 34, failed: 2 });
+  assert.deepEqual(found!.hashSearch!.corpus, { items: 36, hashed: 34, failed: 2 });
 
   // An unrelated photo finds nothing.
   const stranger = path.join(dir, 'stranger.jpg');
@@ -170,7 +170,7 @@ test('vet refuses bad images by name before searching, and a plain image is not 
     await assert.rejects(vet(db, { images: [{ file: good }, { file: bad }] }), message);
   }
   const plain = await vet(db, { images: [{ bytes: await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } }).png().toBuffer(), name: 'pasted.png' }] });
-  assert.equal(plain.images[0]!.hashSearch.plain, true);
+  assert.equal(plain.images[0]!.hashSearch!.plain, true);
   assert.deepEqual(plain.images[0]!.nearDuplicates, []);
 });
 

@@ -12,6 +12,7 @@ import { exportHandlers } from './export-handlers.ts';
 import { jobHandlers } from './job-handlers.ts';
 import { modelHandlers } from './model-handlers.ts';
 import { saliencyHandlers } from './saliency-handlers.ts';
+import { vettingHandlers } from './vetting-handlers.ts';
 
 export interface ApiContext {
   db: Db;
@@ -45,6 +46,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
     ...jobHandlers(ctx, ctx.version),
     ...modelHandlers(ctx.db, tasks),
     ...saliencyHandlers(tasks, ctx.jobs),
+    ...vettingHandlers(ctx, tasks),
   };
   const handlers: Record<string, (input: unknown) => unknown> = {};
   for (const method of Object.keys(API_INPUTS) as ApiMethod[]) {

@@ -60,10 +60,12 @@ stopped, and a later run hashes only images added since. ooc vet uses them.`,
 export function formatVet(result: VetResult): string {
   const lines: string[] = [];
   if (result.caption !== null) lines.push(`Claim: "${result.caption}"`, '');
-  for (const { image, nearDuplicates, hashSearch: s, scores } of result.images) {
+  for (const { image, nearDuplicates, hashSearch: s, scores, errors } of result.images) {
     lines.push(`${image.name}: ${image.format.toUpperCase()} ${image.width} × ${image.height}, ${count(image.bytes)} bytes, sha256 ${image.sha256}`);
-    const coverage = `${count(s.corpus.hashed)} of ${count(s.corpus.items)} corpus images hashed${s.corpus.failed > 0 ? ` (${count(s.corpus.failed)} unreadable)` : ''}`;
-    if (s.plain) lines.push('  Earlier appearances: not searched — the image is nearly one colour, so every plain image would match it.');
+    for (const e of errors) lines.push(`  ${e.part}: failed — ${e.message}`);
+    const coverage = s === null ? '' : `${count(s.corpus.hashed)} of ${count(s.corpus.items)} corpus images hashed${s.corpus.failed > 0 ? ` (${count(s.corpus.failed)} unreadable)` : ''}`;
+    if (s === null) lines.push('  Earlier appearances: not searched (see the failure above).');
+    else if (s.plain) lines.push('  Earlier appearances: not searched — the image is nearly one colour, so every plain image would match it.');
     else if (s.corpus.hashed === 0) lines.push('  Earlier appearances: not searched — the corpus has no hashes yet (run ooc hash-images).');
     else if (nearDuplicates.length === 0) lines.push(`  Earlier appearances: none (${coverage}; ${s.searchMs.toFixed(0)} ms).`);
     else {

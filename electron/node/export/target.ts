@@ -4,6 +4,8 @@ import path from 'node:path';
 import { OocError } from '../../common/errors.ts';
 import { appDataDir, thumbnailDir } from '../app-paths.ts';
 import { vectorsDir } from '../store/vectors.ts';
+import { headsDir } from '../heads/store.ts';
+import { caseImagesDir } from '../vetting/case-files.ts';
 import { isWithin, realPathOrNearest } from '../dataset-paths.ts';
 import { databaseFile, type Db } from '../store/db.ts';
 import { getRoots } from '../store/roots.ts';
@@ -34,6 +36,8 @@ export function protectedPlaces(db: Db, env: NodeJS.ProcessEnv = process.env): P
     places.push({ path: `${file}-shm`, what: "the database's shared-memory file" });
     places.push({ path: vectorsDir(file), what: "the database's embeddings folder" });
     places.push({ path: thumbnailDir(file), what: 'the thumbnail cache' });
+    places.push({ path: headsDir(db), what: 'the trained heads folder' });
+    places.push({ path: caseImagesDir(db), what: "the investigation cases' images" });
   }
   const roots = getRoots(db);
   if (roots.visualnews !== undefined) places.push({ path: roots.visualnews, what: 'the VisualNews dataset folder' });

@@ -4,6 +4,7 @@ import type { ImageCheckProgress, ImageCheckSummary, IndexProgress, IndexSummary
 import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ProviderChoice } from '../../common/models.ts';
 import type { ImportProgress, ImportResult, PredictionsSource } from '../../common/evaluation.ts';
 import type { HeadInfo, TrainHeadOptions, TrainHeadProgress } from '../../common/heads.ts';
+import type { HashImagesProgress, HashImagesSummary } from '../../common/vetting.ts';
 import type { Db } from '../store/db.ts';
 
 /**
@@ -49,6 +50,10 @@ export interface ImportPredictionsJobRequest extends JobBase, PredictionsSource 
   replace?: boolean;
 }
 
+export interface HashImagesJobRequest extends JobBase {
+  retryFailed?: boolean;
+}
+
 /** The options apart: their `kind` (the head's) would clash with the job's own. */
 export interface TrainHeadJobRequest extends JobBase {
   options: TrainHeadOptions;
@@ -62,6 +67,7 @@ export interface Jobs {
   'check-images': { request: CheckImagesJobRequest; progress: ImageCheckProgress; summary: ImageCheckSummary };
   'import-predictions': { request: ImportPredictionsJobRequest; progress: ImportProgress; summary: ImportResult };
   'train-head': { request: TrainHeadJobRequest; progress: TrainHeadProgress; summary: HeadInfo };
+  'hash-images': { request: HashImagesJobRequest; progress: HashImagesProgress; summary: HashImagesSummary };
 }
 export type JobKind = keyof Jobs;
 
@@ -146,6 +152,14 @@ export const JOB_KINDS: { [K in JobKind]: JobKindSpec<K> } = {
     run: async (db, r, { signal, onProgress }) => {
       const { trainHeadJob } = await import('../heads/train-job.ts');
       return trainHeadJob(db, r.options, { signal, onProgress });
+    },
+  },
+  'hash-images': {
+    title: (r) => (r.retryFailed ? 'Hash the images (retrying unreadable ones)' : 'Hash the images for vetting'),
+    busy: 'the images are being hashed',
+    run: async (db, r, { signal, onProgress }) => {
+      const { hashImages } = await import('../vetting/hash-job.ts');
+      return hashImages(db, { retryFailed: r.retryFailed ?? false, signal, onProgress, ...token(r) });
     },
   },
 };

@@ -9,7 +9,9 @@ import { FacetIndex } from '../facets.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
 import { ClipModel } from '../inference/clip.ts';
 import { NeighbourSearch, type Neighbour } from '../inference/neighbours.ts';
-import { resolveModel } from '../inference/registry.ts';
+import { listModels, resolveModel } from '../inference/registry.ts';
+import { vetCase, type VetCaseOptions } from '../vetting/case-files.ts';
+import type { CaseFile } from '../../common/vetting.ts';
 import { explainPair, NO_WORD_MAP } from '../saliency/explain.ts';
 import { heatmapPng, overlayPng } from '../saliency/render.ts';
 import type { Db } from '../store/db.ts';
@@ -20,8 +22,8 @@ import type { EmbeddingKind } from '../store/vectors.ts';
 /**
  * The heavy requests of the UI, run off the main loop in a pool of worker threads (task-pool.ts)
  * or, without a pool (the CLI, the tests), in the caller: saliency maps, their PNGs, nearest
- * neighbours, facet counts, evaluations of prediction runs and token reports. A worker keeps its models, neighbour matrices and facet columns
- * loaded between tasks.
+ * neighbours, facet counts, evaluations of prediction runs, token reports and vetting a case's
+ * images. A worker keeps its models, neighbour matrices and facet columns loaded between tasks.
  */
 
 export interface SaliencyTask {
@@ -42,6 +44,7 @@ export interface Tasks {
   evaluate: { args: { run: string } & EvaluateOptions; result: RunEvaluation };
   compare: { args: { runs: string[]; subset?: string }; result: RunComparison };
   tokens: { args: TokenReportOptions; result: TokenReport };
+  vetCase: { args: { caseId: number } & Omit<VetCaseOptions, 'signal' | 'onProgress'>; result: CaseFile };
 }
 export type TaskName = keyof Tasks;
 export type Progress = (p: { done: number; total: number }) => void;
@@ -101,6 +104,13 @@ export class TaskState {
     evaluate: ({ run, ...options }) => Promise.resolve(evaluateRun(this.db, run, options)),
     compare: ({ runs, subset }) => Promise.resolve(compareRuns(this.db, runs, subset)),
     tokens: (options) => Promise.resolve(tokenReport(this.db, options)),
+    // Every installed model, kept loaded with the neighbour matrices between cases.
+    vetCase: async ({ caseId, ...options }, onProgress) => {
+      const { models } = await listModels();
+      const clips = await Promise.all(models.map((m) => this.clipFor(m.manifest.id)));
+      this.neighbourSearch ??= new NeighbourSearch(this.db);
+      return vetCase(this.db, caseId, { clips, search: this.neighbourSearch }, { ...options, ...(onProgress === undefined ? {} : { onProgress }) });
+    },
   };
 
   async release(): Promise<void> {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { UPLOAD_BODY_LIMITS } from '../../common/vetting.ts';
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -131,7 +132,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       let input: unknown;
       try {
-        const body = await readBody(req);
+        const body = await readBody(req, UPLOAD_BODY_LIMITS[path.slice('/api/'.length)]);
         input = body.length === 0 ? {} : JSON.parse(body);
       } catch (err) {
         sendJson(res, 400, { ok: false, error: { code: 'BAD_ARGUMENT', message: `the request body is not JSON: ${err instanceof Error ? err.message : String(err)}` } });

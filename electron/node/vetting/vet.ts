@@ -6,7 +6,7 @@ import type { Db } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
 import { fileFor, splitFiles } from '../store/pairs.ts';
 import { modelEvidence } from './consistency.ts';
-import { readNewImage } from './new-image.ts';
+import { readNewImage, type NewImage } from './new-image.ts';
 import { findEarlierAppearances } from './provenance.ts';
 
 export interface VetRequest {
@@ -27,7 +27,7 @@ export interface VetModels {
 }
 
 /** The split file scores are compared with: the one asked for, or Merged / Balanced test where it is indexed. */
-function referenceFile(db: Db, split: string | undefined, subset: string | undefined): { split: string; subset: string } | null {
+export function referenceFile(db: Db, split: string | undefined, subset: string | undefined): { split: string; subset: string } | null {
   if (split === undefined) {
     if (subset !== undefined) throw new OocError('BAD_ARGUMENT', 'a subset needs its split');
     return splitFiles(db).some((f) => f.split === 'merged_balanced' && f.subset === 'test') ? { split: 'merged_balanced', subset: 'test' } : null;
@@ -35,6 +35,43 @@ function referenceFile(db: Db, split: string | undefined, subset: string | undef
   const chosen = { split, subset: subset ?? 'test' };
   fileFor(db, chosen.split, chosen.subset);
   return chosen;
+}
+
+/** Everything the models need once per claim: each model's encoding of it (null without one). */
+export async function encodeClaim(models: VetModels | undefined, caption: string): Promise<(Float32Array | null)[]> {
+  return Promise.all((models?.clips ?? []).map(async (clip) => (caption === '' ? null : await clip.encodeTexts([caption]))));
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * The evidence on one checked image. Each part stands alone: one that fails (a model that cannot
+ * load, a corpus image that cannot be read) is listed with its reason and the others are kept.
+ */
+export async function imageEvidence(
+  db: Db,
+  image: NewImage,
+  claims: readonly (Float32Array | null)[],
+  reference: { split: string; subset: string } | null,
+  models: VetModels | undefined,
+  maxDistance?: number,
+): Promise<VetImageResult> {
+  const errors: VetImageResult['errors'] = [];
+  let provenance: Pick<VetImageResult, 'nearDuplicates' | 'hashSearch'> = { nearDuplicates: [], hashSearch: null };
+  try {
+    provenance = await findEarlierAppearances(db, image.grey, maxDistance);
+  } catch (err) {
+    errors.push({ part: 'earlier appearances', message: message(err) });
+  }
+  const scores = [];
+  for (const [i, clip] of (models?.clips ?? []).entries()) {
+    try {
+      scores.push(await modelEvidence(db, clip, models!.search, image.bytes, claims[i]!, reference));
+    } catch (err) {
+      errors.push({ part: `model ${clip.manifest.id}`, message: message(err) });
+    }
+  }
+  return { image: image.info, ...provenance, scores, errors };
 }
 
 /**
@@ -50,13 +87,8 @@ export async function vet(db: Db, request: VetRequest, models?: VetModels): Prom
   const images = [];
   for (const source of request.images) images.push(await readNewImage(source));
   const caption = request.caption?.trim() ?? '';
-  const clips = models?.clips ?? [];
-  const claims = await Promise.all(clips.map(async (clip) => (caption === '' ? null : await clip.encodeTexts([caption]))));
+  const claims = await encodeClaim(models, caption);
   const results: VetImageResult[] = [];
-  for (const image of images) {
-    const scores = [];
-    for (const [i, clip] of clips.entries()) scores.push(await modelEvidence(db, clip, models!.search, image.bytes, claims[i]!, reference));
-    results.push({ image: image.info, ...(await findEarlierAppearances(db, image.grey, request.maxDistance)), scores });
-  }
+  for (const image of images) results.push(await imageEvidence(db, image, claims, reference, models, request.maxDistance));
   return { caption: caption === '' ? null : caption, reference, images: results };
 }

@@ -1,0 +1,108 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { OocError } from '../../common/errors.ts';
+import type { CaseFile, VetProgress } from '../../common/vetting.ts';
+import { addCaseImage, deleteCase, getCase, imageInUse, saveEvidence } from '../store/cases.ts';
+import type { Db } from '../store/db.ts';
+import { readNewImage } from './new-image.ts';
+import { encodeClaim, imageEvidence, referenceFile, type VetModels } from './vet.ts';
+
+/**
+ * A case's images are copied beside the database, once per content: `<db>.cases/<sha256>`. The
+ * case rows live in the database, so the two travel together, as trained heads do.
+ */
+export function caseImagesDir(db: Db): string {
+  return `${path.resolve(db.name)}.cases`;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** The stored file of an image, by its sha256 (checked: never a path from outside). */
+export function caseImageFile(db: Db, sha256: string): string {
+  if (!SHA256.test(sha256)) throw new OocError('BAD_ARGUMENT', `not an image's sha256: ${JSON.stringify(sha256)}`);
+  return path.join(caseImagesDir(db), sha256);
+}
+
+/** Writes the bytes under their hash unless already there: a temporary file, synced, renamed. */
+function storeBytes(db: Db, sha256: string, bytes: Buffer): void {
+  const file = caseImageFile(db, sha256);
+  if (existsSync(file)) return;
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, bytes);
+  const fd = openSync(temporary, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, file);
+}
+
+/**
+ * Adds an image to a case: checked first (readNewImage: nothing is stored for a bad one), then
+ * its bytes kept under their sha256, then the row. The same image twice is kept once.
+ */
+export async function addImageToCase(db: Db, caseId: number, source: { file: string } | { bytes: Buffer; name: string }): Promise<CaseFile> {
+  getCase(db, caseId);
+  const image = await readNewImage(source);
+  storeBytes(db, image.info.sha256, image.bytes);
+  addCaseImage(db, caseId, image.info);
+  return getCase(db, caseId);
+}
+
+/** Deletes a case, and the image files no other case uses. */
+export function deleteCaseAndImages(db: Db, caseId: number): void {
+  for (const sha of deleteCase(db, caseId)) rmSync(caseImageFile(db, sha), { force: true });
+}
+
+/** Removes files of images no case uses any more (after an image was taken out of a case). */
+export function dropUnusedImage(db: Db, sha256: string): void {
+  if (!imageInUse(db, sha256)) rmSync(caseImageFile(db, sha256), { force: true });
+}
+
+/** A preview of a stored image for the UI: at most `size` px on its longer side, as a JPEG data URL. */
+export async function casePreview(db: Db, sha256: string, size: number): Promise<string> {
+  const file = caseImageFile(db, sha256);
+  if (!existsSync(file)) throw new OocError('NOT_FOUND', `no stored image ${sha256}`);
+  const jpeg = await sharp(file, { animated: false }).rotate().flatten({ background: '#ffffff' }).resize(size, size, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 85 }).toBuffer();
+  return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
+}
+
+export interface VetCaseOptions {
+  split?: string;
+  subset?: string;
+  /** Only images without evidence (default), or all again. */
+  redo?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: VetProgress) => void;
+}
+
+/**
+ * Computes the evidence of a case's images, one at a time, each saved as soon as it is done: a
+ * cancelled or killed run keeps what it finished, and the next run does only the rest.
+ */
+export async function vetCase(db: Db, caseId: number, models: VetModels | undefined, options: VetCaseOptions = {}): Promise<CaseFile> {
+  const file = getCase(db, caseId);
+  const reference = referenceFile(db, options.split, options.subset);
+  const todo = file.images.filter((i) => options.redo === true || i.evidence === null);
+  const claims = await encodeClaim(models, file.claim.trim());
+  let done = 0;
+  options.onProgress?.({ done, total: todo.length, image: todo[0]?.name ?? null });
+  for (const [k, entry] of todo.entries()) {
+    if (options.signal?.aborted) throw new OocError('CANCELLED', 'vetting was cancelled; run it again to finish the remaining images');
+    let bytes: Buffer | null = null;
+    try {
+      bytes = readFileSync(caseImageFile(db, entry.sha256));
+    } catch (err) {
+      const info = { name: entry.name, sha256: entry.sha256, bytes: entry.bytes, width: entry.width, height: entry.height, format: entry.format };
+      const message = `the stored copy of ${entry.name} cannot be read (${err instanceof Error ? err.message : String(err)}); remove the image and add it again`;
+      saveEvidence(db, caseId, entry.sha256, { image: info, nearDuplicates: [], hashSearch: null, scores: [], errors: [{ part: 'image', message }] });
+    }
+    if (bytes !== null) saveEvidence(db, caseId, entry.sha256, await imageEvidence(db, await readNewImage({ bytes, name: entry.name }), claims, reference, models));
+    done++;
+    options.onProgress?.({ done, total: todo.length, image: todo[k + 1]?.name ?? null });
+  }
+  return getCase(db, caseId);
+}

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import sharp from 'sharp';
+import { createHandlers } from '../../electron/node/api/handlers.ts';
+import { openDatabase } from '../../electron/node/store/db.ts';
+import { hashImages } from '../../electron/node/vetting/hash-job.ts';
+import { caseImagesDir } from '../../electron/node/vetting/case-files.ts';
+import { REPO_ROOT } from '../fixtures/cli.ts';
+import { tempDir } from '../fixtures/corpus.ts';
+import { writeImageCorpus } from '../fixtures/image-corpus.ts';
+import { photoJpeg } from '../fixtures/photos.ts';
+
+const base64 = (bytes: Buffer): string => bytes.toString('base64');
+
+test('a case: images checked and stored once by sha256, vetted with every part of the evidence, pinned, re-worded, deleted with its files', async (t) => {
+  const dir = tempDir(t);
+  const corpus = await writeImageCorpus(dir, { photos: true });
+  const db = openDatabase(corpus.dbFile);
+  t.after(() => db.close());
+  await hashImages(db);
+  const api = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test' });
+
+  const created = await api['cases.create']({ title: '  ', claim: 'Flooding in Valencia last week' });
+  assert.match(created.title, /^Case of \d{4}-\d\d-\d\d$/);
+  const caseId = created.caseId;
+  // A corpus photo, mirrored and re-encoded: vetting must find where it came from.
+  const copy = await sharp(readFileSync(path.join(corpus.origin, 'bbc/images/0000/105.jpg'))).flop().jpeg({ quality: 70 }).toBuffer();
+  const stranger = await photoJpeg(4242);
+  await api['cases.addImage']({ caseId, name: 'from-telegram.jpg', data: base64(copy) });
+  await api['cases.addImage']({ caseId, name: 'again.jpg', data: base64(copy) });
+  let file = await api['cases.addImage']({ caseId, name: 'other.jpg', data: base64(stranger) });
+  assert.deepEqual(
+    file.images.map((i) => [i.name, i.format, i.evidence]),
+    [
+      ['from-telegram.jpg', 'jpeg', null],
+      ['other.jpg', 'jpeg', null],
+    ],
+  );
+  assert.deepEqual(readdirSync(caseImagesDir(db)).sort(), file.images.map((i) => i.sha256).sort());
+  await assert.rejects(async () => api['cases.addImage']({ caseId, name: 'notes.txt', data: base64(Buffer.from('hello')) }), /notes\.txt is not an image/);
+  assert.equal((await api['cases.get']({ caseId })).images.length, 2);
+
+  file = await api['cases.vet']({ caseId });
+  const [first, second] = file.images;
+  assert.deepEqual(first!.evidence!.nearDuplicates.map((d) => [d.itemId, d.mirrored]), [[105, true]]);
+  assert.deepEqual(second!.evidence!.nearDuplicates, []);
+  assert.equal(first!.evidence!.scores[0]!.model, 'tiny-random-clip');
+  assert.equal(typeof first!.evidence!.scores[0]!.cosine, 'number');
+  assert.deepEqual(first!.evidence!.errors, []);
+  const preview = await api['cases.preview']({ sha256: first!.sha256, size: 64 });
+  assert.match(preview.dataUrl, /^data:image\/jpeg;base64,/);
+  await assert.rejects(async () => api['cases.preview']({ sha256: '../../etc/passwd', size: 64 }), /not an image's sha256/);
+
+  file = await api['cases.pin']({ caseId, target: 'item:105', label: 'published by the BBC first' });
+  assert.deepEqual(file.pins.map((p) => [p.target, p.label]), [['item:105', 'published by the BBC first']]);
+  file = await api['cases.update']({ caseId, notes: 'Reverse search done.', verdict: 'repurposed' });
+  assert.equal(file.verdict, 'repurposed');
+  assert.ok(file.images.every((i) => i.evidence !== null), 'notes and verdict keep the evidence');
+  file = await api['cases.update']({ caseId, claim: 'Protest in Tbilisi' });
+  assert.ok(file.images.every((i) => i.evidence === null), 'a new claim clears the evidence');
+  await assert.rejects(async () => api['cases.update']({ caseId, verdict: 'fake' as never }), /must be one of consistent, repurposed, manipulated, inconclusive/);
+
+  // Another case sharing an image keeps its file when the first case goes.
+  const other = await api['cases.create']({ title: 'Second look', claim: '' });
+  await api['cases.addImage']({ caseId: other.caseId, name: 'same.jpg', data: base64(copy) });
+  const { cases } = await api['cases.delete']({ caseId });
+  assert.deepEqual(cases.map((c) => c.title), ['Second look']);
+  assert.deepEqual(readdirSync(caseImagesDir(db)), [first!.sha256]);
+  await api['cases.removeImage']({ caseId: other.caseId, sha256: first!.sha256 });
+  assert.deepEqual(readdirSync(caseImagesDir(db)), []);
+  await assert.rejects(async () => api['cases.get']({ caseId }), /no case \d+; it may have been deleted/);
+});
+
+test('an image of a case whose stored copy is gone gets an error for that part only', async (t) => {
+  const dir = tempDir(t);
+  const corpus = await writeImageCorpus(dir, { photos: true });
+  const db = openDatabase(corpus.dbFile);
+  t.after(() => db.close());
+  const api = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test' });
+  const { caseId } = await api['cases.create']({ title: 'Gone', claim: 'x' });
+  const file = await api['cases.addImage']({ caseId, name: 'a.jpg', data: base64(await photoJpeg(1)) });
+  (await import('node:fs')).rmSync(path.join(caseImagesDir(db), file.images[0]!.sha256));
+  const vetted = await api['cases.vet']({ caseId });
+  assert.match(vetted.images[0]!.evidence!.errors[0]!.message, /the stored copy of a\.jpg cannot be read/);
+});
+
+test('a case and its images survive the process being killed right after they were acknowledged', async (t) => {
+  const dir = tempDir(t);
+  const corpus = await writeImageCorpus(dir, { photos: true });
+  const script = `
+    import { openDatabase } from './electron/node/store/db.ts';
+    import { createCase } from './electron/node/store/cases.ts';
+    import { addImageToCase } from './electron/node/vetting/case-files.ts';
+    import { photoJpeg } from './test/fixtures/photos.ts';
+    const db = openDatabase(${JSON.stringify(corpus.dbFile)});
+    const id = createCase(db, 'Killed', 'a claim');
+    for (let s = 0; s < 3; s++) {
+      await addImageToCase(db, id, { bytes: await photoJpeg(s), name: 'photo-' + s + '.jpg' });
+      process.stdout.write(s + '\\n');
+    }
+    setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.on('exit', (code) => reject(new Error(`the writer exited by itself (${code})`)));
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.trim().split('\n').length >= 3) {
+        child.removeAllListeners('exit');
+        child.on('exit', () => resolve());
+        child.kill('SIGKILL');
+      }
+    });
+  });
+  const db = openDatabase(corpus.dbFile);
+  t.after(() => db.close());
+  const api = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test' });
+  const [summary] = (await api['cases.list']({})).cases;
+  assert.equal(summary!.title, 'Killed');
+  assert.equal(summary!.images, 3);
+  const file = await api['cases.get']({ caseId: summary!.caseId });
+  for (const image of file.images) assert.ok(existsSync(path.join(caseImagesDir(db), image.sha256)));
+  assert.deepEqual(readdirSync(caseImagesDir(db)).filter((f) => f.endsWith('.tmp')), []);
+});

@@ -5,7 +5,7 @@ import { PAIR_FILTERS, PAIR_SORTS, URL_NAMES, type PairFilters, type PairQuery }
 
 /** Everything that defines what the user is looking at; kept in the URL so back/forward and links work. */
 export interface ViewState extends PairFilters {
-  view: 'overview' | 'pairs' | 'items' | 'evaluation' | 'dataset' | 'models' | 'jobs';
+  view: 'overview' | 'pairs' | 'items' | 'investigate' | 'evaluation' | 'dataset' | 'models' | 'jobs';
   split: string;
   subset: string;
   sort: PairSort;
@@ -18,6 +18,8 @@ export interface ViewState extends PairFilters {
   /** The Items view: the item shown, and the search across every caption. */
   item?: number;
   find?: string;
+  /** The Investigate view: the case open. */
+  case?: number;
 }
 
 /** A change to the view: a key set to undefined is cleared. */
@@ -26,7 +28,7 @@ export type UpdateView = (next: ViewUpdate, mode?: 'push' | 'replace') => void;
 
 const DEFAULTS: ViewState = { view: 'pairs', split: 'merged_balanced', subset: 'test', sort: 'file', layout: 'list', open: false };
 const LAYOUTS: readonly ViewState['layout'][] = ['list', 'grid', 'compact'];
-const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'items', 'evaluation', 'dataset', 'models', 'jobs'];
+const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'items', 'investigate', 'evaluation', 'dataset', 'models', 'jobs'];
 const FILTER_KEYS = Object.keys(PAIR_FILTERS) as (keyof PairFilters)[];
 /** Clears every pair filter (a view update). */
 export const NO_FILTERS: ViewUpdate = Object.fromEntries(FILTER_KEYS.map((key) => [key, undefined]));
@@ -69,6 +71,8 @@ export function parseViewState(search: string): ViewState {
   if (item !== undefined) state.item = item;
   const find = p.get('find');
   if (find) state.find = find;
+  const opened = num(p.get('case'));
+  if (opened !== undefined) state.case = opened;
   return state;
 }
 
@@ -84,6 +88,7 @@ export function formatViewState(s: ViewState): string {
   if (s.open) p.set('open', '1');
   if (s.item !== undefined) p.set('item', String(s.item));
   if (s.find !== undefined) p.set('find', s.find);
+  if (s.case !== undefined) p.set('case', String(s.case));
   return `?${p.toString()}`;
 }
 

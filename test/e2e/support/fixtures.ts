@@ -39,16 +39,18 @@ function serve(dbFile: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildPr
 }
 
 /** Each test gets its own data folder, corpus, database and server (an empty database with `emptyDatabase`). */
-export const test = base.extend<{ emptyDatabase: boolean; largeCorpus: boolean; trainableCorpus: boolean; served: Served; workbench: WorkbenchPage }>({
+export const test = base.extend<{ emptyDatabase: boolean; largeCorpus: boolean; trainableCorpus: boolean; photoCorpus: boolean; served: Served; workbench: WorkbenchPage }>({
   emptyDatabase: [false, { option: true }],
   /** Adds Scene / ResNet Place train, 360 pairs: more than three pages. */
   largeCorpus: [false, { option: true }],
   /** Adds Semantics / CLIP Text-Text train and test: a split a head can be trained on. */
   trainableCorpus: [false, { option: true }],
-  served: async ({ emptyDatabase, largeCorpus, trainableCorpus }, use) => {
+  /** Photo-like images instead of plain colours: near-duplicate search can tell them apart. */
+  photoCorpus: [false, { option: true }],
+  served: async ({ emptyDatabase, largeCorpus, trainableCorpus, photoCorpus }, use) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ooc-e2e-'));
     const env = { ...process.env, OOC_HOME: path.join(dir, 'home') };
-    const made = JSON.parse(execFileSync(TSX, [path.join(HERE, 'make-corpus.ts'), dir, ...(largeCorpus ? ['--large'] : []), ...(trainableCorpus ? ['--trainable'] : [])], { cwd: ROOT, env, encoding: 'utf8' })) as {
+    const made = JSON.parse(execFileSync(TSX, [path.join(HERE, 'make-corpus.ts'), dir, ...(largeCorpus ? ['--large'] : []), ...(trainableCorpus ? ['--trainable'] : []), ...(photoCorpus ? ['--photos'] : [])], { cwd: ROOT, env, encoding: 'utf8' })) as {
       dbFile: string;
       origin: string;
       clippings: string;

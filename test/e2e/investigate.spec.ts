@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { expect, test } from './support/fixtures.ts';
+
+test.use({ photoCorpus: true });
+
+test('an investigator hashes the corpus, pastes an image, types the claim, reads each part of the evidence, opens the earlier appearance, and finds the case again after a reload', async ({ workbench: _workbench, page, served }) => {
+  await page.getByRole('button', { name: 'Investigate' }).click();
+  const status = page.getByRole('status').filter({ hasText: 'corpus images have a hash' });
+  await expect(status).toContainText('0 of 36 corpus images have a hash');
+  await status.getByRole('button', { name: 'Hash the corpus images' }).click();
+  await expect(status).toBeHidden();
+
+  await page.getByRole('button', { name: 'New case', exact: true }).click();
+  await page.getByRole('textbox', { name: 'Case title' }).fill('Valencia floods');
+  await page.getByRole('textbox', { name: 'Case title' }).press('Enter');
+  const claim = page.getByRole('textbox', { name: 'Claimed caption' });
+  await claim.fill('Flooding in Valencia last week');
+  await claim.blur();
+  await expect(page.getByRole('navigation', { name: 'Cases' }).getByRole('button', { name: /Valencia floods/ })).toBeVisible();
+
+  // The photo of item 105, mirrored and re-encoded, pasted from the clipboard.
+  const copy = await sharp(readFileSync(path.join(served.visualnewsDir, 'bbc/images/0000/105.jpg'))).flop().jpeg({ quality: 70 }).toBuffer();
+  await page.evaluate((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], 'pasted.jpg', { type: 'image/jpeg' }));
+    document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+  }, copy.toString('base64'));
+  const image = page.getByRole('article', { name: 'Image pasted.jpg' });
+  await expect(image).toContainText('JPEG · 120 × 80');
+  await expect(image).toContainText('No evidence yet');
+
+  await page.getByRole('button', { name: 'Gather evidence' }).click();
+  const earlier = image.getByRole('region', { name: 'Earlier appearances' });
+  await expect(earlier).toContainText('1 earlier appearance among 34 hashed corpus images of 36');
+  await expect(earlier).toContainText('Tbilisi square number 5');
+  await expect(earlier).toContainText('mirrored');
+  const consistency = image.getByRole('region', { name: 'Consistency under tiny-random-clip' });
+  await expect(consistency).toContainText('random weights: meaningless');
+  await expect(consistency.getByTestId('consistency')).toContainText(/Image–claim similarity -?0\.\d{3}/);
+  // The e2e corpus is not embedded: the view says what to do instead of showing neighbours.
+  await expect(consistency).toContainText('no image embeddings under tiny-random-clip: run ooc embed to find neighbours');
+
+  await earlier.getByRole('button', { name: 'Pin item 105, an earlier appearance' }).click();
+  await expect(page.getByRole('region', { name: 'Verdict and notes' }).getByRole('listitem')).toContainText('item:105 item 105, an earlier appearance');
+  await page.getByRole('combobox', { name: 'Verdict' }).selectOption('repurposed');
+
+  await earlier.getByRole('button', { name: 'Item 105', exact: true }).click();
+  await expect(page).toHaveURL(/view=items.*item=105/);
+  await expect(page.getByText('Protesters gather in Tbilisi square number 5').first()).toBeVisible();
+
+  await page.goBack();
+  await expect(page).toHaveURL(/view=investigate.*case=\d+/);
+  await page.reload();
+  await expect(page.getByRole('textbox', { name: 'Claimed caption' })).toHaveValue('Flooding in Valencia last week');
+  await expect(page.getByRole('combobox', { name: 'Verdict' })).toHaveValue('repurposed');
+  await expect(page.getByRole('article', { name: 'Image pasted.jpg' }).getByRole('region', { name: 'Earlier appearances' })).toContainText('Tbilisi square number 5');
+
+  // A file that is not an image is refused by name, and nothing is added.
+  await page.getByLabel('Add images').setInputFiles({ name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not pixels at all') });
+  await expect(page.getByRole('alert')).toContainText('notes.jpg is not an image');
+  await expect(page.getByRole('article')).toHaveCount(1);
+});

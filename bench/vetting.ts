@@ -27,7 +27,7 @@ import { computePairScores } from '../electron/node/store/pair-scores.ts';
 import { ensureSet, getSet, VectorWriter } from '../electron/node/store/vectors.ts';
 import { hashImages } from '../electron/node/vetting/hash-job.ts';
 import { HashIndex } from '../electron/node/vetting/hash-index.ts';
-import { corpusHash, corpusWindow, distance, greyImage, queryHashes, queryWindow, similarity, type Hash } from '../electron/node/vetting/phash.ts';
+import { corpusHash, corpusWindow, distance, greyImage, matchSimilarity, queryHashes, type Hash } from '../electron/node/vetting/phash.ts';
 import { DEFAULT_MAX_DISTANCE, MIN_SIMILARITY } from '../electron/node/vetting/provenance.ts';
 import { vet } from '../electron/node/vetting/vet.ts';
 import { photoJpeg, photoPixels, transform, TRANSFORMATIONS } from '../test/fixtures/photos.ts';
@@ -71,7 +71,7 @@ async function quality(images: number, queries: number): Promise<{ hashes: Hash[
   const lookUp = async (jpeg: Buffer, expected: number | null) => {
     const grey = await greyImage(jpeg);
     const candidates = index.search(queryHashes(grey), DEFAULT_MAX_DISTANCE);
-    const confirmed = candidates.filter((c) => similarity(queryWindow(grey, c.query, c.mirrored), windows[c.id]!) >= MIN_SIMILARITY);
+    const confirmed = candidates.filter((c) => matchSimilarity(grey, c.query, c.mirrored, windows[c.id]!) >= MIN_SIMILARITY);
     return {
       found: candidates.some((c) => c.id === expected),
       confirmed: confirmed.some((c) => c.id === expected),

@@ -54,15 +54,18 @@ export interface Match {
 export class HashIndex {
   readonly size: number;
   private readonly ids: Int32Array;
-  private readonly even: Uint32Array;
-  private readonly odd: Uint32Array;
-  /** Per chunk: where each key's members start in `members` (counting sort), and the members. */
+  /**
+   * Per chunk: where each key's members start (counting sort), the members, and their hashes in
+   * the same order, so that a bucket is read front to back rather than gathered from all over.
+   */
   private readonly starts: Uint32Array[] = [];
   private readonly members: Uint32Array[] = [];
+  private readonly memberEven: Uint32Array[] = [];
+  private readonly memberOdd: Uint32Array[] = [];
 
   constructor(ids: Int32Array, even: Uint32Array, odd: Uint32Array) {
     this.size = ids.length;
-    [this.ids, this.even, this.odd] = [ids, even, odd];
+    this.ids = ids;
     for (let c = 0; c < CHUNKS; c++) {
       const starts = new Uint32Array(KEYS + 1);
       const keys = new Uint16Array(this.size);
@@ -77,6 +80,8 @@ export class HashIndex {
       for (let i = 0; i < this.size; i++) members[fill[keys[i]!]!++] = i;
       this.starts.push(starts);
       this.members.push(members);
+      this.memberEven.push(members.map((i) => even[i]!));
+      this.memberOdd.push(members.map((i) => odd[i]!));
     }
   }
 
@@ -88,20 +93,25 @@ export class HashIndex {
     if (!(maxDistance >= 0 && maxDistance <= MAX_DISTANCE)) throw new RangeError(`the distance must be between 0 and ${MAX_DISTANCE}, got ${maxDistance}`);
     const radius = Math.floor(maxDistance / CHUNKS);
     const best = new Map<number, Match>();
+    const ids = this.ids;
     queries.forEach((query, q) => {
-      for (const probe of [query, mirrored(query)]) {
-        for (let c = 0; c < CHUNKS; c++) {
-          const [starts, members] = [this.starts[c]!, this.members[c]!];
+      for (const flipped of [false, true]) {
+        const probe = flipped ? mirrored(query) : query;
+        const [pe, po] = [probe.even, probe.odd];
+        // Mirroring leaves the even chunks as they are: the flipped probe would find nothing new there.
+        for (let c = flipped ? 2 : 0; c < CHUNKS; c++) {
+          const [starts, members, even, odd] = [this.starts[c]!, this.members[c]!, this.memberEven[c]!, this.memberOdd[c]!];
           around(chunk(probe, c), radius, (key) => {
-            for (let m = starts[key]!; m < starts[key + 1]!; m++) {
-              const i = members[m]!;
-              const odd = popcount(probe.odd ^ this.odd[i]!);
-              const d = popcount(probe.even ^ this.even[i]!) + Math.min(odd, 32 - odd);
+            const end = starts[key + 1]!;
+            for (let m = starts[key]!; m < end; m++) {
+              const oddBits = popcount(po ^ odd[m]!);
+              const d = popcount(pe ^ even[m]!) + (oddBits < 16 ? oddBits : 32 - oddBits);
               if (d > maxDistance) continue;
+              const i = members[m]!;
               const seen = best.get(i);
               if (seen !== undefined && seen.distance <= d) continue;
               // The closer reading is the flipped one when most odd bits differ; the mirrored probe flips it back.
-              best.set(i, { id: this.ids[i]!, distance: d, query: q, mirrored: odd > 16 !== (probe !== query) });
+              best.set(i, { id: ids[i]!, distance: d, query: q, mirrored: oddBits > 16 !== flipped });
             }
           });
         }

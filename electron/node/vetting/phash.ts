@@ -153,7 +153,7 @@ function hashOf(pixels: Float32Array): Hash {
  * How alike two windows look: the correlation of their pixels (−1 to 1), which a copy keeps
  * near 1 and two photos that merely share a hash do not; 0 when either is a single colour.
  */
-export function similarity(a: Float32Array, b: Float32Array): number {
+function similarity(a: Float32Array, b: Float32Array): number {
   const n = a.length;
   let [ma, mb] = [0, 0];
   for (let i = 0; i < n; i++) [ma, mb] = [ma + a[i]!, mb + b[i]!];
@@ -211,8 +211,21 @@ export function queryHashes(grey: Float32Array): Hash[] {
   return GUESSES.map(([x0, x1, y0, y1]) => hashOf(windowPixels(grey, x0, x1, y0, y1)));
 }
 
-/** The pixels of a new image's query hash `guess`, mirrored when the match was, to hold against the corpus window. */
-export function queryWindow(grey: Float32Array, guess: number, mirror: boolean): Float32Array {
+/** How far (a fraction of the side) `matchSimilarity` moves each edge of a guessed window to line it up. */
+const NUDGE = 0.0125;
+
+/**
+ * How alike a new image and a corpus image look where a hash match says they overlap: the best
+ * pixel correlation of the corpus window with the new image's window under the matching guess,
+ * each edge of it nudged by up to NUDGE (a guess can be off by about twice that; see CROP_GUESSES).
+ */
+export function matchSimilarity(grey: Float32Array, guess: number, mirror: boolean, corpus: Float32Array): number {
   const [x0, x1, y0, y1] = GUESSES[guess]!;
-  return windowPixels(grey, x0, x1, y0, y1, mirror);
+  // Mirrored, the new image's columns run the other way: its window's left edge is the corpus window's right.
+  let best = -1;
+  for (const dx0 of [-NUDGE, 0, NUDGE])
+    for (const dx1 of [-NUDGE, 0, NUDGE])
+      for (const dy0 of [-NUDGE, 0, NUDGE])
+        for (const dy1 of [-NUDGE, 0, NUDGE]) best = Math.max(best, similarity(windowPixels(grey, x0 + dx0, x1 + dx1, y0 + dy0, y1 + dy1, mirror), corpus));
+  return best;
 }

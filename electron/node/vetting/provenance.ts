@@ -6,16 +6,17 @@ import { getItem } from '../store/items.ts';
 import { pairsUsingItem } from '../store/pairs.ts';
 import { getRoots } from '../store/roots.ts';
 import { HashIndex } from './hash-index.ts';
-import { corpusWindow, greyImage, isPlain, queryHashes, queryWindow, similarity } from './phash.ts';
+import { corpusWindow, greyImage, isPlain, matchSimilarity, queryHashes } from './phash.ts';
 
 /** Hash distance searched (bits of 63): every tested transformation of a copy lands within it. */
 export const DEFAULT_MAX_DISTANCE = 10;
 /**
- * The least pixel correlation between the new image and a candidate's corpus window for the
- * candidate to count as the same photo. Copies measured 0.87–1.0 and photos that merely share a
- * hash at most 0.81 (`npm run bench -- vetting`).
+ * The least pixel correlation between the new image and a candidate's corpus window (lined up:
+ * phash.ts matchSimilarity) for the candidate to count as the same photo. On generated photos,
+ * copies measured 0.93–1.0 and photos that merely share a hash at most 0.83
+ * (`npm run bench -- vetting`).
  */
-export const MIN_SIMILARITY = 0.85;
+export const MIN_SIMILARITY = 0.88;
 /** Candidates confirmed at most; the nearest by hash first. */
 const MAX_CANDIDATES = 200;
 
@@ -57,7 +58,7 @@ export async function findEarlierAppearances(db: Db, grey: Float32Array, maxDist
     try {
       if (item.image_path === null || root === undefined) throw new Error('the item has no image path');
       const corpus = await greyImage(resolveInRoot(root, item.image_path));
-      pixels = similarity(queryWindow(grey, c.query, c.mirrored), corpusWindow(corpus));
+      pixels = matchSimilarity(grey, c.query, c.mirrored, corpusWindow(corpus));
     } catch (err) {
       note = `not confirmed: the corpus image could not be read (${err instanceof Error ? err.message : String(err)})`;
     }

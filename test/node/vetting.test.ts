@@ -169,6 +169,10 @@ test('vet refuses bad images by name before searching, and a plain image is not 
   for (const [bad, message] of cases) {
     await assert.rejects(vet(db, { images: [{ file: good }, { file: bad }] }), message);
   }
+  // AVIF decodes here (HEIC does not): it is read, not refused.
+  const avif = await vet(db, { images: [{ file: file('photo.avif', await sharp(await photoJpeg(5)).avif().toBuffer()) }] });
+  assert.equal(avif.images[0]!.image.format, 'avif');
+  assert.equal(avif.images[0]!.hashSearch!.plain, false);
   const plain = await vet(db, { images: [{ bytes: await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } }).png().toBuffer(), name: 'pasted.png' }] });
   assert.equal(plain.images[0]!.hashSearch!.plain, true);
   assert.deepEqual(plain.images[0]!.nearDuplicates, []);

@@ -124,6 +124,38 @@ export interface ModelEvidence {
   notes: string[];
 }
 
+export interface JpegQuality {
+  /** libjpeg's quality (1–100) that best explains the luminance table. */
+  quality: number;
+  /** Each DQT table, in the zig-zag order the file stores it. */
+  tables: { id: number; values: number[] }[];
+}
+
+/** What the file says about itself. */
+export interface Forensics {
+  /** The real format (first bytes) against the file name's extension. */
+  format: { real: string; extension: string | null; matches: boolean };
+  /** Null when the file has no EXIF, XMP or IPTC block (or it could not be read: metadataError). */
+  metadata: {
+    captured: string | null;
+    modified: string | null;
+    camera: string | null;
+    software: string | null;
+    orientation: string | null;
+    gps: { latitude: number; longitude: number; altitude: number | null } | null;
+    /** From the place the analyst gave, when given and the file has GPS. */
+    distanceKm: number | null;
+    /** Every field read, by block (ifd0, exif, gps, xmp, iptc). */
+    fields: Record<string, Record<string, string>>;
+  } | null;
+  metadataError: string | null;
+  /** The EXIF thumbnail, and whether it shows another picture than the image (hash bits apart). */
+  thumbnail: { dataUrl: string; width: number; height: number; distance: number; differs: boolean } | null;
+  jpeg: JpegQuality | null;
+  /** Error level analysis: the difference from a re-save at quality 90, amplified (PNG data URL). */
+  ela: { dataUrl: string; maxDifference: number } | null;
+}
+
 /** The evidence on one new image. */
 export interface VetImageResult {
   image: NewImageInfo;
@@ -133,6 +165,8 @@ export interface VetImageResult {
   hashSearch: HashSearch | null;
   /** Consistency and neighbours under each installed model. */
   scores: ModelEvidence[];
+  /** Null where it failed (see errors). */
+  forensics: Forensics | null;
   /** The parts that failed, each with why; the others stand. */
   errors: { part: string; message: string }[];
 }

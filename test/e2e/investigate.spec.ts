@@ -37,6 +37,10 @@ test('an investigator hashes the corpus, pastes an image, types the claim, reads
   await expect(earlier).toContainText('1 earlier appearance among 34 hashed corpus images of 36');
   await expect(earlier).toContainText('Tbilisi square number 5');
   await expect(earlier).toContainText('mirrored');
+  const file = image.getByRole('region', { name: 'The file itself' });
+  await expect(file).toContainText('JPEG · JPEG quality ≈ 70');
+  await expect(file).toContainText('No EXIF, XMP or IPTC metadata');
+  await expect(file.getByRole('img', { name: 'Error levels of the image' })).toBeVisible();
   const consistency = image.getByRole('region', { name: 'Consistency under tiny-random-clip' });
   await expect(consistency).toContainText('random weights: meaningless');
   await expect(consistency.getByTestId('consistency')).toContainText(/Image–claim similarity -?0\.\d{3}/);

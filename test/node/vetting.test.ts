@@ -262,3 +262,82 @@ test('under an embedded model, vet places the image–claim cosine among the spl
 
   await assert.rejects(vet(db, { images: [{ file: image }], split: 'person_sbert_text_text' }, { clips: [clip], search }), /no person_sbert_text_text\/test\.json was indexed/);
 });
+
+/** A JPEG with an EXIF block (APP1) holding only IFD1's thumbnail, or the bytes given as the block. */
+function withExifBlock(jpeg: Buffer, tiff: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const header = Buffer.from([0xff, 0xe1, 0, 0]);
+  header.writeUInt16BE(body.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), header, body, jpeg.subarray(2)]);
+}
+
+function thumbnailTiff(thumb: Buffer): Buffer {
+  const t = Buffer.alloc(44);
+  t.write('II*\0', 0, 'latin1');
+  t.writeUInt32LE(8, 4); // IFD0 at 8: no entries, IFD1 next at 14
+  t.writeUInt16LE(0, 8);
+  t.writeUInt32LE(14, 10);
+  t.writeUInt16LE(2, 14);
+  for (const [k, [tag, value]] of [[0x0201, 44], [0x0202, thumb.length]].entries()) {
+    const at = 16 + k * 12;
+    t.writeUInt16LE(tag!, at);
+    t.writeUInt16LE(4, at + 2); // LONG
+    t.writeUInt32LE(1, at + 4);
+    t.writeUInt32LE(value!, at + 8);
+  }
+  t.writeUInt32LE(0, 40);
+  return Buffer.concat([t, thumb]);
+}
+
+test('file forensics: planted EXIF dates, camera, software and GPS (with the distance from a place), the real format against the name, JPEG quality, error levels, and an embedded thumbnail of another picture', async (t) => {
+  const dir = tempDir(t);
+  const corpus = await writeImageCorpus(dir, { photos: true });
+  const db = openDatabase(corpus.dbFile);
+  t.after(() => db.close());
+  const photo = await sharp(await photoJpeg(21, 320, 240))
+    .jpeg({ quality: 75 })
+    .withExif({
+      IFD0: { Make: 'Canon', Model: 'EOS 5D', Software: 'Adobe Photoshop 24.0', DateTime: '2023:10:01 12:00:00' },
+      IFD2: { DateTimeOriginal: '2019:05:04 09:30:00' },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '39/1 28/1 12/1', GPSLongitudeRef: 'W', GPSLongitude: '0/1 22/1 36/1' },
+    })
+    .toBuffer();
+  const named = path.join(dir, 'valencia.png'); // a JPEG under a .png name
+  writeFileSync(named, photo);
+  const valencia = { latitude: 39.4699, longitude: -0.3763 };
+  const madrid = { latitude: 40.4168, longitude: -3.7038 };
+  const [near] = (await vet(db, { images: [{ file: named }], place: valencia })).images;
+  const f = near!.forensics!;
+  assert.deepEqual(f.format, { real: 'jpeg', extension: 'png', matches: false });
+  assert.equal(f.metadata!.captured, '2019:05:04 09:30:00');
+  assert.equal(f.metadata!.modified, '2023:10:01 12:00:00');
+  assert.equal(f.metadata!.camera, 'Canon EOS 5D');
+  assert.equal(f.metadata!.software, 'Adobe Photoshop 24.0');
+  assert.ok(Math.abs(f.metadata!.gps!.latitude - 39.47) < 1e-9 && Math.abs(f.metadata!.gps!.longitude + 0.376667) < 1e-6);
+  assert.ok(f.metadata!.distanceKm! < 0.1, `${f.metadata!.distanceKm} km from Valencia`);
+  const [far] = (await vet(db, { images: [{ file: named }], place: madrid })).images;
+  assert.ok(Math.abs(far!.forensics!.metadata!.distanceKm! - 301) < 5, `${far!.forensics!.metadata!.distanceKm} km from Madrid`);
+  assert.equal(f.jpeg!.quality, 75);
+  assert.equal(f.jpeg!.tables.length, 2);
+  assert.match(f.ela!.dataUrl, /^data:image\/png;base64,/);
+  assert.equal(f.thumbnail, null);
+
+  // An EXIF thumbnail of the same photo passes; one of another photo is flagged.
+  const base = await photoJpeg(22, 320, 240);
+  const same = await sharp(base).resize(160, 120).jpeg({ quality: 60 }).toBuffer();
+  const other = await sharp(await photoJpeg(23, 320, 240)).resize(160, 120).jpeg({ quality: 60 }).toBuffer();
+  const [kept] = (await vet(db, { images: [{ bytes: withExifBlock(base, thumbnailTiff(same)), name: 'kept.jpg' }] })).images;
+  assert.equal(kept!.forensics!.thumbnail!.width, 160);
+  assert.equal(kept!.forensics!.thumbnail!.differs, false);
+  const [edited] = (await vet(db, { images: [{ bytes: withExifBlock(base, thumbnailTiff(other)), name: 'edited.jpg' }] })).images;
+  assert.equal(edited!.forensics!.thumbnail!.differs, true);
+
+  // A damaged EXIF block: said so, and the rest of the evidence is still there.
+  const [damaged] = (await vet(db, { images: [{ bytes: withExifBlock(base, Buffer.from('II*\0\xff\xff\xff\x7fgarbage', 'latin1')), name: 'damaged.jpg' }] })).images;
+  assert.equal(damaged!.forensics!.format.real, 'jpeg');
+  assert.equal(damaged!.forensics!.jpeg!.quality, 90);
+  assert.match(damaged!.forensics!.metadataError!, /the metadata block is damaged \(IFD0 offset points to outside of file\.\)/);
+  assert.equal(damaged!.forensics!.metadata, null);
+  assert.match(damaged!.forensics!.ela!.dataUrl, /^data:image\/png/);
+  assert.deepEqual(damaged!.errors, []);
+});

@@ -60,7 +60,7 @@ stopped, and a later run hashes only images added since. ooc vet uses them.`,
 export function formatVet(result: VetResult): string {
   const lines: string[] = [];
   if (result.caption !== null) lines.push(`Claim: "${result.caption}"`, '');
-  for (const { image, nearDuplicates, hashSearch: s, scores, errors } of result.images) {
+  for (const { image, nearDuplicates, hashSearch: s, scores, errors, forensics: f } of result.images) {
     lines.push(`${image.name}: ${image.format.toUpperCase()} ${image.width} × ${image.height}, ${count(image.bytes)} bytes, sha256 ${image.sha256}`);
     for (const e of errors) lines.push(`  ${e.part}: failed — ${e.message}`);
     const coverage = s === null ? '' : `${count(s.corpus.hashed)} of ${count(s.corpus.items)} corpus images hashed${s.corpus.failed > 0 ? ` (${count(s.corpus.failed)} unreadable)` : ''}`;
@@ -77,6 +77,23 @@ export function formatVet(result: VetResult): string {
         for (const p of d.pairs.slice(0, 10)) lines.push(`      ${p.split}/${p.subset} pair ${p.pairId}: ${p.role === 'pristine' ? 'its own caption' : `swapped in for caption ${p.captionId}`}: "${p.caption}"`);
         if (d.pairs.length > 10) lines.push(`      … and ${d.pairs.length - 10} more pairs`);
       }
+    }
+    if (f !== null) {
+      const md = f.metadata;
+      lines.push(`  File: ${f.format.real.toUpperCase()}${f.format.matches ? '' : ` named .${f.format.extension} (the name does not match the bytes)`}${f.jpeg ? `, JPEG quality ≈ ${f.jpeg.quality}` : ''}${f.ela ? `, error levels up to ${f.ela.maxDifference}` : ''}`);
+      if (f.metadataError !== null) lines.push(`    ${f.metadataError}`);
+      if (md === null) lines.push('    no EXIF, XMP or IPTC metadata');
+      else {
+        const facts = [
+          md.captured && `taken ${md.captured}`,
+          md.modified && `changed ${md.modified}`,
+          md.camera && `camera ${md.camera}`,
+          md.software && `software ${md.software}`,
+          md.gps && `GPS ${md.gps.latitude.toFixed(5)}, ${md.gps.longitude.toFixed(5)}${md.distanceKm === null ? '' : ` (${md.distanceKm.toFixed(1)} km from the place given)`}`,
+        ].filter(Boolean);
+        lines.push(`    ${facts.length > 0 ? facts.join('; ') : 'metadata without dates, camera, software or GPS'}`);
+      }
+      if (f.thumbnail !== null) lines.push(`    embedded thumbnail ${f.thumbnail.width} × ${f.thumbnail.height}: ${f.thumbnail.differs ? `shows ANOTHER picture (${f.thumbnail.distance} bits apart) — the image was changed after it was taken` : 'matches the image'}`);
     }
     for (const m of scores) {
       lines.push(`  ${m.model}${m.randomWeights ? ' (random weights: these numbers mean nothing)' : ''}:`);
@@ -109,6 +126,7 @@ export const vetCommand: Command = {
   --model         score with this installed model (repeatable; default: every installed model)
   --split         the split file the image–claim score is placed in (default merged_balanced, test)
   --subset        train, val or test (default test)
+  --place         "<latitude>,<longitude>" where the claim says the photo was taken: GPS in the file is measured from it
   --max-distance  hash bits that may differ for a near-duplicate, 0–${MAX_DISTANCE} (default ${DEFAULT_MAX_DISTANCE})
   --json          also write the evidence as JSON to this file ("-": standard output only)
   --db            database file (default: ${defaultDatabasePath()})
@@ -125,7 +143,8 @@ trained on its embeddings (ooc train-head), and the nearest corpus images and ca
     caption: { type: 'string' },
     model: { type: 'string', multiple: true },
     split: { type: 'string' },
-    subset: { type: 'string' }, 'max-distance': { type: 'string' }, json: { type: 'string' }, db: { type: 'string' } },
+    subset: { type: 'string' },
+    place: { type: 'string' }, 'max-distance': { type: 'string' }, json: { type: 'string' }, db: { type: 'string' } },
   async run(values) {
     const files = (values as Record<string, unknown>).image as string[] | undefined;
     if (files === undefined || files.length === 0) throw new OocError('BAD_ARGUMENT', 'missing --image (see: ooc vet --help)');
@@ -134,6 +153,12 @@ trained on its embeddings (ooc train-head), and the nearest corpus images and ca
     if (maxDistance !== undefined && !(Number.isInteger(maxDistance) && maxDistance >= 0 && maxDistance <= MAX_DISTANCE)) {
       throw new OocError('BAD_ARGUMENT', `--max-distance must be a whole number from 0 to ${MAX_DISTANCE}, got "${raw}"`);
     }
+    const placeText = optionalString(values, 'place');
+    const placeMatch = placeText === undefined ? null : /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$/.exec(placeText);
+    if (placeText !== undefined && (placeMatch === null || Math.abs(Number(placeMatch[1])) > 90 || Math.abs(Number(placeMatch[2])) > 180)) {
+      throw new OocError('BAD_ARGUMENT', `--place must be "<latitude>,<longitude>" in degrees (e.g. "39.47,-0.38"), got "${placeText}"`);
+    }
+    const place = placeMatch === null ? undefined : { latitude: Number(placeMatch[1]), longitude: Number(placeMatch[2]) };
     const specs = (values as Record<string, unknown>).model as string[] | undefined;
     const installed = specs === undefined ? (await listModels()).models : await Promise.all(specs.map((spec) => resolveModel(spec)));
     const db = openCommandDatabase(values);
@@ -143,7 +168,7 @@ trained on its embeddings (ooc train-head), and the nearest corpus images and ca
       const [caption, split, subset] = [optionalString(values, 'caption'), optionalString(values, 'split'), optionalString(values, 'subset')];
       const result = await vet(
         db,
-        { images: files.map((file) => ({ file })), ...(caption === undefined ? {} : { caption }), ...(maxDistance === undefined ? {} : { maxDistance }), ...(split === undefined ? {} : { split }), ...(subset === undefined ? {} : { subset }) },
+        { images: files.map((file) => ({ file })), ...(caption === undefined ? {} : { caption }), ...(maxDistance === undefined ? {} : { maxDistance }), ...(split === undefined ? {} : { split }), ...(subset === undefined ? {} : { subset }), ...(place === undefined ? {} : { place }) },
         { clips, search },
       );
       writeFigures(values, result, formatVet(result));

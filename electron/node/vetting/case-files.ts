@@ -98,7 +98,7 @@ export async function vetCase(db: Db, caseId: number, models: VetModels | undefi
     } catch (err) {
       const info = { name: entry.name, sha256: entry.sha256, bytes: entry.bytes, width: entry.width, height: entry.height, format: entry.format };
       const message = `the stored copy of ${entry.name} cannot be read (${err instanceof Error ? err.message : String(err)}); remove the image and add it again`;
-      saveEvidence(db, caseId, entry.sha256, { image: info, nearDuplicates: [], hashSearch: null, scores: [], errors: [{ part: 'image', message }] });
+      saveEvidence(db, caseId, entry.sha256, { image: info, nearDuplicates: [], hashSearch: null, scores: [], forensics: null, errors: [{ part: 'image', message }] });
     }
     if (bytes !== null) saveEvidence(db, caseId, entry.sha256, await imageEvidence(db, await readNewImage({ bytes, name: entry.name }), claims, reference, models));
     done++;

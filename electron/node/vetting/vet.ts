@@ -1,11 +1,12 @@
 import { OocError } from '../../common/errors.ts';
-import type { VetImageResult, VetResult } from '../../common/vetting.ts';
+import type { Forensics, VetImageResult, VetResult } from '../../common/vetting.ts';
 import type { ClipModel } from '../inference/clip.ts';
 import type { NeighbourSearch } from '../inference/neighbours.ts';
 import type { Db } from '../store/db.ts';
 import { hasIndex } from '../store/index-tables.ts';
 import { fileFor, splitFiles } from '../store/pairs.ts';
 import { modelEvidence } from './consistency.ts';
+import { forensics } from './forensics.ts';
 import { readNewImage, type NewImage } from './new-image.ts';
 import { findEarlierAppearances } from './provenance.ts';
 
@@ -15,6 +16,8 @@ export interface VetRequest {
   caption?: string;
   /** Hash distance searched (default: provenance.ts). */
   maxDistance?: number;
+  /** Where the claim says the photo was taken: GPS in the file is measured from it. */
+  place?: { latitude: number; longitude: number };
   /** The split file scores are placed in (default Merged / Balanced test, where indexed). */
   split?: string;
   subset?: string;
@@ -55,6 +58,7 @@ export async function imageEvidence(
   reference: { split: string; subset: string } | null,
   models: VetModels | undefined,
   maxDistance?: number,
+  place?: { latitude: number; longitude: number },
 ): Promise<VetImageResult> {
   const errors: VetImageResult['errors'] = [];
   let provenance: Pick<VetImageResult, 'nearDuplicates' | 'hashSearch'> = { nearDuplicates: [], hashSearch: null };
@@ -62,6 +66,12 @@ export async function imageEvidence(
     provenance = await findEarlierAppearances(db, image.grey, maxDistance);
   } catch (err) {
     errors.push({ part: 'earlier appearances', message: message(err) });
+  }
+  let file: Forensics | null = null;
+  try {
+    file = await forensics(image.bytes, image.info.name, image.info.format, image.grey, place);
+  } catch (err) {
+    errors.push({ part: 'file forensics', message: message(err) });
   }
   const scores = [];
   for (const [i, clip] of (models?.clips ?? []).entries()) {
@@ -71,7 +81,7 @@ export async function imageEvidence(
       errors.push({ part: `model ${clip.manifest.id}`, message: message(err) });
     }
   }
-  return { image: image.info, ...provenance, scores, errors };
+  return { image: image.info, ...provenance, scores, forensics: file, errors };
 }
 
 /**
@@ -89,6 +99,6 @@ export async function vet(db: Db, request: VetRequest, models?: VetModels): Prom
   const caption = request.caption?.trim() ?? '';
   const claims = await encodeClaim(models, caption);
   const results: VetImageResult[] = [];
-  for (const image of images) results.push(await imageEvidence(db, image, claims, reference, models, request.maxDistance));
+  for (const image of images) results.push(await imageEvidence(db, image, claims, reference, models, request.maxDistance, request.place));
   return { caption: caption === '' ? null : caption, reference, images: results };
 }

@@ -1,4 +1,4 @@
-import type { ModelEvidence, NearDuplicate, NeighbourHit, VetImageResult } from '../../../electron/common/vetting.ts';
+import type { Forensics, ModelEvidence, NearDuplicate, NeighbourHit, VetImageResult } from '../../../electron/common/vetting.ts';
 import { thumbnailUrl } from '../api/client.ts';
 import { countOf, formatCount } from '../format.ts';
 
@@ -134,6 +134,77 @@ function Consistency({ m, actions }: { m: ModelEvidence; actions: EvidenceAction
   );
 }
 
+function FileForensics({ f }: { f: Forensics }) {
+  const md = f.metadata;
+  const facts: [string, string | null][] = md === null ? [] : [
+    ['Taken', md.captured],
+    ['Changed', md.modified],
+    ['Camera', md.camera],
+    ['Software', md.software],
+    ['Orientation', md.orientation],
+    ['GPS', md.gps && `${md.gps.latitude.toFixed(5)}, ${md.gps.longitude.toFixed(5)}${md.gps.altitude === null ? '' : ` · ${md.gps.altitude} m`}${md.distanceKm === null ? '' : ` · ${md.distanceKm.toFixed(1)} km from the place given`}`],
+  ];
+  return (
+    <section className="evidence-part" aria-label="The file itself">
+      <h4>The file itself</h4>
+      <p className="small">
+        {f.format.real.toUpperCase()}
+        {!f.format.matches && <span className="warning-text"> named .{f.format.extension}: the name does not match the bytes</span>}
+        {f.jpeg && ` · JPEG quality ≈ ${f.jpeg.quality} (from its quantisation tables)`}
+      </p>
+      {f.metadataError && <p className="small warning">{f.metadataError}</p>}
+      {md === null ? (
+        <p className="small muted">No EXIF, XMP or IPTC metadata (news sites and messengers usually strip it).</p>
+      ) : (
+        <>
+          <dl className="facts small">
+            {facts
+              .filter(([, value]) => value !== null)
+              .map(([name, value]) => (
+                <div key={name}>
+                  <dt>{name}</dt>
+                  <dd>{value}</dd>
+                </div>
+              ))}
+          </dl>
+          <details className="small">
+            <summary>Every metadata field</summary>
+            {Object.entries(md.fields).map(([block, fields]) => (
+              <table key={block} className="fields" aria-label={`Metadata: ${block}`}>
+                <caption>{block}</caption>
+                <tbody>
+                  {Object.entries(fields).map(([k, v]) => (
+                    <tr key={k}>
+                      <th>{k}</th>
+                      <td>{v}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ))}
+          </details>
+        </>
+      )}
+      <div className="forensic-images">
+        {f.ela && (
+          <figure>
+            <img src={f.ela.dataUrl} alt="Error levels of the image" />
+            <figcaption className="small muted">Error levels: the difference from a re-save at quality 90, ×20 (largest {f.ela.maxDifference}). Pasted or retouched regions often stand out.</figcaption>
+          </figure>
+        )}
+        {f.thumbnail && (
+          <figure>
+            <img src={f.thumbnail.dataUrl} alt="The thumbnail embedded in the file" />
+            <figcaption className={f.thumbnail.differs ? 'small warning' : 'small muted'}>
+              Embedded thumbnail, {f.thumbnail.width} × {f.thumbnail.height}: {f.thumbnail.differs ? `it shows another picture (${f.thumbnail.distance} bits apart) — the image was changed after the camera wrote it` : 'the same picture'}
+            </figcaption>
+          </figure>
+        )}
+      </div>
+    </section>
+  );
+}
+
 /** Every part of one image's evidence; a part that failed says why, the others stand. */
 export function Evidence({ result, actions }: { result: VetImageResult; actions: EvidenceActions }) {
   return (
@@ -144,6 +215,7 @@ export function Evidence({ result, actions }: { result: VetImageResult; actions:
         </p>
       ))}
       <Earlier result={result} actions={actions} />
+      {result.forensics && <FileForensics f={result.forensics} />}
       {result.scores.map((m) => (
         <Consistency key={m.model} m={m} actions={actions} />
       ))}

@@ -115,6 +115,8 @@ export interface ApiOutputs {
   'cases.delete': { cases: CaseSummary[] };
   /** Checks an image (bytes, format, size) and adds it to a case; nothing is stored for a bad one. */
   'cases.addImage': CaseFile;
+  /** Fetches an image from a web address (http or https; bounded in size, time and redirects) and adds it. */
+  'cases.addUrl': CaseFile;
   'cases.removeImage': CaseFile;
   /** A stored image, scaled down, as a JPEG data URL. */
   'cases.preview': { dataUrl: string };

@@ -245,6 +245,7 @@ export const API_INPUTS = {
     /** The image's bytes, base64. */
     data: v.pipe(v.string('must be a string'), v.maxLength(Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 4, `must be an image of at most ${MAX_UPLOAD_BYTES / 2 ** 20} MB`)),
   }),
+  'cases.addUrl': v.object({ caseId: integer, url: v.pipe(required, v.maxLength(4096, 'must be at most 4096 characters')) }),
   'cases.removeImage': v.object({ caseId: integer, sha256: required }),
   'cases.preview': v.object({ sha256: required, size: v.optional(v.pipe(integer, v.minValue(32, 'must be from 32 to 2048'), v.maxValue(2048, 'must be from 32 to 2048')), 640) }),
   'cases.vet': v.object({ caseId: integer, split: optional(required), subset: optional(required), redo: flag, requestId: optional(text) }),

@@ -4,6 +4,8 @@
 export const MAX_UPLOAD_BYTES = 40 * 1024 * 1024;
 /** The API calls that carry an image, base64 in their JSON body, and may be that large. */
 export const UPLOAD_BODY_LIMITS: Record<string, number> = { 'cases.addImage': Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + (1 << 20) };
+/** Fetching an image from a web address: the whole download, redirects included, within this. */
+export const FETCH_TIMEOUT_MS = 20_000;
 
 export interface HashImagesProgress {
   done: number;
@@ -195,6 +197,8 @@ export interface CaseSummary {
 /** An image of a case: what its file is, and its evidence once computed. */
 export interface CaseImage extends NewImageInfo {
   addedAt: string;
+  /** The web address it was fetched from, if it was. */
+  source: string | null;
   /** Null until the case is vetted (again after the claim changed). */
   evidence: VetImageResult | null;
   evidenceAt: string | null;

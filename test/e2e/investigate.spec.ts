@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import sharp from 'sharp';
 import { expect, test } from './support/fixtures.ts';
@@ -62,8 +64,23 @@ test('an investigator hashes the corpus, pastes an image, types the claim, reads
   await expect(page.getByRole('combobox', { name: 'Verdict' })).toHaveValue('repurposed');
   await expect(page.getByRole('article', { name: 'Image pasted.jpg' }).getByRole('region', { name: 'Earlier appearances' })).toContainText('Tbilisi square number 5');
 
+  // An image at a web address (a local server standing in for the network), fetched by the workbench.
+  const smaller = await sharp(copy).resize(100).jpeg().toBuffer();
+  const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/jpeg' }).end(smaller));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}/news/flood.jpg`;
+    await page.getByRole('textbox', { name: 'Image address' }).fill(address);
+    await page.getByRole('button', { name: 'Fetch', exact: true }).click();
+    await expect(page.getByRole('article', { name: 'Image flood.jpg' })).toContainText(`from ${address}`);
+    await expect(page.getByRole('textbox', { name: 'Image address' })).toHaveValue('');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+
   // A file that is not an image is refused by name, and nothing is added.
   await page.getByLabel('Add images').setInputFiles({ name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not pixels at all') });
   await expect(page.getByRole('alert')).toContainText('notes.jpg is not an image');
-  await expect(page.getByRole('article')).toHaveCount(1);
+  await expect(page.getByRole('article')).toHaveCount(2);
 });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -8,6 +10,7 @@ import { createHandlers } from '../../electron/node/api/handlers.ts';
 import { openDatabase } from '../../electron/node/store/db.ts';
 import { hashImages } from '../../electron/node/vetting/hash-job.ts';
 import { caseImagesDir } from '../../electron/node/vetting/case-files.ts';
+import { fetchImage } from '../../electron/node/vetting/fetch-image.ts';
 import { REPO_ROOT } from '../fixtures/cli.ts';
 import { tempDir } from '../fixtures/corpus.ts';
 import { writeImageCorpus } from '../fixtures/image-corpus.ts';
@@ -124,4 +127,55 @@ test('a case and its images survive the process being killed right after they we
   const file = await api['cases.get']({ caseId: summary!.caseId });
   for (const image of file.images) assert.ok(existsSync(path.join(caseImagesDir(db), image.sha256)));
   assert.deepEqual(readdirSync(caseImagesDir(db)).filter((f) => f.endsWith('.tmp')), []);
+});
+
+test('an image fetched from a web address: followed through redirects, kept with its address; loops, time-outs, huge bodies, pages and other schemes refused by name', async (t) => {
+  const photo = await photoJpeg(8);
+  const server = http.createServer((req, res) => {
+    const route = req.url ?? '/';
+    if (route === '/photo.jpg') return void res.writeHead(200, { 'content-type': 'text/plain' }).end(photo); // a lying Content-Type: the bytes decide
+    if (route === '/short-link') return void res.writeHead(302, { location: '/photo.jpg' }).end();
+    if (route.startsWith('/loop')) return void res.writeHead(301, { location: `/loop${route.length}` }).end();
+    if (route === '/page') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><script>alert(1)</script></html>');
+    if (route === '/huge') {
+      res.writeHead(200, { 'content-type': 'image/jpeg' });
+      const chunk = Buffer.alloc(1 << 20, 0xff);
+      const pump = () => {
+        while (res.write(chunk));
+      };
+      res.on('drain', pump);
+      pump();
+      return;
+    }
+    if (route === '/slow') return; // never answers
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const fetched = await fetchImage(`${base}/short-link`);
+  assert.equal(fetched.name, 'photo.jpg');
+  assert.equal(fetched.url, `${base}/photo.jpg`);
+  assert.deepEqual(fetched.bytes, photo);
+  await assert.rejects(fetchImage(`${base}/loop`), /redirects more than 5 times \(a loop\?\)/);
+  await assert.rejects(fetchImage(`${base}/slow`, { timeoutMs: 300 }), /did not answer within 0\.3 s/);
+  await assert.rejects(fetchImage(`${base}/huge`, { maxBytes: 3 << 20 }), /is over 3 MB; larger images are refused/);
+  await assert.rejects(fetchImage(`${base}/missing.jpg`), /answered 404/);
+  await assert.rejects(fetchImage('file:///etc/passwd'), /only http and https addresses are fetched, not file/);
+  await assert.rejects(fetchImage('not a url'), /not a web address/);
+
+  const dir = tempDir(t);
+  const corpus = await writeImageCorpus(dir, { photos: true });
+  const db = openDatabase(corpus.dbFile);
+  t.after(() => db.close());
+  const api = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test' });
+  const { caseId } = await api['cases.create']({ title: 'From the web', claim: '' });
+  const file = await api['cases.addUrl']({ caseId, url: `${base}/short-link` });
+  assert.deepEqual(file.images.map((i) => [i.name, i.source, i.format]), [['photo.jpg', `${base}/photo.jpg`, 'jpeg']]);
+  await assert.rejects(async () => api['cases.addUrl']({ caseId, url: `${base}/page` }), /page is not an image/);
+  assert.equal((await api['cases.get']({ caseId })).images.length, 1);
 });

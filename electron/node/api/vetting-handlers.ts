@@ -30,6 +30,7 @@ export function vettingHandlers(ctx: ApiContext, tasks: TaskRunner): Implementat
       return { cases: listCases(db) };
     },
     'cases.addImage': ({ caseId, name, data }) => addImageToCase(db, caseId, { bytes: Buffer.from(data, 'base64'), name }),
+    'cases.addUrl': ({ caseId, url }) => addImageToCase(db, caseId, { url }),
     'cases.removeImage': ({ caseId, sha256 }) => {
       removeCaseImage(db, caseId, sha256);
       dropUnusedImage(db, sha256);

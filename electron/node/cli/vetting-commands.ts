@@ -1,9 +1,10 @@
 import { OocError } from '../../common/errors.ts';
-import type { NeighbourHit, VetResult } from '../../common/vetting.ts';
+import { FETCH_TIMEOUT_MS, type NeighbourHit, type VetResult } from '../../common/vetting.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
 import { ClipModel } from '../inference/clip.ts';
 import { NeighbourSearch } from '../inference/neighbours.ts';
 import { listModels, resolveModel } from '../inference/registry.ts';
+import { fetchImage } from '../vetting/fetch-image.ts';
 import { hashImages } from '../vetting/hash-job.ts';
 import { MAX_DISTANCE } from '../vetting/hash-index.ts';
 import { DEFAULT_MAX_DISTANCE, MIN_SIMILARITY } from '../vetting/provenance.ts';
@@ -121,7 +122,8 @@ export const vetCommand: Command = {
   usage: `ooc vet --image <file> [--image <file> …] [--caption "<claim>"] [--model <id> …] [--split <s> [--subset <t>]]
         [--max-distance <bits>] [--json <file>|-] [--db <file>]
 
-  --image         an image the corpus may never have seen (any name; its real format is read from its bytes)
+  --image         an image the corpus may never have seen (any name; its real format is read from its
+                  bytes), or an http(s) address to fetch it from (up to 40 MB, 20 s, 5 redirects)
   --caption       the caption claimed for it
   --model         score with this installed model (repeatable; default: every installed model)
   --split         the split file the image–claim score is placed in (default merged_balanced, test)
@@ -168,7 +170,7 @@ trained on its embeddings (ooc train-head), and the nearest corpus images and ca
       const [caption, split, subset] = [optionalString(values, 'caption'), optionalString(values, 'split'), optionalString(values, 'subset')];
       const result = await vet(
         db,
-        { images: files.map((file) => ({ file })), ...(caption === undefined ? {} : { caption }), ...(maxDistance === undefined ? {} : { maxDistance }), ...(split === undefined ? {} : { split }), ...(subset === undefined ? {} : { subset }), ...(place === undefined ? {} : { place }) },
+        { images: await Promise.all(files.map(async (file) => (/^https?:\/\//i.test(file) ? await fetchImage(file, { timeoutMs: FETCH_TIMEOUT_MS }) : { file }))), ...(caption === undefined ? {} : { caption }), ...(maxDistance === undefined ? {} : { maxDistance }), ...(split === undefined ? {} : { split }), ...(subset === undefined ? {} : { subset }), ...(place === undefined ? {} : { place }) },
         { clips, search },
       );
       writeFigures(values, result, formatVet(result));

@@ -50,6 +50,7 @@ export function getCase(db: Db, caseId: number): CaseFile {
       width: number;
       height: number;
       added_at: string;
+      source: string | null;
       evidence: string | null;
       evidence_at: string | null;
     }[]
@@ -62,6 +63,7 @@ export function getCase(db: Db, caseId: number): CaseFile {
       width: r.width,
       height: r.height,
       addedAt: r.added_at,
+      source: r.source,
       evidence: r.evidence === null ? null : (JSON.parse(r.evidence) as VetImageResult),
       evidenceAt: r.evidence_at,
     }),
@@ -102,14 +104,14 @@ export function imageInUse(db: Db, sha256: string): boolean {
 }
 
 /** Adds an image (once per case: the same bytes again are a no-op). */
-export function addCaseImage(db: Db, caseId: number, image: NewImageInfo): void {
+export function addCaseImage(db: Db, caseId: number, image: NewImageInfo, source: string | null = null): void {
   db.transaction(() => {
     requireCaseRow(db, caseId);
     const position = db.prepare('SELECT coalesce(max(position), -1) + 1 FROM case_images WHERE case_id = ?').pluck().get(caseId) as number;
     db.prepare(
-      `INSERT INTO case_images (case_id, sha256, name, format, bytes, width, height, position, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO case_images (case_id, sha256, name, format, bytes, width, height, position, added_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (case_id, sha256) DO NOTHING`,
-    ).run(caseId, image.sha256, image.name, image.format, image.bytes, image.width, image.height, position, now());
+    ).run(caseId, image.sha256, image.name, image.format, image.bytes, image.width, image.height, position, now(), source);
     touch(db, caseId);
   })();
 }

@@ -2,9 +2,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync,
 import path from 'node:path';
 import sharp from 'sharp';
 import { OocError } from '../../common/errors.ts';
-import type { CaseFile, VetProgress } from '../../common/vetting.ts';
+import { FETCH_TIMEOUT_MS, type CaseFile, type VetProgress } from '../../common/vetting.ts';
 import { addCaseImage, deleteCase, getCase, imageInUse, saveEvidence } from '../store/cases.ts';
 import type { Db } from '../store/db.ts';
+import { fetchImage } from './fetch-image.ts';
 import { readNewImage } from './new-image.ts';
 import { encodeClaim, imageEvidence, referenceFile, type VetModels } from './vet.ts';
 
@@ -41,14 +42,16 @@ function storeBytes(db: Db, sha256: string, bytes: Buffer): void {
 }
 
 /**
- * Adds an image to a case: checked first (readNewImage: nothing is stored for a bad one), then
- * its bytes kept under their sha256, then the row. The same image twice is kept once.
+ * Adds an image to a case, from a file, bytes, or a web address (fetchImage): checked first
+ * (readNewImage: nothing is stored for a bad one), then its bytes kept under their sha256, then
+ * the row. The same image twice is kept once.
  */
-export async function addImageToCase(db: Db, caseId: number, source: { file: string } | { bytes: Buffer; name: string }): Promise<CaseFile> {
+export async function addImageToCase(db: Db, caseId: number, source: { file: string } | { bytes: Buffer; name: string } | { url: string }): Promise<CaseFile> {
   getCase(db, caseId);
-  const image = await readNewImage(source);
+  const fetched = 'url' in source ? await fetchImage(source.url, { timeoutMs: FETCH_TIMEOUT_MS }) : null;
+  const image = await readNewImage(fetched ?? (source as { file: string } | { bytes: Buffer; name: string }));
   storeBytes(db, image.info.sha256, image.bytes);
-  addCaseImage(db, caseId, image.info);
+  addCaseImage(db, caseId, image.info, fetched?.url ?? null);
   return getCase(db, caseId);
 }
 

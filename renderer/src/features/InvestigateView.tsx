@@ -108,6 +108,7 @@ function ImageCard({ image, actions, onRemove }: { image: CaseImage; actions: Ev
             {image.format.toUpperCase()} · {image.width} × {image.height} · {formatCount(image.bytes)} bytes
           </p>
           <p className="small muted sha">sha256 {image.sha256}</p>
+          {image.source && <p className="small muted sha">from {image.source}</p>}
           <DeleteButton question={`Remove ${image.name} from this case?`} onDelete={onRemove} />
         </div>
       </header>
@@ -120,6 +121,8 @@ function CasePanel({ file, overview, onChange, onDeleted, update }: { file: Case
   const [error, setError] = useState<string | null>(null);
   const [adding, setAdding] = useState(0);
   const [dragging, setDragging] = useState(false);
+  const [address, setAddress] = useState('');
+  const [fetching, setFetching] = useState(false);
   const [reference, setReference] = useState(() => (overview.files.some((f) => f.split === 'merged_balanced' && f.subset === 'test') ? 'merged_balanced/test' : ''));
   const [jobId, setJobId] = useState<string | null>(null);
   const job = useJobs().find((r) => r.id === jobId) ?? null;
@@ -223,6 +226,29 @@ function CasePanel({ file, overview, onChange, onDeleted, update }: { file: Case
           . Up to {MAX_UPLOAD_BYTES / 2 ** 20} MB each; nothing leaves this machine.
           {adding > 0 && <span className="muted"> Adding…</span>}
         </div>
+        <form
+          className="import-form url-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (address.trim() === '') return;
+            setError(null);
+            setFetching(true);
+            void call('cases.addUrl', { caseId: file.caseId, url: address.trim() })
+              .then((f) => {
+                onChange(f);
+                setAddress('');
+              }, fail)
+              .finally(() => setFetching(false));
+          }}
+        >
+          <label className="grow">
+            Or fetch it from a web address (this goes to the network)
+            <input type="url" aria-label="Image address" placeholder="https://…/photo.jpg" value={address} onChange={(e) => setAddress(e.target.value)} />
+          </label>
+          <button type="submit" disabled={fetching || address.trim() === ''}>
+            {fetching ? 'Fetching…' : 'Fetch'}
+          </button>
+        </form>
         <div className="import-form vet-row">
           <label>
             Compare scores with

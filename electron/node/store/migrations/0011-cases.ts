@@ -30,6 +30,7 @@ export const migration0011: Migration = {
         height INTEGER NOT NULL,
         position INTEGER NOT NULL,
         added_at TEXT NOT NULL,
+        source TEXT,
         evidence TEXT,
         evidence_at TEXT,
         PRIMARY KEY (case_id, sha256)

@@ -16,17 +16,9 @@ export const MAX_DISTANCE = 11;
 const CHUNKS = 4;
 const KEYS = 1 << 16;
 
-function chunk(h: Hash, c: number): number {
-  switch (c) {
-    case 0:
-      return h.even & 0xffff;
-    case 1:
-      return h.even >>> 16;
-    case 2:
-      return h.odd & 0xffff;
-    default:
-      return h.odd >>> 16;
-  }
+/** Chunk `c` of a hash: the low and high halves of its even word, then of its odd word. */
+function chunk(even: number, odd: number, c: number): number {
+  return c === 0 ? even & 0xffff : c === 1 ? even >>> 16 : c === 2 ? odd & 0xffff : odd >>> 16;
 }
 
 /** Every 16-bit value within `radius` (≤ 2) bits of `key`. */
@@ -70,7 +62,7 @@ export class HashIndex {
       const starts = new Uint32Array(KEYS + 1);
       const keys = new Uint16Array(this.size);
       for (let i = 0; i < this.size; i++) {
-        const key = chunk({ even: even[i]!, odd: odd[i]! }, c);
+        const key = chunk(even[i]!, odd[i]!, c);
         keys[i] = key;
         starts[key + 1]!++;
       }
@@ -80,8 +72,14 @@ export class HashIndex {
       for (let i = 0; i < this.size; i++) members[fill[keys[i]!]!++] = i;
       this.starts.push(starts);
       this.members.push(members);
-      this.memberEven.push(members.map((i) => even[i]!));
-      this.memberOdd.push(members.map((i) => odd[i]!));
+      const [memberEven, memberOdd] = [new Uint32Array(this.size), new Uint32Array(this.size)];
+      for (let m = 0; m < this.size; m++) {
+        const i = members[m]!;
+        memberEven[m] = even[i]!;
+        memberOdd[m] = odd[i]!;
+      }
+      this.memberEven.push(memberEven);
+      this.memberOdd.push(memberOdd);
     }
   }
 
@@ -101,7 +99,7 @@ export class HashIndex {
         // Mirroring leaves the even chunks as they are: the flipped probe would find nothing new there.
         for (let c = flipped ? 2 : 0; c < CHUNKS; c++) {
           const [starts, members, even, odd] = [this.starts[c]!, this.members[c]!, this.memberEven[c]!, this.memberOdd[c]!];
-          around(chunk(probe, c), radius, (key) => {
+          around(chunk(pe, po, c), radius, (key) => {
             const end = starts[key + 1]!;
             for (let m = starts[key]!; m < end; m++) {
               const oddBits = popcount(po ^ odd[m]!);

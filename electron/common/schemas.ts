@@ -16,7 +16,7 @@ import { FACETS, PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES } from './pairs.ts';
 import { COLORMAPS, SALIENCY_METHODS } from './saliency.ts';
 import { PROBLEM_KINDS, TOKEN_REPORT_TEXTS } from './evaluation.ts';
 import { HEAD_INPUTS, HEAD_KINDS } from './heads.ts';
-import { CASE_VERDICTS, MAX_UPLOAD_BYTES } from './vetting.ts';
+import { CASE_VERDICTS, MAX_UPLOAD_BYTES, parsePlace } from './vetting.ts';
 
 export { FACETS, PAIR_LABELS, PAIR_SORTS, SCORE_MEASURES };
 
@@ -236,6 +236,14 @@ export const API_INPUTS = {
     title: v.optional(v.pipe(required, v.maxLength(200, 'must be at most 200 characters'))),
     claim: v.optional(text),
     notes: v.optional(v.pipe(v.string('must be a string'), v.maxLength(100_000, 'must be at most 100000 characters'))),
+    /** "<latitude>, <longitude>", or '' to clear it. */
+    place: v.optional(
+      v.pipe(
+        v.string('must be a string'),
+        v.check((t) => t.trim() === '' || parsePlace(t) !== null, 'must be "<latitude>, <longitude>" in degrees, e.g. "39.47, -0.38"'),
+        v.transform((t) => (t.trim() === '' ? null : parsePlace(t))),
+      ),
+    ),
     verdict: v.optional(v.nullable(v.picklist(CASE_VERDICTS, `must be one of ${CASE_VERDICTS.join(', ')}`))),
   }),
   'cases.delete': v.object({ caseId: integer }),

@@ -181,6 +181,14 @@ export interface VetResult {
   images: VetImageResult[];
 }
 
+/** A place typed as "<latitude>, <longitude>" in degrees, or null when it is not one. */
+export function parsePlace(text: string): { latitude: number; longitude: number } | null {
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$/.exec(text);
+  if (m === null) return null;
+  const [latitude, longitude] = [Number(m[1]), Number(m[2])];
+  return Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180 ? { latitude, longitude } : null;
+}
+
 export const CASE_VERDICTS = ['consistent', 'repurposed', 'manipulated', 'inconclusive'] as const;
 export type CaseVerdict = (typeof CASE_VERDICTS)[number];
 
@@ -215,6 +223,8 @@ export interface CasePin {
 
 export interface CaseFile extends Omit<CaseSummary, 'images'> {
   notes: string;
+  /** Where the claim says the photo was taken: GPS in the images is measured from it. */
+  place: { latitude: number; longitude: number } | null;
   images: CaseImage[];
   pins: CasePin[];
 }

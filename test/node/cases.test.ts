@@ -179,3 +179,24 @@ test('an image fetched from a web address: followed through redirects, kept with
   await assert.rejects(async () => api['cases.addUrl']({ caseId, url: `${base}/page` }), /page is not an image/);
   assert.equal((await api['cases.get']({ caseId })).images.length, 1);
 });
+
+test("a case's place: checked, stored, and measured against the GPS in its images", async (t) => {
+  const dir = tempDir(t);
+  const corpus = await writeImageCorpus(dir, { photos: true });
+  const db = openDatabase(corpus.dbFile);
+  t.after(() => db.close());
+  const api = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test' });
+  const { caseId } = await api['cases.create']({ title: 'Where', claim: 'Flooding in Valencia' });
+  await assert.rejects(async () => api['cases.update']({ caseId, place: 'Valencia' }), /must be "<latitude>, <longitude>" in degrees/);
+  await assert.rejects(async () => api['cases.update']({ caseId, place: '95, 10' }), /must be "<latitude>, <longitude>"/);
+  const gps = await sharp(await photoJpeg(30)).withExif({ IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '39/1 28/1 12/1', GPSLongitudeRef: 'W', GPSLongitude: '0/1 22/1 36/1' } }).jpeg().toBuffer();
+  await api['cases.addImage']({ caseId, name: 'gps.jpg', data: base64(gps) });
+  await api['cases.vet']({ caseId });
+  let file = await api['cases.update']({ caseId, place: '39.4699, -0.3763' });
+  assert.deepEqual(file.place, { latitude: 39.4699, longitude: -0.3763 });
+  assert.equal(file.images[0]!.evidence, null, 'a new place clears the evidence');
+  file = await api['cases.vet']({ caseId });
+  assert.ok(file.images[0]!.evidence!.forensics!.metadata!.distanceKm! < 0.1);
+  file = await api['cases.update']({ caseId, place: '' });
+  assert.equal(file.place, null);
+});

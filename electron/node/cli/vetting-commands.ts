@@ -1,5 +1,5 @@
 import { OocError } from '../../common/errors.ts';
-import { FETCH_TIMEOUT_MS, type NeighbourHit, type VetResult } from '../../common/vetting.ts';
+import { FETCH_TIMEOUT_MS, parsePlace, type NeighbourHit, type VetResult } from '../../common/vetting.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
 import { ClipModel } from '../inference/clip.ts';
 import { NeighbourSearch } from '../inference/neighbours.ts';
@@ -156,11 +156,8 @@ trained on its embeddings (ooc train-head), and the nearest corpus images and ca
       throw new OocError('BAD_ARGUMENT', `--max-distance must be a whole number from 0 to ${MAX_DISTANCE}, got "${raw}"`);
     }
     const placeText = optionalString(values, 'place');
-    const placeMatch = placeText === undefined ? null : /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$/.exec(placeText);
-    if (placeText !== undefined && (placeMatch === null || Math.abs(Number(placeMatch[1])) > 90 || Math.abs(Number(placeMatch[2])) > 180)) {
-      throw new OocError('BAD_ARGUMENT', `--place must be "<latitude>,<longitude>" in degrees (e.g. "39.47,-0.38"), got "${placeText}"`);
-    }
-    const place = placeMatch === null ? undefined : { latitude: Number(placeMatch[1]), longitude: Number(placeMatch[2]) };
+    const place = placeText === undefined ? undefined : (parsePlace(placeText) ?? undefined);
+    if (placeText !== undefined && place === undefined) throw new OocError('BAD_ARGUMENT', `--place must be "<latitude>,<longitude>" in degrees (e.g. "39.47,-0.38"), got "${placeText}"`);
     const specs = (values as Record<string, unknown>).model as string[] | undefined;
     const installed = specs === undefined ? (await listModels()).models : await Promise.all(specs.map((spec) => resolveModel(spec)));
     const db = openCommandDatabase(values);

@@ -9,6 +9,7 @@ interface CaseRow {
   title: string;
   claim: string;
   notes: string;
+  place: string | null;
   verdict: CaseVerdict | null;
   created_at: string;
   updated_at: string;
@@ -69,23 +70,26 @@ export function getCase(db: Db, caseId: number): CaseFile {
     }),
   );
   const pins = db.prepare('SELECT pin_id AS pinId, target, label, created_at AS createdAt FROM case_pins WHERE case_id = ? ORDER BY pin_id').all(caseId) as CasePin[];
-  return { caseId, title: row.title, claim: row.claim, notes: row.notes, verdict: row.verdict, createdAt: row.created_at, updatedAt: row.updated_at, images, pins };
+  const place = row.place === null ? null : (JSON.parse(row.place) as CaseFile['place']);
+  return { caseId, title: row.title, claim: row.claim, notes: row.notes, place, verdict: row.verdict, createdAt: row.created_at, updatedAt: row.updated_at, images, pins };
 }
 
 export interface CaseChanges {
   title?: string;
   claim?: string;
   notes?: string;
+  place?: { latitude: number; longitude: number } | null;
   verdict?: CaseVerdict | null;
 }
 
-/** Applies the changes given; a changed claim makes every image's evidence stale (cleared). */
+/** Applies the changes given; a changed claim or place makes every image's evidence stale (cleared). */
 export function updateCase(db: Db, caseId: number, changes: CaseChanges): void {
   db.transaction(() => {
     const row = requireCaseRow(db, caseId);
+    const place = changes.place === undefined ? row.place : changes.place === null ? null : JSON.stringify(changes.place);
     const next = { title: changes.title ?? row.title, claim: changes.claim ?? row.claim, notes: changes.notes ?? row.notes, verdict: changes.verdict === undefined ? row.verdict : changes.verdict };
-    db.prepare('UPDATE cases SET title = ?, claim = ?, notes = ?, verdict = ?, updated_at = ? WHERE case_id = ?').run(next.title, next.claim, next.notes, next.verdict, now(), caseId);
-    if (next.claim !== row.claim) db.prepare('UPDATE case_images SET evidence = NULL, evidence_at = NULL WHERE case_id = ?').run(caseId);
+    db.prepare('UPDATE cases SET title = ?, claim = ?, notes = ?, place = ?, verdict = ?, updated_at = ? WHERE case_id = ?').run(next.title, next.claim, next.notes, place, next.verdict, now(), caseId);
+    if (next.claim !== row.claim || place !== row.place) db.prepare('UPDATE case_images SET evidence = NULL, evidence_at = NULL WHERE case_id = ?').run(caseId);
   })();
 }
 

@@ -103,7 +103,7 @@ export async function vetCase(db: Db, caseId: number, models: VetModels | undefi
       const message = `the stored copy of ${entry.name} cannot be read (${err instanceof Error ? err.message : String(err)}); remove the image and add it again`;
       saveEvidence(db, caseId, entry.sha256, { image: info, nearDuplicates: [], hashSearch: null, scores: [], forensics: null, errors: [{ part: 'image', message }] });
     }
-    if (bytes !== null) saveEvidence(db, caseId, entry.sha256, await imageEvidence(db, await readNewImage({ bytes, name: entry.name }), claims, reference, models));
+    if (bytes !== null) saveEvidence(db, caseId, entry.sha256, await imageEvidence(db, await readNewImage({ bytes, name: entry.name }), claims, reference, models, undefined, file.place ?? undefined));
     done++;
     options.onProgress?.({ done, total: todo.length, image: todo[k + 1]?.name ?? null });
   }

@@ -201,7 +201,11 @@ function CasePanel({ file, overview, onChange, onDeleted, update }: { file: Case
           <span className="field-label">The claim</span>
           <SavedField label="Claimed caption" value={file.claim} multiline placeholder="The caption claimed for the image, e.g. “Flooding in Valencia last week”, in any language" onSave={(claim) => change({ caseId: file.caseId, claim })} />
         </label>
-        <p className="small muted">Changing the claim clears the evidence; gather it again.</p>
+        <label className="place-field">
+          <span className="field-label">Where the claim says it was taken (latitude, longitude)</span>
+          <SavedField label="Claimed place" value={file.place === null ? '' : `${file.place.latitude}, ${file.place.longitude}`} placeholder="e.g. 39.47, -0.38 — GPS in the images is measured from it" onSave={(place) => change({ caseId: file.caseId, place })} />
+        </label>
+        <p className="small muted">Changing the claim or the place clears the evidence; gather it again.</p>
         <div
           className={dragging ? 'drop-zone dragging' : 'drop-zone'}
           onDragOver={(e) => {

@@ -15,6 +15,7 @@ export const migration0011: Migration = {
         title TEXT NOT NULL,
         claim TEXT NOT NULL DEFAULT '',
         notes TEXT NOT NULL DEFAULT '',
+        place TEXT,
         verdict TEXT CHECK (verdict IN ('consistent', 'repurposed', 'manipulated', 'inconclusive')),
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL

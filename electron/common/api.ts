@@ -122,6 +122,8 @@ export interface ApiOutputs {
   'cases.preview': { dataUrl: string };
   /** Gathers the evidence on a case's images not yet vetted (all with redo), as a job the UI follows. */
   'cases.vet': CaseFile;
+  /** The case as one self-contained HTML file (opens offline) and as JSON, with a file name to save them under. */
+  'cases.report': { html: string; json: string; filename: string };
   'cases.pin': CaseFile;
   'cases.unpin': CaseFile;
   'heads.list': { heads: HeadInfo[]; sets: string[] };

@@ -257,6 +257,7 @@ export const API_INPUTS = {
   'cases.removeImage': v.object({ caseId: integer, sha256: required }),
   'cases.preview': v.object({ sha256: required, size: v.optional(v.pipe(integer, v.minValue(32, 'must be from 32 to 2048'), v.maxValue(2048, 'must be from 32 to 2048')), 640) }),
   'cases.vet': v.object({ caseId: integer, split: optional(required), subset: optional(required), redo: flag, requestId: optional(text) }),
+  'cases.report': v.object({ caseId: integer }),
   'cases.pin': v.object({ caseId: integer, target: v.pipe(required, v.regex(/^(item|pair):\d+$/, 'must be item:<id> or pair:<id>')), label: v.optional(text, '') }),
   'cases.unpin': v.object({ caseId: integer, pinId: integer }),
   'heads.list': none,

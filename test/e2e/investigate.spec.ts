@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import sharp from 'sharp';
 import { expect, test } from './support/fixtures.ts';
@@ -58,6 +60,24 @@ test('an investigator hashes the corpus, pastes an image, types the claim, reads
   await expect(page.getByText('Protesters gather in Tbilisi square number 5').first()).toBeVisible();
 
   await page.goBack();
+  // The report: saved as one HTML file that opens from disk with the network off, images inside.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Save report (HTML)' }).click();
+  const report = await download;
+  expect(report.suggestedFilename()).toBe('Valencia-floods-report.html');
+  const saved = path.join(mkdtempSync(path.join(os.tmpdir(), 'ooc-report-')), report.suggestedFilename());
+  await report.saveAs(saved);
+  const offline = await page.context().newPage();
+  await page.context().setOffline(true);
+  await offline.goto(pathToFileURL(saved).href);
+  await expect(offline.getByRole('heading', { level: 1 })).toHaveText('Valencia floods');
+  await expect(offline.getByText('“Flooding in Valencia last week”')).toBeVisible();
+  await expect(offline.getByText('Tbilisi square number 5').first()).toBeVisible();
+  await expect.poll(() => offline.locator('img').evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0))).toBe(true);
+  await offline.close();
+  await page.context().setOffline(false);
+  rmSync(path.dirname(saved), { recursive: true, force: true });
+
   await expect(page).toHaveURL(/view=investigate.*case=\d+/);
   await page.reload();
   await expect(page.getByRole('textbox', { name: 'Claimed caption' })).toHaveValue('Flooding in Valencia last week');

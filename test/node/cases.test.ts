@@ -62,6 +62,21 @@ test('a case: images checked and stored once by sha256, vetted with every part o
   file = await api['cases.update']({ caseId, notes: 'Reverse search done.', verdict: 'repurposed' });
   assert.equal(file.verdict, 'repurposed');
   assert.ok(file.images.every((i) => i.evidence !== null), 'notes and verdict keep the evidence');
+  // The report: one file, every image inside it, no scripts, nothing to fetch; what the user typed escaped.
+  await api['cases.update']({ caseId, notes: 'Checked <script>alert(1)</script> & the BBC archive' });
+  const report = await api['cases.report']({ caseId });
+  assert.match(report.filename, /^Case-of-\d{4}-\d\d-\d\d-report$/);
+  assert.ok(report.html.includes('Checked &#60;script&#62;alert(1)&#60;/script&#62; &#38; the BBC archive'));
+  assert.ok(!/<script/i.test(report.html), 'no script element');
+  assert.ok(!/(src|href)="(?!data:)/i.test(report.html), 'every image is a data URL');
+  assert.ok(report.html.includes(first!.sha256) && report.html.includes(second!.sha256));
+  assert.match(report.html, /Item 105<\/b> bbc \/ world/);
+  assert.match(report.html, /data:image\/jpeg;base64,/);
+  const json = JSON.parse(report.json) as { images: { sha256: string; evidence: { nearDuplicates: { itemId: number }[] } }[]; models: { id: string; manifestSha256: string }[] };
+  assert.deepEqual(json.images.map((i) => i.sha256), [first!.sha256, second!.sha256]);
+  assert.equal(json.images[0]!.evidence.nearDuplicates[0]!.itemId, 105);
+  assert.match(json.models.find((m) => m.id === 'tiny-random-clip')!.manifestSha256, /^[0-9a-f]{64}$/);
+
   file = await api['cases.update']({ caseId, claim: 'Protest in Tbilisi' });
   assert.ok(file.images.every((i) => i.evidence === null), 'a new claim clears the evidence');
   await assert.rejects(async () => api['cases.update']({ caseId, verdict: 'fake' as never }), /must be one of consistent, repurposed, manipulated, inconclusive/);

@@ -199,6 +199,14 @@ test('ooc hash-images and ooc vet: the evidence as text and as JSON, and usage e
   assert.equal(written.images[0]!.image.format, 'jpeg');
   assert.deepEqual(written.images[0]!.nearDuplicates.map((d) => [d.itemId, d.distance]), [[100, 0]]);
 
+  const report = path.join(dir, 'report.html');
+  const reported = await runCli(['vet', '--image', path.join(corpus.origin, 'guardian/images/0000/100.jpg'), '--caption', 'Protest <in> Lisbon', '--report', report, '--db', corpus.dbFile]);
+  assert.equal(reported.code, 0, reported.stderr);
+  const html = readFileSync(report, 'utf8');
+  assert.match(html, /<h1>Vetting of 100\.jpg<\/h1>/);
+  assert.match(html, /“Protest &#60;in&#62; Lisbon”/);
+  assert.match(html, /<img src="data:image\/jpeg;base64,/);
+
   const missing = await runCli(['vet', '--db', corpus.dbFile]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /missing --image/);

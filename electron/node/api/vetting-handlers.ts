@@ -3,7 +3,7 @@ import { OocError } from '../../common/errors.ts';
 import { createCase, getCase, listCases, pinEvidence, removeCaseImage, unpinEvidence, updateCase } from '../store/cases.ts';
 import { hashCounts } from '../store/image-hashes.ts';
 import type { TaskRunner } from '../jobs/tasks.ts';
-import { addImageToCase, casePreview, deleteCaseAndImages, dropUnusedImage } from '../vetting/case-files.ts';
+import { addImageToCase, casePreview, deleteCaseAndImages, dropUnusedImage, reportOfCase } from '../vetting/case-files.ts';
 import type { ApiContext, Implementations } from './handlers.ts';
 
 type VettingMethods = Extract<ApiMethod, `hashes.${string}` | `cases.${string}`>;
@@ -43,6 +43,7 @@ export function vettingHandlers(ctx: ApiContext, tasks: TaskRunner): Implementat
       const work = (onProgress: (p: { done: number; total: number }) => void) => tasks.run('vetCase', { caseId, ...options }, onProgress);
       return ctx.jobs === undefined ? work(() => undefined) : ctx.jobs.track('vet', `Vet "${file.title}"`, work, requestId);
     },
+    'cases.report': ({ caseId }) => reportOfCase(db, caseId, `OOC Workbench ${ctx.version}`),
     'cases.pin': ({ caseId, target, label }) => {
       pinEvidence(db, caseId, target, label);
       return getCase(db, caseId);

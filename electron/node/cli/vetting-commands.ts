@@ -12,7 +12,10 @@ import { vet } from '../vetting/vet.ts';
 import { optionalString, type Command } from './args.ts';
 import { openCommandDatabase } from './database.ts';
 import { handleInterrupts } from './interrupt.ts';
-import { writeFigures } from './output.ts';
+import { writeAtomically, writeFigures } from './output.ts';
+import { caseReport } from '../vetting/report.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
@@ -119,8 +122,8 @@ export function formatVet(result: VetResult): string {
 export const vetCommand: Command = {
   name: 'vet',
   summary: 'gather offline evidence on a new image and the caption claimed for it: earlier appearances in the corpus, …',
-  usage: `ooc vet --image <file> [--image <file> …] [--caption "<claim>"] [--model <id> …] [--split <s> [--subset <t>]]
-        [--max-distance <bits>] [--json <file>|-] [--db <file>]
+  usage: `ooc vet --image <file|url> [--image … ] [--caption "<claim>"] [--model <id> …] [--split <s> [--subset <t>]]
+        [--place <lat,lon>] [--max-distance <bits>] [--json <file>|-] [--report <file.html>] [--db <file>]
 
   --image         an image the corpus may never have seen (any name; its real format is read from its
                   bytes), or an http(s) address to fetch it from (up to 40 MB, 20 s, 5 redirects)
@@ -131,6 +134,7 @@ export const vetCommand: Command = {
   --place         "<latitude>,<longitude>" where the claim says the photo was taken: GPS in the file is measured from it
   --max-distance  hash bits that may differ for a near-duplicate, 0–${MAX_DISTANCE} (default ${DEFAULT_MAX_DISTANCE})
   --json          also write the evidence as JSON to this file ("-": standard output only)
+  --report        also write a self-contained HTML report (images inside; opens offline)
   --db            database file (default: ${defaultDatabasePath()})
 
 Earlier appearances: corpus images that are the same photo — re-encoded, resized, greyscale,
@@ -146,7 +150,8 @@ trained on its embeddings (ooc train-head), and the nearest corpus images and ca
     model: { type: 'string', multiple: true },
     split: { type: 'string' },
     subset: { type: 'string' },
-    place: { type: 'string' }, 'max-distance': { type: 'string' }, json: { type: 'string' }, db: { type: 'string' } },
+    place: { type: 'string' },
+    report: { type: 'string' }, 'max-distance': { type: 'string' }, json: { type: 'string' }, db: { type: 'string' } },
   async run(values) {
     const files = (values as Record<string, unknown>).image as string[] | undefined;
     if (files === undefined || files.length === 0) throw new OocError('BAD_ARGUMENT', 'missing --image (see: ooc vet --help)');
@@ -158,6 +163,7 @@ trained on its embeddings (ooc train-head), and the nearest corpus images and ca
     const placeText = optionalString(values, 'place');
     const place = placeText === undefined ? undefined : (parsePlace(placeText) ?? undefined);
     if (placeText !== undefined && place === undefined) throw new OocError('BAD_ARGUMENT', `--place must be "<latitude>,<longitude>" in degrees (e.g. "39.47,-0.38"), got "${placeText}"`);
+    const reportFile = optionalString(values, 'report');
     const specs = (values as Record<string, unknown>).model as string[] | undefined;
     const installed = specs === undefined ? (await listModels()).models : await Promise.all(specs.map((spec) => resolveModel(spec)));
     const db = openCommandDatabase(values);
@@ -165,12 +171,23 @@ trained on its embeddings (ooc train-head), and the nearest corpus images and ca
     const search = new NeighbourSearch(db);
     try {
       const [caption, split, subset] = [optionalString(values, 'caption'), optionalString(values, 'split'), optionalString(values, 'subset')];
+      const sources = await Promise.all(files.map(async (file) => (/^https?:\/\//i.test(file) ? await fetchImage(file, { timeoutMs: FETCH_TIMEOUT_MS }) : { file })));
       const result = await vet(
         db,
-        { images: await Promise.all(files.map(async (file) => (/^https?:\/\//i.test(file) ? await fetchImage(file, { timeoutMs: FETCH_TIMEOUT_MS }) : { file }))), ...(caption === undefined ? {} : { caption }), ...(maxDistance === undefined ? {} : { maxDistance }), ...(split === undefined ? {} : { split }), ...(subset === undefined ? {} : { subset }), ...(place === undefined ? {} : { place }) },
+        { images: sources, ...(caption === undefined ? {} : { caption }), ...(maxDistance === undefined ? {} : { maxDistance }), ...(split === undefined ? {} : { split }), ...(subset === undefined ? {} : { subset }), ...(place === undefined ? {} : { place }) },
         { clips, search },
       );
       writeFigures(values, result, formatVet(result));
+      if (reportFile !== undefined) {
+        const images = result.images.map((evidence, i) => {
+          const source = sources[i]!;
+          return 'file' in source ? { bytes: readFileSync(source.file), source: null, evidence, name: evidence.image.name } : { bytes: source.bytes, source: source.url, evidence, name: source.name };
+        });
+        const title = `Vetting of ${result.images.map((r) => r.image.name).join(', ')}`;
+        const { html } = await caseReport(db, { title, claim: result.caption, notes: '', verdict: null, place: place ?? null, pins: [], images }, 'OOC Workbench (ooc vet)');
+        writeAtomically(path.resolve(reportFile), html);
+        process.stderr.write(`Wrote the report to ${path.resolve(reportFile)}\n`);
+      }
       return 0;
     } finally {
       await search.release();

@@ -7,6 +7,7 @@ import { addCaseImage, deleteCase, getCase, imageInUse, saveEvidence } from '../
 import type { Db } from '../store/db.ts';
 import { fetchImage } from './fetch-image.ts';
 import { readNewImage } from './new-image.ts';
+import { caseReport } from './report.ts';
 import { encodeClaim, imageEvidence, referenceFile, type VetModels } from './vet.ts';
 
 /**
@@ -108,4 +109,21 @@ export async function vetCase(db: Db, caseId: number, models: VetModels | undefi
     options.onProgress?.({ done, total: todo.length, image: todo[k + 1]?.name ?? null });
   }
   return getCase(db, caseId);
+}
+
+/** A case's report (report.ts): its images read from the store (a lost copy is said to be missing). */
+export async function reportOfCase(db: Db, caseId: number, app: string): Promise<{ html: string; json: string; filename: string }> {
+  const file = getCase(db, caseId);
+  const images = file.images.map((i) => {
+    let bytes = Buffer.alloc(0);
+    try {
+      bytes = readFileSync(caseImageFile(db, i.sha256));
+    } catch {
+      // said in the report
+    }
+    return { bytes, source: i.source, evidence: i.evidence, name: i.name };
+  });
+  const { html, json } = await caseReport(db, { title: file.title, claim: file.claim.trim() || null, notes: file.notes, verdict: file.verdict, place: file.place, pins: file.pins, images }, app);
+  const slug = file.title.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').slice(0, 60) || `case-${caseId}`;
+  return { html, json: `${JSON.stringify(json, null, 2)}\n`, filename: `${slug}-report` };
 }

@@ -1,5 +1,8 @@
 import * as Plot from '@observablehq/plot';
 import { useEffect, useRef } from 'react';
+import { save, saveText } from '../save-file.ts';
+
+export { saveText };
 
 /** Colours for a chart's series, in order. */
 export const SERIES_COLOURS = ['#2563eb', '#c2410c', '#15803d', '#7c3aed', '#0891b2', '#be185d', '#a16207', '#475569'];
@@ -12,20 +15,6 @@ export function legendMarks(series: readonly { label: string; colour: string }[]
   const step = corner === 'top-right' ? 15 : -15;
   const ordered = corner === 'top-right' ? series : [...series].reverse();
   return ordered.map((s, i) => Plot.text([s.label], { frameAnchor: corner, dx: -6, dy: (corner === 'top-right' ? 8 : -8) + i * step, text: (d: string) => `■ ${d}`, fill: s.colour, textAnchor: 'end', fontWeight: 600 }));
-}
-
-/** Saves a blob under a name, through a link the browser (or Electron's download handler) follows. */
-function save(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-export function saveText(text: string, filename: string, type: string): void {
-  save(new Blob([text], { type }), filename);
 }
 
 function svgText(svg: SVGSVGElement): string {

@@ -4,6 +4,7 @@ import { CASE_VERDICTS, MAX_UPLOAD_BYTES, type CaseFile, type CaseImage, type Ca
 import { call, type ApiError } from '../api/client.ts';
 import { DeleteButton } from '../components/DeleteButton.tsx';
 import { describeError } from '../errors.ts';
+import { saveText } from '../save-file.ts';
 import { countOf, formatCount } from '../format.ts';
 import { useJob, useJobs } from '../state/jobs.ts';
 import type { UpdateView, ViewState } from '../state/view-state.ts';
@@ -187,6 +188,9 @@ function CasePanel({ file, overview, onChange, onDeleted, update }: { file: Case
     void call('cases.vet', { caseId: file.caseId, redo, requestId, ...(split ? { split, subset } : {}) }).then(onChange, fail);
   };
   const missing = file.images.filter((i) => i.evidence === null).length;
+  // One file that opens offline in any browser (images inside it), or the same facts as JSON.
+  const report = (format: 'html' | 'json') =>
+    void call('cases.report', { caseId: file.caseId }).then((r) => (format === 'html' ? saveText(r.html, `${r.filename}.html`, 'text/html') : saveText(r.json, `${r.filename}.json`, 'application/json')), fail);
   return (
     <div className="case-panel">
       <section className="card case-head" aria-label="Case">
@@ -272,6 +276,13 @@ function CasePanel({ file, overview, onChange, onDeleted, update }: { file: Case
             Gather again
           </button>
           {vetting && <span role="status">Gathering evidence… {job?.note}</span>}
+          <span className="grow" />
+          <button type="button" className="secondary" onClick={() => report('html')} disabled={file.images.length === 0}>
+            Save report (HTML)
+          </button>
+          <button type="button" className="secondary" onClick={() => report('json')} disabled={file.images.length === 0}>
+            Save as JSON
+          </button>
         </div>
         {error && (
           <p className="error" role="alert">

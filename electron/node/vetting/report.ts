@@ -95,7 +95,7 @@ const STYLE = `body{font:14px/1.45 system-ui,sans-serif;color:#1d2330;max-width:
 h1{font-size:22px}h2{font-size:17px;border-bottom:1px solid #dfe3ea;padding-bottom:4px;margin-top:28px}h4{margin:16px 0 4px}h5{margin:6px 0 2px;color:#687083}
 .muted{color:#687083}.warn{color:#a11}.head{display:grid;grid-template-columns:320px 1fr;gap:16px}.head img{max-width:100%}
 .appearance{display:grid;grid-template-columns:120px 1fr;gap:10px;margin:8px 0}.appearance img{max-width:120px}.appearance p{margin:0}
-.cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:12px}figure{margin:0}figure img{max-width:100%}
+.cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:12px}figure{margin:0;max-width:360px}figure img{max-width:100%}
 table{border-collapse:collapse}th{text-align:left;color:#687083;font-weight:400;padding-right:12px}code{overflow-wrap:anywhere}
 @media print{body{margin:0}}`;
 

@@ -27,7 +27,7 @@ const STANDARD_LUMINANCE = [
  * 100 · table / standard gives libjpeg's scale, from which quality = (200 − scale) / 2, or
  * 5000 / scale below 50. Null for other formats, or when the file has no tables.
  */
-export function jpegQuality(bytes: Buffer): JpegQuality | null {
+function jpegQuality(bytes: Buffer): JpegQuality | null {
   if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) return null;
   const tables: { id: number; values: number[] }[] = [];
   let at = 2;
@@ -67,7 +67,7 @@ export function jpegQuality(bytes: Buffer): JpegQuality | null {
 const text = (v: unknown): string | null => (v === undefined || v === null ? null : v instanceof Date ? v.toISOString() : String(v).trim() || null);
 
 /** Great-circle distance in km (haversine, mean Earth radius). */
-export function kilometres(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
+function kilometres(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
   const rad = Math.PI / 180;
   const [dLat, dLon] = [(b.latitude - a.latitude) * rad, (b.longitude - a.longitude) * rad];
   const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLon / 2) ** 2;

@@ -100,7 +100,7 @@ const COS = (() => {
  * A window of the grey image, columns [x0, x1) and rows [y0, y1) as fractions of its sides,
  * averaged into SIDE × SIDE cells (mirrored left–right when asked).
  */
-export function windowPixels(grey: Float32Array, x0: number, x1: number, y0: number, y1: number, mirror = false): Float32Array {
+function windowPixels(grey: Float32Array, x0: number, x1: number, y0: number, y1: number, mirror = false): Float32Array {
   const wx = areaWeights(x0, x1);
   const wy = areaWeights(y0, y1);
   // rows[y][i] = Σx wx[i][x] grey[y][x]; out[j][i] = Σy wy[j][y] rows[y][i].

@@ -9,7 +9,7 @@ import type { CaptionHit, PairFacets, PairPage, PairSummary, ScoreRun } from './
 import type { SaliencyResult } from './saliency.ts';
 import type { ImportResult, PairPrediction, PredictionRun, RunComparison, RunEvaluation, RunProblem, TokenReport } from './evaluation.ts';
 import type { HeadInfo, HeadScore } from './heads.ts';
-import type { CaseFile, CaseSummary, HashImagesProgress, HashImagesSummary } from './vetting.ts';
+import type { CaseFile, CaseSummary, HashImagesProgress, HashImagesSummary, VetWarmth } from './vetting.ts';
 
 /**
  * The one contract between the workbench UI and the main process. Each entry is a call by name:
@@ -108,6 +108,8 @@ export interface ApiOutputs {
   'hashes.status': JobStatus<HashImagesProgress, HashImagesSummary> & { items: number; hashed: number; failed: number };
   /** Investigation cases, newest change first. */
   'cases.list': { cases: CaseSummary[] };
+  /** Loads what vetting needs (models, neighbour matrices, the hash index) ahead of the first case. */
+  'cases.warm': VetWarmth;
   'cases.create': CaseFile;
   'cases.get': CaseFile;
   /** Renames, re-words the claim (which clears the evidence), notes, verdict. */

@@ -229,6 +229,7 @@ export const API_INPUTS = {
   'hashes.start': v.object({ retryFailed: flag }),
   'hashes.status': none,
   'cases.list': none,
+  'cases.warm': none,
   'cases.create': v.object({ title: v.optional(v.pipe(text, v.maxLength(200, 'must be at most 200 characters')), ''), claim: v.optional(text, '') }),
   'cases.get': v.object({ caseId: integer }),
   'cases.update': v.object({

@@ -229,6 +229,16 @@ export interface CaseFile extends Omit<CaseSummary, 'images'> {
   pins: CasePin[];
 }
 
+/** What vetting found loaded, or loaded, ahead of the first case (cases.warm). */
+export interface VetWarmth {
+  models: number;
+  /** Neighbour matrices (a model's image or caption vectors) in memory. */
+  matrices: number;
+  /** Corpus hashes in the near-duplicate index. */
+  hashes: number;
+  seconds: number;
+}
+
 export interface VetProgress {
   /** Images done of the case's images. */
   done: number;

@@ -26,6 +26,9 @@ test('a case: images checked and stored once by sha256, vetted with every part o
   await hashImages(db);
   const api = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test' });
 
+  // Warming up loads the models and the hash index (no vectors to load here: not embedded).
+  const warmth = await api['cases.warm']({});
+  assert.deepEqual([warmth.models >= 1, warmth.matrices, warmth.hashes], [true, 0, 34]);
   const created = await api['cases.create']({ title: '  ', claim: 'Flooding in Valencia last week' });
   assert.match(created.title, /^Case of \d{4}-\d\d-\d\d$/);
   const caseId = created.caseId;

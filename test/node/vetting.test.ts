@@ -17,6 +17,7 @@ import { runEmbedJob } from '../../electron/node/inference/embed-job.ts';
 import { readModel } from '../../electron/node/inference/manifest.ts';
 import { NeighbourSearch } from '../../electron/node/inference/neighbours.ts';
 import { computePairScores } from '../../electron/node/store/pair-scores.ts';
+import { InProcessTasks } from '../../electron/node/jobs/tasks.ts';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../fixtures/cli.ts';
 import { tempDir } from '../fixtures/corpus.ts';
@@ -247,6 +248,11 @@ test('under an embedded model, vet places the image–claim cosine among the spl
 
   await runEmbedJob(db, clip, { what: 'all' });
   await computePairScores(db, 'tiny-random-clip');
+  // Warming up now holds both of the model's matrices.
+  const tasks = new InProcessTasks(db);
+  t.after(() => tasks.close());
+  const warmth = await tasks.run('vetWarm', {});
+  assert.ok(warmth.matrices >= 2, `${warmth.matrices} matrices`);
   const result = await vet(db, { images: [{ file: image }], caption: claim }, { clips: [clip], search });
   assert.deepEqual(result.reference, { split: 'merged_balanced', subset: 'test' });
   const [m] = result.images[0]!.scores;

@@ -19,6 +19,7 @@ export function vettingHandlers(ctx: ApiContext, tasks: TaskRunner): Implementat
     'hashes.start': ({ retryFailed }) => jobs().start('hash-images', { retryFailed }),
     'hashes.status': () => ({ ...(ctx.jobs?.latest('hash-images') ?? { state: 'idle', progress: null, summary: null, error: null }), ...hashCounts(db) }),
     'cases.list': () => ({ cases: listCases(db) }),
+    'cases.warm': () => tasks.run('vetWarm', {}),
     'cases.create': ({ title, claim }) => getCase(db, createCase(db, title.trim() === '' ? `Case of ${new Date().toISOString().slice(0, 10)}` : title.trim(), claim)),
     'cases.get': ({ caseId }) => getCase(db, caseId),
     'cases.update': ({ caseId, ...changes }) => {

@@ -6,7 +6,7 @@ export type TaskMessage = { [T in TaskName]: { id: number; task: T; args: Tasks[
 export type TaskReply = { id: number; type: 'progress'; progress: { done: number; total: number } } | { id: number; type: 'done'; value: unknown } | { id: number; type: 'error'; error: ErrorInfo };
 
 export interface TaskPoolOptions {
-  /** Worker threads for saliency (default 2); neighbour searches all go to the first, which keeps the matrices. */
+  /** Worker threads for saliency (default 2); neighbour searches and vetting all go to the first, which keeps the matrices. */
   size?: number;
   nativeBinding?: string;
   /** The compiled worker entry (a packaged app); the source one otherwise. */
@@ -38,9 +38,9 @@ export class TaskPool implements TaskRunner {
   }
 
   run<T extends TaskName>(task: T, args: Tasks[T]['args'], onProgress?: Progress): Promise<Tasks[T]['result']> {
-    // Neighbour matrices are large: the first worker holds them; the last keeps the facet columns.
-    // Saliency goes where least is waiting.
-    const slot = task === 'neighbours' ? this.slots[0]! : task === 'facets' ? this.slots.at(-1)! : this.slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
+    // Neighbour matrices are large: the first worker holds them (vetting uses them too); the last
+    // keeps the facet columns. Saliency goes where least is waiting.
+    const slot = task === 'neighbours' || task === 'vetCase' || task === 'vetWarm' ? this.slots[0]! : task === 'facets' ? this.slots.at(-1)! : this.slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
     const worker = this.start(slot);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

@@ -344,7 +344,11 @@ export function InvestigateView({ state, update, overview }: { state: ViewState;
   const listed = useRef(false);
   const refresh = useCallback(() => call('cases.list', {}).then((r) => setCases(r.cases), (err: ApiError) => setError(describeError(err))), []);
   useEffect(() => {
-    if (!listed.current) void refresh();
+    if (!listed.current) {
+      void refresh();
+      // Models and matrices load while the investigator adds images, not after Gather evidence.
+      call('cases.warm', {}).catch(() => undefined);
+    }
     listed.current = true;
   }, [refresh]);
   useEffect(() => {

@@ -133,7 +133,7 @@ export class TaskState {
           matrices++;
         }
       }
-      return { models: clips.length, matrices, hashes: corpusHashIndex(this.db).size, seconds: (performance.now() - started) / 1000 };
+      return { models: clips.length, matrices, hashes: corpusHashIndex(this.db).index.size, seconds: (performance.now() - started) / 1000 };
     },
   };
 

@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import { getMeta, setMeta } from './meta.ts';
 
 /** The perceptual hashes of the indexed images (vetting/phash.ts; migration 10). */
 
@@ -26,7 +27,15 @@ export function itemsToHash(db: Db, afterId: number, limit: number): { id: numbe
     .all(afterId, limit) as { id: number; image_path: string | null }[];
 }
 
+const GENERATION = 'image_hashes_generation';
+
+/** Counts every change to the stored hashes, so a cached search index knows it is stale without a scan. */
+function bump(db: Db): void {
+  setMeta(db, GENERATION, String(Number(getMeta(db, GENERATION) ?? '0') + 1));
+}
+
 export function saveHashes(db: Db, rows: readonly (HashRow | HashFailure)[]): void {
+  bump(db);
   const insert = db.prepare('INSERT OR REPLACE INTO image_hashes (item_id, even, odd, failure) VALUES (?, ?, ?, ?)');
   for (const r of rows) {
     if ('failure' in r) insert.run(r.itemId, null, null, r.failure);
@@ -36,18 +45,18 @@ export function saveHashes(db: Db, rows: readonly (HashRow | HashFailure)[]): vo
 
 /** Forgets the recorded failures, so the next run tries those images again. */
 export function forgetHashFailures(db: Db): number {
+  bump(db);
   return db.prepare('DELETE FROM image_hashes WHERE failure IS NOT NULL').run().changes;
 }
 
 export function hashCounts(db: Db): HashCounts {
-  const row = db
+  return db
     .prepare(
       `SELECT (SELECT count(*) FROM items) AS items,
               (SELECT count(*) FROM image_hashes h JOIN items i ON i.id = h.item_id WHERE h.failure IS NULL) AS hashed,
               (SELECT count(*) FROM image_hashes h JOIN items i ON i.id = h.item_id WHERE h.failure IS NOT NULL) AS failed`,
     )
     .get() as HashCounts;
-  return row;
 }
 
 /** Every stored hash of an indexed item, in item order, as three parallel arrays. */
@@ -68,8 +77,7 @@ export function allHashes(db: Db): { ids: Int32Array; even: Uint32Array; odd: Ui
   return { ids: ids.subarray(0, k), even: even.subarray(0, k), odd: odd.subarray(0, k) };
 }
 
-/** A token that changes whenever hashes are added or removed: (rows, the largest item id). */
+/** A token that changes whenever the hashes or the indexed items change (two meta reads, no scan). */
 export function hashesVersion(db: Db): string {
-  const { n, top } = db.prepare('SELECT count(*) AS n, max(item_id) AS top FROM image_hashes').get() as { n: number; top: number | null };
-  return `${n}:${top ?? ''}`;
+  return `${getMeta(db, 'index_generation') ?? ''}:${getMeta(db, GENERATION) ?? '0'}`;
 }

@@ -1,7 +1,7 @@
 import type { HashSearch, NearDuplicate } from '../../common/vetting.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
 import type { Db } from '../store/db.ts';
-import { allHashes, hashCounts, hashesVersion } from '../store/image-hashes.ts';
+import { allHashes, hashCounts, hashesVersion, type HashCounts } from '../store/image-hashes.ts';
 import { getItem } from '../store/items.ts';
 import { pairsUsingItem } from '../store/pairs.ts';
 import { getRoots } from '../store/roots.ts';
@@ -20,17 +20,23 @@ export const MIN_SIMILARITY = 0.88;
 /** Candidates confirmed at most; the nearest by hash first. */
 const MAX_CANDIDATES = 200;
 
-const indexes = new WeakMap<Db, { version: string; index: HashIndex }>();
+interface CorpusHashes {
+  index: HashIndex;
+  /** How much of the corpus the index covers. */
+  counts: HashCounts;
+}
 
-/** The corpus's hashes as a search index, built once and again when hashes were added. */
-export function corpusHashIndex(db: Db): HashIndex {
+const indexes = new WeakMap<Db, { version: string; hashes: CorpusHashes }>();
+
+/** The corpus's hashes as a search index with its coverage, built once and again when hashes or items changed. */
+export function corpusHashIndex(db: Db): CorpusHashes {
   const version = hashesVersion(db);
   const cached = indexes.get(db);
-  if (cached?.version === version) return cached.index;
+  if (cached?.version === version) return cached.hashes;
   const { ids, even, odd } = allHashes(db);
-  const index = new HashIndex(ids, even, odd);
-  indexes.set(db, { version, index });
-  return index;
+  const hashes = { index: new HashIndex(ids, even, odd), counts: hashCounts(db) };
+  indexes.set(db, { version, hashes });
+  return hashes;
 }
 
 /**
@@ -43,9 +49,9 @@ export function corpusHashIndex(db: Db): HashIndex {
  */
 export async function findEarlierAppearances(db: Db, grey: Float32Array, maxDistance = DEFAULT_MAX_DISTANCE): Promise<{ nearDuplicates: NearDuplicate[]; hashSearch: HashSearch }> {
   const started = performance.now();
-  const counts = hashCounts(db);
+  const { index, counts } = corpusHashIndex(db);
   const plain = isPlain(grey);
-  const candidates = plain ? [] : corpusHashIndex(db).search(queryHashes(grey), maxDistance).slice(0, MAX_CANDIDATES);
+  const candidates = plain ? [] : index.search(queryHashes(grey), maxDistance).slice(0, MAX_CANDIDATES);
   const searchMs = performance.now() - started;
   const root = getRoots(db).visualnews;
   const found: NearDuplicate[] = [];

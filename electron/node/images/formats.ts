@@ -29,16 +29,23 @@ export function hasEndMarker(format: ImageFormat, tail: Buffer): boolean {
   return true;
 }
 
-const EXTENSIONS: Record<ImageFormat, string[]> = {
-  jpeg: ['.jpg', '.jpeg'],
-  png: ['.png'],
-  gif: ['.gif'],
-  webp: ['.webp'],
-  bmp: ['.bmp'],
-  tiff: ['.tif', '.tiff'],
+/** The formats read, with the names their files go by and their media type (AVIF: new images only, told by its ftyp box). */
+const FORMATS: Record<ImageFormat | 'avif', { extensions: string[]; mime: string }> = {
+  jpeg: { extensions: ['.jpg', '.jpeg', '.jpe', '.jfif'], mime: 'image/jpeg' },
+  png: { extensions: ['.png'], mime: 'image/png' },
+  gif: { extensions: ['.gif'], mime: 'image/gif' },
+  webp: { extensions: ['.webp'], mime: 'image/webp' },
+  bmp: { extensions: ['.bmp'], mime: 'image/bmp' },
+  tiff: { extensions: ['.tif', '.tiff'], mime: 'image/tiff' },
+  avif: { extensions: ['.avif'], mime: 'image/avif' },
 };
 
-export function extensionMatches(format: ImageFormat, file: string): boolean {
+export function extensionMatches(format: string, file: string): boolean {
   const lower = file.toLowerCase();
-  return EXTENSIONS[format].some((ext) => lower.endsWith(ext));
+  return (FORMATS[format as ImageFormat]?.extensions ?? []).some((ext) => lower.endsWith(ext));
+}
+
+/** The media type of a format, for serving or embedding its bytes. */
+export function mimeType(format: string): string {
+  return FORMATS[format as ImageFormat]?.mime ?? 'application/octet-stream';
 }

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { OocError, toErrorInfo } from '../../common/errors.ts';
-import { sniffFormat } from '../images/formats.ts';
+import { mimeType, sniffFormat } from '../images/formats.ts';
 import { thumbnailFor } from '../images/thumbnails.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
 import type { Db } from '../store/db.ts';
@@ -23,7 +23,6 @@ export type MediaResponse =
   | { status: 200; contentType: string; file: string }
   | { status: number; contentType: 'application/json; charset=utf-8'; body: string };
 
-const MIME: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', bmp: 'image/bmp', tiff: 'image/tiff' };
 const STATUS_FOR: Record<string, number> = { NOT_FOUND: 404, BAD_ARGUMENT: 400, IMAGE_MISSING: 404, IMAGE_CORRUPT: 422, PATH_OUTSIDE_ROOT: 403 };
 
 /** Reads `/media/<kind>/<id>[?size=n]` (any scheme and host); null when the path is anything else. */
@@ -51,7 +50,7 @@ async function originalImage(db: Db, id: number): Promise<MediaResponse> {
   }
   const format = sniffFormat(head);
   if (format === null) throw new OocError('IMAGE_CORRUPT', `the file for item ${id} is not an image: ${item.image_path}`);
-  return { status: 200, contentType: MIME[format] ?? 'application/octet-stream', file };
+  return { status: 200, contentType: mimeType(format), file };
 }
 
 /** The file to send for a media request, or the error to send instead. */

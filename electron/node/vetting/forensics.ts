@@ -2,11 +2,10 @@ import exifr from 'exifr';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Forensics, JpegQuality } from '../../common/vetting.ts';
+import { extensionMatches } from '../images/formats.ts';
 import { corpusHash, distance, greyImage } from './phash.ts';
 
 /** What a file says about itself, read offline: metadata, its embedded thumbnail, JPEG tables, error levels. */
-
-const EXTENSIONS: Record<string, string[]> = { jpeg: ['jpg', 'jpeg', 'jpe', 'jfif'], png: ['png'], gif: ['gif'], webp: ['webp'], bmp: ['bmp'], tiff: ['tif', 'tiff'], avif: ['avif'] };
 
 /** Hash bits beyond which the embedded thumbnail is not a picture of the image it is embedded in. */
 const THUMBNAIL_DIFFERS = 14;
@@ -100,7 +99,7 @@ async function errorLevels(bytes: Buffer): Promise<{ dataUrl: string; maxDiffere
 export async function forensics(bytes: Buffer, name: string, format: string, grey: Float32Array, place?: { latitude: number; longitude: number }): Promise<Forensics> {
   const extension = path.extname(name).slice(1).toLowerCase() || null;
   const result: Forensics = {
-    format: { real: format, extension, matches: extension === null || (EXTENSIONS[format] ?? [format]).includes(extension) },
+    format: { real: format, extension, matches: extension === null || extensionMatches(format, name) },
     metadata: null,
     metadataError: null,
     thumbnail: null,

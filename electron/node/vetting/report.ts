@@ -4,6 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { CasePin, ModelEvidence, NearDuplicate, VetImageResult } from '../../common/vetting.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
+import { mimeType } from '../images/formats.ts';
 import { listModels } from '../inference/registry.ts';
 import type { Db } from '../store/db.ts';
 import { getItem } from '../store/items.ts';
@@ -27,8 +28,6 @@ export interface CaseReport {
   case: Omit<ReportInput, 'images'>;
   images: { name: string; sha256: string; source: string | null; evidence: VetImageResult | null }[];
 }
-
-const MIME: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', bmp: 'image/bmp', tiff: 'image/tiff', avif: 'image/avif' };
 
 const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -113,7 +112,7 @@ export async function caseReport(db: Db, input: ReportInput, app: string): Promi
     const e = image.evidence;
     images.push({ name: image.name, sha256, source: image.source, evidence: e });
     const format = e?.image.format ?? 'jpeg';
-    const picture = image.bytes.length === 0 ? '<p class="warn">The stored copy of this image is missing.</p>' : `<img src="data:${MIME[format] ?? 'application/octet-stream'};base64,${image.bytes.toString('base64')}" alt="${escape(image.name)}">`;
+    const picture = image.bytes.length === 0 ? '<p class="warn">The stored copy of this image is missing.</p>' : `<img src="data:${mimeType(format)};base64,${image.bytes.toString('base64')}" alt="${escape(image.name)}">`;
     const thumbs = await Promise.all((e?.nearDuplicates ?? []).map((d) => corpusThumbnail(db, d.itemId)));
     const earlier =
       e === null

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import sharp from 'sharp';
 import { createHandlers } from '../../electron/node/api/handlers.ts';
 import { openDatabase } from '../../electron/node/store/db.ts';
@@ -18,13 +18,17 @@ import { photoJpeg } from '../fixtures/photos.ts';
 
 const base64 = (bytes: Buffer): string => bytes.toString('base64');
 
-test('a case: images checked and stored once by sha256, vetted with every part of the evidence, pinned, re-worded, deleted with its files', async (t) => {
-  const dir = tempDir(t);
-  const corpus = await writeImageCorpus(dir, { photos: true });
+/** A photo corpus, its open database and the API on it, closed after the test. */
+async function caseApi(t: TestContext) {
+  const corpus = await writeImageCorpus(tempDir(t), { photos: true });
   const db = openDatabase(corpus.dbFile);
   t.after(() => db.close());
+  return { corpus, db, api: createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test' }) };
+}
+
+test('a case: images checked and stored once by sha256, vetted with every part of the evidence, pinned, re-worded, deleted with its files', async (t) => {
+  const { corpus, db, api } = await caseApi(t);
   await hashImages(db);
-  const api = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test' });
 
   // Warming up loads the models and the hash index (no vectors to load here: not embedded).
   const warmth = await api['cases.warm']({});
@@ -96,11 +100,7 @@ test('a case: images checked and stored once by sha256, vetted with every part o
 });
 
 test('an image of a case whose stored copy is gone gets an error for that part only', async (t) => {
-  const dir = tempDir(t);
-  const corpus = await writeImageCorpus(dir, { photos: true });
-  const db = openDatabase(corpus.dbFile);
-  t.after(() => db.close());
-  const api = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test' });
+  const { db, api } = await caseApi(t);
   const { caseId } = await api['cases.create']({ title: 'Gone', claim: 'x' });
   const file = await api['cases.addImage']({ caseId, name: 'a.jpg', data: base64(await photoJpeg(1)) });
   (await import('node:fs')).rmSync(path.join(caseImagesDir(db), file.images[0]!.sha256));
@@ -186,11 +186,7 @@ test('an image fetched from a web address: followed through redirects, kept with
   await assert.rejects(fetchImage('file:///etc/passwd'), /only http and https addresses are fetched, not file/);
   await assert.rejects(fetchImage('not a url'), /not a web address/);
 
-  const dir = tempDir(t);
-  const corpus = await writeImageCorpus(dir, { photos: true });
-  const db = openDatabase(corpus.dbFile);
-  t.after(() => db.close());
-  const api = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test' });
+  const { api } = await caseApi(t);
   const { caseId } = await api['cases.create']({ title: 'From the web', claim: '' });
   const file = await api['cases.addUrl']({ caseId, url: `${base}/short-link` });
   assert.deepEqual(file.images.map((i) => [i.name, i.source, i.format]), [['photo.jpg', `${base}/photo.jpg`, 'jpeg']]);
@@ -199,11 +195,7 @@ test('an image fetched from a web address: followed through redirects, kept with
 });
 
 test("a case's place: checked, stored, and measured against the GPS in its images", async (t) => {
-  const dir = tempDir(t);
-  const corpus = await writeImageCorpus(dir, { photos: true });
-  const db = openDatabase(corpus.dbFile);
-  t.after(() => db.close());
-  const api = createHandlers({ db, databaseFile: corpus.dbFile, demo: false, version: 'test' });
+  const { api } = await caseApi(t);
   const { caseId } = await api['cases.create']({ title: 'Where', claim: 'Flooding in Valencia' });
   await assert.rejects(async () => api['cases.update']({ caseId, place: 'Valencia' }), /must be "<latitude>, <longitude>" in degrees/);
   await assert.rejects(async () => api['cases.update']({ caseId, place: '95, 10' }), /must be "<latitude>, <longitude>"/);

@@ -12,7 +12,8 @@ import { vet } from '../vetting/vet.ts';
 import { optionalString, type Command } from './args.ts';
 import { openCommandDatabase } from './database.ts';
 import { handleInterrupts } from './interrupt.ts';
-import { writeAtomically, writeFigures } from './output.ts';
+import { writeFigures } from './output.ts';
+import { writeFileAtomically } from '../atomic-write.ts';
 import { caseReport } from '../vetting/report.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -185,7 +186,7 @@ trained on its embeddings (ooc train-head), and the nearest corpus images and ca
         });
         const title = `Vetting of ${result.images.map((r) => r.image.name).join(', ')}`;
         const { html } = await caseReport(db, { title, claim: result.caption, notes: '', verdict: null, place: place ?? null, pins: [], images }, 'OOC Workbench (ooc vet)');
-        writeAtomically(path.resolve(reportFile), html);
+        writeFileAtomically(path.resolve(reportFile), html);
         process.stderr.write(`Wrote the report to ${path.resolve(reportFile)}\n`);
       }
       return 0;

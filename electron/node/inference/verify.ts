@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { writeFileAtomically } from '../atomic-write.ts';
 import path from 'node:path';
 import { OocError } from '../../common/errors.ts';
 import { appDataDir } from '../app-paths.ts';
@@ -32,9 +33,7 @@ function remember(file: string, key: string, sha256: string): void {
     const cache = readCache(file);
     cache[key] = sha256;
     mkdirSync(path.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(cache)}\n`);
-    renameSync(temp, file);
+    writeFileAtomically(file, `${JSON.stringify(cache)}\n`);
   } catch {
     // read-only app-data folder: nothing to keep
   }

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, fsyncSync, openSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomically } from '../atomic-write.ts';
 import path from 'node:path';
 import sharp from 'sharp';
 import { OocError } from '../../common/errors.ts';
@@ -31,15 +32,7 @@ function storeBytes(db: Db, sha256: string, bytes: Buffer): void {
   const file = caseImageFile(db, sha256);
   if (existsSync(file)) return;
   mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, bytes);
-  const fd = openSync(temporary, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, file);
+  writeFileAtomically(file, bytes, { durable: true });
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Collection, CurationResult, PairCuration } from './curation.ts';
 import type { ExportProgress, ExportSummary, SelectionPreview } from './export.ts';
 import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, ProviderReport } from './models.ts';
 import type { CaptionHit, PairFacets, PairPage, PairSummary, ScoreRun } from './pairs.ts';
-import type { SaliencyResult } from './saliency.ts';
+import type { Explanation, SaliencyResult } from './saliency.ts';
 import type { ImportResult, PairPrediction, PredictionRun, RunComparison, RunEvaluation, RunProblem, TokenReport } from './evaluation.ts';
 import type { HeadInfo, HeadScore } from './heads.ts';
 import type { CaseFile, CaseSummary, HashImagesProgress, HashImagesSummary, VetWarmth } from './vetting.ts';
@@ -128,6 +128,10 @@ export interface ApiOutputs {
   'cases.report': { html: string; json: string; filename: string };
   'cases.pin': CaseFile;
   'cases.unpin': CaseFile;
+  /** A case image explained against the claim, as saliency.explain explains a corpus pair (kept with the case). */
+  'cases.explain': Explanation & { heatmap: string | null };
+  /** The case image with its heatmap over it, as a PNG (data URL) to save. */
+  'cases.saliencyPng': { png: string; filename: string };
   'heads.list': { heads: HeadInfo[]; sets: string[] };
   /** Starts training a head on a split (in a worker); it becomes a model and a prediction run of its name. */
   'heads.train': JobRun;

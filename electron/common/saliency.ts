@@ -51,11 +51,10 @@ export interface DeletionCurve {
   randomAuc: number;
 }
 
-export interface SaliencyResult {
+/** How an image and a caption match under a model, region by region and word by word. */
+export interface Explanation {
   method: SaliencyMethod;
   model: string;
-  imageId: number;
-  captionId: number;
   params: SaliencyParams;
   /** The cosine similarity of the whole image and caption. */
   score: number;
@@ -68,4 +67,10 @@ export interface SaliencyResult {
   meaningful: boolean;
   seconds: number;
   cached: boolean;
+}
+
+/** An explanation of a corpus caption against a corpus image. */
+export interface SaliencyResult extends Explanation {
+  imageId: number;
+  captionId: number;
 }

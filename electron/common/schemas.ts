@@ -146,9 +146,7 @@ const SELECTION = v.object({
   ),
 });
 
-const SALIENCY_REQUEST = v.object({
-  imageId: integer,
-  captionId: integer,
+const SALIENCY_OPTIONS = v.object({
   method: v.optional(v.picklist(SALIENCY_METHODS), 'occlusion'),
   /** A model id or folder; the default model when absent. */
   model: optional(text),
@@ -158,6 +156,9 @@ const SALIENCY_REQUEST = v.object({
   seed: optional(integer),
   keep: optional(finite),
 });
+const SALIENCY_REQUEST = v.object({ imageId: integer, captionId: integer, ...SALIENCY_OPTIONS.entries });
+const CASE_SALIENCY_REQUEST = v.object({ caseId: integer, sha256: required, ...SALIENCY_OPTIONS.entries });
+const OPACITY = v.optional(v.pipe(finite, v.minValue(0, 'must be between 0 and 1'), v.maxValue(1, 'must be between 0 and 1')), 0.5);
 
 /** Every method's input. */
 export const API_INPUTS = {
@@ -199,7 +200,7 @@ export const API_INPUTS = {
   'export.status': none,
   'export.cancel': none,
   'saliency.explain': v.object({ ...SALIENCY_REQUEST.entries, requestId: optional(text) }),
-  'saliency.png': v.object({ ...SALIENCY_REQUEST.entries, opacity: v.optional(v.pipe(finite, v.minValue(0, 'must be between 0 and 1'), v.maxValue(1, 'must be between 0 and 1')), 0.5) }),
+  'saliency.png': v.object({ ...SALIENCY_REQUEST.entries, opacity: OPACITY }),
   'jobs.list': none,
   'jobs.cancel': v.object({ id: required }),
   'images.check': v.object({ recheck: flag }),
@@ -261,6 +262,8 @@ export const API_INPUTS = {
   'cases.report': v.object({ caseId: integer }),
   'cases.pin': v.object({ caseId: integer, target: v.pipe(required, v.regex(/^(item|pair):\d+$/, 'must be item:<id> or pair:<id>')), label: v.optional(text, '') }),
   'cases.unpin': v.object({ caseId: integer, pinId: integer }),
+  'cases.explain': v.object({ ...CASE_SALIENCY_REQUEST.entries, requestId: optional(text) }),
+  'cases.saliencyPng': v.object({ ...CASE_SALIENCY_REQUEST.entries, opacity: OPACITY }),
   'heads.list': none,
   'heads.train': v.object({
     set: required,

@@ -14,7 +14,8 @@ test('an investigator hashes the corpus, pastes an image, types the claim, reads
   const status = page.getByRole('status').filter({ hasText: 'corpus images have a hash' });
   await expect(status).toContainText('0 of 36 corpus images have a hash');
   await status.getByRole('button', { name: 'Hash the corpus images' }).click();
-  await expect(status).toBeHidden();
+  // "Hashing the corpus images: …" while the job runs; gone when every image is hashed.
+  await expect(page.getByRole('status').filter({ hasText: 'corpus images' })).toBeHidden();
 
   await page.getByRole('button', { name: 'New case', exact: true }).click();
   await page.getByRole('textbox', { name: 'Case title' }).fill('Valencia floods');
@@ -51,6 +52,22 @@ test('an investigator hashes the corpus, pastes an image, types the claim, reads
   // The e2e corpus is not embedded: the view says what to do instead of showing neighbours.
   await expect(consistency).toContainText('no image embeddings under tiny-random-clip: run ooc embed to find neighbours');
 
+  // The magnifier: hovering the error levels magnifies the same spot of the image beside them.
+  await file.getByRole('img', { name: 'Error levels of the image', exact: true }).hover();
+  await expect(file.getByRole('img', { name: 'Error levels of the image, magnified ×4' })).toBeVisible();
+  await expect(file.getByRole('img', { name: 'The image, magnified ×4', exact: true })).toBeVisible();
+  await page.mouse.move(0, 0);
+  await expect(file.getByRole('img', { name: /magnified/ })).toHaveCount(0);
+
+  // Saliency of the new image against the claim, as the pair detail explains corpus pairs.
+  const saliency = image.getByRole('region', { name: 'Saliency' });
+  await saliency.getByRole('button', { name: 'Explain' }).click();
+  const map = saliency.getByRole('figure', { name: 'Saliency of the new image' });
+  await expect(map).toContainText(/tiny-random-clip cosine -?0\.\d{4}/);
+  await expect(map).toContainText('Flooding');
+  await expect(map.locator('img.heat')).toBeVisible();
+  await expect(saliency).toContainText('has random weights: these maps mean nothing');
+
   await earlier.getByRole('button', { name: 'Pin item 105, an earlier appearance' }).click();
   await expect(page.getByRole('region', { name: 'Verdict and notes' }).getByRole('listitem')).toContainText('item:105 item 105, an earlier appearance');
   await page.getByRole('combobox', { name: 'Verdict' }).selectOption('repurposed');
@@ -73,6 +90,7 @@ test('an investigator hashes the corpus, pastes an image, types the claim, reads
   await expect(offline.getByRole('heading', { level: 1 })).toHaveText('Valencia floods');
   await expect(offline.getByText('“Flooding in Valencia last week”')).toBeVisible();
   await expect(offline.getByText('Tbilisi square number 5').first()).toBeVisible();
+  await expect(offline.getByRole('img', { name: 'occlusion saliency map' })).toBeVisible();
   await expect.poll(() => offline.locator('img').evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0))).toBe(true);
   await offline.close();
   await page.context().setOffline(false);

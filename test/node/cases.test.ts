@@ -8,6 +8,7 @@ import { test, type TestContext } from 'node:test';
 import sharp from 'sharp';
 import { createHandlers } from '../../electron/node/api/handlers.ts';
 import { openDatabase } from '../../electron/node/store/db.ts';
+import { getItem } from '../../electron/node/store/items.ts';
 import { hashImages } from '../../electron/node/vetting/hash-job.ts';
 import { caseImagesDir } from '../../electron/node/vetting/case-files.ts';
 import { fetchImage } from '../../electron/node/vetting/fetch-image.ts';
@@ -209,4 +210,50 @@ test("a case's place: checked, stored, and measured against the GPS in its image
   assert.ok(file.images[0]!.evidence!.forensics!.metadata!.distanceKm! < 0.1);
   file = await api['cases.update']({ caseId, place: '' });
   assert.equal(file.place, null);
+});
+
+test("a case image explained against the claim: the corpus pair's own map for the same image and words, kept with the case, redone for a new claim, in the report", async (t) => {
+  const { corpus, db, api } = await caseApi(t);
+  const item = getItem(db, 102)!;
+  const corpusImage = readFileSync(path.join(corpus.origin, item.image_path!));
+  const caption = item.caption;
+  const { caseId } = await api['cases.create']({ title: 'Saliency', claim: '' });
+  const { images } = await api['cases.addImage']({ caseId, name: 'copy.jpg', data: base64(corpusImage) });
+  const sha256 = images[0]!.sha256;
+  await assert.rejects(async () => api['cases.explain']({ caseId, sha256, method: 'occlusion', colormap: 'jet' }), /type the claimed caption first/);
+  await api['cases.update']({ caseId, claim: caption });
+
+  // The same bytes and words as corpus pair 102's: the same score and map as the pair detail's.
+  const pair = await api['saliency.explain']({ imageId: 102, captionId: 102, method: 'occlusion', colormap: 'jet' });
+  const first = await api['cases.explain']({ caseId, sha256, method: 'occlusion', colormap: 'jet' });
+  assert.equal(first.cached, false);
+  assert.ok(Math.abs(first.score - pair.score) < 1e-6);
+  assert.deepEqual(first.map!.values.map((v) => v.toFixed(5)), pair.map!.values.map((v) => v.toFixed(5)));
+  assert.deepEqual(first.tokens.map((w) => w.text), caption.split(' '));
+  assert.match(first.heatmap!, /^data:image\/png;base64,/);
+  assert.equal((await api['cases.explain']({ caseId, sha256, method: 'occlusion', colormap: 'viridis' })).cached, true);
+  for (const method of ['chefer', 'rise', 'words'] as const) {
+    const r = await api['cases.explain']({ caseId, sha256, method, colormap: 'jet', masks: 16 });
+    assert.equal(r.method, method);
+    assert.equal(r.map === null, method === 'words');
+  }
+  const png = await api['cases.saliencyPng']({ caseId, sha256, method: 'occlusion', colormap: 'jet', opacity: 0.5 });
+  assert.deepEqual(await sharp(Buffer.from(png.png.split(',')[1]!, 'base64')).metadata().then((m) => [m.format, m.width]), ['png', 448]);
+  await assert.rejects(async () => api['cases.saliencyPng']({ caseId, sha256, method: 'words', colormap: 'jet', opacity: 0.5 }), /draws no image map/);
+  await assert.rejects(async () => api['cases.explain']({ caseId, sha256: 'f'.repeat(64), method: 'occlusion', colormap: 'jet' }), /has no image f{12}/);
+
+  // The report shows each map with its words; the JSON keeps the maps.
+  const report = await api['cases.report']({ caseId });
+  assert.match(report.html, /Saliency against the claim/);
+  assert.equal(report.html.match(/alt="(occlusion|chefer|rise) saliency map"/g)?.length, 3);
+  const json = JSON.parse(report.json) as { images: { saliency: { method: string }[] }[] };
+  assert.deepEqual(json.images[0]!.saliency.map((s) => s.method).sort(), ['chefer', 'occlusion', 'rise', 'words']);
+
+  // A new claim is a new question: nothing reused, nothing reported from the old one.
+  await api['cases.update']({ caseId, claim: 'A different claim entirely' });
+  assert.equal((await api['cases.explain']({ caseId, sha256, method: 'occlusion', colormap: 'jet' })).cached, false);
+  assert.equal(JSON.parse((await api['cases.report']({ caseId })).json).images[0].saliency.length, 1);
+  // Removing the image removes its maps.
+  await api['cases.removeImage']({ caseId, sha256 });
+  assert.equal(db.prepare('SELECT count(*) FROM case_saliency').pluck().get(), 0);
 });

@@ -6,11 +6,13 @@ import type { Implementations } from './handlers.ts';
 
 type SaliencyMethods = Extract<ApiMethod, `saliency.${string}`>;
 
-/** The task a request describes: only the parameters given (the rest default in explainPair). */
-function taskOf(r: ApiArgs<'saliency.explain'>): SaliencyTask {
+/** The method, model and parameters a request gives (the rest default in explainImage). */
+export function saliencyOptions(r: Omit<ApiArgs<'saliency.explain'>, 'imageId' | 'captionId'>): Omit<SaliencyTask, 'imageId' | 'captionId'> {
   const params: Partial<SaliencyParams> = Object.fromEntries((['grid', 'masks', 'seed', 'keep'] as const).flatMap((k) => (r[k] === undefined ? [] : [[k, r[k]]])));
-  return { imageId: r.imageId, captionId: r.captionId, method: r.method, params, colormap: r.colormap, ...(r.model === undefined ? {} : { model: r.model }) };
+  return { method: r.method, params, colormap: r.colormap, ...(r.model === undefined ? {} : { model: r.model }) };
 }
+
+const taskOf = (r: ApiArgs<'saliency.explain'>): SaliencyTask => ({ imageId: r.imageId, captionId: r.captionId, ...saliencyOptions(r) });
 
 /** Explaining pairs from the UI: maps computed (or read from the cache) and drawn as PNGs, off the main loop. */
 export function saliencyHandlers(tasks: TaskRunner, jobs: JobCenter | undefined): Implementations<SaliencyMethods> {

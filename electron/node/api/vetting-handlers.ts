@@ -5,6 +5,7 @@ import { hashCounts } from '../store/image-hashes.ts';
 import type { TaskRunner } from '../jobs/tasks.ts';
 import { addImageToCase, casePreview, deleteCaseAndImages, dropUnusedImage, reportOfCase } from '../vetting/case-files.ts';
 import type { ApiContext, Implementations } from './handlers.ts';
+import { saliencyOptions } from './saliency-handlers.ts';
 
 type VettingMethods = Extract<ApiMethod, `hashes.${string}` | `cases.${string}`>;
 
@@ -53,5 +54,10 @@ export function vettingHandlers(ctx: ApiContext, tasks: TaskRunner): Implementat
       unpinEvidence(db, caseId, pinId);
       return getCase(db, caseId);
     },
+    'cases.explain': ({ caseId, sha256, requestId, ...options }) => {
+      const explain = (onProgress: (p: { done: number; total: number }) => void) => tasks.run('caseSaliency', { caseId, sha256, ...saliencyOptions(options) }, onProgress);
+      return ctx.jobs === undefined ? explain(() => undefined) : ctx.jobs.track('saliency', `Saliency (${options.method}) of case ${caseId}'s image ${sha256.slice(0, 12)}`, explain, requestId);
+    },
+    'cases.saliencyPng': ({ caseId, sha256, opacity, ...options }) => tasks.run('caseSaliencyPng', { caseId, sha256, opacity, ...saliencyOptions(options) }),
   };
 }

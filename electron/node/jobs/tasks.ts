@@ -1,4 +1,4 @@
-import type { Colormap, SaliencyMethod, SaliencyParams, SaliencyResult } from '../../common/saliency.ts';
+import type { Colormap, Explanation, SaliencyGrid, SaliencyMethod, SaliencyParams, SaliencyResult } from '../../common/saliency.ts';
 import { OocError } from '../../common/errors.ts';
 import type { NeighbourScope } from '../../common/schemas.ts';
 import type { PairFacets, PairQuery } from '../../common/pairs.ts';
@@ -10,7 +10,7 @@ import { resolveInRoot } from '../dataset-paths.ts';
 import { ClipModel } from '../inference/clip.ts';
 import { NeighbourSearch, type Neighbour } from '../inference/neighbours.ts';
 import { listModels, resolveModel } from '../inference/registry.ts';
-import { vetCase, type VetCaseOptions } from '../vetting/case-files.ts';
+import { caseImageFile, explainCaseImage, vetCase, type VetCaseOptions } from '../vetting/case-files.ts';
 import type { CaseFile, VetWarmth } from '../../common/vetting.ts';
 import { explainPair, NO_WORD_MAP } from '../saliency/explain.ts';
 import { heatmapPng, overlayPng } from '../saliency/render.ts';
@@ -37,9 +37,17 @@ export interface SaliencyTask {
   colormap: Colormap;
 }
 
+/** A case image explained against the case's claim. */
+export interface CaseSaliencyTask extends Omit<SaliencyTask, 'imageId' | 'captionId'> {
+  caseId: number;
+  sha256: string;
+}
+
 export interface Tasks {
   saliency: { args: SaliencyTask; result: SaliencyResult & { heatmap: string | null } };
   saliencyPng: { args: SaliencyTask & { opacity: number }; result: { png: string; filename: string } };
+  caseSaliency: { args: CaseSaliencyTask; result: Explanation & { heatmap: string | null } };
+  caseSaliencyPng: { args: CaseSaliencyTask & { opacity: number }; result: { png: string; filename: string } };
   neighbours: { args: { model: string; itemId: number; from: EmbeddingKind; to: EmbeddingKind; k: number; within: NeighbourScope }; result: Neighbour[] };
   facets: { args: PairQuery; result: PairFacets };
   evaluate: { args: { run: string } & EvaluateOptions; result: RunEvaluation };
@@ -58,6 +66,7 @@ export interface TaskRunner {
 }
 
 const dataUrl = (png: Buffer): string => `data:image/png;base64,${png.toString('base64')}`;
+const heatmapOf = async (map: SaliencyGrid | null, colormap: Colormap): Promise<string | null> => (map === null ? null : dataUrl(await heatmapPng(map, 224, colormap)));
 
 /** One thread's loaded models and matrices, and the tasks that use them. */
 export class TaskState {
@@ -87,10 +96,14 @@ export class TaskState {
     return explainPair(this.db, await this.clipFor(t.model), { imageId: t.imageId, captionId: t.captionId, method: t.method, params: t.params }, (done, total) => onProgress?.({ done, total }));
   }
 
+  private async explainCase(t: CaseSaliencyTask, onProgress?: Progress): Promise<Explanation> {
+    return explainCaseImage(this.db, await this.clipFor(t.model), { caseId: t.caseId, sha256: t.sha256, method: t.method, params: t.params }, (done, total) => onProgress?.({ done, total }));
+  }
+
   readonly tasks: { [T in TaskName]: (args: Tasks[T]['args'], onProgress?: Progress) => Promise<Tasks[T]['result']> } = {
     saliency: async (t, onProgress) => {
       const result = await this.explain(t, onProgress);
-      return { ...result, heatmap: result.map === null ? null : dataUrl(await heatmapPng(result.map, 224, t.colormap)) };
+      return { ...result, heatmap: await heatmapOf(result.map, t.colormap) };
     },
     saliencyPng: async (t) => {
       if (t.method === 'words') throw new OocError('BAD_ARGUMENT', NO_WORD_MAP);
@@ -98,6 +111,16 @@ export class TaskState {
       const item = getItem(this.db, t.imageId)!;
       const png = await overlayPng(resolveInRoot(getRoots(this.db).visualnews!, item.image_path!), result.map!, 448, t.colormap, t.opacity);
       return { png: dataUrl(png), filename: `saliency-${result.method}-caption${t.captionId}-image${t.imageId}.png` };
+    },
+    caseSaliency: async (t, onProgress) => {
+      const result = await this.explainCase(t, onProgress);
+      return { ...result, heatmap: await heatmapOf(result.map, t.colormap) };
+    },
+    caseSaliencyPng: async (t) => {
+      if (t.method === 'words') throw new OocError('BAD_ARGUMENT', NO_WORD_MAP);
+      const result = await this.explainCase(t);
+      const png = await overlayPng(caseImageFile(this.db, t.sha256), result.map!, 448, t.colormap, t.opacity);
+      return { png: dataUrl(png), filename: `saliency-${result.method}-case${t.caseId}-${t.sha256.slice(0, 12)}.png` };
     },
     neighbours: async ({ model, itemId, from, to, k, within }) => {
       this.neighbourSearch ??= new NeighbourSearch(this.db);

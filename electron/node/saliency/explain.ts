@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { OocError } from '../../common/errors.ts';
-import { DEFAULT_SALIENCY_PARAMS, type SaliencyGrid, type SaliencyMethod, type SaliencyParams, type SaliencyResult, type TokenScore } from '../../common/saliency.ts';
+import { DEFAULT_SALIENCY_PARAMS, type SaliencyGrid, type SaliencyMethod, type SaliencyParams, type SaliencyResult, type TokenScore, type Explanation } from '../../common/saliency.ts';
 import type { ClipModel } from '../inference/clip.ts';
 import { preprocessImage } from '../inference/preprocess.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
@@ -21,7 +21,7 @@ export interface ExplainRequest {
   faithfulness?: boolean;
 }
 
-function checkParams(p: SaliencyParams): void {
+export function checkParams(p: SaliencyParams): void {
   if (!Number.isInteger(p.grid) || p.grid < 2 || p.grid > 32) throw new OocError('BAD_ARGUMENT', `the grid must be 2 to 32 cells per side, got ${p.grid}`);
   if (!Number.isInteger(p.masks) || p.masks < 1 || p.masks > 20_000) throw new OocError('BAD_ARGUMENT', `RISE takes 1 to 20000 masks, got ${p.masks}`);
   if (!(p.keep > 0 && p.keep < 1)) throw new OocError('BAD_ARGUMENT', `RISE's keep probability must lie between 0 and 1, got ${p.keep}`);
@@ -46,39 +46,58 @@ async function imageFile(db: Db, imageId: number): Promise<string> {
 }
 
 /**
- * Explains how an image and a caption match under a model: an image map from the method, word
- * scores by deletion, and the deletion curve. Results are cached in the database per model,
- * image, caption, method and parameters.
+ * Explains how an image and a caption match under a model, cached in the database per model,
+ * image, caption, method and parameters (explainImage).
  */
 export async function explainPair(db: Db, clip: ClipModel, request: ExplainRequest, onProgress?: (done: number, total: number) => void): Promise<SaliencyResult> {
-  const started = performance.now();
   const params = { ...DEFAULT_SALIENCY_PARAMS, ...request.params };
   checkParams(params);
-  const model = clip.manifest.id;
-  const key = { model, imageId: request.imageId, captionId: request.captionId, method: request.method, params: JSON.stringify(relevantParams(request.method, params)) + (request.faithfulness === false ? ':fast' : '') };
+  const key = { model: clip.manifest.id, imageId: request.imageId, captionId: request.captionId, method: request.method, params: saliencyCacheKey(request.method, params, request.faithfulness) };
   const cached = cachedSaliency(db, key);
   if (cached !== undefined) return { ...cached, cached: true };
-
   const captionItem = getItem(db, request.captionId);
   if (captionItem === undefined) throw new OocError('NOT_FOUND', `no item ${request.captionId} in the index`);
   const file = await imageFile(db, request.imageId);
+  const result = { ...(await explainImage(clip, { file, label: `the image of item ${request.imageId}` }, captionItem.caption, { ...request, params }, onProgress)), imageId: request.imageId, captionId: request.captionId };
+  saveSaliency(db, key, result);
+  return result;
+}
+
+/** What a cached explanation is keyed by besides its model, image, caption and method. */
+export function saliencyCacheKey(method: SaliencyMethod, params: SaliencyParams, faithfulness: boolean | undefined): string {
+  return JSON.stringify(relevantParams(method, params)) + (faithfulness === false ? ':fast' : '');
+}
+
+/**
+ * Explains how an image file and a caption match under a model: an image map from the method,
+ * word scores by deletion, and the deletion curve (unless faithfulness is false).
+ */
+export async function explainImage(
+  clip: ClipModel,
+  image: { file: string; label: string },
+  caption: string,
+  request: { method: SaliencyMethod; params?: Partial<SaliencyParams>; faithfulness?: boolean },
+  onProgress?: (done: number, total: number) => void,
+): Promise<Explanation> {
+  const started = performance.now();
+  const params = { ...DEFAULT_SALIENCY_PARAMS, ...request.params };
+  checkParams(params);
   const spec = clip.manifest.preprocess;
-  let image: Float32Array;
+  let pixels: Float32Array;
   try {
-    image = await preprocessImage(file, spec);
+    pixels = await preprocessImage(image.file, spec);
   } catch (err) {
-    throw new OocError('IMAGE_CORRUPT', `the image of item ${request.imageId} cannot be decoded (${(err as Error).message})`);
+    throw new OocError('IMAGE_CORRUPT', `${image.label} cannot be decoded (${(err as Error).message})`);
   }
-  const caption = captionItem.caption;
-  const [textEmbedding, imageEmbedding] = [await clip.encodeTexts([caption]), await clip.encodeImages(image, 1)];
+  const [textEmbedding, imageEmbedding] = [await clip.encodeTexts([caption]), await clip.encodeImages(pixels, 1)];
   const dot = (a: Float32Array, b: Float32Array, offset = 0): number => {
     let s = 0;
     for (let i = 0; i < a.length; i++) s += a[i]! * b[offset + i]!;
     return s;
   };
   const base = dot(textEmbedding, imageEmbedding);
-  const scoreImages: ImageScorer = async (pixels, count) => {
-    const embeddings = await clip.encodeImages(pixels, count);
+  const scoreImages: ImageScorer = async (batch, count) => {
+    const embeddings = await clip.encodeImages(batch, count);
     return Float32Array.from({ length: count }, (_, i) => dot(textEmbedding, embeddings, i * clip.dim));
   };
   const scoreTexts = async (texts: string[]): Promise<Float32Array> => {
@@ -99,23 +118,21 @@ export async function explainPair(db: Db, clip: ClipModel, request: ExplainReque
   let map: SaliencyGrid | null = null;
   let tokens: TokenScore[];
   if (request.method === 'chefer') {
-    const relevance = await clip.relevance(image, caption);
+    const relevance = await clip.relevance(pixels, caption);
     const grid = clip.manifest.relevance!.patchGrid;
     map = { width: grid, height: grid, values: Array.from(relevance.patches) };
     tokens = relevance.tokens;
     progress(1);
   } else {
-    if (request.method === 'rise') map = await rise(image, spec.size, scoreImages, params, progress);
-    if (request.method === 'occlusion') map = await occlusion(image, spec.size, base, scoreImages, params.grid, progress);
+    if (request.method === 'rise') map = await rise(pixels, spec.size, scoreImages, params, progress);
+    if (request.method === 'occlusion') map = await occlusion(pixels, spec.size, base, scoreImages, params.grid, progress);
     tokens = await wordDeletion(caption, base, scoreTexts);
     progress(words);
   }
-  const deletion = measureDeletion && map !== null ? await deletionCurve(image, spec.size, base, scoreImages, map, params.grid, params.seed, progress) : null;
-  const result: SaliencyResult = {
+  const deletion = measureDeletion && map !== null ? await deletionCurve(pixels, spec.size, base, scoreImages, map, params.grid, params.seed, progress) : null;
+  return {
     method: request.method,
-    model,
-    imageId: request.imageId,
-    captionId: request.captionId,
+    model: clip.manifest.id,
     params,
     score: base,
     map,
@@ -125,6 +142,4 @@ export async function explainPair(db: Db, clip: ClipModel, request: ExplainReque
     seconds: (performance.now() - started) / 1000,
     cached: false,
   };
-  saveSaliency(db, key, result);
-  return result;
 }

@@ -1,4 +1,5 @@
 import { OocError } from '../../common/errors.ts';
+import type { Explanation, SaliencyMethod } from '../../common/saliency.ts';
 import type { CaseFile, CaseImage, CasePin, CaseSummary, CaseVerdict, NewImageInfo, VetImageResult } from '../../common/vetting.ts';
 import type { Db } from './db.ts';
 
@@ -150,4 +151,42 @@ export function unpinEvidence(db: Db, caseId: number, pinId: number): void {
 
 function touch(db: Db, caseId: number): void {
   db.prepare('UPDATE cases SET updated_at = ? WHERE case_id = ?').run(now(), caseId);
+}
+
+/** What a case image's saliency map is kept under (beside the case and image). */
+export interface CaseSaliencyKey {
+  caseId: number;
+  sha256: string;
+  model: string;
+  method: SaliencyMethod;
+  /** The parameters that change the result, serialised. */
+  params: string;
+}
+
+/** A map computed for this image against the claim as it now reads (a changed claim misses). */
+export function cachedCaseSaliency(db: Db, k: CaseSaliencyKey, claim: string): Explanation | undefined {
+  const row = db
+    .prepare('SELECT result FROM case_saliency WHERE case_id = ? AND sha256 = ? AND model = ? AND method = ? AND params = ? AND claim = ?')
+    .pluck()
+    .get(k.caseId, k.sha256, k.model, k.method, k.params, claim) as string | undefined;
+  return row === undefined ? undefined : (JSON.parse(row) as Explanation);
+}
+
+export function saveCaseSaliency(db: Db, k: CaseSaliencyKey, claim: string, result: Explanation): void {
+  db.prepare('INSERT OR REPLACE INTO case_saliency (case_id, sha256, model, method, params, claim, result, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+    k.caseId,
+    k.sha256,
+    k.model,
+    k.method,
+    k.params,
+    claim,
+    JSON.stringify(result),
+    now(),
+  );
+}
+
+/** Every map computed for a case's image against the claim as it now reads (for the report). */
+export function caseSaliencyOf(db: Db, caseId: number, sha256: string, claim: string): Explanation[] {
+  const rows = db.prepare('SELECT result FROM case_saliency WHERE case_id = ? AND sha256 = ? AND claim = ? ORDER BY model, method, created_at').pluck().all(caseId, sha256, claim) as string[];
+  return rows.map((r) => JSON.parse(r) as Explanation);
 }

@@ -4,7 +4,11 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { OocError } from '../../common/errors.ts';
 import { FETCH_TIMEOUT_MS, type CaseFile, type VetProgress } from '../../common/vetting.ts';
-import { addCaseImage, deleteCase, getCase, imageInUse, saveEvidence } from '../store/cases.ts';
+import { addCaseImage, cachedCaseSaliency, caseSaliencyOf, deleteCase, getCase, imageInUse, saveCaseSaliency, saveEvidence } from '../store/cases.ts';
+import { DEFAULT_SALIENCY_PARAMS, type Explanation, type SaliencyMethod, type SaliencyParams } from '../../common/saliency.ts';
+import type { ClipModel } from '../inference/clip.ts';
+import { checkParams, explainImage, saliencyCacheKey } from '../saliency/explain.ts';
+import { overlayPng } from '../saliency/render.ts';
 import type { Db } from '../store/db.ts';
 import { fetchImage } from './fetch-image.ts';
 import { readNewImage } from './new-image.ts';
@@ -104,19 +108,53 @@ export async function vetCase(db: Db, caseId: number, models: VetModels | undefi
   return getCase(db, caseId);
 }
 
+/**
+ * Explains a case image against the case's claim (saliency/explain.ts), kept with the case for
+ * the claim as it reads now.
+ */
+export async function explainCaseImage(
+  db: Db,
+  clip: ClipModel,
+  request: { caseId: number; sha256: string; method: SaliencyMethod; params?: Partial<SaliencyParams> },
+  onProgress?: (done: number, total: number) => void,
+): Promise<Explanation> {
+  const file = getCase(db, request.caseId);
+  const image = file.images.find((i) => i.sha256 === request.sha256);
+  if (image === undefined) throw new OocError('NOT_FOUND', `case ${request.caseId} has no image ${request.sha256}`);
+  const claim = file.claim.trim();
+  if (claim === '') throw new OocError('BAD_ARGUMENT', 'type the claimed caption first: saliency explains the image against it');
+  const params = { ...DEFAULT_SALIENCY_PARAMS, ...request.params };
+  checkParams(params);
+  const key = { caseId: request.caseId, sha256: request.sha256, model: clip.manifest.id, method: request.method, params: saliencyCacheKey(request.method, params, undefined) };
+  const cached = cachedCaseSaliency(db, key, claim);
+  if (cached !== undefined) return { ...cached, cached: true };
+  const result = await explainImage(clip, { file: caseImageFile(db, request.sha256), label: image.name }, claim, { method: request.method, params }, onProgress);
+  saveCaseSaliency(db, key, claim, result);
+  return result;
+}
+
 /** A case's report (report.ts): its images read from the store (a lost copy is said to be missing). */
 export async function reportOfCase(db: Db, caseId: number, app: string): Promise<{ html: string; json: string; filename: string }> {
   const file = getCase(db, caseId);
-  const images = file.images.map((i) => {
-    let bytes = Buffer.alloc(0);
-    try {
-      bytes = readFileSync(caseImageFile(db, i.sha256));
-    } catch {
-      // said in the report
-    }
-    return { bytes, source: i.source, evidence: i.evidence, name: i.name };
-  });
-  const { html, json } = await caseReport(db, { title: file.title, claim: file.claim.trim() || null, notes: file.notes, verdict: file.verdict, place: file.place, pins: file.pins, images }, app);
+  const claim = file.claim.trim();
+  const images = await Promise.all(
+    file.images.map(async (i) => {
+      let bytes = Buffer.alloc(0);
+      try {
+        bytes = readFileSync(caseImageFile(db, i.sha256));
+      } catch {
+        // said in the report
+      }
+      const saliency = await Promise.all(
+        caseSaliencyOf(db, caseId, i.sha256, claim).map(async (explanation) => ({
+          explanation,
+          overlay: explanation.map === null || bytes.length === 0 ? null : `data:image/png;base64,${(await overlayPng(caseImageFile(db, i.sha256), explanation.map, 320, 'jet', 0.5)).toString('base64')}`,
+        })),
+      );
+      return { bytes, source: i.source, evidence: i.evidence, name: i.name, saliency };
+    }),
+  );
+  const { html, json } = await caseReport(db, { title: file.title, claim: claim || null, notes: file.notes, verdict: file.verdict, place: file.place, pins: file.pins, images }, app);
   const slug = file.title.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').slice(0, 60) || `case-${caseId}`;
   return { html, json: `${JSON.stringify(json, null, 2)}\n`, filename: `${slug}-report` };
 }

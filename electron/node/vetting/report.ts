@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import type { Explanation } from '../../common/saliency.ts';
 import type { CasePin, ModelEvidence, NearDuplicate, VetImageResult } from '../../common/vetting.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
 import { mimeType } from '../images/formats.ts';
@@ -18,7 +19,13 @@ export interface ReportInput {
   verdict: string | null;
   place: { latitude: number; longitude: number } | null;
   pins: CasePin[];
-  images: { bytes: Buffer; source: string | null; evidence: VetImageResult | null; name: string }[];
+  images: { bytes: Buffer; source: string | null; evidence: VetImageResult | null; name: string; saliency?: ReportSaliency[] }[];
+}
+
+/** A saliency map computed for an image against the claim, with the image under its heatmap (PNG data URL). */
+export interface ReportSaliency {
+  explanation: Explanation;
+  overlay: string | null;
 }
 
 export interface CaseReport {
@@ -26,7 +33,7 @@ export interface CaseReport {
   app: string;
   models: { id: string; manifestSha256: string; randomWeights: boolean }[];
   case: Omit<ReportInput, 'images'>;
-  images: { name: string; sha256: string; source: string | null; evidence: VetImageResult | null }[];
+  images: { name: string; sha256: string; source: string | null; evidence: VetImageResult | null; saliency: Explanation[] }[];
 }
 
 const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -90,6 +97,16 @@ function forensicsSection(e: VetImageResult): string {
   return `<section><h4>The file itself</h4><p>${escape(f.format.real.toUpperCase())}${f.format.matches ? '' : ` <span class="warn">named .${escape(f.format.extension ?? '')}: the name does not match the bytes</span>`}${f.jpeg ? ` · JPEG quality ≈ ${f.jpeg.quality}` : ''}</p>${f.metadataError ? `<p class="warn">${escape(f.metadataError)}</p>` : ''}${md === null ? '<p class="muted">No EXIF, XMP or IPTC metadata.</p>' : `<table>${rows}</table>`}<div class="cols">${f.ela ? `<figure><img src="${f.ela.dataUrl}" alt="error levels"><figcaption>Error levels (re-saved at quality 90, ×20; largest ${f.ela.maxDifference})</figcaption></figure>` : ''}${f.thumbnail ? `<figure><img src="${f.thumbnail.dataUrl}" alt="embedded thumbnail"><figcaption class="${f.thumbnail.differs ? 'warn' : ''}">Embedded thumbnail: ${f.thumbnail.differs ? 'shows another picture' : 'the same picture'} (${f.thumbnail.distance} bits apart)</figcaption></figure>` : ''}</div></section>`;
 }
 
+function saliencySection(maps: ReportSaliency[]): string {
+  if (maps.length === 0) return '';
+  const figure = ({ explanation: x, overlay }: ReportSaliency): string => {
+    const words = [...x.tokens].sort((a, b) => b.score - a.score).slice(0, 5).map((t) => `${escape(t.text)} (${t.score >= 0 ? '−' : '+'}${Math.abs(t.score).toFixed(3)})`).join(', ');
+    const deletion = x.deletion ? ` · deletion AUC ${x.deletion.auc.toFixed(3)} (random ${x.deletion.randomAuc.toFixed(3)})` : '';
+    return `<figure>${overlay ? `<img src="${overlay}" alt="${escape(x.method)} saliency map">` : ''}<figcaption>${escape(x.method)} under ${escape(x.model)}${x.meaningful ? '' : ' <span class="warn">(random weights: meaningless)</span>'}: cosine ${x.score.toFixed(4)}${deletion}. Words whose removal lowers the score most: ${words || 'none'}.</figcaption></figure>`;
+  };
+  return `<section><h4>Saliency against the claim</h4><div class="cols">${maps.map(figure).join('')}</div></section>`;
+}
+
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;color:#1d2330;max-width:1100px;margin:24px auto;padding:0 16px}
 h1{font-size:22px}h2{font-size:17px;border-bottom:1px solid #dfe3ea;padding-bottom:4px;margin-top:28px}h4{margin:16px 0 4px}h5{margin:6px 0 2px;color:#687083}
 .muted{color:#687083}.warn{color:#a11}.head{display:grid;grid-template-columns:320px 1fr;gap:16px}.head img{max-width:100%}
@@ -110,7 +127,7 @@ export async function caseReport(db: Db, input: ReportInput, app: string): Promi
   for (const image of input.images) {
     const sha256 = image.evidence?.image.sha256 ?? createHash('sha256').update(image.bytes).digest('hex');
     const e = image.evidence;
-    images.push({ name: image.name, sha256, source: image.source, evidence: e });
+    images.push({ name: image.name, sha256, source: image.source, evidence: e, saliency: (image.saliency ?? []).map((m) => m.explanation) });
     const format = e?.image.format ?? 'jpeg';
     const picture = image.bytes.length === 0 ? '<p class="warn">The stored copy of this image is missing.</p>' : `<img src="data:${mimeType(format)};base64,${image.bytes.toString('base64')}" alt="${escape(image.name)}">`;
     const thumbs = await Promise.all((e?.nearDuplicates ?? []).map((d) => corpusThumbnail(db, d.itemId)));
@@ -122,7 +139,7 @@ export async function caseReport(db: Db, input: ReportInput, app: string): Promi
           : `<p>${e.nearDuplicates.length} earlier appearance(s) among ${e.hashSearch.corpus.hashed} hashed corpus images of ${e.hashSearch.corpus.items}.</p>${e.nearDuplicates.map((d, i) => appearance(d, thumbs[i]!)).join('')}`;
     sections.push(
       `<h2>${escape(image.name)}</h2><div class="head">${picture}<div><p>${e ? `${escape(e.image.format.toUpperCase())} · ${e.image.width} × ${e.image.height} · ${e.image.bytes} bytes` : ''}</p><p>sha256 <code>${sha256}</code></p>${image.source ? `<p>From <code>${escape(image.source)}</code></p>` : ''}</div></div>` +
-        `${(e?.errors ?? []).map((x) => `<p class="warn">${escape(x.part)}: ${escape(x.message)}</p>`).join('')}<section><h4>Earlier appearances in the corpus</h4>${earlier}</section>${e ? forensicsSection(e) : ''}${(e?.scores ?? []).map(modelSection).join('')}`,
+        `${(e?.errors ?? []).map((x) => `<p class="warn">${escape(x.part)}: ${escape(x.message)}</p>`).join('')}<section><h4>Earlier appearances in the corpus</h4>${earlier}</section>${e ? forensicsSection(e) : ''}${(e?.scores ?? []).map(modelSection).join('')}${saliencySection(image.saliency ?? [])}`,
     );
   }
   const facts = { title: input.title, claim: input.claim, notes: input.notes, verdict: input.verdict, place: input.place, pins: input.pins };

@@ -4,7 +4,7 @@ import type { PairPrediction } from '../../../electron/common/evaluation.ts';
 import { CurationPanel } from './CurationPanel.tsx';
 import { Highlight } from './Highlight.tsx';
 import { NeighboursPanel, type NeighbourScopes } from './NeighboursPanel.tsx';
-import { SaliencyPanel } from './SaliencyPanel.tsx';
+import { pairSubjects, SaliencyPanel } from './SaliencyPanel.tsx';
 import { PairImage } from './PairImage.tsx';
 
 export interface PairDetailViewProps {
@@ -145,7 +145,7 @@ export function PairDetailView({ detail, query, article, image, thumbnail, embed
       )}
       <section>
         <h3>Saliency</h3>
-        <SaliencyPanel pair={pair} image={image} explain={explain} />
+        <SaliencyPanel subjects={pairSubjects(pair, image, explain)} resetKey={String(pair.pairId)} />
       </section>
       <section>
         <h3>Neighbours</h3>

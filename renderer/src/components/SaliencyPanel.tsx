@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { ApiOutput } from '../../../electron/common/api.ts';
 import type { Colormap, SaliencyMethod, TokenScore } from '../../../electron/common/saliency.ts';
 import type { PairSummary } from '../../../electron/common/pairs.ts';
@@ -7,7 +7,7 @@ import { useJobs } from '../state/jobs.ts';
 import { PairImage } from './PairImage.tsx';
 import { describeError } from '../errors.ts';
 
-type Explained = ApiOutput<'saliency.explain'>;
+type Explained = ApiOutput<'cases.explain'>;
 
 const METHODS: { value: SaliencyMethod; label: string }[] = [
   { value: 'occlusion', label: 'occlusion (7×7)' },
@@ -35,30 +35,53 @@ function Words({ tokens }: { tokens: TokenScore[] }) {
   );
 }
 
+/** One image to explain against a caption: how to show it, and the calls that explain it. */
+export interface SaliencySubject {
+  /** Names the figure ("Saliency of the pristine image"). */
+  label: string;
+  /** A coloured label (pristine, falsified), or none. */
+  tag?: 'pristine' | 'falsified';
+  /** The image, filling the square (object-fit: cover shows the centre the model sees). */
+  image: ReactNode;
+  explain(method: SaliencyMethod, colormap: Colormap, requestId: string): Promise<Explained>;
+  png(method: SaliencyMethod, colormap: Colormap, opacity: number): Promise<{ png: string; filename: string }>;
+}
+
+/** A pair's caption against its pristine image and against the swapped-in one. */
+export function pairSubjects(pair: PairSummary, image: (itemId: number) => string, explainImage: (itemId: number) => Promise<string | null>): SaliencySubject[] {
+  const sides = ([
+    { label: 'pristine', role: 'Pristine', imageId: pair.pristine?.imageId },
+    { label: 'falsified', role: 'Falsified', imageId: pair.falsified?.imageId },
+  ] as const).filter((s): s is typeof s & { imageId: number } => s.imageId !== undefined);
+  return sides.map((side) => ({
+    label: `${side.label} image`,
+    tag: side.label,
+    image: <PairImage itemId={side.imageId} role={side.role} caption={pair.caption} src={image(side.imageId)} explain={explainImage} large purpose="(saliency)" />,
+    explain: (method, colormap, requestId) => call('saliency.explain', { imageId: side.imageId, captionId: pair.captionId, method, colormap, requestId }),
+    png: (method, colormap, opacity) => call('saliency.png', { imageId: side.imageId, captionId: pair.captionId, method, colormap, opacity }),
+  }));
+}
+
 /**
- * The pair's caption explained against its pristine image and against the swapped-in one, side
- * by side: heatmaps over the model's view of each image, words shaded by relevance, and the
- * deletion curve's area against a random order.
+ * A caption explained against one image or several side by side: heatmaps over the model's view
+ * of each image, words shaded by relevance, and the deletion curve's area against a random order.
+ * `resetKey` names what is explained: when it changes, the results shown are dropped.
  */
-export function SaliencyPanel({ pair, image, explain: explainImage }: { pair: PairSummary; image: (itemId: number) => string; explain: (itemId: number) => Promise<string | null> }) {
+export function SaliencyPanel({ subjects, resetKey, disabled }: { subjects: SaliencySubject[]; resetKey: string; disabled?: string | null }) {
   const [method, setMethod] = useState<SaliencyMethod>('occlusion');
   const [colormap, setColormap] = useState<Colormap>('jet');
   const [opacity, setOpacity] = useState(0.5);
   const [results, setResults] = useState<Record<string, Explained | { error: string } | { running: string }>>({});
   const jobs = useJobs();
-  useEffect(() => setResults({}), [pair.pairId, method]);
+  useEffect(() => setResults({}), [resetKey, method]);
 
-  const sides = ([
-    { label: 'pristine', role: 'Pristine', imageId: pair.pristine?.imageId },
-    { label: 'falsified', role: 'Falsified', imageId: pair.falsified?.imageId },
-  ] as const).filter((s): s is typeof s & { imageId: number } => s.imageId !== undefined);
   const explain = (recolour = false): void => {
-    for (const side of sides) {
-      const requestId = `${pair.pairId}-${side.label}-${method}-${Date.now()}`;
-      if (!recolour) setResults((r) => ({ ...r, [side.label]: { running: requestId } }));
-      call('saliency.explain', { imageId: side.imageId, captionId: pair.captionId, method, colormap, requestId }).then(
-        (value) => setResults((r) => ({ ...r, [side.label]: value })),
-        (err: ApiError) => setResults((r) => ({ ...r, [side.label]: { error: describeError(err) } })),
+    for (const subject of subjects) {
+      const requestId = `${resetKey}-${subject.label}-${method}-${Date.now()}`.replace(/\s+/g, '-');
+      if (!recolour) setResults((r) => ({ ...r, [subject.label]: { running: requestId } }));
+      subject.explain(method, colormap, requestId).then(
+        (value) => setResults((r) => ({ ...r, [subject.label]: value })),
+        (err: ApiError) => setResults((r) => ({ ...r, [subject.label]: { error: describeError(err) } })),
       );
     }
   };
@@ -72,8 +95,8 @@ export function SaliencyPanel({ pair, image, explain: explainImage }: { pair: Pa
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [colormap]);
 
-  const save = (imageId: number): void => {
-    void call('saliency.png', { imageId, captionId: pair.captionId, method, colormap, opacity }).then(({ png, filename }) => {
+  const save = (subject: SaliencySubject): void => {
+    void subject.png(method, colormap, opacity).then(({ png, filename }) => {
       const a = document.createElement('a');
       a.href = png;
       a.download = filename;
@@ -97,25 +120,26 @@ export function SaliencyPanel({ pair, image, explain: explainImage }: { pair: Pa
         <label className="small">
           opacity <input aria-label="Heatmap opacity" disabled={method === 'words'} type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} />
         </label>
-        <button onClick={() => explain()} disabled={busy}>Explain</button>
+        <button onClick={() => explain()} disabled={busy || (disabled ?? null) !== null} title={disabled ?? undefined}>Explain</button>
+        {disabled && <span className="muted small">{disabled}</span>}
       </div>
       {first && !first.meaningful && <p className="warning small">{first.model} has random weights: these maps mean nothing.</p>}
       <div className="detail-images">
-        {sides.map((side) => {
-          const r = results[side.label];
+        {subjects.map((subject) => {
+          const r = results[subject.label];
           return (
-            <figure key={side.label} aria-label={`Saliency of the ${side.label} image`}>
+            <figure key={subject.label} aria-label={`Saliency of the ${subject.label}`}>
               <div className="saliency-view">
-                <PairImage itemId={side.imageId} role={side.role} caption={pair.caption} src={image(side.imageId)} explain={explainImage} large purpose="(saliency)" />
+                {subject.image}
                 {r && 'heatmap' in r && r.heatmap !== null && <img className="heat" src={r.heatmap} alt="" style={{ opacity }} />}
                 {r && 'running' in r && (
                   <span className="computing" role="status">
-                    Computing… {(progressOf(r.running)?.total ?? 0) > 0 && <progress max={progressOf(r.running)!.total} value={progressOf(r.running)!.done} aria-label={`Saliency progress, ${side.label}`} />}
+                    Computing… {(progressOf(r.running)?.total ?? 0) > 0 && <progress max={progressOf(r.running)!.total} value={progressOf(r.running)!.done} aria-label={`Saliency progress, ${subject.label}`} />}
                   </span>
                 )}
               </div>
               <figcaption className="small">
-                <span className={`label ${side.label}`}>{side.label}</span>{' '}
+                {subject.tag && <><span className={`label ${subject.tag}`}>{subject.tag}</span>{' '}</>}
                 {r && 'heatmap' in r && (
                   <>
                     <span title={`Cosine similarity of the caption and this image under ${r.model}`}>{r.model} cosine {r.score.toFixed(4)}</span>
@@ -128,7 +152,7 @@ export function SaliencyPanel({ pair, image, explain: explainImage }: { pair: Pa
                     {r.heatmap === null ? (
                       <span className="muted">· words only: word deletion draws no image map</span>
                     ) : (
-                      <button className="link" onClick={() => save(side.imageId)}>Save PNG</button>
+                      <button className="link" onClick={() => save(subject)}>Save PNG</button>
                     )}
                     <Words tokens={r.tokens} />
                   </>

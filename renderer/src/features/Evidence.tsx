@@ -1,5 +1,7 @@
 import type { Forensics, ModelEvidence, NearDuplicate, NeighbourHit, VetImageResult } from '../../../electron/common/vetting.ts';
+import { useState } from 'react';
 import { thumbnailUrl } from '../api/client.ts';
+import { Magnified, type LensAt } from '../components/Magnifier.tsx';
 import { countOf, formatCount } from '../format.ts';
 
 /** What opening or pinning a corpus item or pair from the evidence does. */
@@ -134,7 +136,8 @@ function Consistency({ m, actions }: { m: ModelEvidence; actions: EvidenceAction
   );
 }
 
-function FileForensics({ f }: { f: Forensics }) {
+function FileForensics({ f, preview }: { f: Forensics; preview: string | null }) {
+  const [lens, setLens] = useState<LensAt | null>(null);
   const md = f.metadata;
   const facts: [string, string | null][] = md === null ? [] : [
     ['Taken', md.captured],
@@ -186,9 +189,15 @@ function FileForensics({ f }: { f: Forensics }) {
         </>
       )}
       <div className="forensic-images">
+        {preview && f.ela && (
+          <figure>
+            <Magnified src={preview} alt="The image" lens={lens} onLens={setLens} />
+            <figcaption className="small muted">The image. Hover either picture to magnify the same spot in both.</figcaption>
+          </figure>
+        )}
         {f.ela && (
           <figure>
-            <img src={f.ela.dataUrl} alt="Error levels of the image" />
+            <Magnified src={f.ela.dataUrl} alt="Error levels of the image" lens={lens} onLens={setLens} />
             <figcaption className="small muted">Error levels: the difference from a re-save at quality 90, ×20 (largest {f.ela.maxDifference}). Pasted or retouched regions often stand out.</figcaption>
           </figure>
         )}
@@ -206,7 +215,7 @@ function FileForensics({ f }: { f: Forensics }) {
 }
 
 /** Every part of one image's evidence; a part that failed says why, the others stand. */
-export function Evidence({ result, actions }: { result: VetImageResult; actions: EvidenceActions }) {
+export function Evidence({ result, actions, preview }: { result: VetImageResult; actions: EvidenceActions; preview: string | null }) {
   return (
     <div className="evidence">
       {result.errors.map((e) => (
@@ -215,7 +224,7 @@ export function Evidence({ result, actions }: { result: VetImageResult; actions:
         </p>
       ))}
       <Earlier result={result} actions={actions} />
-      {result.forensics && <FileForensics f={result.forensics} />}
+      {result.forensics && <FileForensics f={result.forensics} preview={preview} />}
       {result.scores.map((m) => (
         <Consistency key={m.model} m={m} actions={actions} />
       ))}

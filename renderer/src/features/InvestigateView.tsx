@@ -9,6 +9,7 @@ import { countOf, formatCount } from '../format.ts';
 import { useJob, useJobs } from '../state/jobs.ts';
 import type { UpdateView, ViewState } from '../state/view-state.ts';
 import { Evidence, type EvidenceActions } from './Evidence.tsx';
+import { SaliencyPanel, type SaliencySubject } from '../components/SaliencyPanel.tsx';
 
 /** Reads a file (picked, dropped or pasted) as base64, for cases.addImage. */
 function readBase64(file: Blob): Promise<string> {
@@ -90,7 +91,23 @@ function SavedField({ label, value, onSave, multiline = false, placeholder }: { 
   );
 }
 
-function ImageCard({ image, actions, onRemove }: { image: CaseImage; actions: EvidenceActions; onRemove: () => void }) {
+/** The case's image explained against its claim, with the methods the pair detail has. */
+function CaseSaliency({ caseId, claim, image, preview }: { caseId: number; claim: string; image: CaseImage; preview: string | null }) {
+  const subject: SaliencySubject = {
+    label: 'new image',
+    image: preview ? <img src={preview} alt={image.name} /> : <div className="pair-image" />,
+    explain: (method, colormap, requestId) => call('cases.explain', { caseId, sha256: image.sha256, method, colormap, requestId }),
+    png: (method, colormap, opacity) => call('cases.saliencyPng', { caseId, sha256: image.sha256, method, colormap, opacity }),
+  };
+  return (
+    <section className="evidence-part case-saliency" aria-label="Saliency">
+      <h4>Saliency: which regions and words drive the image–claim score</h4>
+      <SaliencyPanel subjects={[subject]} resetKey={`${caseId}-${image.sha256}-${claim}`} disabled={claim.trim() === '' ? 'Type the claim first: saliency explains the image against it.' : null} />
+    </section>
+  );
+}
+
+function ImageCard({ caseId, claim, image, actions, onRemove }: { caseId: number; claim: string; image: CaseImage; actions: EvidenceActions; onRemove: () => void }) {
   const [preview, setPreview] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
@@ -113,7 +130,8 @@ function ImageCard({ image, actions, onRemove }: { image: CaseImage; actions: Ev
           <DeleteButton question={`Remove ${image.name} from this case?`} onDelete={onRemove} />
         </div>
       </header>
-      {image.evidence === null ? <p className="small muted">No evidence yet: Gather evidence.</p> : <Evidence result={image.evidence} actions={actions} />}
+      {image.evidence === null ? <p className="small muted">No evidence yet: Gather evidence.</p> : <Evidence result={image.evidence} actions={actions} preview={preview} />}
+      <CaseSaliency caseId={caseId} claim={claim} image={image} preview={preview} />
     </article>
   );
 }
@@ -291,7 +309,7 @@ function CasePanel({ file, overview, onChange, onDeleted, update }: { file: Case
         )}
       </section>
       {file.images.map((image) => (
-        <ImageCard key={image.sha256} image={image} actions={actions} onRemove={() => void call('cases.removeImage', { caseId: file.caseId, sha256: image.sha256 }).then(onChange, fail)} />
+        <ImageCard key={image.sha256} caseId={file.caseId} claim={file.claim} image={image} actions={actions} onRemove={() => void call('cases.removeImage', { caseId: file.caseId, sha256: image.sha256 }).then(onChange, fail)} />
       ))}
       <section className="card" aria-label="Verdict and notes">
         <h2>Verdict and notes</h2>

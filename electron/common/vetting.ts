@@ -47,8 +47,20 @@ export interface NearDuplicate {
   caption: string;
   source: string | null;
   topic: string | null;
+  /** When the corpus item was published, from NewsCLIPpings' metadata when indexed (and which field said so). */
+  published: { date: string; from: string } | null;
   imagePath: string | null;
   pairs: ImageUse[];
+}
+
+/** How close a near-duplicate is and when it was published, in words: "published 2014-03-02 · 3 bits apart · pixels 0.97 · mirrored". */
+export function appearanceFacts(d: NearDuplicate): string {
+  return [
+    ...(d.published === null ? [] : [`published ${d.published.date}`]),
+    `${d.distance} bits apart`,
+    d.similarity === null ? 'not confirmed by pixels' : `pixels ${d.similarity.toFixed(2)}`,
+    ...(d.mirrored ? ['mirrored'] : []),
+  ].join(' · ');
 }
 
 /** How the corpus was searched for near-duplicates. */

@@ -6,6 +6,8 @@ import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { openDatabase } from '../../electron/node/store/db.ts';
 import { hashCounts } from '../../electron/node/store/image-hashes.ts';
+import { MetadataWriter } from '../../electron/node/store/metadata.ts';
+import { itemDate } from '../../electron/node/item-dates.ts';
 import { hashImages } from '../../electron/node/vetting/hash-job.ts';
 import { HashIndex } from '../../electron/node/vetting/hash-index.ts';
 import { corpusHash, distance, greyImage, mirrored, queryHashes } from '../../electron/node/vetting/phash.ts';
@@ -190,11 +192,15 @@ test('ooc hash-images and ooc vet: the evidence as text and as JSON, and usage e
   assert.equal(hashed.code, 0, hashed.stderr);
   assert.match(hashed.stdout, /Hashed 34 images .*; skipped: 1 missing image, 1 corrupt image\./);
 
+  // NewsCLIPpings metadata dates the earlier appearance (a Unix time here).
+  const db = openDatabase(corpus.dbFile);
+  new MetadataWriter(db, '').add('test', 100, { entities: [], article: { timestamp: 1388664000 } });
+  db.close();
   const json = path.join(dir, 'evidence.json');
   const out = await runCli(['vet', '--image', path.join(corpus.origin, 'guardian/images/0000/100.jpg'), '--caption', 'Protest in Lisbon', '--json', json, '--db', corpus.dbFile]);
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stdout, /Claim: "Protest in Lisbon"/);
-  assert.match(out.stdout, /- item 100 \(distance 0, pixels 1\.00\) guardian \/ politics: "Protesters gather in Lisbon square number 0"/);
+  assert.match(out.stdout, /- item 100 \(published 2014-01-02 · 0 bits apart · pixels 1\.00\) guardian \/ politics: "Protesters gather in Lisbon square number 0"/);
   assert.match(out.stdout, /merged_balanced\/test pair \d+: its own caption/);
   const written = JSON.parse(readFileSync(json, 'utf8')) as { images: { image: { sha256: string; format: string }; nearDuplicates: { itemId: number; distance: number }[] }[] };
   assert.equal(written.images[0]!.image.format, 'jpeg');
@@ -354,4 +360,23 @@ test('file forensics: planted EXIF dates, camera, software and GPS (with the dis
   assert.equal(damaged!.forensics!.metadata, null);
   assert.match(damaged!.forensics!.ela!.dataUrl, /^data:image\/png/);
   assert.deepEqual(damaged!.errors, []);
+});
+
+test("an item's publication date is read from whatever date field its metadata has, and nothing is made up", async (t) => {
+  const corpus = await writeImageCorpus(tempDir(t));
+  const db = openDatabase(corpus.dbFile);
+  t.after(() => db.close());
+  const metadata = new MetadataWriter(db, '');
+  metadata.add('test', 100, { timestamp: '2014-01-02T10:00:00Z' });
+  metadata.add('test', 101, { published_date: 'Thu, 02 Jan 2014 23:30:00 GMT', location: 'Kyiv' });
+  metadata.add('test', 102, { article: { pub_time: 1388664000000 } });
+  metadata.add('test', 103, { timestamp: 'unknown', created: '2014-01-02', time_zone: 3 });
+  metadata.add('test', 104, { entities: { DATE: ['last week'] } });
+  assert.deepEqual(itemDate(db, 100), { date: '2014-01-02', from: 'metadata (test): timestamp' });
+  assert.deepEqual(itemDate(db, 101), { date: '2014-01-02', from: 'metadata (test): published_date' });
+  assert.deepEqual(itemDate(db, 102), { date: '2014-01-02', from: 'metadata (test): article.pub_time' });
+  // Not a date, a field whose name does not say date, a number that is no time: none.
+  assert.equal(itemDate(db, 103), null);
+  assert.equal(itemDate(db, 104), null);
+  assert.equal(itemDate(db, 105), null);
 });

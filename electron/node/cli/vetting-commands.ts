@@ -1,5 +1,5 @@
 import { OocError } from '../../common/errors.ts';
-import { FETCH_TIMEOUT_MS, parsePlace, type NeighbourHit, type VetResult } from '../../common/vetting.ts';
+import { appearanceFacts, FETCH_TIMEOUT_MS, parsePlace, type NeighbourHit, type VetResult } from '../../common/vetting.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
 import { ClipModel } from '../inference/clip.ts';
 import { NeighbourSearch } from '../inference/neighbours.ts';
@@ -76,8 +76,7 @@ export function formatVet(result: VetResult): string {
     else {
       lines.push(`  Earlier appearances (${nearDuplicates.length}; ${coverage}):`);
       for (const d of nearDuplicates) {
-        const how = [`distance ${d.distance}`, d.similarity === null ? 'unconfirmed' : `pixels ${d.similarity.toFixed(2)}`, ...(d.mirrored ? ['mirrored'] : [])].join(', ');
-        lines.push(`  - item ${d.itemId} (${how}) ${[d.source, d.topic].filter(Boolean).join(' / ')}: "${d.caption}"`);
+        lines.push(`  - item ${d.itemId} (${appearanceFacts(d)}) ${[d.source, d.topic].filter(Boolean).join(' / ')}: "${d.caption}"`);
         if (d.note !== null) lines.push(`      ${d.note}`);
         for (const p of d.pairs.slice(0, 10)) lines.push(`      ${p.split}/${p.subset} pair ${p.pairId}: ${p.role === 'pristine' ? 'its own caption' : `swapped in for caption ${p.captionId}`}: "${p.caption}"`);
         if (d.pairs.length > 10) lines.push(`      … and ${d.pairs.length - 10} more pairs`);

@@ -1,5 +1,6 @@
 import type { HashSearch, NearDuplicate } from '../../common/vetting.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
+import { itemDate } from '../item-dates.ts';
 import type { Db } from '../store/db.ts';
 import { allHashes, hashCounts, hashesVersion, type HashCounts } from '../store/image-hashes.ts';
 import { getItem } from '../store/items.ts';
@@ -82,6 +83,7 @@ export async function findEarlierAppearances(db: Db, grey: Float32Array, maxDist
       caption: item.caption,
       source: item.source,
       topic: item.topic,
+      published: itemDate(db, c.id),
       imagePath: item.image_path,
       pairs: uses.map(({ role, pair }) => ({ pairId: pair.pairId, split: pair.split, subset: pair.subset, role: role === 'pristine image' ? 'pristine' : 'swapped in', caption: pair.caption, captionId: pair.captionId })),
     });

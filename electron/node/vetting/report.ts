@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Explanation } from '../../common/saliency.ts';
-import type { CasePin, ModelEvidence, NearDuplicate, VetImageResult } from '../../common/vetting.ts';
+import { appearanceFacts, type CasePin, type ModelEvidence, type NearDuplicate, type VetImageResult } from '../../common/vetting.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
 import { mimeType } from '../images/formats.ts';
 import { listModels } from '../inference/registry.ts';
@@ -62,9 +62,8 @@ async function corpusThumbnail(db: Db, itemId: number): Promise<string | null> {
 }
 
 function appearance(d: NearDuplicate, thumb: string | null): string {
-  const how = [`${d.distance} bits apart`, d.similarity === null ? 'not confirmed by pixels' : `pixels ${d.similarity.toFixed(2)}`, ...(d.mirrored ? ['mirrored'] : [])].join(' · ');
   const uses = d.pairs.map((p) => `<li>${escape(`${p.split}/${p.subset} pair ${p.pairId}: `)}${p.role === 'pristine' ? 'with its own caption' : `swapped in for “${escape(p.caption)}”`}</li>`).join('');
-  return `<div class="appearance">${thumb ? `<img src="${thumb}" alt="corpus item ${d.itemId}">` : '<div class="missing">image not readable</div>'}<div><p><b>Item ${d.itemId}</b> ${escape([d.source, d.topic].filter(Boolean).join(' / '))}: “${escape(d.caption)}”</p><p class="muted">${escape(how)}</p>${d.note ? `<p class="warn">${escape(d.note)}</p>` : ''}${uses ? `<ul>${uses}</ul>` : ''}</div></div>`;
+  return `<div class="appearance">${thumb ? `<img src="${thumb}" alt="corpus item ${d.itemId}">` : '<div class="missing">image not readable</div>'}<div><p><b>Item ${d.itemId}</b> ${escape([d.source, d.topic].filter(Boolean).join(' / '))}: “${escape(d.caption)}”</p><p class="muted">${escape(appearanceFacts(d))}</p>${d.note ? `<p class="warn">${escape(d.note)}</p>` : ''}${uses ? `<ul>${uses}</ul>` : ''}</div></div>`;
 }
 
 function modelSection(m: ModelEvidence): string {

@@ -6,6 +6,7 @@ import type { ErrorInfo, Result } from '../../../electron/common/errors.ts';
 interface Bridge {
   invoke(method: string, input: unknown): Promise<Result<unknown>>;
   pickFolder?(title: string): Promise<unknown>;
+  reportPdf?(caseId: number): Promise<Result<unknown>>;
   onJobs?(callback: (runs: unknown) => void): () => void;
   mediaBase: string;
 }
@@ -136,6 +137,18 @@ export function subscribeJobs(callback: (runs: JobRun[]) => void): () => void {
 /** Whether a native folder picker is there (the desktop app; in browser mode a path is typed). */
 export function canPickFolders(): boolean {
   return typeof window.ooc?.pickFolder === 'function';
+}
+
+/** Whether the app can print a case's report to PDF itself (the desktop app; in a browser, print the saved HTML). */
+export function canPrintReports(): boolean {
+  return typeof window.ooc?.reportPdf === 'function';
+}
+
+/** Prints a case's report to a PDF the user places with the system's save dialog: the path, or null when cancelled. */
+export async function saveReportPdf(caseId: number): Promise<string | null> {
+  const result = await window.ooc!.reportPdf!(caseId);
+  if (!result.ok) throw new ApiError(result.error);
+  return typeof result.value === 'string' ? result.value : null;
 }
 
 /** Asks the user for a folder with the system's picker; null when cancelled or unavailable. */

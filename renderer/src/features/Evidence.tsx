@@ -1,4 +1,4 @@
-import type { Forensics, ModelEvidence, NearDuplicate, NeighbourHit, VetImageResult } from '../../../electron/common/vetting.ts';
+import { appearanceFacts, type Forensics, type ModelEvidence, type NearDuplicate, type NeighbourHit, type VetImageResult } from '../../../electron/common/vetting.ts';
 import { useState } from 'react';
 import { thumbnailUrl } from '../api/client.ts';
 import { Magnified, type LensAt } from '../components/Magnifier.tsx';
@@ -24,7 +24,6 @@ function PinButton({ target, label, actions }: { target: string; label: string; 
 }
 
 function Appearance({ d, actions }: { d: NearDuplicate; actions: EvidenceActions }) {
-  const how = [`${d.distance} bits apart`, d.similarity === null ? 'not confirmed by pixels' : `pixels ${d.similarity.toFixed(2)}`, ...(d.mirrored ? ['mirrored'] : [])].join(' · ');
   return (
     <li className="appearance">
       <img src={thumbnailUrl(d.itemId, 128)} alt={`Corpus image of item ${d.itemId}`} loading="lazy" />
@@ -36,7 +35,7 @@ function Appearance({ d, actions }: { d: NearDuplicate; actions: EvidenceActions
           {[d.source, d.topic].filter(Boolean).join(' / ')}: “{d.caption}”
           <PinButton target={`item:${d.itemId}`} label={`item ${d.itemId}, an earlier appearance`} actions={actions} />
         </p>
-        <p className="small muted">{how}</p>
+        <p className="small muted" title={d.published?.from}>{appearanceFacts(d)}</p>
         {d.note !== null && <p className="small warning">{d.note}</p>}
         {d.pairs.length > 0 && (
           <ul className="uses small">

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Overview } from '../../../electron/common/api.ts';
 import { CASE_VERDICTS, MAX_UPLOAD_BYTES, type CaseFile, type CaseImage, type CaseSummary, type CaseVerdict } from '../../../electron/common/vetting.ts';
-import { call, type ApiError } from '../api/client.ts';
+import { call, canPrintReports, saveReportPdf, type ApiError } from '../api/client.ts';
 import { DeleteButton } from '../components/DeleteButton.tsx';
 import { describeError } from '../errors.ts';
 import { saveText } from '../save-file.ts';
@@ -295,9 +295,14 @@ function CasePanel({ file, overview, onChange, onDeleted, update }: { file: Case
           </button>
           {vetting && <span role="status">Gathering evidence… {job?.note}</span>}
           <span className="grow" />
-          <button type="button" className="secondary" onClick={() => report('html')} disabled={file.images.length === 0}>
+          <button type="button" className="secondary" onClick={() => report('html')} disabled={file.images.length === 0} title="One file with every image inside it: opens offline in any browser, which can also print it to PDF">
             Save report (HTML)
           </button>
+          {canPrintReports() && (
+            <button type="button" className="secondary" onClick={() => void saveReportPdf(file.caseId).catch(fail)} disabled={file.images.length === 0}>
+              Save report (PDF)
+            </button>
+          )}
           <button type="button" className="secondary" onClick={() => report('json')} disabled={file.images.length === 0}>
             Save as JSON
           </button>

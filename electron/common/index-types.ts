@@ -49,7 +49,7 @@ export interface ImageProblems {
   examples: { itemId: number; path: string; detail: string | null }[];
 }
 
-export type IndexPhase = 'scan' | 'items' | 'annotations' | 'metadata' | 'publish' | 'done';
+export type IndexPhase = 'scan' | 'items' | 'annotations' | 'metadata' | 'dgm4' | 'publish' | 'done';
 
 export interface IndexProgress {
   phase: IndexPhase;

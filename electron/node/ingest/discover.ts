@@ -102,7 +102,7 @@ async function findMetadataFiles(dir: string, notes: DiscoveredInputs['notes']):
 const PROBE_BYTES = 1 << 16;
 
 /** Size, mtime and a hash of the file's first and last 64 KiB: cheap, and changes with the content. */
-async function describeInput(file: string, kind: InputFile['kind'], split: string | null, subset: string | null): Promise<InputFile> {
+export async function describeInput(file: string, kind: InputFile['kind'], split: string | null, subset: string | null): Promise<InputFile> {
   const handle = await open(file, 'r');
   try {
     const s = await handle.stat();

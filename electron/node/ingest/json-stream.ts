@@ -17,6 +17,8 @@ export interface JsonScanTarget {
    * members are still reported, with their key.
    */
   descendInto?: string;
+  /** Keep each record's own text (trimmed), to write it back out as the file had it. */
+  keepText?: boolean;
 }
 
 export interface ScannedRecord {
@@ -31,6 +33,8 @@ export interface ScannedRecord {
   /** Byte offset just past the record: resuming from here continues with the next one. */
   end: number;
   value?: unknown;
+  /** The record's JSON as the file has it (with keepText). */
+  text?: string;
   /** Why the record could not be parsed, when it could not. */
   error?: string;
   /** The skip reason to count it under, with `error`. */
@@ -316,6 +320,7 @@ export class Scanner {
       } else {
         record.value = JSON.parse(trimmed);
       }
+      if (this.target.keepText === true) record.text = trimmed;
     } catch (err) {
       record.error = describeParseError(err);
     }

@@ -3,7 +3,7 @@ import type { IndexPhase, IndexProgress } from '../../common/index-types.ts';
 import type { Db } from '../store/db.ts';
 import type { IndexLog } from '../store/index-log.ts';
 import { saveCheckpoint } from '../store/jobs.ts';
-import { JsonStructureError, scanJsonFile, type ScannedRecord, type ScanResumePoint } from './json-stream.ts';
+import { JsonStructureError, scanJsonFile, type JsonScanTarget, type ScannedRecord, type ScanResumePoint } from './json-stream.ts';
 
 /** Where a chunked file scan stands; stored in the job row after every committed batch. */
 export interface ScanCheckpoint extends ScanResumePoint {
@@ -24,6 +24,10 @@ export interface ResumableScan {
   bytesBefore: number;
   bytesTotal: number;
   onProgress?: (p: IndexProgress) => void;
+  /** What to read of the file (json-stream.ts). */
+  target?: JsonScanTarget;
+  /** Work a batch needs done before its transaction (reading files, say), awaited. */
+  prepare?(records: readonly ScannedRecord[]): Promise<void>;
   /** Handles one record inside the batch's transaction; returns whether it was accepted. */
   accept(record: ScannedRecord): boolean;
 }
@@ -49,9 +53,10 @@ async function scanAndCommit(scan: ResumableScan): Promise<number> {
   const resumeFrom = scan.checkpoint?.file === scan.file ? scan.checkpoint : undefined;
   let accepted = resumeFrom?.accepted ?? 0;
   let container = resumeFrom?.container;
-  for await (const batch of scanJsonFile(scan.file, resumeFrom ? { resumeFrom } : {})) {
+  for await (const batch of scanJsonFile(scan.file, { ...scan.target, ...(resumeFrom ? { resumeFrom } : {}) })) {
     throwIfCancelled(scan.signal);
     container ??= batch.container;
+    await scan.prepare?.(batch.records);
     try {
       scan.db.transaction(() => {
         for (const record of batch.records) if (scan.accept(record)) accepted++;

@@ -5,6 +5,7 @@ import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ProviderChoice } fro
 import type { ImportProgress, ImportResult, PredictionsSource } from '../../common/evaluation.ts';
 import type { HeadInfo, TrainHeadOptions, TrainHeadProgress } from '../../common/heads.ts';
 import type { HashImagesProgress, HashImagesSummary } from '../../common/vetting.ts';
+import type { Dgm4IndexSummary } from '../../common/dgm4.ts';
 import type { Db } from '../store/db.ts';
 
 /**
@@ -50,6 +51,12 @@ export interface ImportPredictionsJobRequest extends JobBase, PredictionsSource 
   replace?: boolean;
 }
 
+export interface Dgm4IndexJobRequest extends JobBase {
+  /** The folder holding DGM4/. */
+  folder: string;
+  force?: boolean;
+}
+
 export interface HashImagesJobRequest extends JobBase {
   retryFailed?: boolean;
 }
@@ -68,6 +75,7 @@ export interface Jobs {
   'import-predictions': { request: ImportPredictionsJobRequest; progress: ImportProgress; summary: ImportResult };
   'train-head': { request: TrainHeadJobRequest; progress: TrainHeadProgress; summary: HeadInfo };
   'hash-images': { request: HashImagesJobRequest; progress: HashImagesProgress; summary: HashImagesSummary };
+  'index-dgm4': { request: Dgm4IndexJobRequest; progress: IndexProgress; summary: Dgm4IndexSummary };
 }
 export type JobKind = keyof Jobs;
 
@@ -160,6 +168,14 @@ export const JOB_KINDS: { [K in JobKind]: JobKindSpec<K> } = {
     run: async (db, r, { signal, onProgress }) => {
       const { hashImages } = await import('../vetting/hash-job.ts');
       return hashImages(db, { retryFailed: r.retryFailed ?? false, signal, onProgress, ...token(r) });
+    },
+  },
+  'index-dgm4': {
+    title: (r) => `Index DGM4 in ${r.folder}`,
+    busy: 'DGM4 is being indexed',
+    run: async (db, r, { signal, onProgress }) => {
+      const { indexDgm4 } = await import('../dgm4/index-dgm4.ts');
+      return indexDgm4(db, { folder: r.folder, force: r.force ?? false, signal, onProgress, ...token(r) });
     },
   },
 };

@@ -2,7 +2,7 @@ import type { Db } from './db.ts';
 
 export interface InputFile {
   path: string;
-  kind: 'visualnews' | 'annotations' | 'metadata';
+  kind: 'visualnews' | 'annotations' | 'metadata' | 'dgm4';
   split: string | null;
   subset: string | null;
   bytes: number;

@@ -1,0 +1,211 @@
+import { classesOfBits, type Box, type Dgm4Sample, type Dgm4SplitCount } from '../../common/dgm4.ts';
+import type { Db } from './db.ts';
+import { getMeta, setMeta } from './meta.ts';
+
+/**
+ * The DGM4 index, beside the VisualNews one: derived from DGM4's metadata files, built under the
+ * `dgm4_next_` prefix (resumable) and published by renaming in one transaction, as index-tables.ts
+ * does for the main index, so readers see the old samples or the new ones, never a mix.
+ */
+
+export const DGM4_LIVE = 'dgm4_';
+export const DGM4_NEXT = 'dgm4_next_';
+const TABLES = ['sources', 'samples', 'index_log', 'index_samples'] as const;
+
+function tableExists(db: Db, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
+export function hasDgm4(db: Db): boolean {
+  return tableExists(db, `${DGM4_LIVE}samples`);
+}
+
+export function hasStagedDgm4(db: Db): boolean {
+  return tableExists(db, `${DGM4_NEXT}samples`);
+}
+
+/** Creates empty staging tables (index names carry a generation so they never collide with the live ones). */
+export function createStagedDgm4(db: Db): void {
+  const generation = Number(getMeta(db, 'dgm4_generation') ?? '0') + 1;
+  const s = DGM4_NEXT;
+  const ix = `dgm4ix${generation}_`;
+  db.transaction(() => {
+    for (const t of TABLES) db.exec(`DROP TABLE IF EXISTS ${s}${t}`);
+    db.exec(`
+      CREATE TABLE ${s}sources (
+        path TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        split TEXT,
+        subset TEXT,
+        bytes INTEGER NOT NULL,
+        mtime_ms INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        records INTEGER,
+        done INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+
+      CREATE TABLE ${s}samples (
+        split TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        id INTEGER NOT NULL,
+        image TEXT NOT NULL,
+        text TEXT NOT NULL,
+        fake_cls TEXT NOT NULL,
+        classes INTEGER NOT NULL,
+        box TEXT,
+        text_pos TEXT NOT NULL,
+        face_boxes TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        -- The record as the file has it, for exports in DGM4's own format.
+        json TEXT NOT NULL,
+        PRIMARY KEY (split, position)
+      ) STRICT;
+      CREATE INDEX ${ix}samples_id ON ${s}samples (id);
+      CREATE INDEX ${ix}samples_class ON ${s}samples (split, classes);
+      CREATE UNIQUE INDEX ${ix}samples_image ON ${s}samples (split, image, id);
+
+      CREATE TABLE ${s}index_log (
+        kind TEXT NOT NULL CHECK (kind IN ('skip', 'note')),
+        reason TEXT NOT NULL,
+        file TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (kind, reason, file)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE ${s}index_samples (
+        kind TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        file TEXT NOT NULL,
+        record INTEGER,
+        offset INTEGER,
+        detail TEXT NOT NULL
+      ) STRICT;
+    `);
+    setMeta(db, 'dgm4_next_generation', String(generation));
+  })();
+}
+
+/** Swaps the staged DGM4 tables in for the live ones, atomically. */
+export function publishStagedDgm4(db: Db, root: string): void {
+  db.transaction(() => {
+    for (const t of TABLES) {
+      db.exec(`DROP TABLE IF EXISTS ${DGM4_LIVE}${t}`);
+      db.exec(`ALTER TABLE ${DGM4_NEXT}${t} RENAME TO ${DGM4_LIVE}${t}`);
+    }
+    setMeta(db, 'dgm4_generation', getMeta(db, 'dgm4_next_generation') ?? '1');
+    setMeta(db, 'dgm4_root', root);
+    setMeta(db, 'dgm4_indexed_at', new Date().toISOString());
+  }).immediate();
+}
+
+/** The folder holding DGM4/ that the live samples came from. */
+export function dgm4Root(db: Db): string | undefined {
+  return getMeta(db, 'dgm4_root');
+}
+
+export interface Dgm4Row {
+  split: string;
+  position: number;
+  id: number;
+  image: string;
+  text: string;
+  fakeCls: string;
+  classes: number;
+  box: Box | null;
+  textPos: number[];
+  faceBoxes: Box[];
+  width: number;
+  height: number;
+  json: string;
+}
+
+/** Adds staged samples; false when the split already has this image for this id (a repeated record). */
+export class Dgm4Writer {
+  private readonly insert;
+
+  constructor(db: Db) {
+    this.insert = db.prepare(
+      `INSERT OR IGNORE INTO ${DGM4_NEXT}samples (split, position, id, image, text, fake_cls, classes, box, text_pos, face_boxes, width, height, json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  add(r: Dgm4Row): boolean {
+    return (
+      this.insert.run(r.split, r.position, r.id, r.image, r.text, r.fakeCls, r.classes, r.box === null ? null : JSON.stringify(r.box), JSON.stringify(r.textPos), JSON.stringify(r.faceBoxes), r.width, r.height, r.json)
+        .changes > 0
+    );
+  }
+}
+
+interface SampleRow {
+  split: string;
+  position: number;
+  id: number;
+  image: string;
+  text: string;
+  fake_cls: string;
+  classes: number;
+  box: string | null;
+  text_pos: string;
+  face_boxes: string;
+  width: number;
+  height: number;
+  in_visualnews: number;
+}
+
+function toSample(r: SampleRow): Dgm4Sample {
+  return {
+    split: r.split,
+    position: r.position,
+    id: r.id,
+    image: r.image,
+    text: r.text,
+    fakeCls: r.fake_cls,
+    classes: classesOfBits(r.classes),
+    box: r.box === null ? null : (JSON.parse(r.box) as Box),
+    textPos: JSON.parse(r.text_pos) as number[],
+    faceBoxes: JSON.parse(r.face_boxes) as Box[],
+    width: r.width,
+    height: r.height,
+    inVisualNews: r.in_visualnews === 1,
+  };
+}
+
+/** The sample's columns, and whether its VisualNews item is indexed (never, without a VisualNews index). */
+const sampleColumns = (db: Db): string =>
+  `s.split, s.position, s.id, s.image, s.text, s.fake_cls, s.classes, s.box, s.text_pos, s.face_boxes, s.width, s.height,
+   ${tableExists(db, 'items') ? 'EXISTS (SELECT 1 FROM items i WHERE i.id = s.id)' : '0'} AS in_visualnews`;
+
+export function getDgm4Sample(db: Db, split: string, position: number): Dgm4Sample | undefined {
+  if (!hasDgm4(db)) return undefined;
+  const row = db.prepare(`SELECT ${sampleColumns(db)} FROM ${DGM4_LIVE}samples s WHERE s.split = ? AND s.position = ?`).get(split, position) as SampleRow | undefined;
+  return row === undefined ? undefined : toSample(row);
+}
+
+/** Samples and their class mix per split, of the live index (or the staged one). */
+export function dgm4Counts(db: Db, prefix = DGM4_LIVE): Dgm4SplitCount[] {
+  if (!tableExists(db, `${prefix}samples`)) return [];
+  const rows = db.prepare(`SELECT split, fake_cls, count(*) AS n FROM ${prefix}samples GROUP BY split, fake_cls ORDER BY split, fake_cls`).all() as { split: string; fake_cls: string; n: number }[];
+  const splits = new Map<string, Dgm4SplitCount>();
+  for (const r of rows) {
+    const entry = splits.get(r.split) ?? { split: r.split, samples: 0, byClass: {} };
+    entry.samples += r.n;
+    entry.byClass[r.fake_cls] = r.n;
+    splits.set(r.split, entry);
+  }
+  return [...splits.values()];
+}
+
+/** Samples whose VisualNews item is indexed. */
+export function dgm4Linked(db: Db, prefix = DGM4_LIVE): number {
+  if (!tableExists(db, `${prefix}samples`) || !tableExists(db, 'items')) return 0;
+  return db.prepare(`SELECT count(*) FROM ${prefix}samples s WHERE EXISTS (SELECT 1 FROM items i WHERE i.id = s.id)`).pluck().get() as number;
+}
+
+/** The texts of a split's pristine samples and of its samples whose text was manipulated (for the token report). */
+export function dgm4Texts(db: Db, split: string): { real: string[]; manipulated: string[] } {
+  const texts = (where: string): string[] => db.prepare(`SELECT text FROM ${DGM4_LIVE}samples WHERE split = ? AND ${where} ORDER BY position`).pluck().all(split) as string[];
+  return { real: texts('classes = 0'), manipulated: texts('(classes & 12) <> 0') };
+}

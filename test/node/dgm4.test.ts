@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { indexDgm4, locateDgm4 } from '../../electron/node/dgm4/index-dgm4.ts';
+import { openDatabase } from '../../electron/node/store/db.ts';
+import { dgm4Counts, getDgm4Sample } from '../../electron/node/store/dgm4.ts';
+import { readIndexLog } from '../../electron/node/store/index-log.ts';
+import { runCli } from '../fixtures/cli.ts';
+import { tempDir } from '../fixtures/corpus.ts';
+import { writeDgm4, type Dgm4Record } from '../fixtures/dgm4.ts';
+import { writeImageCorpus } from '../fixtures/image-corpus.ts';
+
+const IMG = (name: string): string => `DGM4/manipulation/HFGI/${name}.jpg`;
+const ORIGIN = (name: string): string => `DGM4/origin/gardian/${name}.jpg`;
+
+/** Records of every kind, good and bad, with the images the good ones need (200 × 150 each). */
+function plantedRecords(): { test: unknown[]; val: unknown[]; images: Record<string, { width: number; height: number; face?: number[] }> } {
+  const good: Dgm4Record[] = [
+    { id: 100, image: ORIGIN('100'), text: 'Protesters gather in Lisbon square', fake_cls: 'orig', fake_image_box: [], fake_text_pos: [], mtcnn_boxes: [[20, 30, 60, 80]] },
+    { id: 101, image: IMG('101-HFGI'), text: 'British citizens wait for the result', fake_cls: 'face_attribute&text_attribute', fake_image_box: [40, 20, 120, 110], fake_text_pos: [0, 3], mtcnn_boxes: [[40, 20, 120, 110], [130, 40, 180, 100]] },
+    { id: 102, image: IMG('102-simswap'), text: 'The minister speaks in Paris', fake_cls: 'face_swap', fake_image_box: [10, 10, 60, 70] },
+    { id: 999999, image: ORIGIN('999999'), text: 'A caption whose words were swapped', fake_cls: 'text_swap', fake_image_box: [], fake_text_pos: [1, 2, 5] },
+  ];
+  const bad: unknown[] = [
+    'just a string',
+    { id: -4, image: ORIGIN('100'), text: 'x', fake_cls: 'orig' },
+    { id: 103, image: ORIGIN('100'), text: 'x', fake_cls: 'deepfake' },
+    { id: 104, image: ORIGIN('100'), text: 'x', fake_cls: 'face_swap&face_swap' },
+    { id: 105, image: IMG('101-HFGI'), text: 'a face off the edge', fake_cls: 'face_swap', fake_image_box: [150, 100, 260, 140] },
+    { id: 106, image: ORIGIN('100'), text: 'three words here', fake_cls: 'text_attribute', fake_text_pos: [3] },
+    { id: 107, image: ORIGIN('gone'), text: 'no file', fake_cls: 'orig' },
+    { id: 108, image: '../../outside.jpg', text: 'escapes', fake_cls: 'orig' },
+    { id: 109, image: IMG('101-HFGI'), text: 'inside out', fake_cls: 'face_swap', fake_image_box: [50, 50, 40, 60] },
+    { id: 100, image: ORIGIN('100'), text: 'Protesters gather in Lisbon square', fake_cls: 'orig' },
+    { id: 110, image: ORIGIN('link'), text: 'a link out of the folder', fake_cls: 'orig' },
+  ];
+  const images = Object.fromEntries([ORIGIN('100'), IMG('101-HFGI'), IMG('102-simswap'), ORIGIN('999999')].map((p) => [p, { width: 200, height: 150 }]));
+  return { test: [...good, ...bad], val: [good[0]!], images };
+}
+
+test('DGM4 metadata indexed beside VisualNews: every field, linked by id, every unusable record counted by reason; unchanged files not read again', async (t) => {
+  const dir = tempDir(t);
+  const corpus = await writeImageCorpus(path.join(dir, 'vn'));
+  const records = plantedRecords();
+  const root = await writeDgm4(path.join(dir, 'data'), { test: records.test, val: records.val }, records.images);
+  symlinkSync(corpus.dbFile, path.join(root, ORIGIN('link')));
+  const db = openDatabase(corpus.dbFile);
+  t.after(() => db.close());
+
+  const summary = await indexDgm4(db, { folder: root });
+  assert.equal(summary.upToDate, false);
+  assert.deepEqual(summary.splits, [
+    { split: 'test', samples: 4, byClass: { 'face_attribute&text_attribute': 1, face_swap: 1, orig: 1, text_swap: 1 } },
+    { split: 'val', samples: 1, byClass: { orig: 1 } },
+  ]);
+  assert.equal(summary.linked, 4, 'ids 100, 101, 102 are VisualNews items (twice 100); 999999 is not');
+  assert.deepEqual(summary.skipped, { bad_box: 1, bad_id: 1, bad_image_path: 1, box_outside_image: 1, duplicate_sample: 1, missing_image: 1, not_an_object: 1, token_past_text: 1, unknown_class: 2, unreadable_image: 1 });
+  const log = readIndexLog(db, 'dgm4_');
+  const detail = (reason: string): string => log.find((e) => e.reason === reason)!.samples[0]!.detail;
+  assert.match(detail('box_outside_image'), /sample 105: fake_image_box \[150, 100, 260, 140\] does not fit the 200 × 150 image DGM4\/manipulation\/HFGI\/101-HFGI\.jpg/);
+  assert.match(detail('token_past_text'), /sample 106: fake_text_pos has 3, but the text has 3 words/);
+  assert.match(detail('unreadable_image'), /sample 110: .*outside the DGM4 folder/);
+  assert.match(detail('missing_image'), /sample 107: DGM4\/origin\/gardian\/gone\.jpg is not there/);
+
+  const sample = getDgm4Sample(db, 'test', 1)!;
+  assert.deepEqual(sample, {
+    split: 'test',
+    position: 1,
+    id: 101,
+    image: IMG('101-HFGI'),
+    text: 'British citizens wait for the result',
+    fakeCls: 'face_attribute&text_attribute',
+    classes: ['face_attribute', 'text_attribute'],
+    box: [40, 20, 120, 110],
+    textPos: [0, 3],
+    faceBoxes: [[40, 20, 120, 110], [130, 40, 180, 100]],
+    width: 200,
+    height: 150,
+    inVisualNews: true,
+  });
+  assert.equal(getDgm4Sample(db, 'test', 3)!.inVisualNews, false);
+  assert.deepEqual(getDgm4Sample(db, 'test', 0)!.box, null);
+
+  // The same files again: nothing read; --force reads them again to the same result.
+  assert.equal((await indexDgm4(db, { folder: root })).upToDate, true);
+  const again = await indexDgm4(db, { folder: path.join(root, 'DGM4'), force: true });
+  assert.deepEqual([again.upToDate, again.splits, again.skipped], [false, summary.splits, summary.skipped]);
+});
+
+test('a DGM4 index interrupted mid-file continues where it stopped, and ends as an uninterrupted one does', async (t) => {
+  const dir = tempDir(t);
+  const image = ORIGIN('shared');
+  // Enough records for several batches of the streaming reader (4 MiB each).
+  const records = Array.from({ length: 30_000 }, (_, i) => ({ id: i, image, text: `Caption number ${i} with a few more words to make it longer than it needs to be for the test`, fake_cls: i % 3 === 0 ? 'orig' : 'text_swap', fake_image_box: [], fake_text_pos: i % 3 === 0 ? [] : [1] }));
+  const root = await writeDgm4(dir, { train: records }, { [image]: { width: 64, height: 64 } });
+  const db = openDatabase(path.join(dir, 'w.db'));
+  t.after(() => db.close());
+  const controller = new AbortController();
+  await assert.rejects(
+    indexDgm4(db, { folder: root, signal: controller.signal, onProgress: (p) => p.phase === 'dgm4' && p.records > 0 && controller.abort() }),
+    { code: 'CANCELLED' },
+  );
+  assert.deepEqual(dgm4Counts(db), [], 'nothing is published until every file is read');
+  const resumed = await indexDgm4(db, { folder: root });
+  assert.equal(resumed.resumed, true);
+  assert.deepEqual(resumed.splits, [{ split: 'train', samples: 30_000, byClass: { orig: 10_000, text_swap: 20_000 } }]);
+  assert.deepEqual(resumed.skipped, {});
+});
+
+test('ooc index --dgm4: where DGM4 is found, the summary, and a clear error for a folder without it', async (t) => {
+  const dir = tempDir(t);
+  const records = plantedRecords();
+  const root = await writeDgm4(dir, { test: records.test }, records.images);
+  assert.deepEqual(await locateDgm4(path.join(root, 'DGM4', 'metadata')), { root, metadataDir: path.join(root, 'DGM4', 'metadata') });
+  const db = path.join(dir, 'w.db');
+  const out = await runCli(['index', '--dgm4', root, '--db', db]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /Indexed DGM4 from .* in \d+\.\d s\./);
+  assert.match(out.stdout, /test: 4 samples \(/);
+  assert.match(out.stdout, /0 of 4 samples have their VisualNews item indexed/);
+  assert.match(out.stdout, /Skipped records: .*1 box outside image/);
+  const missing = await runCli(['index', '--dgm4', path.join(dir, 'DGM4', 'manipulation'), '--db', db]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no DGM4\/metadata\/ folder in .*manipulation: point --dgm4 at the folder that holds DGM4\//);
+});

@@ -205,7 +205,7 @@ export async function indexDgm4(db: Db, options: Dgm4IndexOptions): Promise<Dgm4
         bytesTotal,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         target: { keepText: true },
-        async prepare(records) {
+        async beforeBatch(records) {
           parsed = new Map();
           sizes = new Map();
           for (const rec of records) if (rec.error === undefined) parsed.set(rec.index, parseRecord(rec, split, root));

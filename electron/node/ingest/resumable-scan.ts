@@ -27,7 +27,7 @@ export interface ResumableScan {
   /** What to read of the file (json-stream.ts). */
   target?: JsonScanTarget;
   /** Work a batch needs done before its transaction (reading files, say), awaited. */
-  prepare?(records: readonly ScannedRecord[]): Promise<void>;
+  beforeBatch?(records: readonly ScannedRecord[]): Promise<void>;
   /** Handles one record inside the batch's transaction; returns whether it was accepted. */
   accept(record: ScannedRecord): boolean;
 }
@@ -56,7 +56,7 @@ async function scanAndCommit(scan: ResumableScan): Promise<number> {
   for await (const batch of scanJsonFile(scan.file, { ...scan.target, ...(resumeFrom ? { resumeFrom } : {}) })) {
     throwIfCancelled(scan.signal);
     container ??= batch.container;
-    await scan.prepare?.(batch.records);
+    await scan.beforeBatch?.(batch.records);
     try {
       scan.db.transaction(() => {
         for (const record of batch.records) if (scan.accept(record)) accepted++;

@@ -7,6 +7,7 @@ import type { ExportProgress, ExportSummary, SelectionPreview } from './export.t
 import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, ProviderReport } from './models.ts';
 import type { CaptionHit, PairFacets, PairPage, PairSummary, ScoreRun } from './pairs.ts';
 import type { Explanation, SaliencyResult } from './saliency.ts';
+import type { Dgm4IndexSummary, Dgm4SplitCount, Dgm4Status } from './dgm4.ts';
 import type { ImportResult, PairPrediction, PredictionRun, RunComparison, RunEvaluation, RunProblem, TokenReport } from './evaluation.ts';
 import type { HeadInfo, HeadScore } from './heads.ts';
 import type { CaseFile, CaseSummary, HashImagesProgress, HashImagesSummary, VetWarmth } from './vetting.ts';
@@ -44,6 +45,11 @@ export interface ApiOutputs {
   'index.status': IndexStatus;
   /** Asks a running index to stop after its current step; running it again continues. */
   'index.cancel': IndexStatus;
+  /** Starts indexing DGM4's metadata (a job) from the folder holding DGM4/. */
+  'dgm4.index': JobRun;
+  /** What DGM4 index there is: its folder, samples per split, those linked to VisualNews, records skipped and noted. */
+  'dgm4.status': Dgm4Status;
+  'dgm4.cancel': JobStatus<IndexProgress, Dgm4IndexSummary>;
   /** Installed models, embedding sets with their coverage, and pair-score runs. */
   'models.get': ModelsOverview;
   /** Opens a model's encoders to tell which execution provider runs each, and why others were skipped. */
@@ -219,6 +225,8 @@ export interface Overview {
   scores: ScoreRun[];
   /** Installed models with random weights: scores and neighbours under these mean nothing. */
   randomModels: string[];
+  /** DGM4's indexed splits (empty when DGM4 is not indexed). */
+  dgm4: Dgm4SplitCount[];
 }
 
 export interface ImageInfo {

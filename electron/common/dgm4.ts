@@ -85,3 +85,14 @@ export interface Dgm4IndexSummary {
   /** Records indexed with something to say, by reason. */
   notes: Record<string, number>;
 }
+
+/** The DGM4 index as it stands (dgm4.status). */
+export interface Dgm4Status {
+  /** The folder holding DGM4/ it was read from; null when DGM4 is not indexed. */
+  root: string | null;
+  indexedAt: string | null;
+  splits: Dgm4SplitCount[];
+  linked: number;
+  skipped: Record<string, number>;
+  notes: Record<string, number>;
+}

@@ -196,6 +196,9 @@ export const TOKEN_REPORT_TEXTS = ['caption', 'image-caption'] as const;
 export type TokenReportText = (typeof TOKEN_REPORT_TEXTS)[number];
 
 export interface TokenReportOptions {
+  /** NewsCLIPpings' split files (default), or DGM4's real against manipulated texts. */
+  dataset?: 'newsclippings' | 'dgm4';
+  /** A NewsCLIPpings split folder, or a DGM4 split (train, val, test). */
   split: string;
   /** Default: test when indexed, else the first subset. */
   subset?: string;
@@ -219,10 +222,14 @@ export interface TokenScore {
 }
 
 export interface TokenReport {
+  dataset: 'newsclippings' | 'dgm4';
   split: string;
+  /** The NewsCLIPpings subset ("" for DGM4). */
   subset: string;
   text: TokenReportText;
-  /** Rows, their tokens, and rows whose text is not indexed (or empty). */
+  /** What the two groups are called: pristine and falsified rows, or DGM4's real and manipulated texts. */
+  groupNames: [string, string];
+  /** Rows, their tokens, and rows whose text is not indexed (or empty). Named for NewsCLIPpings; for DGM4 pristine is real, falsified manipulated. */
   groups: Record<'pristine' | 'falsified', { rows: number; tokens: number; withoutText: number }>;
   /** The two groups hold the same texts as often: no word can differ. */
   identical: boolean;

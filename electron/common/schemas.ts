@@ -175,6 +175,9 @@ export const API_INPUTS = {
   'index.start': v.object({ visualnews: required, clippings: optional(text), force: flag }),
   'index.status': none,
   'index.cancel': none,
+  'dgm4.index': v.object({ folder: required, force: flag }),
+  'dgm4.status': none,
+  'dgm4.cancel': none,
   'models.get': none,
   'models.providers': v.object({ id: required, ep: v.optional(v.picklist(PROVIDER_CHOICES), 'auto') }),
   'embed.start': v.object({ model: optional(text), what: v.optional(v.picklist(EMBED_WHAT), 'all'), ep: optional(v.picklist(PROVIDER_CHOICES)) }),
@@ -220,6 +223,7 @@ export const API_INPUTS = {
     subset: optional(required),
   }),
   'evaluation.tokens': v.object({
+    dataset: v.optional(v.picklist(['newsclippings', 'dgm4'], 'must be newsclippings or dgm4'), 'newsclippings'),
     split: required,
     subset: optional(required),
     text: v.optional(v.picklist(TOKEN_REPORT_TEXTS, `must be one of ${TOKEN_REPORT_TEXTS.join(', ')}`), 'caption'),

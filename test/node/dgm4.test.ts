@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { createHandlers } from '../../electron/node/api/handlers.ts';
 import { indexDgm4, locateDgm4 } from '../../electron/node/dgm4/index-dgm4.ts';
 import { openDatabase } from '../../electron/node/store/db.ts';
 import { dgm4Counts, getDgm4Sample } from '../../electron/node/store/dgm4.ts';
@@ -122,5 +123,32 @@ test('ooc index --dgm4: where DGM4 is found, the summary, and a clear error for 
   assert.match(out.stdout, /Skipped records: .*1 box outside image/);
   const missing = await runCli(['index', '--dgm4', path.join(dir, 'DGM4', 'manipulation'), '--db', db]);
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /no DGM4\/metadata\/ folder in .*manipulation: point --dgm4 at the folder that holds DGM4\//);
+  assert.match(missing.stderr, /no DGM4\/metadata\/ folder in .*manipulation: give the folder that holds DGM4\//);
+});
+
+test("DGM4's token report: real texts against manipulated ones, in the API and ooc token-report --dgm4", async (t) => {
+  const dir = tempDir(t);
+  const image = ORIGIN('shared');
+  const records: Dgm4Record[] = [];
+  // Real texts (pristine, and a face manipulated with its text intact) talk about the council; manipulated ones about a scandal.
+  for (let i = 0; i < 60; i++) records.push({ id: i, image, text: `the council met on day ${i}`, fake_cls: i % 2 === 0 ? 'orig' : 'face_swap', fake_image_box: i % 2 === 0 ? [] : [1, 1, 10, 10] });
+  for (let i = 60; i < 100; i++) records.push({ id: i, image, text: `the scandal grew on day ${i}`, fake_cls: i % 2 === 0 ? 'text_swap' : 'face_attribute&text_attribute', fake_image_box: i % 2 === 0 ? [] : [1, 1, 10, 10], fake_text_pos: [1] });
+  const root = await writeDgm4(dir, { test: records }, { [image]: { width: 64, height: 64 } });
+  const dbFile = path.join(dir, 'w.db');
+  const db = openDatabase(dbFile);
+  t.after(() => db.close());
+  await indexDgm4(db, { folder: root });
+  const api = createHandlers({ db, databaseFile: dbFile, demo: false, version: 'test' });
+  const report = await api['evaluation.tokens']({ dataset: 'dgm4', split: 'test', text: 'caption', minCount: 5, top: 40 });
+  assert.deepEqual(report.groupNames, ['real', 'manipulated']);
+  assert.deepEqual([report.groups.pristine.rows, report.groups.falsified.rows], [60, 40]);
+  assert.deepEqual(report.pristineWords.slice(0, 2).map((w) => [w.token, w.pristine, w.falsified]).sort(), [['council', 60, 0], ['met', 60, 0]]);
+  assert.deepEqual(report.falsifiedWords.slice(0, 2).map((w) => [w.token, w.pristine, w.falsified]).sort(), [['grew', 0, 40], ['scandal', 0, 40]]);
+  assert.ok(!report.pristineWords.concat(report.falsifiedWords).some((w) => w.token === 'the' && Math.abs(w.z) >= report.criticalZ), '"the" is in every text: not significant');
+  await assert.rejects(async () => api['evaluation.tokens']({ dataset: 'dgm4', split: 'train', text: 'caption', minCount: 5, top: 40 }), /DGM4 has no indexed train file \(it has test\)/);
+
+  const out = await runCli(['token-report', '--dgm4', '--split', 'test', '--db', dbFile]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /DGM4 test, texts: 60 real rows \(\d+ words\), 40 manipulated rows/);
+  assert.match(out.stdout, /leaning manipulated\n\s+word\s+real\s+manipulated/);
 });

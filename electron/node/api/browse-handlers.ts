@@ -21,6 +21,8 @@ import { readStats } from '../store/stats.ts';
 import type { TaskRunner } from '../jobs/tasks.ts';
 import type { ApiContext, Implementations } from './handlers.ts';
 
+import { dgm4Counts } from '../store/dgm4.ts';
+
 type BrowseMethods = 'app.info' | 'overview.get' | 'overview.log' | 'images.problems' | Extract<ApiMethod, `pairs.${string}` | `items.${string}`>;
 
 function imageInfo(db: Db, id: number | null): ImageInfo | null {
@@ -66,7 +68,7 @@ export function browseHandlers(ctx: ApiContext, tasks: TaskRunner): Implementati
     }),
     'overview.get': async (): Promise<Overview> => {
       const randomModels = (await listModels()).models.filter((m) => !m.manifest.weights.meaningfulScores).map((m) => m.manifest.id);
-      return { stats: readStats(db), splits: SPLITS.map((x) => ({ ...x })), files: splitFiles(db), scores: scoreRuns(db), randomModels };
+      return { stats: readStats(db), splits: SPLITS.map((x) => ({ ...x })), files: splitFiles(db), scores: scoreRuns(db), randomModels, dgm4: dgm4Counts(db) };
     },
     'overview.log': () => ({ entries: hasIndex(db) ? readIndexLog(db) : [], images: imageProblems(db) }),
     'pairs.page': (input) => pairsPage(db, withThresholds(db, input)),

@@ -3,8 +3,9 @@ import type { ApiMethod } from '../../common/api.ts';
 import { OocError } from '../../common/errors.ts';
 import type { JobCenter } from '../jobs/job-center.ts';
 import type { ApiContext, Implementations } from './handlers.ts';
+import { dgm4Status } from '../store/dgm4.ts';
 
-type JobMethods = Extract<ApiMethod, `index.${string}` | `embed.${string}` | `jobs.${string}` | 'export.start' | 'export.status' | 'export.cancel' | 'images.check'>;
+type JobMethods = Extract<ApiMethod, `index.${string}` | `dgm4.${string}` | `embed.${string}` | `jobs.${string}` | 'export.start' | 'export.status' | 'export.cancel' | 'images.check'>;
 
 /** The long jobs (indexing, embedding, exporting, checking images), all through the dataset's one job center. */
 export function jobHandlers(ctx: ApiContext, version: string): Implementations<JobMethods> {
@@ -16,6 +17,9 @@ export function jobHandlers(ctx: ApiContext, version: string): Implementations<J
     'index.start': (input) => jobs().start('index', input),
     'index.status': () => jobs().latest('index'),
     'index.cancel': () => jobs().cancelKind('index'),
+    'dgm4.index': (input) => jobs().start('index-dgm4', input),
+    'dgm4.status': () => dgm4Status(ctx.db),
+    'dgm4.cancel': () => jobs().cancelKind('index-dgm4'),
     'embed.start': (input) => jobs().start('embed', input),
     'embed.status': () => jobs().latest('embed'),
     'embed.cancel': () => jobs().cancelKind('embed'),

@@ -220,10 +220,11 @@ export function formatComparison(c: RunComparison): string {
 
 export function formatTokenReport(r: TokenReport): string {
   const g = r.groups;
-  const what = r.text === 'caption' ? 'captions' : "captions of the rows' images";
+  const [first, second] = r.groupNames;
+  const what = r.dataset === 'dgm4' ? 'texts' : r.text === 'caption' ? 'captions' : "captions of the rows' images";
   const missing = g.pristine.withoutText + g.falsified.withoutText;
   const head = [
-    `${splitDisplayName(r.split)} ${r.subset}, ${what}: ${count(g.pristine.rows)} pristine rows (${count(g.pristine.tokens)} words), ${count(g.falsified.rows)} falsified rows (${count(g.falsified.tokens)} words)${missing > 0 ? `; ${count(missing)} rows without an indexed text left out` : ''}`,
+    `${r.dataset === 'dgm4' ? `DGM4 ${r.split}` : `${splitDisplayName(r.split)} ${r.subset}`}, ${what}: ${count(g.pristine.rows)} ${first} rows (${count(g.pristine.tokens)} words), ${count(g.falsified.rows)} ${second} rows (${count(g.falsified.tokens)} words)${missing > 0 ? `; ${count(missing)} rows without an indexed text left out` : ''}`,
     `  log-odds ratio with an informative Dirichlet prior (pooled counts, α0 = ${count(Math.round(r.prior))}); ${count(r.tested)} of ${count(r.vocabulary)} words seen at least ${r.minCount} times tested; ${count(r.significant)} significant at 5% after Bonferroni (|z| ≥ ${r.criticalZ.toFixed(2)})`,
   ];
   if (r.identical) {
@@ -235,18 +236,21 @@ export function formatTokenReport(r: TokenReport): string {
   const side = (title: string, words: TokenScore[]): string[] => [
     '',
     `  ${title}`,
-    `  ${'word'.padEnd(width)}   pristine  falsified   log-odds       z          p`,
+    `  ${'word'.padEnd(width)}  ${first.padStart(9)}  ${second.padStart(9)}   log-odds       z          p`,
     ...words.map((w) => `  ${w.token.padEnd(width)}  ${count(w.pristine).padStart(9)}  ${count(w.falsified).padStart(9)}  ${w.logOdds.toFixed(3).padStart(9)}  ${w.z.toFixed(2).padStart(7)}  ${w.p.toPrecision(3).padStart(9)}${Math.abs(w.z) >= r.criticalZ ? ' *' : ''}`),
   ];
-  return [...head, ...side('leaning pristine', r.pristineWords), ...side('leaning falsified', r.falsifiedWords)].join('\n');
+  return [...head, ...side(`leaning ${first}`, r.pristineWords), ...side(`leaning ${second}`, r.falsifiedWords)].join('\n');
 }
 
 export const tokenReportCommand: Command = {
   name: 'token-report',
   summary: 'the words whose frequency differs most between the pristine and falsified rows of a split file (a bias check)',
   usage: `ooc token-report --split <s> [--subset <t>] [--text caption|image-caption] [--min-count <n>] [--top <n>] [--prior <α0>] [--json <file>] [--db <file>]
+       ooc token-report --dgm4 --split <train|val|test> [--min-count <n>] [--top <n>] [--prior <α0>] [--json <file>] [--db <file>]
 
-  --split      the NewsCLIPpings split (folder name, e.g. merged_balanced)
+  --split      the NewsCLIPpings split (folder name, e.g. merged_balanced), or with --dgm4 DGM4's split
+  --dgm4       DGM4's real texts (pristine samples and those with only a face manipulated) against
+               its manipulated ones (text swap or text attribute), from ooc index --dgm4
   --subset     train, val or test (default: test)
   --text       caption: the rows' captions (default); image-caption: the original captions of the
                rows' images, what an image-only model could pick up
@@ -259,7 +263,7 @@ export const tokenReportCommand: Command = {
 Each word's log-odds ratio between the two groups with an informative Dirichlet prior from the
 pooled counts (Monroe, Colaresi and Quinn 2008), its z-score and two-sided p; * marks words
 significant at 5% after a Bonferroni correction over the words tested.`,
-  options: { db: { type: 'string' }, split: { type: 'string' }, subset: { type: 'string' }, text: { type: 'string' }, 'min-count': { type: 'string' }, top: { type: 'string' }, prior: { type: 'string' }, json: { type: 'string' } },
+  options: { db: { type: 'string' }, split: { type: 'string' }, dgm4: { type: 'boolean' }, subset: { type: 'string' }, text: { type: 'string' }, 'min-count': { type: 'string' }, top: { type: 'string' }, prior: { type: 'string' }, json: { type: 'string' } },
   async run(values) {
     const text = optionalString(values, 'text') ?? 'caption';
     if (!TOKEN_REPORT_TEXTS.includes(text as TokenReportText)) throw new OocError('BAD_ARGUMENT', `--text must be one of ${TOKEN_REPORT_TEXTS.join(', ')}, got "${text}"`);
@@ -269,6 +273,7 @@ significant at 5% after a Bonferroni correction over the words tested.`,
     const db = openCommandDatabase(values);
     try {
       const report = tokenReport(db, {
+        ...(values.dgm4 === true ? { dataset: 'dgm4' as const } : {}),
         split: requireString(values, 'split', 'token-report'),
         ...(subset === undefined ? {} : { subset }),
         text: text as TokenReportText,

@@ -10,10 +10,9 @@ import { describeInput } from '../ingest/discover.ts';
 import type { ScannedRecord } from '../ingest/json-stream.ts';
 import { runResumableScan, throwIfCancelled, type ScanCheckpoint } from '../ingest/resumable-scan.ts';
 import type { Db } from '../store/db.ts';
-import { createStagedDgm4, DGM4_LIVE, DGM4_NEXT, dgm4Counts, dgm4Linked, Dgm4Writer, hasDgm4, hasStagedDgm4, publishStagedDgm4, type Dgm4Row } from '../store/dgm4.ts';
-import { IndexLog, logTotals } from '../store/index-log.ts';
+import { createStagedDgm4, DGM4_LIVE, DGM4_NEXT, dgm4Counts, dgm4Root, dgm4Status, Dgm4Writer, hasDgm4, hasStagedDgm4, publishStagedDgm4, type Dgm4Row } from '../store/dgm4.ts';
+import { IndexLog } from '../store/index-log.ts';
 import { claimJob, finishJob, saveCheckpoint } from '../store/jobs.ts';
-import { getMeta } from '../store/meta.ts';
 import { markSourceDone, readSources, sameInputs, writeSources, type InputFile } from '../store/sources.ts';
 
 export interface Dgm4IndexOptions {
@@ -29,7 +28,7 @@ export interface Dgm4IndexOptions {
 export async function locateDgm4(given: string): Promise<{ root: string; metadataDir: string }> {
   const absolute = path.resolve(given);
   const isDir = async (p: string): Promise<boolean> => (await stat(p).catch(() => null))?.isDirectory() === true;
-  if (!(await isDir(absolute))) throw new OocError('BAD_INPUT_FILE', `${absolute} is not a folder: point --dgm4 at the folder that holds DGM4/`);
+  if (!(await isDir(absolute))) throw new OocError('BAD_INPUT_FILE', `${absolute} is not a folder: give the folder that holds DGM4/`);
   for (const [root, metadataDir] of [
     [absolute, path.join(absolute, 'DGM4', 'metadata')],
     [path.dirname(absolute), path.join(absolute, 'metadata')],
@@ -37,7 +36,7 @@ export async function locateDgm4(given: string): Promise<{ root: string; metadat
   ] as const) {
     if (path.basename(metadataDir) === 'metadata' && path.basename(path.dirname(metadataDir)) === 'DGM4' && (await isDir(metadataDir))) return { root, metadataDir };
   }
-  throw new OocError('BAD_INPUT_FILE', `no DGM4/metadata/ folder in ${absolute}: point --dgm4 at the folder that holds DGM4/ (image paths such as DGM4/manipulation/… are relative to it)`);
+  throw new OocError('BAD_INPUT_FILE', `no DGM4/metadata/ folder in ${absolute}: give the folder that holds DGM4/ (image paths such as DGM4/manipulation/… are relative to it)`);
 }
 
 /** metadata/<split>.json, one per split; anything else there is noted and left. */
@@ -155,17 +154,11 @@ export async function indexDgm4(db: Db, options: Dgm4IndexOptions): Promise<Dgm4
   throwIfCancelled(options.signal);
   const { root, metadataDir } = await locateDgm4(options.folder);
   const { files, ignored } = await metadataFiles(metadataDir);
-  const summary = (upToDate: boolean, resumed: boolean): Dgm4IndexSummary => ({
-    upToDate,
-    resumed,
-    seconds: (performance.now() - started) / 1000,
-    root,
-    splits: dgm4Counts(db),
-    linked: dgm4Linked(db),
-    skipped: logTotals(db, 'skip', DGM4_LIVE),
-    notes: logTotals(db, 'note', DGM4_LIVE),
-  });
-  if (!options.force && hasDgm4(db) && getMeta(db, 'dgm4_root') === root && sameInputs(readSources(db, DGM4_LIVE), files)) return summary(true, false);
+  const summary = (upToDate: boolean, resumed: boolean): Dgm4IndexSummary => {
+    const { splits, linked, skipped, notes } = dgm4Status(db);
+    return { upToDate, resumed, seconds: (performance.now() - started) / 1000, root, splits, linked, skipped, notes };
+  };
+  if (!options.force && hasDgm4(db) && dgm4Root(db) === root && sameInputs(readSources(db, DGM4_LIVE), files)) return summary(true, false);
 
   const { job } = claimJob<ScanCheckpoint>(db, 'index-dgm4', { folder: root }, options.runToken);
   try {

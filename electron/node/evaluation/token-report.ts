@@ -2,6 +2,7 @@ import type { TokenReport, TokenReportOptions, TokenScore } from '../../common/e
 import { searchText, WORD } from '../../common/search-text.ts';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from '../store/db.ts';
+import { dgm4Counts, dgm4Texts } from '../store/dgm4.ts';
 import { captionOf } from '../store/items.ts';
 import { fileFor, splitFiles } from '../store/pairs.ts';
 import { pairsOfFile } from '../store/predictions.ts';
@@ -56,62 +57,29 @@ export function logOdds(counts: ReadonlyMap<string, readonly [number, number]>, 
  * Bonferroni correction over the words tested. The texts are the rows' captions, or the
  * original captions of the rows' images (what an image-only model could pick up). A NewsCLIPpings
  * file pairs every caption once with its own image and once with a swapped one, so its two
- * groups of captions are the same and no word can tell them apart: the report says so.
+ * groups of captions are the same and no word can tell them apart: the report says so. For
+ * DGM4 the groups are a split's real texts and its manipulated ones (text swap or attribute).
  */
 export function tokenReport(db: Db, options: TokenReportOptions): TokenReport {
-  const { split } = options;
-  const text = options.text ?? 'caption';
-  const subsets = splitFiles(db).filter((f) => f.split === split).map((f) => f.subset);
-  if (subsets.length === 0) throw new OocError('NOT_FOUND', `no split named "${split}" is indexed`);
-  const subset = options.subset ?? (subsets.includes('test') ? 'test' : subsets[0]!);
   const minCount = options.minCount ?? 5;
   const top = options.top ?? 40;
-  if (!subsets.includes(subset)) throw new OocError('NOT_FOUND', `${split} has no indexed ${subset} file (it has ${subsets.join(', ')})`);
   if (!Number.isSafeInteger(minCount) || minCount < 1) throw new OocError('BAD_ARGUMENT', `the minimum count must be a whole number of at least 1, got ${minCount}`);
   if (!Number.isSafeInteger(top) || top < 1 || top > 1000) throw new OocError('BAD_ARGUMENT', `the number of words per side must be between 1 and 1000, got ${top}`);
   if (options.prior !== undefined && !(options.prior > 0 && Number.isFinite(options.prior))) throw new OocError('BAD_ARGUMENT', `the prior's size must be a positive number, got ${options.prior}`);
-
-  // How many pristine and falsified rows show each item's caption: every distinct text is cut into words once.
-  const uses = new Map<number, [number, number]>();
-  const rows = [0, 0];
-  for (const [caption, pristine, falsified] of pairsOfFile(db, fileFor(db, split, subset))) {
-    for (const [label, image] of [[0, pristine], [1, falsified]] as const) {
-      if (image === null) continue;
-      const id = text === 'caption' ? caption : image;
-      const use = uses.get(id) ?? [0, 0];
-      use[label]++;
-      rows[label]!++;
-      uses.set(id, use);
-    }
-  }
-  const captionOfItem = captionOf(db);
-  const counts = new Map<string, [number, number]>();
-  const withoutText = [0, 0];
-  // In id order: neighbouring lookups share the index's pages.
-  for (const [id, [a, b]] of [...uses].sort((x, y) => x[0] - y[0])) {
-    const caption = captionOfItem(id);
-    if (caption === null || caption.trim() === '') {
-      withoutText[0]! += a;
-      withoutText[1]! += b;
-      continue;
-    }
-    for (const word of words(caption)) {
-      const c = counts.get(word) ?? [0, 0];
-      c[0] += a;
-      c[1] += b;
-      counts.set(word, c);
-    }
-  }
+  const groups = options.dataset === 'dgm4' ? dgm4Groups(db, options.split) : newsClippingsGroups(db, options);
+  const { counts, rows, withoutText } = groups;
   const identical = [...counts.values()].every(([a, b]) => a === b) && rows[0] === rows[1];
   const { scores, tokens, prior } = logOdds(counts, options.prior);
   const tested = scores.filter((s) => s.pristine + s.falsified >= minCount);
   const critical = criticalZ(0.05 / Math.max(1, tested.length));
   const leaning = (sign: 1 | -1): TokenScore[] => tested.filter((s) => sign * s.z > 0).sort((x, y) => sign * (y.z - x.z) || x.token.localeCompare(y.token)).slice(0, top);
   return {
-    split,
-    subset,
-    text,
-    groups: { pristine: { rows: rows[0]!, tokens: tokens[0], withoutText: withoutText[0]! }, falsified: { rows: rows[1]!, tokens: tokens[1], withoutText: withoutText[1]! } },
+    dataset: options.dataset ?? 'newsclippings',
+    split: options.split,
+    subset: groups.subset,
+    text: groups.text,
+    groupNames: options.dataset === 'dgm4' ? ['real', 'manipulated'] : ['pristine', 'falsified'],
+    groups: { pristine: { rows: rows[0], tokens: tokens[0], withoutText: withoutText[0] }, falsified: { rows: rows[1], tokens: tokens[1], withoutText: withoutText[1] } },
     identical,
     vocabulary: counts.size,
     tested: tested.length,
@@ -122,4 +90,76 @@ export function tokenReport(db: Db, options: TokenReportOptions): TokenReport {
     pristineWords: leaning(1),
     falsifiedWords: leaning(-1),
   };
+}
+
+/** Each word's count in the two groups of texts, with the rows of each group and those without a text. */
+interface Groups {
+  subset: string;
+  text: TokenReport['text'];
+  counts: Map<string, [number, number]>;
+  rows: [number, number];
+  withoutText: [number, number];
+}
+
+function countWords(counts: Map<string, [number, number]>, text: string, a: number, b: number): void {
+  for (const word of words(text)) {
+    const c = counts.get(word) ?? [0, 0];
+    c[0] += a;
+    c[1] += b;
+    counts.set(word, c);
+  }
+}
+
+/** A NewsCLIPpings split file's pristine rows against its falsified rows. */
+function newsClippingsGroups(db: Db, options: TokenReportOptions): Groups {
+  const { split } = options;
+  const text = options.text ?? 'caption';
+  const subsets = splitFiles(db).filter((f) => f.split === split).map((f) => f.subset);
+  if (subsets.length === 0) throw new OocError('NOT_FOUND', `no split named "${split}" is indexed`);
+  const subset = options.subset ?? (subsets.includes('test') ? 'test' : subsets[0]!);
+  if (!subsets.includes(subset)) throw new OocError('NOT_FOUND', `${split} has no indexed ${subset} file (it has ${subsets.join(', ')})`);
+
+  // How many pristine and falsified rows show each item's caption: every distinct text is cut into words once.
+  const uses = new Map<number, [number, number]>();
+  const rows: [number, number] = [0, 0];
+  for (const [caption, pristine, falsified] of pairsOfFile(db, fileFor(db, split, subset))) {
+    for (const [label, image] of [[0, pristine], [1, falsified]] as const) {
+      if (image === null) continue;
+      const id = text === 'caption' ? caption : image;
+      const use = uses.get(id) ?? [0, 0];
+      use[label]++;
+      rows[label]++;
+      uses.set(id, use);
+    }
+  }
+  const captionOfItem = captionOf(db);
+  const counts = new Map<string, [number, number]>();
+  const withoutText: [number, number] = [0, 0];
+  // In id order: neighbouring lookups share the index's pages.
+  for (const [id, [a, b]] of [...uses].sort((x, y) => x[0] - y[0])) {
+    const caption = captionOfItem(id);
+    if (caption === null || caption.trim() === '') {
+      withoutText[0] += a;
+      withoutText[1] += b;
+    } else countWords(counts, caption, a, b);
+  }
+  return { subset, text, counts, rows, withoutText };
+}
+
+/** A DGM4 split's real texts (samples whose text was not manipulated) against its manipulated ones. */
+function dgm4Groups(db: Db, split: string): Groups {
+  const splits = dgm4Counts(db).map((s) => s.split);
+  if (splits.length === 0) throw new OocError('NOT_FOUND', 'DGM4 is not indexed: run ooc index --dgm4 <folder holding DGM4/>');
+  if (!splits.includes(split)) throw new OocError('NOT_FOUND', `DGM4 has no indexed ${split} file (it has ${splits.join(', ')})`);
+  const counts = new Map<string, [number, number]>();
+  const rows: [number, number] = [0, 0];
+  const withoutText: [number, number] = [0, 0];
+  for (const [label, texts] of Object.values(dgm4Texts(db, split)).entries()) {
+    for (const t of texts) {
+      rows[label as 0 | 1]++;
+      if (t.trim() === '') withoutText[label as 0 | 1]++;
+      else countWords(counts, t, label === 0 ? 1 : 0, label === 1 ? 1 : 0);
+    }
+  }
+  return { subset: '', text: 'caption', counts, rows, withoutText };
 }

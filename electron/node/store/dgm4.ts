@@ -1,4 +1,5 @@
-import { classesOfBits, type Box, type Dgm4Sample, type Dgm4SplitCount } from '../../common/dgm4.ts';
+import { classesOfBits, type Box, type Dgm4Sample, type Dgm4SplitCount, type Dgm4Status } from '../../common/dgm4.ts';
+import { logTotals } from './index-log.ts';
 import type { Db } from './db.ts';
 import { getMeta, setMeta } from './meta.ts';
 
@@ -204,8 +205,20 @@ export function dgm4Linked(db: Db, prefix = DGM4_LIVE): number {
   return db.prepare(`SELECT count(*) FROM ${prefix}samples s WHERE EXISTS (SELECT 1 FROM items i WHERE i.id = s.id)`).pluck().get() as number;
 }
 
-/** The texts of a split's pristine samples and of its samples whose text was manipulated (for the token report). */
+/** The texts of a split's samples whose text is real (not swapped or edited: pristine or a face manipulated) and of those whose text was manipulated. */
 export function dgm4Texts(db: Db, split: string): { real: string[]; manipulated: string[] } {
   const texts = (where: string): string[] => db.prepare(`SELECT text FROM ${DGM4_LIVE}samples WHERE split = ? AND ${where} ORDER BY position`).pluck().all(split) as string[];
-  return { real: texts('classes = 0'), manipulated: texts('(classes & 12) <> 0') };
+  return { real: texts('(classes & 12) = 0'), manipulated: texts('(classes & 12) <> 0') };
+}
+
+export function dgm4Status(db: Db): Dgm4Status {
+  if (!hasDgm4(db)) return { root: null, indexedAt: null, splits: [], linked: 0, skipped: {}, notes: {} };
+  return {
+    root: dgm4Root(db) ?? null,
+    indexedAt: getMeta(db, 'dgm4_indexed_at') ?? null,
+    splits: dgm4Counts(db),
+    linked: dgm4Linked(db),
+    skipped: logTotals(db, 'skip', DGM4_LIVE),
+    notes: logTotals(db, 'note', DGM4_LIVE),
+  };
 }

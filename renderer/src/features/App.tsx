@@ -38,7 +38,7 @@ function ReloadAfterJobs({ load }: { load: () => void }) {
   const jobs = useJobs();
   const finished = useRef<Set<string> | null>(null);
   useEffect(() => {
-    const done = jobs.filter((r) => r.state === 'done' && ['index', 'embed', 'check-images'].includes(r.kind)).map((r) => r.id);
+    const done = jobs.filter((r) => r.state === 'done' && ['index', 'index-dgm4', 'embed', 'check-images'].includes(r.kind)).map((r) => r.id);
     if (finished.current === null) {
       finished.current = new Set(done);
       return;

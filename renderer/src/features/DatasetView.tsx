@@ -3,6 +3,7 @@ import type { AppInfo, IndexStatus } from '../../../electron/common/api.ts';
 import type { IndexProgress, IndexSummary } from '../../../electron/common/index-types.ts';
 import { call, type ApiError } from '../api/client.ts';
 import { IndexPanel } from '../components/IndexPanel.tsx';
+import { Dgm4Panel } from '../components/Dgm4Panel.tsx';
 import { useJob } from '../state/jobs.ts';
 import { describeError } from '../errors.ts';
 
@@ -23,6 +24,7 @@ export function DatasetView({ info }: { info: AppInfo }) {
         }}
         onCancel={() => void call('index.cancel', {}).catch((err: ApiError) => setError(describeError(err)))}
       />
+      <Dgm4Panel />
       <p className="muted small">Database: {info.database}{info.indexedAt ? ` · last indexed ${new Date(info.indexedAt).toLocaleString()}` : ''}</p>
     </div>
   );

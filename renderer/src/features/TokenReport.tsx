@@ -14,23 +14,24 @@ const COLOURS = { pristine: '#15803d', falsified: '#c2410c' };
 const CHARTED = 15;
 
 function reportCsv(r: Report): string {
-  const lines = ['side,word,pristine,falsified,log_odds,z,p,significant'];
-  for (const [side, words] of [['pristine', r.pristineWords], ['falsified', r.falsifiedWords]] as const) {
+  const [first, second] = r.groupNames;
+  const lines = [`side,word,${first},${second},log_odds,z,p,significant`];
+  for (const [side, words] of [[first, r.pristineWords], [second, r.falsifiedWords]] as const) {
     for (const w of words) lines.push([side, JSON.stringify(w.token), w.pristine, w.falsified, w.logOdds, w.z, w.p, Math.abs(w.z) >= r.criticalZ].join(','));
   }
   return `${lines.join('\n')}\n`;
 }
 
-function WordTable({ title, words, report, onOpen }: { title: string; words: TokenScore[]; report: Report; onOpen: (word: string) => void }) {
+function WordTable({ title, words, report, onOpen }: { title: string; words: TokenScore[]; report: Report; onOpen: ((word: string) => void) | null }) {
   return (
     <table className="counts words" aria-label={title}>
       <thead>
-        <tr><th>{title}</th><th>pristine</th><th>falsified</th><th>z</th><th>p</th></tr>
+        <tr><th>{title}</th><th>{report.groupNames[0]}</th><th>{report.groupNames[1]}</th><th>z</th><th>p</th></tr>
       </thead>
       <tbody>
         {words.map((w) => (
           <tr key={w.token} className={Math.abs(w.z) >= report.criticalZ ? 'significant' : undefined}>
-            <th scope="row"><button type="button" className="link" title={report.text === 'caption' ? `Pairs of this split file whose caption says "${w.token}"` : `Every item whose caption says "${w.token}"`} onClick={() => onOpen(w.token)}>{w.token}</button></th>
+            <th scope="row">{onOpen === null ? w.token : <button type="button" className="link" title={report.text === 'caption' ? `Pairs of this split file whose caption says "${w.token}"` : `Every item whose caption says "${w.token}"`} onClick={() => onOpen(w.token)}>{w.token}</button>}</th>
             <td>{formatNumber(w.pristine)}</td>
             <td>{formatNumber(w.falsified)}</td>
             <td>{w.z.toFixed(2)}</td>
@@ -50,7 +51,9 @@ function WordTable({ title, words, report, onOpen }: { title: string; words: Tok
  */
 export function TokenReport({ overview, onOpen }: { overview: Overview; onOpen: (next: ViewUpdate) => void }) {
   const splits = overview.splits.filter((s) => overview.files.some((f) => f.split === s.folder));
-  const [split, setSplit] = useState(splits[0]?.folder ?? '');
+  // A DGM4 split is chosen as "dgm4:<split>": its real texts against its manipulated ones.
+  const [split, setSplit] = useState(splits[0]?.folder ?? (overview.dgm4[0] ? `dgm4:${overview.dgm4[0].split}` : ''));
+  const dgm4Split = split.startsWith('dgm4:') ? split.slice(5) : null;
   const subsets = overview.files.filter((f) => f.split === split).map((f) => f.subset);
   const [subset, setSubset] = useState('test');
   const [text, setText] = useState<TokenReportText>('caption');
@@ -64,7 +67,8 @@ export function TokenReport({ overview, onOpen }: { overview: Overview; onOpen: 
     setError(null);
     // The heads trained so far, for the unimodal line beside the report.
     call('heads.list', {}).then((r) => setHeads(r.heads), () => setHeads([]));
-    call('evaluation.tokens', { split, subset: chosenSubset, text: over.text ?? text, top: 40 }).then(
+    const request = dgm4Split === null ? { split, subset: chosenSubset, text: over.text ?? text } : { dataset: 'dgm4' as const, split: dgm4Split };
+    call('evaluation.tokens', { ...request, top: 40 }).then(
       (r) => {
         setReport(r);
         setBusy(false);
@@ -77,7 +81,8 @@ export function TokenReport({ overview, onOpen }: { overview: Overview; onOpen: 
   };
   const chart = useMemo((): Plot.PlotOptions | null => {
     if (!report || report.identical) return null;
-    const rows = [...report.falsifiedWords.slice(0, CHARTED).reverse(), ...report.pristineWords.slice(0, CHARTED)].map((w) => ({ ...w, side: w.z > 0 ? 'pristine' : 'falsified' }));
+    const [first, second] = report.groupNames;
+    const rows = [...report.falsifiedWords.slice(0, CHARTED).reverse(), ...report.pristineWords.slice(0, CHARTED)].map((w) => ({ ...w, side: w.z > 0 ? first : second }));
     if (rows.length === 0) return null;
     return {
       width: 560,
@@ -85,24 +90,26 @@ export function TokenReport({ overview, onOpen }: { overview: Overview; onOpen: 
       marginLeft: 110,
       x: { label: 'z (log-odds ratio, informative Dirichlet prior)', grid: true },
       y: { domain: rows.map((r) => r.token), label: null, tickFormat: (t: string) => (t.length > 16 ? `${t.slice(0, 15)}…` : t) },
-      color: { domain: ['pristine', 'falsified'], range: [COLOURS.pristine, COLOURS.falsified] },
+      color: { domain: [first, second], range: [COLOURS.pristine, COLOURS.falsified] },
       marks: [
-        Plot.barX(rows, { x: 'z', y: 'token', fill: 'side', title: (d: TokenScore) => `${d.token}: ${d.pristine} pristine, ${d.falsified} falsified, z ${d.z.toFixed(2)}` }),
+        Plot.barX(rows, { x: 'z', y: 'token', fill: 'side', title: (d: TokenScore) => `${d.token}: ${d.pristine} ${first}, ${d.falsified} ${second}, z ${d.z.toFixed(2)}` }),
         Plot.ruleX([-report.criticalZ, report.criticalZ], { stroke: '#111', strokeDasharray: '4,3' }),
         Plot.ruleX([0]),
-        ...legendMarks([{ label: 'leans pristine', colour: COLOURS.pristine }, { label: 'leans falsified', colour: COLOURS.falsified }], 'bottom-right'),
+        ...legendMarks([{ label: `leans ${first}`, colour: COLOURS.pristine }, { label: `leans ${second}`, colour: COLOURS.falsified }], 'bottom-right'),
       ],
     };
   }, [report]);
   const unimodal = heads.filter((h) => h.split === report?.split && h.inputs !== 'both');
-  const openWord = (word: string): void =>
-    onOpen(report?.text === 'caption' ? { view: 'pairs', split: report.split, subset: report.subset, q: word } : { view: 'items', find: word });
+  const openWord =
+    report?.dataset === 'dgm4'
+      ? null
+      : (word: string): void => onOpen(report?.text === 'caption' ? { view: 'pairs', split: report.split, subset: report.subset, q: word } : { view: 'items', find: word });
   const r = report;
   return (
     <section className="card token-report" aria-label="Bias check: words">
       <h2>Bias check: words</h2>
       <p className="small muted">
-        The words whose frequency differs most between a split file's pristine and falsified rows — the check that exposes a generator's artefacts when a text-only model does too well. Each word's log-odds ratio with an informative Dirichlet prior (the pooled counts; Monroe et al. 2008), its z-score and p; bold: significant at 5% after a Bonferroni correction.
+        The words whose frequency differs most between a split file's pristine and falsified rows (or DGM4's real and manipulated texts) — the check that exposes a generator's artefacts when a text-only model does too well. Each word's log-odds ratio with an informative Dirichlet prior (the pooled counts; Monroe et al. 2008), its z-score and p; bold: significant at 5% after a Bonferroni correction.
       </p>
       <form
         className="import-form"
@@ -115,8 +122,14 @@ export function TokenReport({ overview, onOpen }: { overview: Overview; onOpen: 
           Split
           <select value={split} onChange={(e) => setSplit(e.target.value)} aria-label="Split for the token report">
             {splits.map((s) => <option key={s.folder} value={s.folder}>{s.name}</option>)}
+            {overview.dgm4.length > 0 && (
+              <optgroup label="DGM4: real against manipulated texts">
+                {overview.dgm4.map((s) => <option key={s.split} value={`dgm4:${s.split}`}>DGM4 {s.split}</option>)}
+              </optgroup>
+            )}
           </select>
         </label>
+        {dgm4Split === null && (<>
         <label>
           Subset
           <select value={chosenSubset} onChange={(e) => setSubset(e.target.value)} aria-label="Subset for the token report">
@@ -129,6 +142,7 @@ export function TokenReport({ overview, onOpen }: { overview: Overview; onOpen: 
             {(Object.keys(TEXT_NAMES) as TokenReportText[]).map((t) => <option key={t} value={t}>{TEXT_NAMES[t]}</option>)}
           </select>
         </label>
+        </>)}
         <button type="submit" disabled={split === '' || busy}>{busy ? 'Counting…' : 'Count words'}</button>
       </form>
       {unimodal.length > 0 && (
@@ -140,7 +154,7 @@ export function TokenReport({ overview, onOpen }: { overview: Overview; onOpen: 
       {r && (
         <>
           <p className="small" data-testid="token-summary">
-            {splitName(overview.splits, r.split)} {r.subset}, {TEXT_NAMES[r.text]}: {formatNumber(r.groups.pristine.rows)} pristine rows ({formatNumber(r.groups.pristine.tokens)} words), {formatNumber(r.groups.falsified.rows)} falsified ({formatNumber(r.groups.falsified.tokens)} words)
+            {r.dataset === 'dgm4' ? `DGM4 ${r.split}, the texts` : `${splitName(overview.splits, r.split)} ${r.subset}, ${TEXT_NAMES[r.text]}`}: {formatNumber(r.groups.pristine.rows)} {r.groupNames[0]} rows ({formatNumber(r.groups.pristine.tokens)} words), {formatNumber(r.groups.falsified.rows)} {r.groupNames[1]} ({formatNumber(r.groups.falsified.tokens)} words)
             {r.groups.pristine.withoutText + r.groups.falsified.withoutText > 0 && <>; {formatNumber(r.groups.pristine.withoutText + r.groups.falsified.withoutText)} rows without an indexed text left out</>}
             {' '}· {formatNumber(r.tested)} of {formatNumber(r.vocabulary)} words seen at least {r.minCount} times tested; <strong>{formatNumber(r.significant)} significant</strong> (|z| ≥ {r.criticalZ.toFixed(2)})
           </p>
@@ -167,8 +181,8 @@ export function TokenReport({ overview, onOpen }: { overview: Overview; onOpen: 
           ) : (
             <>
               <div className="metrics-row">
-                <WordTable title="leaning pristine" words={r.pristineWords} report={r} onOpen={openWord} />
-                <WordTable title="leaning falsified" words={r.falsifiedWords} report={r} onOpen={openWord} />
+                <WordTable title={`leaning ${r.groupNames[0]}`} words={r.pristineWords} report={r} onOpen={openWord} />
+                <WordTable title={`leaning ${r.groupNames[1]}`} words={r.falsifiedWords} report={r} onOpen={openWord} />
               </div>
               <div className="charts">{chart && <PlotChart options={chart} label={`The ${CHARTED} words leaning most each way; dashed: the significance bounds`} filename={`words-${r.split}-${r.subset}-${r.text}`} />}</div>
               <button type="button" className="link" onClick={() => saveText(reportCsv(r), `words-${r.split}-${r.subset}-${r.text}.csv`, 'text/csv')}>Save the words as CSV</button>

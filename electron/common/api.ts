@@ -7,7 +7,7 @@ import type { ExportProgress, ExportSummary, SelectionPreview } from './export.t
 import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, ProviderReport } from './models.ts';
 import type { CaptionHit, PairFacets, PairPage, PairSummary, ScoreRun } from './pairs.ts';
 import type { Explanation, SaliencyResult } from './saliency.ts';
-import type { Dgm4IndexSummary, Dgm4SplitCount, Dgm4Status } from './dgm4.ts';
+import type { Dgm4Detail, Dgm4IndexSummary, Dgm4Page, Dgm4SplitCount, Dgm4Status } from './dgm4.ts';
 import type { ImportResult, PairPrediction, PredictionRun, RunComparison, RunEvaluation, RunProblem, TokenReport } from './evaluation.ts';
 import type { HeadInfo, HeadScore } from './heads.ts';
 import type { CaseFile, CaseSummary, HashImagesProgress, HashImagesSummary, VetWarmth } from './vetting.ts';
@@ -50,6 +50,10 @@ export interface ApiOutputs {
   /** What DGM4 index there is: its folder, samples per split, those linked to VisualNews, records skipped and noted. */
   'dgm4.status': Dgm4Status;
   'dgm4.cancel': JobStatus<IndexProgress, Dgm4IndexSummary>;
+  /** A page of a DGM4 split's samples under the Manipulations view's filters, with each filter's counts. */
+  'dgm4.page': Dgm4Page;
+  /** One sample, with its VisualNews original when indexed. */
+  'dgm4.sample': Dgm4Detail;
   /** Installed models, embedding sets with their coverage, and pair-score runs. */
   'models.get': ModelsOverview;
   /** Opens a model's encoders to tell which execution provider runs each, and why others were skipped. */

@@ -52,6 +52,8 @@ export interface Dgm4Sample {
   text: string;
   fakeCls: string;
   classes: Dgm4Class[];
+  /** The generator (HFGI, simswap …) or the outlet of an unmanipulated image (bbc, gardian …), from the image's path. */
+  source: string;
   /** The manipulated face, or null when the image was not manipulated. */
   box: Box | null;
   /** Indices of the manipulated words (dgm4Words). */
@@ -95,4 +97,34 @@ export interface Dgm4Status {
   linked: number;
   skipped: Record<string, number>;
   notes: Record<string, number>;
+}
+
+/** Which samples the Manipulations view shows. */
+export interface Dgm4Query {
+  split: string;
+  /** One fake_cls value ("orig", "face_swap&text_attribute" …). */
+  cls?: string;
+  /** single: one manipulation; mixed: an image and a text one; image / text: any of that modality. */
+  kind?: 'single' | 'mixed' | 'image' | 'text';
+  source?: string;
+  /** Only samples whose VisualNews item is (true) or is not (false) indexed. */
+  linked?: boolean;
+  /** Words in the text, or a sample id. */
+  q?: string;
+  offset: number;
+  limit: number;
+}
+
+export interface Dgm4Page {
+  total: number;
+  samples: Dgm4Sample[];
+  /** Samples per fake_cls, and per source, under the other filters. */
+  classes: Record<string, number>;
+  sources: Record<string, number>;
+}
+
+/** A sample with its original news item when VisualNews has it. */
+export interface Dgm4Detail {
+  sample: Dgm4Sample;
+  original: { itemId: number; caption: string; source: string | null; topic: string | null; hasImage: boolean } | null;
 }

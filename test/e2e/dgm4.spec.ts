@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { writeDgm4, type Dgm4Record } from '../fixtures/dgm4.ts';
 import { expect, test } from './support/fixtures.ts';
 
@@ -36,6 +37,58 @@ test('an analyst indexes DGM4 from the Dataset view, sees what was kept and skip
     await expect(bias.getByTestId('token-summary')).toContainText('DGM4 test, the texts: 12 real rows');
     await expect(bias.getByRole('table', { name: 'leaning manipulated' }).getByRole('row', { name: /^scandal/ }).getByRole('cell')).toHaveText(['0', '8', /^-\d\.\d\d$/, /^\d/]);
     await expect(bias.locator('figure.chart svg')).toContainText('■ leans manipulated');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('an analyst browses DGM4 manipulations: filters by class, sees the face box where the face is and the manipulated words, and the VisualNews original beside', async ({ workbench: _workbench, page }) => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'ooc-dgm4-'));
+  try {
+    const face = [40, 30, 120, 100];
+    const records: Dgm4Record[] = [
+      { id: 100, image: 'DGM4/origin/bbc/100.jpg', text: 'Protesters gather in Lisbon square', fake_cls: 'orig', fake_image_box: [] },
+      { id: 101, image: 'DGM4/manipulation/HFGI/101-HFGI.jpg', text: 'British citizens wait for the result', fake_cls: 'face_attribute&text_attribute', fake_image_box: face, fake_text_pos: [0, 2], mtcnn_boxes: [face] },
+      { id: 999, image: 'DGM4/origin/bbc/100.jpg', text: 'A caption whose words were swapped', fake_cls: 'text_swap', fake_image_box: [], fake_text_pos: [1] },
+    ];
+    await writeDgm4(root, { test: records }, { 'DGM4/origin/bbc/100.jpg': { width: 200, height: 150 }, 'DGM4/manipulation/HFGI/101-HFGI.jpg': { width: 200, height: 150, face } });
+    await page.getByRole('button', { name: 'Dataset' }).click();
+    await page.getByRole('textbox', { name: 'DGM4 folder' }).fill(root);
+    await page.getByRole('button', { name: 'Index DGM4' }).click();
+    await expect(page.getByRole('region', { name: 'DGM4' }).getByRole('status')).toContainText('3 samples');
+
+    await page.getByRole('button', { name: 'Manipulations' }).click();
+    const grid = page.getByRole('region', { name: 'DGM4 samples' });
+    await expect(grid.getByRole('status')).toHaveText('1–3 of 3 samples');
+    const filters = page.getByRole('complementary', { name: 'DGM4 filters' });
+    await filters.getByRole('button', { name: /face attribute \+ text attribute/ }).click();
+    await expect(grid.getByRole('status')).toHaveText('1–1 of 1 samples');
+    await expect(page).toHaveURL(/view=manipulations.*dcls=face_attribute%26text_attribute/);
+    await grid.getByRole('button', { name: /Sample 101/ }).click();
+
+    const detail = page.getByRole('region', { name: 'DGM4 sample 101' });
+    await expect(detail.locator('mark')).toHaveText(['British', 'wait']);
+    await expect(detail.getByRole('figure', { name: 'The VisualNews original' })).toContainText('Protesters gather in Nairobi square number 1');
+    // The box is drawn on the face: red on its edge, the face's colour inside, grey outside.
+    const picture = detail.locator('.dgm4-picture');
+    await expect(picture.locator('img')).toHaveJSProperty('complete', true);
+    const box = (await picture.boundingBox())!;
+    const shot = await sharp(await picture.screenshot()).raw().toBuffer({ resolveWithObject: true });
+    const scale = shot.info.width / 200;
+    const pixel = (x: number, y: number): number[] => {
+      const at = (Math.round(y * scale) * shot.info.width + Math.round(x * scale)) * shot.info.channels;
+      return [...shot.data.subarray(at, at + 3)];
+    };
+    expect(Math.abs(box.width / box.height - 200 / 150)).toBeLessThan(0.02);
+    const [r, g, b] = pixel(80, face[1]!);
+    expect(r).toBeGreaterThan(200);
+    expect(g).toBeLessThan(90);
+    expect(b).toBeLessThan(120);
+    expect(pixel(80, 65)[0]).toBeGreaterThan(200); // the face (#f0c8a0) inside the box
+    expect(pixel(80, 65)[2]).toBeGreaterThan(120);
+    expect(pixel(170, 130)[0]).toBeLessThan(130); // grey background outside
+    await page.keyboard.press('Escape');
+    await expect(detail).toBeHidden();
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

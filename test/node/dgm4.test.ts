@@ -73,6 +73,7 @@ test('DGM4 metadata indexed beside VisualNews: every field, linked by id, every 
     text: 'British citizens wait for the result',
     fakeCls: 'face_attribute&text_attribute',
     classes: ['face_attribute', 'text_attribute'],
+    source: 'HFGI',
     box: [40, 20, 120, 110],
     textPos: [0, 3],
     faceBoxes: [[40, 20, 120, 110], [130, 40, 180, 100]],

@@ -1,3 +1,4 @@
+import { dgm4Handlers } from './dgm4-handlers.ts';
 import type { ApiArgs, ApiMethod, ApiOutput } from '../../common/api.ts';
 import { toErrorInfo, type Result } from '../../common/errors.ts';
 import { API_INPUTS, parseInput } from '../../common/schemas.ts';
@@ -40,6 +41,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
   const implementations: Implementations = {
     ...browseHandlers(ctx, tasks),
     ...curationHandlers(ctx.db),
+    ...dgm4Handlers(ctx.db),
     ...exportHandlers(ctx.db),
     ...evaluationHandlers(ctx, tasks),
     ...headHandlers(ctx),

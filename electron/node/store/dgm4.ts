@@ -1,4 +1,4 @@
-import { classesOfBits, type Box, type Dgm4Sample, type Dgm4SplitCount, type Dgm4Status } from '../../common/dgm4.ts';
+import { classesOfBits, type Box, type Dgm4Page, type Dgm4Query, type Dgm4Sample, type Dgm4SplitCount, type Dgm4Status } from '../../common/dgm4.ts';
 import { logTotals } from './index-log.ts';
 import type { Db } from './db.ts';
 import { getMeta, setMeta } from './meta.ts';
@@ -53,6 +53,8 @@ export function createStagedDgm4(db: Db): void {
         text TEXT NOT NULL,
         fake_cls TEXT NOT NULL,
         classes INTEGER NOT NULL,
+        -- The generator (DGM4/manipulation/<method>/…) or the outlet (DGM4/origin/<outlet>/…).
+        source TEXT NOT NULL,
         box TEXT,
         text_pos TEXT NOT NULL,
         face_boxes TEXT NOT NULL,
@@ -105,6 +107,13 @@ export function dgm4Root(db: Db): string | undefined {
   return getMeta(db, 'dgm4_root');
 }
 
+/** The generator or outlet an image path names: DGM4/manipulation/HFGI/… → HFGI, DGM4/origin/bbc/… → bbc. */
+export function sourceOf(image: string): string {
+  const parts = image.split('/');
+  const at = parts.findIndex((p) => p === 'manipulation' || p === 'origin');
+  return at >= 0 && parts.length > at + 2 ? parts[at + 1]! : '';
+}
+
 export interface Dgm4Row {
   split: string;
   position: number;
@@ -127,14 +136,14 @@ export class Dgm4Writer {
 
   constructor(db: Db) {
     this.insert = db.prepare(
-      `INSERT OR IGNORE INTO ${DGM4_NEXT}samples (split, position, id, image, text, fake_cls, classes, box, text_pos, face_boxes, width, height, json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO ${DGM4_NEXT}samples (split, position, id, image, text, fake_cls, classes, source, box, text_pos, face_boxes, width, height, json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 
   add(r: Dgm4Row): boolean {
     return (
-      this.insert.run(r.split, r.position, r.id, r.image, r.text, r.fakeCls, r.classes, r.box === null ? null : JSON.stringify(r.box), JSON.stringify(r.textPos), JSON.stringify(r.faceBoxes), r.width, r.height, r.json)
+      this.insert.run(r.split, r.position, r.id, r.image, r.text, r.fakeCls, r.classes, sourceOf(r.image), r.box === null ? null : JSON.stringify(r.box), JSON.stringify(r.textPos), JSON.stringify(r.faceBoxes), r.width, r.height, r.json)
         .changes > 0
     );
   }
@@ -148,6 +157,7 @@ interface SampleRow {
   text: string;
   fake_cls: string;
   classes: number;
+  source: string;
   box: string | null;
   text_pos: string;
   face_boxes: string;
@@ -165,6 +175,7 @@ function toSample(r: SampleRow): Dgm4Sample {
     text: r.text,
     fakeCls: r.fake_cls,
     classes: classesOfBits(r.classes),
+    source: r.source,
     box: r.box === null ? null : (JSON.parse(r.box) as Box),
     textPos: JSON.parse(r.text_pos) as number[],
     faceBoxes: JSON.parse(r.face_boxes) as Box[],
@@ -176,7 +187,7 @@ function toSample(r: SampleRow): Dgm4Sample {
 
 /** The sample's columns, and whether its VisualNews item is indexed (never, without a VisualNews index). */
 const sampleColumns = (db: Db): string =>
-  `s.split, s.position, s.id, s.image, s.text, s.fake_cls, s.classes, s.box, s.text_pos, s.face_boxes, s.width, s.height,
+  `s.split, s.position, s.id, s.image, s.text, s.fake_cls, s.classes, s.source, s.box, s.text_pos, s.face_boxes, s.width, s.height,
    ${tableExists(db, 'items') ? 'EXISTS (SELECT 1 FROM items i WHERE i.id = s.id)' : '0'} AS in_visualnews`;
 
 export function getDgm4Sample(db: Db, split: string, position: number): Dgm4Sample | undefined {
@@ -221,4 +232,51 @@ export function dgm4Status(db: Db): Dgm4Status {
     skipped: logTotals(db, 'skip', DGM4_LIVE),
     notes: logTotals(db, 'note', DGM4_LIVE),
   };
+}
+
+/** The filters of the Manipulations view, as SQL over a split's samples. */
+function filterSql(db: Db, q: Dgm4Query, without?: 'cls' | 'source'): { where: string; args: unknown[] } {
+  const parts = ['s.split = ?'];
+  const args: unknown[] = [q.split];
+  if (q.cls !== undefined && without !== 'cls') {
+    parts.push('s.fake_cls = ?');
+    args.push(q.cls);
+  }
+  if (q.kind === 'single') parts.push("instr(s.fake_cls, '&') = 0 AND s.classes <> 0");
+  if (q.kind === 'mixed') parts.push("instr(s.fake_cls, '&') > 0");
+  if (q.kind === 'image') parts.push('(s.classes & 3) <> 0');
+  if (q.kind === 'text') parts.push('(s.classes & 12) <> 0');
+  if (q.source !== undefined && without !== 'source') {
+    parts.push('s.source = ?');
+    args.push(q.source);
+  }
+  if (q.linked !== undefined) {
+    const linked = tableExists(db, 'items') ? 'EXISTS (SELECT 1 FROM items i WHERE i.id = s.id)' : '0';
+    parts.push(q.linked ? linked : `NOT ${linked}`);
+  }
+  if (q.q !== undefined && q.q.trim() !== '') {
+    parts.push('(instr(lower(s.text), lower(?)) > 0 OR CAST(s.id AS TEXT) = ?)');
+    args.push(q.q.trim(), q.q.trim());
+  }
+  return { where: parts.join(' AND '), args };
+}
+
+/** A page of a split's samples in file order, with the counts each filter would give. */
+export function dgm4Page(db: Db, q: Dgm4Query): Dgm4Page {
+  if (!hasDgm4(db)) return { total: 0, samples: [], classes: {}, sources: {} };
+  const { where, args } = filterSql(db, q);
+  const total = db.prepare(`SELECT count(*) FROM ${DGM4_LIVE}samples s WHERE ${where}`).pluck().get(...args) as number;
+  const rows = db.prepare(`SELECT ${sampleColumns(db)} FROM ${DGM4_LIVE}samples s WHERE ${where} ORDER BY s.position LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset) as SampleRow[];
+  const countBy = (column: 'fake_cls' | 'source', without: 'cls' | 'source'): Record<string, number> => {
+    const f = filterSql(db, q, without);
+    const counts = db.prepare(`SELECT s.${column} AS k, count(*) AS n FROM ${DGM4_LIVE}samples s WHERE ${f.where} GROUP BY s.${column} ORDER BY n DESC`).all(...f.args) as { k: string; n: number }[];
+    return Object.fromEntries(counts.map((c) => [c.k, c.n]));
+  };
+  return { total, samples: rows.map(toSample), classes: countBy('fake_cls', 'cls'), sources: countBy('source', 'source') };
+}
+
+/** The records of samples as the metadata file has them, in file order (for exports in DGM4's format). */
+export function* dgm4Records(db: Db, q: Omit<Dgm4Query, 'offset' | 'limit'>): Generator<string> {
+  const { where, args } = filterSql(db, { ...q, offset: 0, limit: 0 });
+  for (const json of db.prepare(`SELECT s.json FROM ${DGM4_LIVE}samples s WHERE ${where} ORDER BY s.position`).pluck().iterate(...args)) yield json as string;
 }

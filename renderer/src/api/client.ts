@@ -94,6 +94,11 @@ export function thumbnailUrl(itemId: number, size: 128 | 256 | 512 = 256): strin
   return `${mediaBase()}/thumb/${itemId}?size=${size}`;
 }
 
+/** A DGM4 sample's image, by split and row. */
+export function dgm4ImageUrl(split: string, position: number): string {
+  return `${mediaBase()}/dgm4/${encodeURIComponent(split)}/${position}`;
+}
+
 export function imageUrl(itemId: number): string {
   return `${mediaBase()}/image/${itemId}`;
 }

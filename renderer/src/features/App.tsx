@@ -15,6 +15,7 @@ const OverviewView = lazy(() => import('../components/OverviewView.tsx').then((m
 const ItemView = lazy(() => import('./ItemView.tsx').then((m) => ({ default: m.ItemView })));
 const JobsView = lazy(() => import('./JobsView.tsx').then((m) => ({ default: m.JobsView })));
 const ModelsView = lazy(() => import('./ModelsView.tsx').then((m) => ({ default: m.ModelsView })));
+const ManipulationsView = lazy(() => import('./ManipulationsView.tsx').then((m) => ({ default: m.ManipulationsView })));
 const InvestigateView = lazy(() => import('./InvestigateView.tsx').then((m) => ({ default: m.InvestigateView })));
 
 /**
@@ -91,6 +92,7 @@ export function App({ onNewPairs }: { onNewPairs?: (state: ViewState) => void })
           <button className={state.view === 'pairs' ? 'tab active' : 'tab'} onClick={() => update({ view: 'pairs' })}>Pairs</button>
           <button className={state.view === 'items' ? 'tab active' : 'tab'} onClick={() => update({ view: 'items', open: false })}>Items</button>
           <button className={state.view === 'investigate' ? 'tab active' : 'tab'} onClick={() => update({ view: 'investigate', open: false })}>Investigate</button>
+          {(overview?.dgm4.length ?? 0) > 0 && <button className={state.view === 'manipulations' ? 'tab active' : 'tab'} onClick={() => update({ view: 'manipulations', open: false })}>Manipulations</button>}
           <button className={state.view === 'evaluation' ? 'tab active' : 'tab'} onClick={() => update({ view: 'evaluation', open: false })}>Evaluation</button>
           <button className={state.view === 'models' ? 'tab active' : 'tab'} onClick={() => update({ view: 'models', open: false })}>Models</button>
           <button className={state.view === 'dataset' ? 'tab active' : 'tab'} onClick={() => update({ view: 'dataset', open: false })}>Dataset</button>
@@ -125,6 +127,7 @@ export function App({ onNewPairs }: { onNewPairs?: (state: ViewState) => void })
           {state.view === 'jobs' && <JobsView />}
           {overview && state.view === 'items' && <ItemView state={state} update={update} overview={overview} />}
           {overview && state.view === 'investigate' && <InvestigateView state={state} update={update} overview={overview} />}
+          {overview && state.view === 'manipulations' && <ManipulationsView state={state} update={update} overview={overview} />}
           {overview && state.view === 'pairs' && <PairBrowser state={state} update={update} overview={overview} />}
           {!info && !error && <p className="muted loading">Loading…</p>}
         </Suspense>

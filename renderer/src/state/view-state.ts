@@ -5,7 +5,7 @@ import { PAIR_FILTERS, PAIR_SORTS, URL_NAMES, type PairFilters, type PairQuery }
 
 /** Everything that defines what the user is looking at; kept in the URL so back/forward and links work. */
 export interface ViewState extends PairFilters {
-  view: 'overview' | 'pairs' | 'items' | 'investigate' | 'evaluation' | 'dataset' | 'models' | 'jobs';
+  view: 'overview' | 'pairs' | 'items' | 'investigate' | 'manipulations' | 'evaluation' | 'dataset' | 'models' | 'jobs';
   split: string;
   subset: string;
   sort: PairSort;
@@ -20,6 +20,15 @@ export interface ViewState extends PairFilters {
   find?: string;
   /** The Investigate view: the case open. */
   case?: number;
+  /** The Manipulations view (DGM4): its split, filters, first row shown and the sample open (its row). */
+  dsplit?: string;
+  dcls?: string;
+  dkind?: 'single' | 'mixed' | 'image' | 'text';
+  dsource?: string;
+  dlinked?: boolean;
+  dq?: string;
+  doffset?: number;
+  sample?: number;
 }
 
 /** A change to the view: a key set to undefined is cleared. */
@@ -28,7 +37,8 @@ export type UpdateView = (next: ViewUpdate, mode?: 'push' | 'replace') => void;
 
 const DEFAULTS: ViewState = { view: 'pairs', split: 'merged_balanced', subset: 'test', sort: 'file', layout: 'list', open: false };
 const LAYOUTS: readonly ViewState['layout'][] = ['list', 'grid', 'compact'];
-const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'items', 'investigate', 'evaluation', 'dataset', 'models', 'jobs'];
+const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'items', 'investigate', 'manipulations', 'evaluation', 'dataset', 'models', 'jobs'];
+const DGM4_KINDS: readonly NonNullable<ViewState['dkind']>[] = ['single', 'mixed', 'image', 'text'];
 const FILTER_KEYS = Object.keys(PAIR_FILTERS) as (keyof PairFilters)[];
 /** Clears every pair filter (a view update). */
 export const NO_FILTERS: ViewUpdate = Object.fromEntries(FILTER_KEYS.map((key) => [key, undefined]));
@@ -73,6 +83,17 @@ export function parseViewState(search: string): ViewState {
   if (find) state.find = find;
   const opened = num(p.get('case'));
   if (opened !== undefined) state.case = opened;
+  for (const key of ['dsplit', 'dcls', 'dsource', 'dq'] as const) {
+    const value = p.get(key);
+    if (value) state[key] = value;
+  }
+  const kind = DGM4_KINDS.find((k) => k === p.get('dkind'));
+  if (kind !== undefined) state.dkind = kind;
+  if (p.get('dlinked') === '1' || p.get('dlinked') === '0') state.dlinked = p.get('dlinked') === '1';
+  for (const key of ['doffset', 'sample'] as const) {
+    const value = num(p.get(key));
+    if (value !== undefined && Number.isSafeInteger(value) && value >= 0) state[key] = value;
+  }
   return state;
 }
 
@@ -89,6 +110,8 @@ export function formatViewState(s: ViewState): string {
   if (s.item !== undefined) p.set('item', String(s.item));
   if (s.find !== undefined) p.set('find', s.find);
   if (s.case !== undefined) p.set('case', String(s.case));
+  for (const key of ['dsplit', 'dcls', 'dkind', 'dsource', 'dq', 'doffset', 'sample'] as const) if (s[key] !== undefined) p.set(key, String(s[key]));
+  if (s.dlinked !== undefined) p.set('dlinked', s.dlinked ? '1' : '0');
   return `?${p.toString()}`;
 }
 

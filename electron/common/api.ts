@@ -52,6 +52,8 @@ export interface ApiOutputs {
   'dgm4.cancel': JobStatus<IndexProgress, Dgm4IndexSummary>;
   /** A page of a DGM4 split's samples under the Manipulations view's filters, with each filter's counts. */
   'dgm4.page': Dgm4Page;
+  /** The selection in DGM4's metadata format (a JSON list of the records as the file had them), with a file name to save it under. */
+  'dgm4.export': { json: string; records: number; filename: string };
   /** One sample, with its VisualNews original when indexed. */
   'dgm4.sample': Dgm4Detail;
   /** Installed models, embedding sets with their coverage, and pair-score runs. */

@@ -160,6 +160,16 @@ const SALIENCY_REQUEST = v.object({ imageId: integer, captionId: integer, ...SAL
 const CASE_SALIENCY_REQUEST = v.object({ caseId: integer, sha256: required, ...SALIENCY_OPTIONS.entries });
 const OPACITY = v.optional(v.pipe(finite, v.minValue(0, 'must be between 0 and 1'), v.maxValue(1, 'must be between 0 and 1')), 0.5);
 
+/** Which DGM4 samples: a split, with the Manipulations view's filters. */
+const DGM4_SELECTION = v.object({
+  split: required,
+  cls: optional(required),
+  kind: optional(v.picklist(['single', 'mixed', 'image', 'text'], 'must be single, mixed, image or text')),
+  source: optional(required),
+  linked: optional(v.boolean()),
+  q: optional(text),
+});
+
 /** Every method's input. */
 export const API_INPUTS = {
   'app.info': none,
@@ -179,15 +189,11 @@ export const API_INPUTS = {
   'dgm4.status': none,
   'dgm4.cancel': none,
   'dgm4.page': v.object({
-    split: required,
-    cls: optional(required),
-    kind: optional(v.picklist(['single', 'mixed', 'image', 'text'], 'must be single, mixed, image or text')),
-    source: optional(required),
-    linked: optional(v.boolean()),
-    q: optional(text),
+    ...DGM4_SELECTION.entries,
     offset: v.optional(v.pipe(integer, v.minValue(0, 'must be 0 or more')), 0),
     limit: v.optional(v.pipe(integer, v.minValue(1, 'must be from 1 to 500'), v.maxValue(500, 'must be from 1 to 500')), 60),
   }),
+  'dgm4.export': DGM4_SELECTION,
   'dgm4.sample': v.object({ split: required, position: v.pipe(integer, v.minValue(0, 'must be 0 or more')) }),
   'models.get': none,
   'models.providers': v.object({ id: required, ep: v.optional(v.picklist(PROVIDER_CHOICES), 'auto') }),

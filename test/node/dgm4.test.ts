@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { symlinkSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createHandlers } from '../../electron/node/api/handlers.ts';
@@ -152,4 +152,40 @@ test("DGM4's token report: real texts against manipulated ones, in the API and o
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stdout, /DGM4 test, texts: 60 real rows \(\d+ words\), 40 manipulated rows/);
   assert.match(out.stdout, /leaning manipulated\n\s+word\s+real\s+manipulated/);
+});
+
+test('a DGM4 selection exported in DGM4\'s format: a whole split byte for byte, a filtered one re-indexable, never over an existing file', async (t) => {
+  const dir = tempDir(t);
+  const image = ORIGIN('shared');
+  const records: Dgm4Record[] = [
+    { id: 1, image, text: 'Café "Central" reopens — 北京', fake_cls: 'orig', fake_image_box: [], fake_text_pos: [], mtcnn_boxes: [] },
+    { id: 2, image, text: 'The minister resigns', fake_cls: 'face_swap&text_swap', fake_image_box: [1, 2, 30, 40], fake_text_pos: [1], mtcnn_boxes: [[1, 2, 30, 40]] },
+    { id: 3, image, text: 'A quiet day', fake_cls: 'text_attribute', fake_image_box: [], fake_text_pos: [2] },
+  ];
+  const root = await writeDgm4(path.join(dir, 'data'), { test: records }, { [image]: { width: 64, height: 64 } });
+  const dbFile = path.join(dir, 'w.db');
+  const db = openDatabase(dbFile);
+  t.after(() => db.close());
+  await indexDgm4(db, { folder: root });
+
+  const whole = path.join(dir, 'test.json');
+  const out = await runCli(['export-dgm4', '--split', 'test', '--out', whole, '--db', dbFile]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /Wrote 3 DGM4 records to /);
+  assert.ok(readFileSync(whole).equals(readFileSync(path.join(root, 'DGM4', 'metadata', 'test.json'))), 'the same bytes as the metadata file');
+
+  const again = await runCli(['export-dgm4', '--split', 'test', '--out', whole, '--db', dbFile]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /test\.json exists: give a new file name/);
+
+  // The text manipulations only, indexed again as a split of their own.
+  const api = createHandlers({ db, databaseFile: dbFile, demo: false, version: 'test' });
+  const texts = await api['dgm4.export']({ split: 'test', kind: 'text' });
+  assert.equal(texts.records, 2);
+  const second = await writeDgm4(path.join(dir, 'again'), { text: texts.json }, { [image]: { width: 64, height: 64 } });
+  const other = openDatabase(path.join(dir, 'other.db'));
+  t.after(() => other.close());
+  const summary = await indexDgm4(other, { folder: second });
+  assert.deepEqual(summary.splits, [{ split: 'text', samples: 2, byClass: { 'face_swap&text_swap': 1, text_attribute: 1 } }]);
+  assert.deepEqual(summary.skipped, {});
 });

@@ -4,6 +4,7 @@ import { dgm4Words, type Dgm4Detail, type Dgm4Page, type Dgm4Sample } from '../.
 import { call, dgm4ImageUrl, imageUrl, type ApiError } from '../api/client.ts';
 import { describeError } from '../errors.ts';
 import { formatCount } from '../format.ts';
+import { saveText } from '../save-file.ts';
 import type { UpdateView, ViewState, ViewUpdate } from '../state/view-state.ts';
 
 const PAGE = 60;
@@ -215,6 +216,10 @@ export function ManipulationsView({ state, update, overview }: { state: ViewStat
         <div className="dgm4-bar">
           <span role="status">{page === null ? 'Loading…' : total === 0 ? 'No sample matches.' : `${formatCount(offset + 1)}–${formatCount(Math.min(total, offset + PAGE))} of ${formatCount(total)} samples`}</span>
           <span className="grow" />
+          <button type="button" disabled={total === 0} title="The samples shown (every page) as a JSON list in DGM4's own metadata format, for DGM4's loaders or to index again" onClick={() => {
+            const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
+            call('dgm4.export', { split, ...defined }).then((r) => saveText(r.json, r.filename, 'application/json'), (err: ApiError) => setError(describeError(err)));
+          }}>Export as DGM4 JSON</button>
           <button type="button" disabled={offset === 0} onClick={() => update({ doffset: Math.max(0, offset - PAGE) || undefined, sample: undefined })}>Previous</button>
           <button type="button" disabled={offset + PAGE >= total} onClick={() => update({ doffset: offset + PAGE, sample: undefined })}>Next</button>
         </div>

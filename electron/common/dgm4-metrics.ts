@@ -1,0 +1,24 @@
+/** DGM4's twelve metrics of a detector, overall and per class (electron/node/dgm4/metrics.ts). */
+export interface Dgm4Metrics {
+  /** Samples with the truth and a prediction (the rest of the split is not counted). */
+  samples: number;
+  /** Manipulated or not: ROC AUC and equal error rate of the probability, accuracy at 0.5 (or of the label). */
+  binary: { auc: number | null; eer: number | null; acc: number | null };
+  /** The four classes: mean average precision, per-class and overall F1 at 0.5 (with their precision and recall). */
+  multiLabel: { map: number | null; cp: number | null; cr: number | null; cf1: number | null; op: number | null; or: number | null; of1: number | null; f1: (number | null)[] } | null;
+  /** The face box: mean IoU, and the share of samples over 0.5 and 0.75 (a sample without a true box scores 1 when none is predicted). */
+  image: { iouMean: number; iou50: number; iou75: number } | null;
+  /** Manipulated words, counted over every word of every sample: precision, recall, F1. */
+  text: { precision: number | null; recall: number | null; f1: number | null } | null;
+}
+
+export interface Dgm4Evaluation {
+  run: string;
+  split: string;
+  /** Samples of the split, and those the run answered. */
+  splitSamples: number;
+  answered: number;
+  overall: Dgm4Metrics;
+  /** The same metrics on each fake_cls's samples (AUC and EER need both classes, so they are null here). */
+  byClass: Record<string, Dgm4Metrics>;
+}

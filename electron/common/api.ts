@@ -8,6 +8,7 @@ import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, 
 import type { CaptionHit, PairFacets, PairPage, PairSummary, ScoreRun } from './pairs.ts';
 import type { Explanation, SaliencyResult } from './saliency.ts';
 import type { Dgm4Detail, Dgm4IndexSummary, Dgm4Page, Dgm4SplitCount, Dgm4Status } from './dgm4.ts';
+import type { Dgm4Comparison, Dgm4Run } from './dgm4-metrics.ts';
 import type { ImportResult, PairPrediction, PredictionRun, RunComparison, RunEvaluation, RunProblem, TokenReport } from './evaluation.ts';
 import type { HeadInfo, HeadScore } from './heads.ts';
 import type { CaseFile, CaseSummary, HashImagesProgress, HashImagesSummary, VetWarmth } from './vetting.ts';
@@ -54,6 +55,13 @@ export interface ApiOutputs {
   'dgm4.page': Dgm4Page;
   /** The selection in DGM4's metadata format (a JSON list of the records as the file had them), with a file name to save it under. */
   'dgm4.export': { json: string; records: number; filename: string };
+  /** Detectors' runs on DGM4 splits, oldest first. */
+  'dgm4.runs': { runs: Dgm4Run[] };
+  /** Imports a detector's outputs on a DGM4 split as a named run: the run, and its first problems. */
+  'dgm4.import': { run: Dgm4Run; problems: RunProblem[] };
+  'dgm4.deleteRun': { runs: Dgm4Run[] };
+  /** DGM4's twelve metrics of runs of one split, overall and per class, side by side. */
+  'dgm4.evaluate': Dgm4Comparison;
   /** One sample, with its VisualNews original when indexed. */
   'dgm4.sample': Dgm4Detail;
   /** Installed models, embedding sets with their coverage, and pair-score runs. */

@@ -22,3 +22,25 @@ export interface Dgm4Evaluation {
   /** The same metrics on each fake_cls's samples (AUC and EER need both classes, so they are null here). */
   byClass: Record<string, Dgm4Metrics>;
 }
+
+/** A detector's predictions on a DGM4 split, imported as a named run. */
+export interface Dgm4Run {
+  name: string;
+  /** The DGM4 split its rows were matched against. */
+  split: string;
+  file: string;
+  format: string;
+  /** Which field of the file gave what (id, image, probability, label, classes, box, words). */
+  fields: Record<string, string>;
+  importedAt: string;
+  rows: number;
+  matched: number;
+  /** Rows not used, per kind. */
+  problems: Record<string, number>;
+}
+
+/** Two or more runs side by side, each on the samples it answered. */
+export interface Dgm4Comparison {
+  split: string;
+  runs: Dgm4Evaluation[];
+}

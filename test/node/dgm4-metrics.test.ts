@@ -24,7 +24,7 @@ test("every DGM4 metric matches scikit-learn / numpy computing DGM4's definition
   const { sklearnAp, ...expected } = reference.metrics;
   close(m, expected, 'metrics');
   // With continuous scores (no ties) DGM4's average precision is scikit-learn's.
-  sklearnAp.forEach((ap, k) => close(averagePrecision(truth.map((t) => (t.classes >> k) & 1), predicted.map((p) => p.classProbabilities[k]!)), ap, `AP of class ${k}`));
+  sklearnAp.forEach((ap, k) => close(averagePrecision(truth.map((t) => (t.classes >> k) & 1), predicted.map((p) => p.classProbabilities![k]!)), ap, `AP of class ${k}`));
 });
 
 test('the metrics on examples worked by hand', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, symlinkSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createHandlers } from '../../electron/node/api/handlers.ts';
@@ -188,4 +188,63 @@ test('a DGM4 selection exported in DGM4\'s format: a whole split byte for byte, 
   const summary = await indexDgm4(other, { folder: second });
   assert.deepEqual(summary.splits, [{ split: 'text', samples: 2, byClass: { 'face_swap&text_swap': 1, text_attribute: 1 } }]);
   assert.deepEqual(summary.skipped, {});
+});
+
+test("a detector's DGM4 outputs imported as a run: matched by id and image, every field read, problems by line, DGM4's metrics per class, in the CLI", async (t) => {
+  const dir = tempDir(t);
+  const image = (n: number) => `DGM4/manipulation/HFGI/${n}.jpg`;
+  const records: Dgm4Record[] = [
+    { id: 1, image: image(1), text: 'a real caption here', fake_cls: 'orig', fake_image_box: [] },
+    { id: 2, image: image(2), text: 'the face was changed', fake_cls: 'face_attribute', fake_image_box: [10, 10, 50, 50] },
+    { id: 3, image: image(3), text: 'the words were swapped in', fake_cls: 'text_swap', fake_image_box: [], fake_text_pos: [2] },
+    { id: 4, image: image(4), text: 'both were edited today', fake_cls: 'face_swap&text_attribute', fake_image_box: [0, 0, 40, 40], fake_text_pos: [3] },
+    { id: 4, image: image(5), text: 'an id used twice', fake_cls: 'orig', fake_image_box: [] },
+  ];
+  const images = Object.fromEntries([1, 2, 3, 4, 5].map((n) => [image(n), { width: 100, height: 100 }]));
+  const root = await writeDgm4(path.join(dir, 'data'), { test: records }, images);
+  const dbFile = path.join(dir, 'w.db');
+  const db = openDatabase(dbFile);
+  t.after(() => db.close());
+  await indexDgm4(db, { folder: root });
+
+  // HAMMER-style output: probabilities, class probabilities, boxes as normalised centre and size, word flags.
+  const predictions = [
+    { id: 1, image: image(1), prob: 0.1, class_probs: [0.1, 0.1, 0.1, 0.1], pred_box: [0, 0, 0, 0], token_probs: [0, 0, 0, 0] },
+    { id: 2, image: image(2), prob: 0.8, class_probs: { face_swap: 0.2, face_attribute: 0.9, text_swap: 0.1, text_attribute: 0.1 }, pred_box: [0.3, 0.3, 0.4, 0.4], token_probs: [0, 0, 0, 0] },
+    { id: 3, image: image(3), prob: 0.4, class_probs: [0.1, 0.1, 0.7, 0.1], pred_box: [], token_probs: [0, 0, 0.9, 0, 0] },
+    { id: 4, image: image(4), prob: 0.9, class_probs: [0.8, 0.1, 0.1, 0.6], pred_box: [0.2, 0.2, 0.4, 0.4], token_probs: [0, 0, 0.7, 0.8] },
+    { id: 4, prob: 0.5 },
+    { id: 77, prob: 0.5 },
+    { id: 2, image: image(2), prob: 0.3 },
+    { id: 1, image: image(1), prob: 2 },
+  ];
+  const file = path.join(dir, 'hammer.jsonl');
+  writeFileSync(file, `${predictions.map((p) => JSON.stringify(p)).join('\n')}\nnot json\n`);
+  const out = await runCli(['dgm4-predictions', 'import', file, '--name', 'hammer', '--split', 'test', '--box-format', 'cxcywh-normalized', '--db', dbFile]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /Imported "hammer": 4 of 9 rows matched to DGM4 test \(fields: id ← id, image ← image, probability ← prob, classes ← class_probs, box ← pred_box, words ← token_probs\)/);
+  assert.match(out.stdout, /line 5: sample 4 appears 2 times in test: give its image to say which/);
+  assert.match(out.stdout, /line 6: sample 77 is not in DGM4 test/);
+  assert.match(out.stdout, /line 7: sample 2 \(DGM4\/manipulation\/HFGI\/2\.jpg\) again/);
+  assert.match(out.stdout, /line 9: malformed JSON/);
+
+  const api = createHandlers({ db, databaseFile: dbFile, demo: false, version: 'test' });
+  const [evaluation] = (await api['dgm4.evaluate']({ runs: ['hammer'] })).runs;
+  assert.deepEqual([evaluation!.answered, evaluation!.splitSamples], [4, 5]);
+  const m = evaluation!.overall;
+  // Binary: 1 pristine (0.1) below all three manipulated: AUC 1; sample 3 (0.4) is called pristine.
+  assert.deepEqual(m.binary, { auc: 1, eer: 0, acc: 0.75 });
+  // Boxes: sample 1 none and none predicted (1); sample 2 [10,10,50,50] against [10,10,50,50] (1); sample 3 none, [] predicted (1); sample 4 [0,0,40,40] against [0,0,40,40] (1).
+  assert.deepEqual(m.image, { iouMean: 1, iou50: 1, iou75: 1 });
+  // Words: sample 3 word 2 right; sample 4 word 3 right, word 2 a false alarm.
+  assert.deepEqual(m.text, { precision: 2 / 3, recall: 1, f1: 0.8 });
+  assert.deepEqual(Object.keys(evaluation!.byClass).sort(), ['face_attribute', 'face_swap&text_attribute', 'orig', 'text_swap']);
+  assert.equal(evaluation!.byClass.text_swap!.binary.acc, 0);
+
+  const shown = await runCli(['dgm4-evaluate', '--run', 'hammer', '--db', dbFile]);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /AUC\s+EER\s+ACC\s+mAP\s+CF1\s+OF1\s+IoUmean\s+IoU50\s+IoU75\s+P\s+R\s+F1/);
+  assert.match(shown.stdout, /hammer\s+100\.00\s+0\.00\s+75\.00/);
+  assert.match(shown.stdout, /4 of 5 samples answered; per class:/);
+  await assert.rejects(async () => api['dgm4.import']({ file, name: 'hammer', split: 'test', boxFormat: 'xyxy', replace: false }), /a run named "hammer" exists; replace it/);
 });

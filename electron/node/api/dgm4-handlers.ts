@@ -2,17 +2,26 @@ import type { ApiMethod } from '../../common/api.ts';
 import type { Dgm4Detail } from '../../common/dgm4.ts';
 import { OocError } from '../../common/errors.ts';
 import { dgm4Json } from '../dgm4/export-dgm4.ts';
+import { compareDgm4Runs, importDgm4Run } from '../dgm4/runs.ts';
+import { deleteDgm4Run, listDgm4Runs } from '../store/dgm4-runs.ts';
 import type { Db } from '../store/db.ts';
 import { dgm4Page, getDgm4Sample } from '../store/dgm4.ts';
 import { getItem } from '../store/items.ts';
 import type { Implementations } from './handlers.ts';
 
-type Dgm4Methods = 'dgm4.page' | 'dgm4.sample' | 'dgm4.export';
+type Dgm4Methods = 'dgm4.page' | 'dgm4.sample' | 'dgm4.export' | 'dgm4.runs' | 'dgm4.import' | 'dgm4.deleteRun' | 'dgm4.evaluate';
 
-/** Browsing DGM4's samples (the Manipulations view); indexing them is a job (job-handlers.ts). */
+/** Browsing DGM4's samples (the Manipulations view) and evaluating detectors on them; indexing them is a job (job-handlers.ts). */
 export function dgm4Handlers(db: Db): Implementations<Extract<ApiMethod, Dgm4Methods>> {
   return {
     'dgm4.page': (query) => dgm4Page(db, query),
+    'dgm4.runs': () => ({ runs: listDgm4Runs(db) }),
+    'dgm4.import': (request) => importDgm4Run(db, request),
+    'dgm4.deleteRun': ({ name }) => {
+      deleteDgm4Run(db, name);
+      return { runs: listDgm4Runs(db) };
+    },
+    'dgm4.evaluate': ({ runs }) => compareDgm4Runs(db, runs),
     'dgm4.export': (selection) => ({ ...dgm4Json(db, selection), filename: `dgm4-${selection.split}${selection.cls ? `-${selection.cls.replace(/&/g, '+')}` : ''}.json` }),
     'dgm4.sample': ({ split, position }): Dgm4Detail => {
       const sample = getDgm4Sample(db, split, position);

@@ -1,4 +1,8 @@
+import type { Dgm4Evaluation, Dgm4Metrics } from '../../common/dgm4-metrics.ts';
 import { OocError } from '../../common/errors.ts';
+import { BOX_FORMATS, compareDgm4Runs, importDgm4Run, type BoxFormat } from '../dgm4/runs.ts';
+import { deleteDgm4Run, listDgm4Runs } from '../store/dgm4-runs.ts';
+import { writeFigures } from './output.ts';
 import { exportDgm4, type Dgm4Selection } from '../dgm4/export-dgm4.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
 import { optionalString, requireString, type Command } from './args.ts';
@@ -40,6 +44,96 @@ byte for byte when its file was written by Python's json.dump.`,
     try {
       const { file, records } = exportDgm4(db, selection, requireString(values, 'out', 'export-dgm4'));
       process.stdout.write(`Wrote ${records.toLocaleString('en-US')} DGM4 records to ${file}\n`);
+      return Promise.resolve(0);
+    } finally {
+      db.close();
+    }
+  },
+};
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : (100 * x).toFixed(2));
+
+/** A row of DGM4's Table 1 layout: AUC EER ACC | mAP CF1 OF1 | IoUmean IoU50 IoU75 | P R F1, in percent. */
+function metricCells(m: Dgm4Metrics): string[] {
+  return [m.binary.auc, m.binary.eer, m.binary.acc, m.multiLabel?.map, m.multiLabel?.cf1, m.multiLabel?.of1, m.image?.iouMean, m.image?.iou50, m.image?.iou75, m.text?.precision, m.text?.recall, m.text?.f1].map(pct);
+}
+
+const HEADS = ['AUC', 'EER', 'ACC', 'mAP', 'CF1', 'OF1', 'IoUmean', 'IoU50', 'IoU75', 'P', 'R', 'F1'];
+
+function table(rows: [string, string[]][]): string {
+  const width = Math.max(8, ...rows.map(([name]) => name.length));
+  const line = (name: string, cells: string[]) => `  ${name.padEnd(width)} ${cells.map((c, i) => c.padStart(Math.max(6, HEADS[i]!.length))).join(' ')}`;
+  return [line('', HEADS), ...rows.map(([name, cells]) => line(name, cells))].join('\n');
+}
+
+export function formatDgm4Evaluations(runs: Dgm4Evaluation[]): string {
+  const out = [`DGM4 ${runs[0]?.split ?? ''}: binary | multi-label | image grounding | text grounding (words), in percent`, table(runs.map((r) => [r.run, metricCells(r.overall)]))];
+  for (const r of runs) out.push('', `  ${r.run}: ${r.answered.toLocaleString('en-US')} of ${r.splitSamples.toLocaleString('en-US')} samples answered; per class:`, table(Object.entries(r.byClass).map(([cls, m]) => [`${cls} (${m.samples})`, metricCells(m)])));
+  return out.join('\n');
+}
+
+export const dgm4PredictionsCommand: Command = {
+  name: 'dgm4-predictions',
+  summary: "import a detector's outputs on a DGM4 split as a named run; list or delete runs",
+  usage: `ooc dgm4-predictions import <file> --name <run> --split <train|val|test> [--box-format xyxy|cxcywh-normalized] [--replace] [--db <file>]
+       ooc dgm4-predictions list [--db <file>] [--json]
+       ooc dgm4-predictions delete --name <run> [--db <file>]
+
+  <file>        a JSON list or JSON Lines, one object per sample: its id (and image, where an id
+                repeats) and any of: the probability it is manipulated (probability, prob, score …),
+                a label (1/0, fake/real), a predicted fake_cls, four class probabilities
+                (face_swap, face_attribute, text_swap, text_attribute: a list or an object), a box
+                (box, pred_box, fake_image_box), manipulated word indices (fake_text_pos) or
+                per-word flags or probabilities (words, token_probs …), words split on spaces
+  --box-format  xyxy: pixels [x1, y1, x2, y2] as DGM4's metadata (default); cxcywh-normalized:
+                HAMMER's output, centre and size as fractions of the image
+  --replace     replace a DGM4 run of the same name`,
+  options: { db: { type: 'string' }, json: { type: 'boolean' }, name: { type: 'string' }, split: { type: 'string' }, 'box-format': { type: 'string' }, replace: { type: 'boolean' } },
+  async run(values, positionals) {
+    const [action, file] = positionals;
+    const db = openCommandDatabase(values);
+    try {
+      if (action === 'list') {
+        const runs = listDgm4Runs(db);
+        if (values.json === true) process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+        else for (const r of runs) process.stdout.write(`${r.name}  DGM4 ${r.split}  ${r.matched.toLocaleString('en-US')} of ${r.rows.toLocaleString('en-US')} rows matched  ${r.file}\n`);
+        return 0;
+      }
+      if (action === 'delete') {
+        deleteDgm4Run(db, requireString(values, 'name', 'dgm4-predictions delete'));
+        return 0;
+      }
+      if (action !== 'import' || file === undefined) throw new OocError('BAD_ARGUMENT', 'usage: ooc dgm4-predictions import <file> --name <run> --split <split> | list | delete --name <run>');
+      const boxFormat = optionalString(values, 'box-format') ?? 'xyxy';
+      if (!(BOX_FORMATS as readonly string[]).includes(boxFormat)) throw new OocError('BAD_ARGUMENT', `--box-format must be one of ${BOX_FORMATS.join(', ')}, got "${boxFormat}"`);
+      const { run, problems } = await importDgm4Run(db, { file, name: requireString(values, 'name', 'dgm4-predictions import'), split: requireString(values, 'split', 'dgm4-predictions import'), boxFormat: boxFormat as BoxFormat, replace: values.replace === true });
+      process.stdout.write(`Imported "${run.name}": ${run.matched.toLocaleString('en-US')} of ${run.rows.toLocaleString('en-US')} rows matched to DGM4 ${run.split} (fields: ${Object.entries(run.fields).map(([k, v]) => `${k} ← ${v}`).join(', ')})\n`);
+      for (const [kind, n] of Object.entries(run.problems)) process.stdout.write(`  ${n.toLocaleString('en-US')} ${kind}\n`);
+      for (const p of problems) process.stdout.write(`    line ${p.line}: ${p.detail}\n`);
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+export const dgm4EvaluateCommand: Command = {
+  name: 'dgm4-evaluate',
+  summary: "DGM4's twelve metrics of one or more runs, overall and per class, side by side",
+  usage: `ooc dgm4-evaluate --run <name> [--run <name> …] [--json <file>] [--db <file>]
+
+Binary: AUC, EER, ACC (manipulated when p > 0.5); multi-label: mAP, CF1, OF1 (a class when p ≥ 0.5);
+image grounding: mean IoU, IoU > 0.5, IoU > 0.75 (no true box and none predicted counts 1); text
+grounding: precision, recall and F1 of manipulated words — as DGM4's test.py defines them, words
+in place of BERT sub-words. Each run on the samples it answered.`,
+  options: { db: { type: 'string' }, run: { type: 'string', multiple: true }, json: { type: 'string' } },
+  run(values) {
+    const runs = (values.run as unknown as string[] | undefined) ?? [];
+    if (runs.length === 0) throw new OocError('BAD_ARGUMENT', 'name a run: --run <name> (ooc dgm4-predictions list shows them)');
+    const db = openCommandDatabase(values);
+    try {
+      const comparison = compareDgm4Runs(db, runs);
+      writeFigures(values, comparison, formatDgm4Evaluations(comparison.runs));
       return Promise.resolve(0);
     } finally {
       db.close();

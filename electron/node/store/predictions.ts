@@ -20,8 +20,11 @@ function toRun(r: RunRecord): PredictionRun & { id: number } {
   return { id: r.run_id, name: r.name, split: r.split, file: r.file, format: r.format as RunOrigin, mapping: JSON.parse(r.mapping) as PredictionMapping, importedAt: r.imported_at, rows: r.rows, ...summary };
 }
 
+/** DGM4 runs share the table; their split is "dgm4/<split>" (store/dgm4.ts reads them). */
+export const DGM4_RUN = 'dgm4/';
+
 export function readRun(db: Db, name: string): (PredictionRun & { id: number }) | null {
-  const r = db.prepare('SELECT * FROM prediction_runs WHERE name = ?').get(name) as RunRecord | undefined;
+  const r = db.prepare(`SELECT * FROM prediction_runs WHERE name = ? AND split NOT LIKE '${DGM4_RUN}%'`).get(name) as RunRecord | undefined;
   return r === undefined ? null : toRun(r);
 }
 
@@ -34,7 +37,7 @@ export function requireRun(db: Db, name: string): PredictionRun & { id: number }
 }
 
 export function listRuns(db: Db): (PredictionRun & { id: number })[] {
-  return (db.prepare('SELECT * FROM prediction_runs ORDER BY imported_at, name').all() as RunRecord[]).map(toRun);
+  return (db.prepare(`SELECT * FROM prediction_runs WHERE split NOT LIKE '${DGM4_RUN}%' ORDER BY imported_at, name`).all() as RunRecord[]).map(toRun);
 }
 
 /** Deletes a run the user names (its rows and problems go with it). */

@@ -5,11 +5,19 @@
  * with its own image file (hard links to a few real JPEGs, so the sizes are read from real
  * headers) — against Python reading the same files with json.load and checking each image exists,
  * the least any indexer must do, in the same run.
+ *
+ * Then DGM4's twelve metrics on 60,000 generated samples and predictions: the workbench's
+ * (electron/node/dgm4/metrics.ts) against scikit-learn and numpy computing DGM4's definitions
+ * (bench/python/dgm4_metrics.py) on the same samples, values compared to 1e-6; and a 60,000-row
+ * predictions file imported and evaluated from the database, end to end.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { indexDgm4 } from '../electron/node/dgm4/index-dgm4.ts';
+import { dgm4Metrics, type Dgm4Prediction, type Dgm4Truth } from '../electron/node/dgm4/metrics.ts';
+import { evaluateDgm4Run, importDgm4Run } from '../electron/node/dgm4/runs.ts';
 import { mulberry32 } from '../electron/node/random.ts';
 import { openDatabase } from '../electron/node/store/db.ts';
 import { dgm4Image } from '../test/fixtures/dgm4.ts';
@@ -99,7 +107,54 @@ export async function benchDgm4(): Promise<void> {
     const [found, pythonSeconds] = execFileSync('python3', ['-c', PYTHON, root], { encoding: 'utf8' }).trim().split(' ').map(Number) as [number, number];
     process.stdout.write(`DGM4 index of ${n(samples)} samples (${Object.keys(summary.skipped).length === 0 ? 'none skipped' : JSON.stringify(summary.skipped)}): ${seconds.toFixed(1)} s (target ≤ 30 s), ${n(Math.round(samples / seconds))} records/s\n`);
     process.stdout.write(`Python json.load + os.path.exists of the same ${n(found)} records: ${pythonSeconds.toFixed(1)} s — the workbench takes ${(seconds / pythonSeconds).toFixed(2)}× as long (it also streams, validates, reads every image's size from its header, and writes SQLite)\n`);
+    await metricsBench();
+    await runBench(db);
   } finally {
     db.close();
   }
+}
+
+async function metricsBench(): Promise<void> {
+  const file = path.join(WORK, 'metrics-60k.json');
+  execFileSync('/usr/bin/python3', [path.join(ROOT, 'bench', 'python', 'dgm4_metrics.py'), '60000', '11', file]);
+  const reference = JSON.parse(readFileSync(file, 'utf8')) as { samples: (Dgm4Truth & { pred: Omit<Dgm4Prediction, 'label'> })[]; metrics: Record<string, Record<string, number | number[]>>; seconds: number };
+  const truth = reference.samples.map(({ classes, box, textPos, words }) => ({ classes, box, textPos, words }));
+  const predicted = reference.samples.map((s) => ({ ...s.pred, label: null }));
+  const times: number[] = [];
+  let metrics = dgm4Metrics(truth, predicted);
+  for (let k = 0; k < 5; k++) {
+    const started = performance.now();
+    metrics = dgm4Metrics(truth, predicted);
+    times.push((performance.now() - started) / 1000);
+  }
+  const seconds = times.sort((a, b) => a - b)[2]!;
+  let worst = 0;
+  const compare = (a: unknown, e: unknown): void => {
+    if (Array.isArray(e)) e.forEach((x, i) => compare((a as unknown[])[i], x));
+    else if (typeof e === 'object' && e !== null) Object.entries(e).forEach(([k, x]) => compare((a as Record<string, unknown>)[k], x));
+    else worst = Math.max(worst, Math.abs((a as number) - (e as number)));
+  };
+  const expected: Record<string, unknown> = { ...reference.metrics };
+  delete expected.sklearnAp;
+  compare(metrics, expected);
+  process.stdout.write(`DGM4 metrics on 60,000 samples: ${seconds.toFixed(3)} s (median of 5; target ≤ 2 s) against scikit-learn/numpy ${reference.seconds.toFixed(3)} s — ${(reference.seconds / seconds).toFixed(1)}× as fast; largest difference ${worst.toExponential(1)} (${worst < 1e-6 ? 'same to 1e-6' : 'DIFFERENT'})\n`);
+}
+
+async function runBench(db: ReturnType<typeof openDatabase>): Promise<void> {
+  // A detector's outputs for the test split: probabilities, classes, boxes, word flags.
+  const random = mulberry32(5);
+  const samples = db.prepare("SELECT id, image, classes, box, text FROM dgm4_samples WHERE split = 'test'").all() as { id: number; image: string; classes: number; box: string | null; text: string }[];
+  const lines = samples.map((s) => {
+    const words = s.text.split(/\s+/).filter(Boolean).length;
+    return JSON.stringify({ id: s.id, image: s.image, prob: Math.min(1, Math.max(0, (s.classes ? 0.7 : 0.3) + (random() - 0.5) * 0.6)), class_probs: [0, 1, 2, 3].map((k) => ((s.classes >> k) & 1 ? 0.6 + 0.4 * random() : 0.5 * random())), pred_box: s.box === null ? [] : JSON.parse(s.box), words: Array.from({ length: words }, () => (random() < 0.2 ? 1 : 0)) });
+  });
+  const file = path.join(WORK, 'predictions-test.jsonl');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  let started = performance.now();
+  const { run } = await importDgm4Run(db, { file, name: 'bench', split: 'test', replace: true });
+  const importSeconds = (performance.now() - started) / 1000;
+  started = performance.now();
+  const evaluation = evaluateDgm4Run(db, 'bench');
+  const evaluateSeconds = (performance.now() - started) / 1000;
+  process.stdout.write(`A 60,000-row predictions file: imported in ${importSeconds.toFixed(1)} s (${n(run.matched)} matched), evaluated from the database (overall and per class) in ${evaluateSeconds.toFixed(2)} s; AUC ${(100 * evaluation.overall.binary.auc!).toFixed(2)}\n`);
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -89,6 +89,50 @@ test('an analyst browses DGM4 manipulations: filters by class, sees the face box
     expect(pixel(170, 130)[0]).toBeLessThan(130); // grey background outside
     await page.keyboard.press('Escape');
     await expect(detail).toBeHidden();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("a researcher imports two detectors' DGM4 outputs and compares DGM4's metrics side by side, and per class", async ({ workbench: _workbench, page }) => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'ooc-dgm4-'));
+  try {
+    const image = 'DGM4/origin/bbc/shared.jpg';
+    const records: Dgm4Record[] = [
+      { id: 1, image, text: 'a real caption', fake_cls: 'orig', fake_image_box: [] },
+      { id: 2, image, text: 'a changed face', fake_cls: 'face_swap', fake_image_box: [10, 10, 40, 40] },
+      { id: 3, image, text: 'swapped words here', fake_cls: 'text_swap', fake_image_box: [], fake_text_pos: [1] },
+    ];
+    await writeDgm4(root, { test: records }, { [image]: { width: 64, height: 64 } });
+    const good = path.join(root, 'good.jsonl');
+    const poor = path.join(root, 'poor.json');
+    writeFileSync(good, [
+      { id: 1, prob: 0.1, pred_box: [], fake_text_pos: [] },
+      { id: 2, prob: 0.9, pred_box: [10, 10, 40, 40], fake_text_pos: [] },
+      { id: 3, prob: 0.8, pred_box: [], fake_text_pos: [1] },
+    ].map((r) => JSON.stringify(r)).join('\n'));
+    writeFileSync(poor, JSON.stringify([{ id: 1, prob: 0.7 }, { id: 2, prob: 0.6 }, { id: 3, prob: 0.2 }, { id: 9, prob: 0.5 }]));
+
+    await page.getByRole('button', { name: 'Dataset' }).click();
+    await page.getByRole('textbox', { name: 'DGM4 folder' }).fill(root);
+    await page.getByRole('button', { name: 'Index DGM4' }).click();
+    await expect(page.getByRole('region', { name: 'DGM4' }).getByRole('status')).toContainText('3 samples');
+
+    await page.getByRole('button', { name: 'Evaluation' }).click();
+    const card = page.getByRole('region', { name: 'DGM4 detectors' });
+    for (const [file, name] of [[good, 'good'], [poor, 'poor']] as const) {
+      await card.getByRole('textbox', { name: 'DGM4 predictions file' }).fill(file);
+      await card.getByRole('textbox', { name: 'DGM4 run name' }).fill(name);
+      await card.getByRole('button', { name: 'Import' }).click();
+      await expect(card.getByRole('status')).toContainText(`Imported "${name}"`);
+    }
+    await expect(card.getByRole('status')).toContainText('3 of 4 rows matched; 1 unmatched (line');
+    const table = card.getByRole('table', { name: 'DGM4 metrics', exact: true });
+    // good: AUC, EER, ACC, three multi-label blanks, IoU 100 ×3, words P R F1 100.
+    await expect(table.getByRole('row', { name: /^good/ }).getByRole('cell')).toHaveText(['100.00', '0.00', '100.00', '—', '—', '—', '100.00', '100.00', '100.00', '100.00', '100.00', '100.00']);
+    // poor: the pristine sample (0.7) above both manipulated ones (0.6, 0.2): AUC 0, and one of three right.
+    await expect(table.getByRole('row', { name: /^poor/ }).getByRole('cell')).toHaveText(['0.00', '100.00', '33.33', '—', '—', '—', '—', '—', '—', '—', '—', '—']);
+    await expect(card.getByRole('table', { name: 'DGM4 metrics of good by class' }).getByRole('row')).toHaveCount(5);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -10,6 +10,7 @@ import { countOf, formatNumber, splitName } from '../format.ts';
 import { useJobs } from '../state/jobs.ts';
 import type { ViewUpdate } from '../state/view-state.ts';
 import { TokenReport } from './TokenReport.tsx';
+import { Dgm4Runs } from './Dgm4Runs.tsx';
 import { TrainHead } from './TrainHead.tsx';
 
 const LABEL_COLOURS = { pristine: '#15803d', falsified: '#c2410c' };
@@ -408,6 +409,7 @@ export default function EvaluationView({ overview, onOpen }: { overview: Overvie
       </section>
       {compared.filter((name) => runs?.some((r) => r.name === name)).length >= 2 && <CompareRuns names={compared.filter((name) => runs?.some((r) => r.name === name))} />}
       {run && <RunMetrics key={run.name} run={run} overview={overview} />}
+      <Dgm4Runs overview={overview} />
       <TokenReport overview={overview} onOpen={onOpen} />
     </div>
   );

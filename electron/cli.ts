@@ -1,4 +1,4 @@
-import { dgm4EvaluateCommand, dgm4PredictionsCommand, exportDgm4Command } from './node/cli/dgm4-commands.ts';
+import { dgm4EvaluateCommand, dgm4PredictionsCommand, exportDgm4Command, saliencyGroundingCommand } from './node/cli/dgm4-commands.ts';
 import { OocError } from './common/errors.ts';
 import { explainDatabaseError, lastOpenedDatabase } from './node/store/db.ts';
 import { parseCommandArgs, type Command } from './node/cli/args.ts';
@@ -15,7 +15,7 @@ import { evaluateCommand, predictionsCommand, tokenReportCommand } from './node/
 import { trainHeadCommand } from './node/cli/head-commands.ts';
 
 /** The `ooc` command line: `npm run ooc -- <command> [options]`. */
-const COMMANDS: Command[] = [indexCommand, statsCommand, serveCommand, startCommand, checkImagesCommand, thumbnailCommand, demoCommand, embedCommand, importEmbeddingsCommand, modelsCommand, installModelCommand, scoresCommand, neighboursCommand, saliencyCommand, exportCommand, predictionsCommand, evaluateCommand, tokenReportCommand, trainHeadCommand, hashImagesCommand, vetCommand, exportDgm4Command, dgm4PredictionsCommand, dgm4EvaluateCommand];
+const COMMANDS: Command[] = [indexCommand, statsCommand, serveCommand, startCommand, checkImagesCommand, thumbnailCommand, demoCommand, embedCommand, importEmbeddingsCommand, modelsCommand, installModelCommand, scoresCommand, neighboursCommand, saliencyCommand, exportCommand, predictionsCommand, evaluateCommand, tokenReportCommand, trainHeadCommand, hashImagesCommand, vetCommand, exportDgm4Command, dgm4PredictionsCommand, dgm4EvaluateCommand, saliencyGroundingCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -44,3 +44,30 @@ export interface Dgm4Comparison {
   split: string;
   runs: Dgm4Evaluation[];
 }
+
+/** How well one saliency method's maps and word scores point at DGM4's manipulations. */
+export interface GroundingScores {
+  /** Samples with a manipulated face whose box lies (partly) in the model's view, and those with manipulated words. */
+  imageSamples: number;
+  textSamples: number;
+  /** Share of maps whose maximum falls inside the face box. */
+  pointing: number | null;
+  /** Mean IoU of the map's top `topPercent`% of the view with the box. */
+  topIou: number | null;
+  /** Mean precision at k of the words scored highest, k the number of manipulated words. */
+  wordPrecision: number | null;
+}
+
+export interface Dgm4Grounding {
+  split: string;
+  model: string;
+  /** Random weights: the maps mean nothing (the random baseline is what they should then match). */
+  randomWeights: boolean;
+  topPercent: number;
+  samples: number;
+  /** Samples left out, by reason (image unreadable …). */
+  skipped: Record<string, number>;
+  /** Per method (and "random", uniform random maps and word scores from the seed): overall and per class. */
+  methods: { method: string; overall: GroundingScores; byClass: Record<string, GroundingScores> }[];
+  seconds: number;
+}

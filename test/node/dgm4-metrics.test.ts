@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { boxInView, mapAgainstBox, RESOLUTION, wordPrecision } from '../../electron/node/dgm4/grounding.ts';
 import { auc, averagePrecision, dgm4Metrics, eer, iou, type Dgm4Prediction, type Dgm4Truth } from '../../electron/node/dgm4/metrics.ts';
 
 interface Reference {
@@ -56,4 +57,27 @@ test('the metrics on examples worked by hand', () => {
   // Classes: face_swap and text_swap predicted right once each; face_attribute and text_attribute never true and never predicted.
   assert.equal(m.multiLabel!.op, 2 / 4);
   assert.equal(m.multiLabel!.cr, null, 'recall of a class with no true sample is undefined');
+});
+
+test('saliency against a box: a map planted inside it always points there, random maps as often as the box covers the view; words by precision at k', () => {
+  // A 200 × 100 image: the model sees its centred 100 × 100 square (x 50–150).
+  assert.deepEqual(boxInView([75, 25, 125, 75], 200, 100), [16, 16, 48, 48]);
+  assert.equal(boxInView([0, 0, 40, 100], 200, 100), null, 'outside the view');
+  const box = boxInView([75, 25, 125, 75], 200, 100)!;
+  const planted = { width: 7, height: 7, values: Array.from({ length: 49 }, (_, i) => (i === 3 * 7 + 3 ? 1 : 0)) };
+  const { hit, iou: topIou } = mapAgainstBox(planted, box, 5);
+  assert.equal(hit, true);
+  // Its top 5% (205 of 64 × 64 cells) lies inside the box's 32 × 32: IoU 205 / 1024.
+  assert.ok(Math.abs(topIou - 205 / 1024) < 1e-12, `IoU ${topIou}`);
+  const off = { width: 7, height: 7, values: Array.from({ length: 49 }, (_, i) => (i === 0 ? 1 : 0)) };
+  assert.equal(mapAgainstBox(off, box, 10).hit, false);
+  // Uniform random maps hit the box about as often as it covers the view (a quarter here).
+  let seed = 1;
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  let hits = 0;
+  for (let k = 0; k < 2000; k++) hits += mapAgainstBox({ width: RESOLUTION, height: RESOLUTION, values: Array.from({ length: RESOLUTION ** 2 }, random) }, box, 10).hit ? 1 : 0;
+  assert.ok(Math.abs(hits / 2000 - 0.25) < 0.05, `random maps point into the box ${hits / 2000} of the time`);
+  // Words: the two highest are words 1 and 3; words 1 and 2 were manipulated.
+  assert.equal(wordPrecision([{ text: 'a', score: 0.1 }, { text: 'b', score: 0.9 }, { text: 'c', score: 0.2 }, { text: 'd', score: 0.5 }], [1, 2]), 0.5);
+  assert.equal(wordPrecision([{ text: 'a', score: 0.1 }], []), null);
 });

@@ -3,6 +3,7 @@ import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createHandlers } from '../../electron/node/api/handlers.ts';
+import type { Dgm4Grounding } from '../../electron/common/dgm4-metrics.ts';
 import { indexDgm4, locateDgm4 } from '../../electron/node/dgm4/index-dgm4.ts';
 import { openDatabase } from '../../electron/node/store/db.ts';
 import { dgm4Counts, getDgm4Sample } from '../../electron/node/store/dgm4.ts';
@@ -247,4 +248,34 @@ test("a detector's DGM4 outputs imported as a run: matched by id and image, ever
   assert.match(shown.stdout, /hammer\s+100\.00\s+0\.00\s+75\.00/);
   assert.match(shown.stdout, /4 of 5 samples answered; per class:/);
   await assert.rejects(async () => api['dgm4.import']({ file, name: 'hammer', split: 'test', boxFormat: 'xyxy', replace: false }), /a run named "hammer" exists; replace it/);
+});
+
+test('ooc saliency-grounding explains manipulated samples with each method and scores them beside random maps, per class', async (t) => {
+  const dir = tempDir(t);
+  const image = (n: number) => `DGM4/manipulation/HFGI/${n}.jpg`;
+  const records: Dgm4Record[] = [
+    { id: 1, image: image(1), text: 'an untouched caption', fake_cls: 'orig', fake_image_box: [] },
+    { id: 2, image: image(2), text: 'the face was changed', fake_cls: 'face_attribute', fake_image_box: [20, 20, 60, 60] },
+    { id: 3, image: image(3), text: 'both were edited today', fake_cls: 'face_swap&text_attribute', fake_image_box: [10, 30, 50, 70], fake_text_pos: [3] },
+  ];
+  const images = Object.fromEntries([1, 2, 3].map((n) => [image(n), { width: 96, height: 80, ...(n === 1 ? {} : { face: records[n - 1]!.fake_image_box! }) }]));
+  const root = await writeDgm4(path.join(dir, 'data'), { test: records }, images);
+  const dbFile = path.join(dir, 'w.db');
+  const db = openDatabase(dbFile);
+  await indexDgm4(db, { folder: root });
+  db.close();
+  const json = path.join(dir, 'grounding.json');
+  const out = await runCli(['saliency-grounding', '--split', 'test', '--method', 'occlusion,words', '--json', json, '--db', dbFile]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /2 manipulated samples under tiny-random-clip \(RANDOM WEIGHTS: the maps mean nothing\)/);
+  const result = JSON.parse(readFileSync(json, 'utf8')) as Dgm4Grounding;
+  assert.deepEqual(result.methods.map((m) => m.method), ['occlusion', 'words', 'random']);
+  const occlusion = result.methods[0]!.overall;
+  assert.deepEqual([occlusion.imageSamples, occlusion.textSamples], [2, 1]);
+  assert.ok(occlusion.pointing !== null && occlusion.pointing >= 0 && occlusion.pointing <= 1);
+  // Word deletion draws no map: only its words are scored.
+  assert.deepEqual([result.methods[1]!.overall.imageSamples, result.methods[1]!.overall.textSamples], [0, 1]);
+  assert.deepEqual(Object.keys(result.methods[2]!.byClass).sort(), ['face_attribute', 'face_swap&text_attribute']);
+  const bad = await runCli(['saliency-grounding', '--split', 'test', '--method', 'lime', '--db', dbFile]);
+  assert.match(bad.stderr, /unknown method lime/);
 });

@@ -1,4 +1,8 @@
-import type { Dgm4Evaluation, Dgm4Metrics } from '../../common/dgm4-metrics.ts';
+import type { Dgm4Evaluation, Dgm4Grounding, Dgm4Metrics, GroundingScores } from '../../common/dgm4-metrics.ts';
+import { SALIENCY_METHODS, type SaliencyMethod } from '../../common/saliency.ts';
+import { saliencyGrounding } from '../dgm4/grounding.ts';
+import { ClipModel } from '../inference/clip.ts';
+import { resolveModel } from '../inference/registry.ts';
 import { OocError } from '../../common/errors.ts';
 import { BOX_FORMATS, compareDgm4Runs, importDgm4Run, type BoxFormat } from '../dgm4/runs.ts';
 import { deleteDgm4Run, listDgm4Runs } from '../store/dgm4-runs.ts';
@@ -140,3 +144,59 @@ in place of BERT sub-words. Each run on the samples it answered.`,
     }
   },
 };
+
+export const saliencyGroundingCommand: Command = {
+  name: 'saliency-grounding',
+  summary: "score the saliency methods against DGM4's manipulated face boxes and words (pointing game, top-k% IoU, word precision)",
+  usage: `ooc saliency-grounding --split <train|val|test> [--method occlusion,rise,chefer,words] [--limit <n>] [--top <percent>] [--model <id>] [--seed <n>] [--json <file>] [--db <file>]
+
+  --method  the methods to score (default: occlusion, rise and chefer where the model has it, words)
+  --limit   manipulated samples to explain, in file order (default 100)
+  --top     the share of the map, in percent, whose IoU with the face box is measured (default 10)
+
+Each sample's caption is explained against its manipulated image; a map scores in the pointing
+game when its maximum lies inside the face box. Uniform random maps and word scores (from --seed)
+are the baseline: they point at the box as often as it covers the model's view.`,
+  options: { db: { type: 'string' }, split: { type: 'string' }, method: { type: 'string' }, limit: { type: 'string' }, top: { type: 'string' }, model: { type: 'string' }, seed: { type: 'string' }, json: { type: 'string' } },
+  async run(values) {
+    const number = (name: string, fallback: number, min: number, max: number): number => {
+      const raw = optionalString(values, name);
+      const n = raw === undefined ? fallback : Number(raw);
+      if (!Number.isFinite(n) || n < min || n > max) throw new OocError('BAD_ARGUMENT', `--${name} must be a number from ${min} to ${max}, got "${raw}"`);
+      return n;
+    };
+    const clip = new ClipModel(await resolveModel(optionalString(values, 'model')), 'auto');
+    const methods = (optionalString(values, 'method')?.split(',').map((m) => m.trim()) ?? ['occlusion', 'rise', ...(clip.manifest.relevance ? ['chefer'] : []), 'words']) as SaliencyMethod[];
+    const unknown = methods.filter((m) => !(SALIENCY_METHODS as readonly string[]).includes(m));
+    if (unknown.length > 0) throw new OocError('BAD_ARGUMENT', `unknown method ${unknown.join(', ')} (methods: ${SALIENCY_METHODS.join(', ')})`);
+    const db = openCommandDatabase(values);
+    try {
+      const result = await saliencyGrounding(db, clip, {
+        split: requireString(values, 'split', 'saliency-grounding'),
+        methods,
+        limit: number('limit', 100, 1, 1_000_000),
+        topPercent: number('top', 10, 1, 100),
+        seed: number('seed', 0, 0, Number.MAX_SAFE_INTEGER),
+      });
+      writeFigures(values, result, formatGrounding(result));
+      return 0;
+    } finally {
+      db.close();
+      await clip.release();
+    }
+  },
+};
+
+export function formatGrounding(g: Dgm4Grounding): string {
+  const row = (name: string, s: GroundingScores) => `  ${name.padEnd(28)} ${pct(s.pointing).padStart(8)} ${pct(s.topIou).padStart(9)} ${pct(s.wordPrecision).padStart(9)}   (${s.imageSamples} faces, ${s.textSamples} texts)`;
+  const lines = [
+    `Saliency against DGM4 ${g.split}'s truth, ${g.samples} manipulated samples under ${g.model}${g.randomWeights ? ' (RANDOM WEIGHTS: the maps mean nothing)' : ''}, in percent:`,
+    `  ${''.padEnd(28)} ${'pointing'.padStart(8)} ${`top${g.topPercent}% IoU`.padStart(9)} ${'word P@k'.padStart(9)}`,
+    ...g.methods.map((m) => row(m.method, m.overall)),
+  ];
+  for (const m of g.methods) {
+    lines.push('', `  ${m.method} by class:`, ...Object.entries(m.byClass).map(([cls, s]) => row(cls, s)));
+  }
+  if (Object.keys(g.skipped).length > 0) lines.push('', `  skipped: ${Object.entries(g.skipped).map(([k, n]) => `${n} ${k.replace(/_/g, ' ')}`).join(', ')}`);
+  return lines.join('\n');
+}

@@ -280,3 +280,9 @@ export function* dgm4Records(db: Db, q: Omit<Dgm4Query, 'offset' | 'limit'>): Ge
   const { where, args } = filterSql(db, { ...q, offset: 0, limit: 0 });
   for (const json of db.prepare(`SELECT s.json FROM ${DGM4_LIVE}samples s WHERE ${where} ORDER BY s.position`).pluck().iterate(...args)) yield json as string;
 }
+
+/** The first `limit` manipulated samples of a split (a face box or manipulated words), in file order. */
+export function dgm4SamplesForGrounding(db: Db, split: string, limit: number): Dgm4Sample[] {
+  const rows = db.prepare(`SELECT ${sampleColumns(db)} FROM ${DGM4_LIVE}samples s WHERE s.split = ? AND (s.box IS NOT NULL OR s.text_pos <> '[]') ORDER BY s.position LIMIT ?`).all(split, limit) as SampleRow[];
+  return rows.map(toSample);
+}

@@ -8,7 +8,7 @@ import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, 
 import type { CaptionHit, PairFacets, PairPage, PairSummary, ScoreRun } from './pairs.ts';
 import type { Explanation, SaliencyResult } from './saliency.ts';
 import type { Dgm4Detail, Dgm4IndexSummary, Dgm4Page, Dgm4SplitCount, Dgm4Status } from './dgm4.ts';
-import type { Dgm4Comparison, Dgm4Run } from './dgm4-metrics.ts';
+import type { Dgm4Comparison, Dgm4Grounding, Dgm4Run } from './dgm4-metrics.ts';
 import type { ImportResult, PairPrediction, PredictionRun, RunComparison, RunEvaluation, RunProblem, TokenReport } from './evaluation.ts';
 import type { HeadInfo, HeadScore } from './heads.ts';
 import type { CaseFile, CaseSummary, HashImagesProgress, HashImagesSummary, VetWarmth } from './vetting.ts';
@@ -62,6 +62,8 @@ export interface ApiOutputs {
   'dgm4.deleteRun': { runs: Dgm4Run[] };
   /** DGM4's twelve metrics of runs of one split, overall and per class, side by side. */
   'dgm4.evaluate': Dgm4Comparison;
+  /** The saliency methods scored against DGM4's face boxes and words (a job the UI follows). */
+  'dgm4.grounding': Dgm4Grounding;
   /** One sample, with its VisualNews original when indexed. */
   'dgm4.sample': Dgm4Detail;
   /** Installed models, embedding sets with their coverage, and pair-score runs. */

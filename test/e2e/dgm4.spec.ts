@@ -133,6 +133,17 @@ test("a researcher imports two detectors' DGM4 outputs and compares DGM4's metri
     // poor: the pristine sample (0.7) above both manipulated ones (0.6, 0.2): AUC 0, and one of three right.
     await expect(table.getByRole('row', { name: /^poor/ }).getByRole('cell')).toHaveText(['0.00', '100.00', '33.33', '—', '—', '—', '—', '—', '—', '—', '—', '—']);
     await expect(card.getByRole('table', { name: 'DGM4 metrics of good by class' }).getByRole('row')).toHaveCount(5);
+
+    // Our saliency maps scored against the truth, beside random ones.
+    const grounding = card.getByRole('group', { name: "Saliency against DGM4's truth" });
+    await grounding.getByRole('button', { name: 'Score the maps' }).click();
+    await expect(grounding).toContainText('2 manipulated samples of DGM4 test under tiny-random-clip, in percent — random weights: the maps mean nothing');
+    const rows = grounding.getByRole('table', { name: 'Saliency grounding', exact: true }).getByRole('row');
+    await expect(rows.nth(1)).toContainText(/^occlusion/);
+    await expect(rows.nth(3)).toContainText(/^random/);
+    // One face, one text: occlusion scores both; word deletion only the words.
+    await expect(rows.nth(1).getByRole('cell').nth(3)).toHaveText('1');
+    await expect(rows.nth(2).getByRole('cell').nth(3)).toHaveText('0');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

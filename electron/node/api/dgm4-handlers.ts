@@ -5,14 +5,16 @@ import { dgm4Json } from '../dgm4/export-dgm4.ts';
 import { compareDgm4Runs, importDgm4Run } from '../dgm4/runs.ts';
 import { deleteDgm4Run, listDgm4Runs } from '../store/dgm4-runs.ts';
 import type { Db } from '../store/db.ts';
+import type { JobCenter } from '../jobs/job-center.ts';
+import type { TaskRunner } from '../jobs/tasks.ts';
 import { dgm4Page, getDgm4Sample } from '../store/dgm4.ts';
 import { getItem } from '../store/items.ts';
 import type { Implementations } from './handlers.ts';
 
-type Dgm4Methods = 'dgm4.page' | 'dgm4.sample' | 'dgm4.export' | 'dgm4.runs' | 'dgm4.import' | 'dgm4.deleteRun' | 'dgm4.evaluate';
+type Dgm4Methods = 'dgm4.page' | 'dgm4.sample' | 'dgm4.export' | 'dgm4.runs' | 'dgm4.import' | 'dgm4.deleteRun' | 'dgm4.evaluate' | 'dgm4.grounding';
 
 /** Browsing DGM4's samples (the Manipulations view) and evaluating detectors on them; indexing them is a job (job-handlers.ts). */
-export function dgm4Handlers(db: Db): Implementations<Extract<ApiMethod, Dgm4Methods>> {
+export function dgm4Handlers(db: Db, tasks: TaskRunner, jobs: JobCenter | undefined): Implementations<Extract<ApiMethod, Dgm4Methods>> {
   return {
     'dgm4.page': (query) => dgm4Page(db, query),
     'dgm4.runs': () => ({ runs: listDgm4Runs(db) }),
@@ -22,6 +24,11 @@ export function dgm4Handlers(db: Db): Implementations<Extract<ApiMethod, Dgm4Met
       return { runs: listDgm4Runs(db) };
     },
     'dgm4.evaluate': ({ runs }) => compareDgm4Runs(db, runs),
+    'dgm4.grounding': ({ requestId, model, ...options }) => {
+      const work = (onProgress: (p: { done: number; total: number }) => void) => tasks.run('grounding', { ...options, ...(model === undefined ? {} : { model }) }, onProgress);
+      // Minutes with a real model: a job the UI follows and the Jobs panel lists.
+      return jobs === undefined ? work(() => undefined) : jobs.track('saliency', `Saliency against DGM4 ${options.split} (${options.methods.join(', ')})`, work, requestId);
+    },
     'dgm4.export': (selection) => ({ ...dgm4Json(db, selection), filename: `dgm4-${selection.split}${selection.cls ? `-${selection.cls.replace(/&/g, '+')}` : ''}.json` }),
     'dgm4.sample': ({ split, position }): Dgm4Detail => {
       const sample = getDgm4Sample(db, split, position);

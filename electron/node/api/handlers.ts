@@ -41,7 +41,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
   const implementations: Implementations = {
     ...browseHandlers(ctx, tasks),
     ...curationHandlers(ctx.db),
-    ...dgm4Handlers(ctx.db),
+    ...dgm4Handlers(ctx.db, tasks, ctx.jobs),
     ...exportHandlers(ctx.db),
     ...evaluationHandlers(ctx, tasks),
     ...headHandlers(ctx),

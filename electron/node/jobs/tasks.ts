@@ -19,6 +19,8 @@ import { getItem } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';
 import { getSet, type EmbeddingKind } from '../store/vectors.ts';
 import { corpusHashIndex } from '../vetting/provenance.ts';
+import { saliencyGrounding, type GroundingOptions } from '../dgm4/grounding.ts';
+import type { Dgm4Grounding } from '../../common/dgm4-metrics.ts';
 
 /**
  * The heavy requests of the UI, run off the main loop in a pool of worker threads (task-pool.ts)
@@ -55,6 +57,7 @@ export interface Tasks {
   tokens: { args: TokenReportOptions; result: TokenReport };
   vetCase: { args: { caseId: number } & Omit<VetCaseOptions, 'signal' | 'onProgress'>; result: CaseFile };
   vetWarm: { args: Record<string, never>; result: VetWarmth };
+  grounding: { args: Omit<GroundingOptions, 'signal' | 'onProgress'> & { model?: string }; result: Dgm4Grounding };
 }
 export type TaskName = keyof Tasks;
 export type Progress = (p: { done: number; total: number }) => void;
@@ -140,6 +143,7 @@ export class TaskState {
       this.neighbourSearch ??= new NeighbourSearch(this.db);
       return vetCase(this.db, caseId, { clips, search: this.neighbourSearch }, { ...options, ...(onProgress === undefined ? {} : { onProgress }) });
     },
+    grounding: async ({ model, ...options }, onProgress) => saliencyGrounding(this.db, await this.clipFor(model), { ...options, onProgress: (done, total) => onProgress?.({ done, total }) }),
     // What vetting needs loaded, loaded ahead (when the Investigate view opens): the first vet
     // of a 1.26 M-item corpus otherwise spends half a minute reading matrices.
     vetWarm: async () => {

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Overview } from '../../../electron/common/api.ts';
-import type { Dgm4Comparison, Dgm4Metrics, Dgm4Run } from '../../../electron/common/dgm4-metrics.ts';
+import type { Dgm4Comparison, Dgm4Grounding, Dgm4Metrics, Dgm4Run, GroundingScores } from '../../../electron/common/dgm4-metrics.ts';
+import type { SaliencyMethod } from '../../../electron/common/saliency.ts';
+import { useJobs } from '../state/jobs.ts';
 import { call, type ApiError } from '../api/client.ts';
 import { DeleteButton } from '../components/DeleteButton.tsx';
 import { describeError } from '../errors.ts';
@@ -31,6 +33,95 @@ function MetricsTable({ label, rows }: { label: string; rows: [string, Dgm4Metri
         ))}
       </tbody>
     </table>
+  );
+}
+
+const SALIENCY: { value: SaliencyMethod; label: string }[] = [
+  { value: 'occlusion', label: 'occlusion' },
+  { value: 'rise', label: 'RISE' },
+  { value: 'chefer', label: 'attention relevance' },
+  { value: 'words', label: 'word deletion' },
+];
+
+function GroundingTable({ label, rows }: { label: string; rows: [string, GroundingScores][] }) {
+  return (
+    <table className="counts" aria-label={label}>
+      <thead>
+        <tr><th /><th>Pointing game</th><th>Top-k% IoU</th><th>Word precision at k</th><th>Faces</th><th>Texts</th></tr>
+      </thead>
+      <tbody>
+        {rows.map(([name, g]) => (
+          <tr key={name}>
+            <th scope="row">{name}</th>
+            <td>{pct(g.pointing)}</td>
+            <td>{pct(g.topIou)}</td>
+            <td>{pct(g.wordPrecision)}</td>
+            <td>{formatNumber(g.imageSamples)}</td>
+            <td>{formatNumber(g.textSamples)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The saliency methods scored against DGM4's truth (a job), beside random maps. */
+function Grounding({ split }: { split: string }) {
+  const [methods, setMethods] = useState<SaliencyMethod[]>(['occlusion', 'words']);
+  const [limit, setLimit] = useState(100);
+  const [result, setResult] = useState<Dgm4Grounding | null>(null);
+  const [running, setRunning] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const job = useJobs().find((j) => j.id === running);
+  const progress = job?.progress as { done: number; total: number } | null | undefined;
+  return (
+    <div className="grounding" aria-label="Saliency against DGM4's truth" role="group">
+      <h3>Saliency against the truth</h3>
+      <p className="small muted">Each manipulated sample's caption explained against its image: does the map's maximum fall in the face box (pointing game), how well its top 10% covers it, and are the words it scores highest the manipulated ones — beside uniform random maps, which point into the box as often as the box covers the image.</p>
+      <div className="import-form">
+        {SALIENCY.map((m) => (
+          <label key={m.value} className="check small">
+            <input type="checkbox" checked={methods.includes(m.value)} onChange={(e) => setMethods((c) => (e.target.checked ? [...c, m.value] : c.filter((x) => x !== m.value)))} /> {m.label}
+          </label>
+        ))}
+        <label>
+          Samples
+          <input type="number" aria-label="Samples to explain" min={1} max={100000} value={limit} onChange={(e) => setLimit(Number(e.target.value))} />
+        </label>
+        <button
+          type="button"
+          disabled={methods.length === 0 || running !== null}
+          onClick={() => {
+            const requestId = `grounding-${Date.now()}`;
+            setRunning(requestId);
+            setError(null);
+            call('dgm4.grounding', { split, methods, limit, requestId }).then(
+              (r) => {
+                setResult(r);
+                setRunning(null);
+              },
+              (err: ApiError) => {
+                setError(describeError(err));
+                setRunning(null);
+              },
+            );
+          }}
+        >
+          {running ? 'Explaining…' : 'Score the maps'}
+        </button>
+        {running && progress && progress.total > 0 && <progress aria-label="Grounding progress" max={progress.total} value={progress.done} />}
+      </div>
+      {error && <p className="error" role="alert">{error}</p>}
+      {result && (
+        <>
+          <p className="small">
+            {formatNumber(result.samples)} manipulated samples of DGM4 {result.split} under {result.model}, in percent{result.randomWeights && <strong className="warning-text"> — random weights: the maps mean nothing</strong>}; {result.seconds.toFixed(1)} s.
+          </p>
+          <GroundingTable label="Saliency grounding" rows={result.methods.map((m) => [m.method, m.overall])} />
+          <GroundingTable label="Saliency grounding by class" rows={result.methods.flatMap((m) => Object.entries(m.byClass).map(([cls, g]) => [`${m.method} · ${cls}`, g] as [string, GroundingScores]))} />
+        </>
+      )}
+    </div>
   );
 }
 
@@ -133,6 +224,7 @@ export function Dgm4Runs({ overview }: { overview: Overview }) {
           )}
         </>
       )}
+      <Grounding split={split} />
     </section>
   );
 }

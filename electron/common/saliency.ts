@@ -1,11 +1,13 @@
 /** Saliency maps: which image regions and which caption words drive an image–caption score. */
 
-export const SALIENCY_METHODS = ['chefer', 'occlusion', 'rise', 'words'] as const;
+export const SALIENCY_METHODS = ['chefer', 'occlusion', 'rise', 'lime', 'words'] as const;
 /**
  * chefer: gradient-weighted attention relevance (Chefer, Gur & Wolf 2021) from the model's own
  * relevance graph, over its patches and caption tokens (models exported with one);
  * occlusion: grey out each cell of a grid and measure the score's drop; rise: average many random
- * masks weighted by the score each leaves (Petsiuk et al. 2018); words: delete each caption word
+ * masks weighted by the score each leaves (Petsiuk et al. 2018); lime: a weighted linear
+ * surrogate of the score over random subsets of SLIC superpixels and of words, its coefficients
+ * the map and the word scores (Ribeiro et al. 2016; `masks` samples); words: delete each caption word
  * and measure the drop, with no image map. All need forward passes only, so they work for any
  * image–text model. Every method also scores the caption's words by deletion.
  */

@@ -8,6 +8,7 @@ import { ClipModel } from '../../electron/node/inference/clip.ts';
 import { readModel } from '../../electron/node/inference/manifest.ts';
 import { mulberry32 } from '../../electron/node/random.ts';
 import { explainPair } from '../../electron/node/saliency/explain.ts';
+import { limeImage, limeWords, slic, weightedRidge } from '../../electron/node/saliency/lime.ts';
 import { deletionCurve, occlusion, rise, type ImageScorer } from '../../electron/node/saliency/perturb.ts';
 import { openDatabase } from '../../electron/node/store/db.ts';
 import { tempDir } from '../fixtures/corpus.ts';
@@ -118,6 +119,9 @@ test('explaining a pair scores words, caches the map, and says clearly why it ca
   assert.equal(rised.cached, false, 'another method is another map');
   assert.deepEqual(steps.at(-1), [32 + 7 + 20, 32 + 7 + 20], 'progress counts every forward pass: masks, words, deletion curves');
   assert.ok(steps.every(([done], i) => i === 0 || done > steps[i - 1]![0]));
+  const lime = await explainPair(db, clip, { imageId: 102, captionId: 102, method: 'lime', params: { masks: 24 } });
+  assert.deepEqual([lime.map?.width, lime.map?.height, lime.tokens.length], [56, 56, 7]);
+  assert.ok(lime.deletion !== null, 'LIME maps are measured for faithfulness too');
   const chefer = await explainPair(db, clip, { imageId: 102, captionId: 102, method: 'chefer' });
   assert.equal(chefer.map?.width, clip.manifest.relevance!.patchGrid);
   const wordSteps: [number, number][] = [];
@@ -135,4 +139,37 @@ test('explaining a pair scores words, caches the map, and says clearly why it ca
   await assert.rejects(explainPair(db, clip, { imageId: corpus.missingImageId, captionId: 102, method: 'occlusion' }), { code: 'IMAGE_MISSING', message: /is missing/ });
   await assert.rejects(explainPair(db, clip, { imageId: corpus.corruptImageId, captionId: 102, method: 'occlusion' }), { code: 'IMAGE_CORRUPT', message: /cannot be decoded/ });
   await assert.rejects(explainPair(db, clip, { imageId: 102, captionId: 102, method: 'rise', params: { keep: 1.5 } }), { code: 'BAD_ARGUMENT' });
+});
+
+test('LIME: SLIC superpixels follow colour edges, the surrogate finds the region that drives the score, the words likewise, and a seed repeats it', async () => {
+  const size = 32;
+  const plane = size * size;
+  // Left half red, right half blue (CHW, normalised-like values).
+  const image = new Float32Array(3 * plane);
+  for (let p = 0; p < plane; p++) {
+    const left = p % size < size / 2;
+    image[p] = left ? 2 : -1;
+    image[2 * plane + p] = left ? -1 : 2;
+  }
+  const labels = slic(image, size, 8);
+  // No superpixel spans the colour edge.
+  const sides = new Map<number, Set<boolean>>();
+  for (let p = 0; p < plane; p++) sides.set(labels[p]!, (sides.get(labels[p]!) ?? new Set()).add(p % size < size / 2));
+  assert.ok([...sides.values()].every((s) => s.size === 1), 'each superpixel lies on one side of the edge');
+  // The score counts the red pixels kept: the map's left half must outweigh its right.
+  const score: ImageScorer = async (pixels, count) => Float32Array.from({ length: count }, (_, i) => {
+    let kept = 0;
+    for (let p = 0; p < plane; p++) if (pixels[i * 3 * plane + p] === 2) kept++;
+    return kept / plane;
+  });
+  const map = await limeImage(image, size, score, 200, 3, 8);
+  const half = (left: boolean) => map.values.filter((_, i) => (i % map.width < map.width / 2) === left).reduce((s, v) => s + v, 0);
+  assert.ok(half(true) > 10 * Math.abs(half(false)), `left ${half(true)} against right ${half(false)}`);
+  assert.deepEqual(await limeImage(image, size, score, 200, 3, 8), map, 'the same seed gives the same map');
+  // Words: the score is 1 when "flood" is kept.
+  const words = await limeWords('a flood in the city', async (texts) => Float32Array.from(texts, (t) => (t.includes('flood') ? 1 : 0)), 100, 1);
+  assert.equal([...words].sort((a, b) => b.score - a.score)[0]!.text, 'flood');
+  // Weighted ridge regression against the normal equations solved by hand: y = 2·x1 − x2, α = 0 up to the penalty.
+  const beta = weightedRidge([Uint8Array.of(0, 0), Uint8Array.of(1, 0), Uint8Array.of(0, 1), Uint8Array.of(1, 1)], Float32Array.of(0, 2, -1, 1), Float64Array.of(1, 1, 1, 1), 1e-9);
+  assert.ok(Math.abs(beta[0]! - 2) < 1e-6 && Math.abs(beta[1]! + 1) < 1e-6, `β ${beta}`);
 });

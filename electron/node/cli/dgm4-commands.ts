@@ -148,9 +148,9 @@ in place of BERT sub-words. Each run on the samples it answered.`,
 export const saliencyGroundingCommand: Command = {
   name: 'saliency-grounding',
   summary: "score the saliency methods against DGM4's manipulated face boxes and words (pointing game, top-k% IoU, word precision)",
-  usage: `ooc saliency-grounding --split <train|val|test> [--method occlusion,rise,chefer,words] [--limit <n>] [--top <percent>] [--model <id>] [--seed <n>] [--json <file>] [--db <file>]
+  usage: `ooc saliency-grounding --split <train|val|test> [--method occlusion,rise,chefer,lime,words] [--limit <n>] [--top <percent>] [--model <id>] [--seed <n>] [--json <file>] [--db <file>]
 
-  --method  the methods to score (default: occlusion, rise and chefer where the model has it, words)
+  --method  the methods to score (default: occlusion, rise, chefer where the model has it, lime, words)
   --limit   manipulated samples to explain, in file order (default 100)
   --top     the share of the map, in percent, whose IoU with the face box is measured (default 10)
 
@@ -166,7 +166,7 @@ are the baseline: they point at the box as often as it covers the model's view.`
       return n;
     };
     const clip = new ClipModel(await resolveModel(optionalString(values, 'model')), 'auto');
-    const methods = (optionalString(values, 'method')?.split(',').map((m) => m.trim()) ?? ['occlusion', 'rise', ...(clip.manifest.relevance ? ['chefer'] : []), 'words']) as SaliencyMethod[];
+    const methods = (optionalString(values, 'method')?.split(',').map((m) => m.trim()) ?? ['occlusion', 'rise', ...(clip.manifest.relevance ? ['chefer'] : []), 'lime', 'words']) as SaliencyMethod[];
     const unknown = methods.filter((m) => !(SALIENCY_METHODS as readonly string[]).includes(m));
     if (unknown.length > 0) throw new OocError('BAD_ARGUMENT', `unknown method ${unknown.join(', ')} (methods: ${SALIENCY_METHODS.join(', ')})`);
     const db = openCommandDatabase(values);

@@ -30,6 +30,8 @@ export const saliencyCommand: Command = {
   --method   occlusion (default): grey out each cell of a grid × grid partition and measure the drop;
              rise: random masks weighted by the score they leave (--masks, default 500; --seed);
              chefer: attention relevance, for models exported with a relevance graph;
+             lime: a weighted linear surrogate over random subsets of ~50 SLIC superpixels and of
+             the words (--masks samples, default 500; --seed), its coefficients the map and word scores;
              words: the caption words scored by deletion only, with no image map (every method scores them)
   --model    default: the first installed model with real weights, else the bundled tiny model
              (random weights: its maps mean nothing)

@@ -8,6 +8,7 @@ import type { Db } from '../store/db.ts';
 import { getItem } from '../store/items.ts';
 import { getRoots } from '../store/roots.ts';
 import { cachedSaliency, saveSaliency } from '../store/saliency.ts';
+import { limeImage, limeWords } from './lime.ts';
 import { DELETION_STEPS, deletionCurve, occlusion, rise, wordDeletion, type ImageScorer } from './perturb.ts';
 
 export const NO_WORD_MAP = "word deletion scores the caption's words only and draws no image map: choose occlusion, rise or chefer for one";
@@ -31,6 +32,7 @@ export function checkParams(p: SaliencyParams): void {
 /** The parameters that change a method's result (the cache key holds only these; word deletion's key differs from those of earlier versions, which also drew occlusion's map). */
 function relevantParams(method: SaliencyMethod, p: SaliencyParams): Partial<SaliencyParams> {
   if (method === 'words') return {};
+  if (method === 'lime') return { masks: p.masks, seed: p.seed, grid: p.grid };
   return method === 'rise' ? p : { grid: p.grid, seed: p.seed };
 }
 
@@ -107,9 +109,10 @@ export async function explainImage(
 
   // Forward passes to make, for progress: the map's, one per caption word, the deletion curves'.
   const words = caption.split(/\s+/).filter(Boolean).length;
-  const mapPasses = { chefer: 1, rise: params.masks, occlusion: params.grid * params.grid, words: 0 }[request.method];
+  const mapPasses = { chefer: 1, rise: params.masks, lime: params.masks, occlusion: params.grid * params.grid, words: 0 }[request.method];
   const measureDeletion = request.faithfulness !== false && request.method !== 'words';
-  const total = mapPasses + (request.method === 'chefer' ? 0 : words) + (measureDeletion ? 2 * DELETION_STEPS : 0);
+  const wordPasses = request.method === 'chefer' ? 0 : request.method === 'lime' ? params.masks : words;
+  const total = mapPasses + wordPasses + (measureDeletion ? 2 * DELETION_STEPS : 0);
   let done = 0;
   const progress = (n: number): void => {
     done += n;
@@ -126,8 +129,9 @@ export async function explainImage(
   } else {
     if (request.method === 'rise') map = await rise(pixels, spec.size, scoreImages, params, progress);
     if (request.method === 'occlusion') map = await occlusion(pixels, spec.size, base, scoreImages, params.grid, progress);
-    tokens = await wordDeletion(caption, base, scoreTexts);
-    progress(words);
+    if (request.method === 'lime') map = await limeImage(pixels, spec.size, scoreImages, params.masks, params.seed, 50, progress);
+    tokens = request.method === 'lime' ? await limeWords(caption, scoreTexts, params.masks, params.seed) : await wordDeletion(caption, base, scoreTexts);
+    progress(wordPasses);
   }
   const deletion = measureDeletion && map !== null ? await deletionCurve(pixels, spec.size, base, scoreImages, map, params.grid, params.seed, progress) : null;
   return {

@@ -13,6 +13,7 @@ const METHODS: { value: SaliencyMethod; label: string }[] = [
   { value: 'occlusion', label: 'occlusion (7×7)' },
   { value: 'chefer', label: 'attention relevance (Chefer)' },
   { value: 'rise', label: 'RISE (500 masks)' },
+  { value: 'lime', label: 'LIME (500 samples)' },
   { value: 'words', label: 'word deletion' },
 ];
 const COLOURS: Colormap[] = ['jet', 'viridis', 'inferno', 'gray'];

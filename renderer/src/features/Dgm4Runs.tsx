@@ -40,6 +40,7 @@ const SALIENCY: { value: SaliencyMethod; label: string }[] = [
   { value: 'occlusion', label: 'occlusion' },
   { value: 'rise', label: 'RISE' },
   { value: 'chefer', label: 'attention relevance' },
+  { value: 'lime', label: 'LIME' },
   { value: 'words', label: 'word deletion' },
 ];
 

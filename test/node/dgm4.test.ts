@@ -276,6 +276,6 @@ test('ooc saliency-grounding explains manipulated samples with each method and s
   // Word deletion draws no map: only its words are scored.
   assert.deepEqual([result.methods[1]!.overall.imageSamples, result.methods[1]!.overall.textSamples], [0, 1]);
   assert.deepEqual(Object.keys(result.methods[2]!.byClass).sort(), ['face_attribute', 'face_swap&text_attribute']);
-  const bad = await runCli(['saliency-grounding', '--split', 'test', '--method', 'lime', '--db', dbFile]);
-  assert.match(bad.stderr, /unknown method lime/);
+  const bad = await runCli(['saliency-grounding', '--split', 'test', '--method', 'gradcam', '--db', dbFile]);
+  assert.match(bad.stderr, /unknown method gradcam \(methods: chefer, occlusion, rise, lime, words\)/);
 });

@@ -3,7 +3,7 @@ import { OocError } from '../../common/errors.ts';
 import type { RunProblem } from '../../common/evaluation.ts';
 import type { Db } from './db.ts';
 import { DGM4_LIVE } from './dgm4.ts';
-import { DGM4_RUN } from './predictions.ts';
+import { DGM4_RUN, type RunRecord } from './predictions.ts';
 
 /** DGM4 runs: rows of prediction_runs whose split is "dgm4/<split>", their rows in dgm4_predictions (migration 13). */
 
@@ -17,17 +17,6 @@ export interface Dgm4PredictionRow {
   words: number[] | null;
 }
 
-interface RunRecord {
-  run_id: number;
-  name: string;
-  split: string;
-  file: string;
-  format: string;
-  mapping: string;
-  imported_at: string;
-  rows: number;
-  summary: string;
-}
 
 function toRun(r: RunRecord): Dgm4Run & { id: number } {
   const summary = JSON.parse(r.summary) as Pick<Dgm4Run, 'matched' | 'problems'>;

@@ -1,5 +1,6 @@
 import { classesOfBits, type Box, type Dgm4Page, type Dgm4Query, type Dgm4Sample, type Dgm4SplitCount, type Dgm4Status } from '../../common/dgm4.ts';
 import { logTotals } from './index-log.ts';
+import { logTables, sourcesTable, tableExists } from './index-tables.ts';
 import type { Db } from './db.ts';
 import { getMeta, setMeta } from './meta.ts';
 
@@ -12,10 +13,6 @@ import { getMeta, setMeta } from './meta.ts';
 export const DGM4_LIVE = 'dgm4_';
 export const DGM4_NEXT = 'dgm4_next_';
 const TABLES = ['sources', 'samples', 'index_log', 'index_samples'] as const;
-
-function tableExists(db: Db, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-}
 
 export function hasDgm4(db: Db): boolean {
   return tableExists(db, `${DGM4_LIVE}samples`);
@@ -33,17 +30,7 @@ export function createStagedDgm4(db: Db): void {
   db.transaction(() => {
     for (const t of TABLES) db.exec(`DROP TABLE IF EXISTS ${s}${t}`);
     db.exec(`
-      CREATE TABLE ${s}sources (
-        path TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        split TEXT,
-        subset TEXT,
-        bytes INTEGER NOT NULL,
-        mtime_ms INTEGER NOT NULL,
-        fingerprint TEXT NOT NULL,
-        records INTEGER,
-        done INTEGER NOT NULL DEFAULT 0
-      ) STRICT;
+      ${sourcesTable(s)}
 
       CREATE TABLE ${s}samples (
         split TEXT NOT NULL,
@@ -68,22 +55,7 @@ export function createStagedDgm4(db: Db): void {
       CREATE INDEX ${ix}samples_class ON ${s}samples (split, classes);
       CREATE UNIQUE INDEX ${ix}samples_image ON ${s}samples (split, image, id);
 
-      CREATE TABLE ${s}index_log (
-        kind TEXT NOT NULL CHECK (kind IN ('skip', 'note')),
-        reason TEXT NOT NULL,
-        file TEXT NOT NULL,
-        n INTEGER NOT NULL,
-        PRIMARY KEY (kind, reason, file)
-      ) STRICT, WITHOUT ROWID;
-
-      CREATE TABLE ${s}index_samples (
-        kind TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        file TEXT NOT NULL,
-        record INTEGER,
-        offset INTEGER,
-        detail TEXT NOT NULL
-      ) STRICT;
+      ${logTables(s)}
     `);
     setMeta(db, 'dgm4_next_generation', String(generation));
   })();

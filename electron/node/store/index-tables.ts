@@ -27,7 +27,7 @@ export const INDEX_TABLES = [
 
 export const STAGE = 'stage_';
 
-function tableExists(db: Db, name: string): boolean {
+export function tableExists(db: Db, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
 }
 
@@ -46,15 +46,9 @@ export function hasStagedBuild(db: Db): boolean {
   return tableExists(db, `${STAGE}items`) && hasColumn(db, `${STAGE}items_raw`, 'source_start');
 }
 
-/** Creates empty staging tables. Index names carry the generation so they never collide with the live ones. */
-export function createStaged(db: Db): void {
-  const generation = Number(getMeta(db, 'index_generation') ?? '0') + 1;
-  const s = STAGE;
-  const ix = `ix${generation}_`;
-  db.transaction(() => {
-    for (const t of INDEX_TABLES) db.exec(`DROP TABLE IF EXISTS ${s}${t}`);
-    db.exec(`
-      CREATE TABLE ${s}sources (
+/** The input files a build reads, with what identifies their content and whether each is done (IndexLog's and sources.ts's tables, for any index). */
+export function sourcesTable(prefix: string): string {
+  return `CREATE TABLE ${prefix}sources (
         path TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
         split TEXT,
@@ -64,7 +58,38 @@ export function createStaged(db: Db): void {
         fingerprint TEXT NOT NULL,
         records INTEGER,
         done INTEGER NOT NULL DEFAULT 0
-      ) STRICT;
+      ) STRICT;`;
+}
+
+/** Records skipped or flagged, counted per reason and file, with a few examples (index-log.ts). */
+export function logTables(prefix: string): string {
+  return `CREATE TABLE ${prefix}index_log (
+        kind TEXT NOT NULL CHECK (kind IN ('skip', 'note')),
+        reason TEXT NOT NULL,
+        file TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (kind, reason, file)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE ${prefix}index_samples (
+        kind TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        file TEXT NOT NULL,
+        record INTEGER,
+        offset INTEGER,
+        detail TEXT NOT NULL
+      ) STRICT;`;
+}
+
+/** Creates empty staging tables. Index names carry the generation so they never collide with the live ones. */
+export function createStaged(db: Db): void {
+  const generation = Number(getMeta(db, 'index_generation') ?? '0') + 1;
+  const s = STAGE;
+  const ix = `ix${generation}_`;
+  db.transaction(() => {
+    for (const t of INDEX_TABLES) db.exec(`DROP TABLE IF EXISTS ${s}${t}`);
+    db.exec(`
+      ${sourcesTable(s)}
 
       -- data.json records in file order while it is read (appending is fast; inserting by id in
       -- the file's random order is not), copied sorted into items once the file is done.
@@ -156,22 +181,7 @@ export function createStaged(db: Db): void {
         PRIMARY KEY (subset, id)
       ) STRICT, WITHOUT ROWID;
 
-      CREATE TABLE ${s}index_log (
-        kind TEXT NOT NULL CHECK (kind IN ('skip', 'note')),
-        reason TEXT NOT NULL,
-        file TEXT NOT NULL,
-        n INTEGER NOT NULL,
-        PRIMARY KEY (kind, reason, file)
-      ) STRICT, WITHOUT ROWID;
-
-      CREATE TABLE ${s}index_samples (
-        kind TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        file TEXT NOT NULL,
-        record INTEGER,
-        offset INTEGER,
-        detail TEXT NOT NULL
-      ) STRICT;
+      ${logTables(s)}
     `);
     setMeta(db, 'stage_generation', String(generation));
   })();

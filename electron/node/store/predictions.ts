@@ -3,7 +3,8 @@ import type { PairQuery } from '../../common/schemas.ts';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from './db.ts';
 
-interface RunRecord {
+/** A prediction_runs row (NewsCLIPpings' runs here, DGM4's in dgm4-runs.ts). */
+export interface RunRecord {
   run_id: number;
   name: string;
   split: string;

@@ -6,7 +6,9 @@ test('on an empty database the workbench offers to index, shows progress, then b
   await expect(page.getByRole('heading', { name: 'No dataset indexed yet' })).toBeVisible();
   await page.getByRole('textbox', { name: 'VisualNews folder' }).fill(`${served.visualnewsDir}-typo`);
   await page.getByRole('button', { name: 'Index', exact: true }).click();
-  await expect(page.getByRole('status')).toContainText('does not exist');
+  // The VisualNews card's status (the DGM4 card beside it has its own).
+  const status = page.getByRole('region', { name: 'Dataset', exact: true }).getByRole('status');
+  await expect(status).toContainText('does not exist');
 
   await page.getByRole('textbox', { name: 'VisualNews folder' }).fill(served.visualnewsDir);
   await page.getByRole('textbox', { name: 'NewsCLIPpings folder' }).fill(served.clippingsDir);
@@ -17,5 +19,5 @@ test('on an empty database the workbench offers to index, shows progress, then b
   await page.getByRole('button', { name: 'Dataset' }).click();
   await expect(page.getByRole('textbox', { name: 'VisualNews folder' })).toHaveValue(served.visualnewsDir);
   await page.getByRole('button', { name: 'Index again' }).click();
-  await expect(page.getByRole('status')).toContainText('Already up to date');
+  await expect(status).toContainText('Already up to date');
 });

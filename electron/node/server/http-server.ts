@@ -96,7 +96,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   // A client gets a few seconds to send its headers and body (a declared 99 GB body that never
   // comes is cut off); a slow response, such as a RISE map, is not limited by this.
-  const server = http.createServer({ headersTimeout: REQUEST_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 500 }, (req, res) => {
+  // An idle connection is kept longer than Chromium keeps its idle sockets (5 minutes): were the
+  // server to close one first (Node's default is 5 s), a request the browser sent on it at that
+  // moment fails with "Failed to fetch" and is not retried (API calls are POSTs). Seen under load.
+  const server = http.createServer({ headersTimeout: REQUEST_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 500, keepAliveTimeout: 10 * 60_000 }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: toErrorInfo(err) });
       else res.destroy();

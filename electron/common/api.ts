@@ -64,6 +64,10 @@ export interface ApiOutputs {
   'dgm4.evaluate': Dgm4Comparison;
   /** The saliency methods scored against DGM4's face boxes and words (a job the UI follows). */
   'dgm4.grounding': Dgm4Grounding;
+  /** A sample's verdict, note and tags, and what Undo would undo. */
+  'dgm4.curation': PairCuration & { undo: string | null };
+  /** Sets a verdict, note or tags on samples (undone by curation.undo, as the pair browser's edits are). */
+  'dgm4.curate': CurationResult;
   /** One sample, with its VisualNews original when indexed. */
   'dgm4.sample': Dgm4Detail;
   /** Installed models, embedding sets with their coverage, and pair-score runs. */

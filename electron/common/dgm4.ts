@@ -4,6 +4,14 @@
  * {id, image, text, fake_cls, fake_image_box, fake_text_pos, mtcnn_boxes}.
  */
 
+import type { Verdict } from './curation.ts';
+
+/** Curation keys a DGM4 sample as split "dgm4", subset its split, caption id its id. */
+export const DGM4_CURATION = 'dgm4';
+
+/** What a verdict says of a DGM4 sample (the values are the pair browser's). */
+export const DGM4_VERDICT_NAMES: Record<Verdict, string> = { 'out-of-context': 'confirmed manipulated', consistent: 'looks genuine', ambiguous: 'ambiguous', unsolvable: 'unsolvable' };
+
 /** The four manipulations, in the order DGM4's multi-label head uses them. */
 export const DGM4_CLASSES = ['face_swap', 'face_attribute', 'text_swap', 'text_attribute'] as const;
 export type Dgm4Class = (typeof DGM4_CLASSES)[number];
@@ -64,6 +72,8 @@ export interface Dgm4Sample {
   height: number;
   /** Whether the VisualNews item `id` is indexed (its original image and caption can be shown). */
   inVisualNews: boolean;
+  /** The analyst's verdict on the sample, if any (curation, keyed "dgm4" / split / id). */
+  verdict: Verdict | null;
 }
 
 export interface Dgm4SplitCount {
@@ -111,6 +121,8 @@ export interface Dgm4Query {
   linked?: boolean;
   /** Words in the text, or a sample id. */
   q?: string;
+  /** A verdict, or "none" for samples without one. */
+  verdict?: Verdict | 'none';
   offset: number;
   limit: number;
 }
@@ -118,9 +130,10 @@ export interface Dgm4Query {
 export interface Dgm4Page {
   total: number;
   samples: Dgm4Sample[];
-  /** Samples per fake_cls, and per source, under the other filters. */
+  /** Samples per fake_cls, per source and per verdict ("none": no verdict), under the other filters. */
   classes: Record<string, number>;
   sources: Record<string, number>;
+  verdicts: Record<string, number>;
 }
 
 /** A sample with its original news item when VisualNews has it. */

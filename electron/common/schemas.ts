@@ -168,6 +168,7 @@ const DGM4_SELECTION = v.object({
   source: optional(required),
   linked: optional(v.boolean()),
   q: optional(text),
+  verdict: optional(v.picklist([...VERDICTS, 'none'], `must be one of ${[...VERDICTS, 'none'].join(', ')}`)),
 });
 
 /** Every method's input. */
@@ -197,6 +198,12 @@ export const API_INPUTS = {
   'dgm4.runs': none,
   'dgm4.import': v.object({ file: required, name: v.pipe(required, v.maxLength(100, 'must be at most 100 characters')), split: required, boxFormat: v.optional(v.picklist(['xyxy', 'cxcywh-normalized'], 'must be xyxy or cxcywh-normalized'), 'xyxy'), replace: flag }),
   'dgm4.deleteRun': v.object({ name: required }),
+  'dgm4.curation': v.object({ split: required, id: integer }),
+  'dgm4.curate': v.object({
+    /** Some samples by id, or every sample a selection shows. */
+    target: v.union([v.object({ split: required, ids: v.pipe(v.array(integer), v.minLength(1, 'must list a sample'), v.maxLength(MAX_LISTED_PAIRS, `must list at most ${MAX_LISTED_PAIRS} samples`)) }), v.object({ selection: DGM4_SELECTION })], 'must give the samples\' split and ids, or a selection'),
+    change: v.object({ ...CURATION_CHANGE.entries, addToCollection: v.optional(v.undefined('collections hold NewsCLIPpings pairs, not DGM4 samples')), removeFromCollection: v.optional(v.undefined('collections hold NewsCLIPpings pairs, not DGM4 samples')) }),
+  }),
   'dgm4.grounding': v.object({
     split: required,
     methods: v.pipe(v.array(v.picklist(SALIENCY_METHODS, `must be among ${SALIENCY_METHODS.join(', ')}`)), v.minLength(1, 'choose a method')),

@@ -87,8 +87,32 @@ test('an analyst browses DGM4 manipulations: filters by class, sees the face box
     expect(pixel(80, 65)[0]).toBeGreaterThan(200); // the face (#f0c8a0) inside the box
     expect(pixel(80, 65)[2]).toBeGreaterThan(120);
     expect(pixel(170, 130)[0]).toBeLessThan(130); // grey background outside
+
+    // A verdict by key, seen on the tile and counted in the filter; then one for every sample shown, confirmed.
+    await page.keyboard.press('1');
+    await expect(detail.getByRole('radio', { name: /confirmed manipulated/ })).toHaveAttribute('aria-checked', 'true');
+    await expect(grid.getByRole('button', { name: /Sample 101/ })).toContainText('confirmed manipulated');
+    await detail.getByRole('textbox', { name: 'Note' }).fill('the face is HFGI-edited');
+    await detail.getByRole('textbox', { name: 'Add tag' }).fill('faces');
+    await detail.getByRole('textbox', { name: 'Add tag' }).press('Enter');
+    await expect(detail.getByRole('button', { name: 'Remove tag faces' })).toBeVisible();
+    await expect(filters.getByRole('combobox', { name: 'Verdict filter' })).toContainText('confirmed manipulated (1)');
+    // Esc leaves the tag box, a second Esc closes the sample.
+    await page.keyboard.press('Escape');
+    await expect(detail).toBeVisible();
     await page.keyboard.press('Escape');
     await expect(detail).toBeHidden();
+    await filters.getByRole('button', { name: 'any', exact: true }).click();
+    await expect(grid.getByRole('status')).toHaveText('1–3 of 3 samples');
+    page.once('dialog', (dialog) => {
+      expect(dialog.message()).toBe('Set "ambiguous" on 3 samples (every sample the filters show)?');
+      void dialog.accept();
+    });
+    await grid.getByRole('combobox', { name: 'Verdict for every sample shown' }).selectOption('ambiguous');
+    await grid.getByRole('button', { name: 'Set verdict on 3 samples' }).click();
+    await expect(filters.getByRole('combobox', { name: 'Verdict filter' })).toContainText('ambiguous (3)');
+    await filters.getByRole('combobox', { name: 'Verdict filter' }).selectOption('ambiguous');
+    await expect(grid.getByRole('status')).toHaveText('1–3 of 3 samples');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { createHandlers } from '../../electron/node/api/handlers.ts';
+import { createHandlers, dispatch } from '../../electron/node/api/handlers.ts';
 import type { Dgm4Grounding } from '../../electron/common/dgm4-metrics.ts';
 import { indexDgm4, locateDgm4 } from '../../electron/node/dgm4/index-dgm4.ts';
 import { openDatabase } from '../../electron/node/store/db.ts';
@@ -279,3 +279,41 @@ test('ooc saliency-grounding explains manipulated samples with each method and s
   const bad = await runCli(['saliency-grounding', '--split', 'test', '--method', 'gradcam', '--db', dbFile]);
   assert.match(bad.stderr, /unknown method gradcam \(methods: chefer, occlusion, rise, lime, words\)/);
 });
+
+test('DGM4 samples curated like pairs: a verdict, note and tags per sample, filtered and counted by verdict, set on a whole selection, undone', async (t) => {
+  const dir = tempDir(t);
+  const image = ORIGIN('shared');
+  const records: Dgm4Record[] = [1, 2, 3, 4].map((id) => ({ id, image, text: `caption ${id}`, fake_cls: id % 2 === 0 ? 'text_swap' : 'orig', fake_image_box: [], ...(id % 2 === 0 ? { fake_text_pos: [1] } : {}) }));
+  const root = await writeDgm4(path.join(dir, 'data'), { test: records }, { [image]: { width: 64, height: 64 } });
+  const dbFile = path.join(dir, 'w.db');
+  const db = openDatabase(dbFile);
+  t.after(() => db.close());
+  await indexDgm4(db, { folder: root });
+  const api = createHandlers({ db, databaseFile: dbFile, demo: false, version: 'test' });
+
+  await api['dgm4.curate']({ target: { split: 'test', ids: [2] }, change: { verdict: 'out-of-context', note: 'the swapped word is a name', addTags: ['names'] } });
+  const curation = await api['dgm4.curation']({ split: 'test', id: 2 });
+  assert.deepEqual([curation.verdict, curation.note, curation.tags], ['out-of-context', 'the swapped word is a name', ['names']]);
+  let page = await api['dgm4.page']({ split: 'test', offset: 0, limit: 10 });
+  assert.deepEqual(page.verdicts, { none: 3, 'out-of-context': 1 });
+  assert.deepEqual(page.samples.map((s) => s.verdict), [null, 'out-of-context', null, null]);
+  page = await api['dgm4.page']({ split: 'test', verdict: 'none', offset: 0, limit: 10 });
+  assert.deepEqual(page.samples.map((s) => s.id), [1, 3, 4]);
+
+  // Every text-manipulated sample shown, at once; then undone.
+  const bulk = await api['dgm4.curate']({ target: { selection: { split: 'test', kind: 'text' } }, change: { verdict: 'ambiguous' } });
+  assert.equal(bulk.pairs, 2);
+  assert.deepEqual((await api['dgm4.page']({ split: 'test', offset: 0, limit: 10 })).verdicts, { none: 2, ambiguous: 2 });
+  await api['curation.undo']({});
+  assert.deepEqual((await api['dgm4.page']({ split: 'test', offset: 0, limit: 10 })).verdicts, { none: 3, 'out-of-context': 1 });
+
+  await assert.rejects(async () => api['dgm4.curate']({ target: { split: 'test', ids: [2, 99] }, change: { verdict: 'consistent' } }), /DGM4 test has no sample 99/);
+  await assert.rejects(async () => dispatchOrThrow(api, 'dgm4.curate', { target: { split: 'test', ids: [2] }, change: { addToCollection: 'x' } }), /collections hold NewsCLIPpings pairs, not DGM4 samples/);
+});
+
+/** A call through the API's input checking, as the UI makes it. */
+async function dispatchOrThrow(api: ReturnType<typeof createHandlers>, method: string, input: unknown): Promise<unknown> {
+  const result = await dispatch(api, method, input);
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
+}

@@ -1,5 +1,5 @@
 import type { ApiMethod } from '../../common/api.ts';
-import type { Dgm4Detail } from '../../common/dgm4.ts';
+import { DGM4_CURATION, type Dgm4Detail } from '../../common/dgm4.ts';
 import { OocError } from '../../common/errors.ts';
 import { dgm4Json } from '../dgm4/export-dgm4.ts';
 import { compareDgm4Runs, importDgm4Run } from '../dgm4/runs.ts';
@@ -7,11 +7,12 @@ import { deleteDgm4Run, listDgm4Runs } from '../store/dgm4-runs.ts';
 import type { Db } from '../store/db.ts';
 import type { JobCenter } from '../jobs/job-center.ts';
 import type { TaskRunner } from '../jobs/tasks.ts';
-import { dgm4Page, getDgm4Sample } from '../store/dgm4.ts';
+import { dgm4IdsIn, dgm4Page, dgm4SelectionIds, getDgm4Sample } from '../store/dgm4.ts';
+import { applyCuration, pairCuration, undoLabel } from '../store/curation.ts';
 import { getItem } from '../store/items.ts';
 import type { Implementations } from './handlers.ts';
 
-type Dgm4Methods = 'dgm4.page' | 'dgm4.sample' | 'dgm4.export' | 'dgm4.runs' | 'dgm4.import' | 'dgm4.deleteRun' | 'dgm4.evaluate' | 'dgm4.grounding';
+type Dgm4Methods = 'dgm4.page' | 'dgm4.sample' | 'dgm4.export' | 'dgm4.runs' | 'dgm4.import' | 'dgm4.deleteRun' | 'dgm4.evaluate' | 'dgm4.grounding' | 'dgm4.curation' | 'dgm4.curate';
 
 /** Browsing DGM4's samples (the Manipulations view) and evaluating detectors on them; indexing them is a job (job-handlers.ts). */
 export function dgm4Handlers(db: Db, tasks: TaskRunner, jobs: JobCenter | undefined): Implementations<Extract<ApiMethod, Dgm4Methods>> {
@@ -24,6 +25,19 @@ export function dgm4Handlers(db: Db, tasks: TaskRunner, jobs: JobCenter | undefi
       return { runs: listDgm4Runs(db) };
     },
     'dgm4.evaluate': ({ runs }) => compareDgm4Runs(db, runs),
+    'dgm4.curation': ({ split, id }) => {
+      if (dgm4IdsIn(db, split, [id]).size === 0) throw new OocError('NOT_FOUND', `DGM4 ${split} has no sample ${id}`);
+      return { ...pairCuration(db, { split: DGM4_CURATION, subset: split, captionId: id }), undo: undoLabel(db) };
+    },
+    'dgm4.curate': ({ target, change }) => {
+      const split = 'ids' in target ? target.split : target.selection.split;
+      const ids = 'ids' in target ? target.ids : dgm4SelectionIds(db, target.selection);
+      const found = dgm4IdsIn(db, split, ids);
+      const unknown = ids.filter((id) => !found.has(id));
+      if (unknown.length > 0) throw new OocError('NOT_FOUND', `DGM4 ${split} has no sample ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}`);
+      if (ids.length === 0) throw new OocError('BAD_ARGUMENT', 'no sample matches: nothing was changed');
+      return applyCuration(db, ids.map((captionId) => ({ split: DGM4_CURATION, subset: split, captionId })), change);
+    },
     'dgm4.grounding': ({ requestId, model, ...options }) => {
       const work = (onProgress: (p: { done: number; total: number }) => void) => tasks.run('grounding', { ...options, ...(model === undefined ? {} : { model }) }, onProgress);
       // Minutes with a real model: a job the UI follows and the Jobs panel lists.

@@ -1,4 +1,5 @@
-import { classesOfBits, type Box, type Dgm4Page, type Dgm4Query, type Dgm4Sample, type Dgm4SplitCount, type Dgm4Status } from '../../common/dgm4.ts';
+import type { Verdict } from '../../common/curation.ts';
+import { classesOfBits, DGM4_CURATION, type Box, type Dgm4Page, type Dgm4Query, type Dgm4Sample, type Dgm4SplitCount, type Dgm4Status } from '../../common/dgm4.ts';
 import { logTotals } from './index-log.ts';
 import { logTables, sourcesTable, tableExists } from './index-tables.ts';
 import type { Db } from './db.ts';
@@ -136,6 +137,7 @@ interface SampleRow {
   width: number;
   height: number;
   in_visualnews: number;
+  verdict: Verdict | null;
 }
 
 function toSample(r: SampleRow): Dgm4Sample {
@@ -154,13 +156,17 @@ function toSample(r: SampleRow): Dgm4Sample {
     width: r.width,
     height: r.height,
     inVisualNews: r.in_visualnews === 1,
+    verdict: r.verdict,
   };
 }
 
 /** The sample's columns, and whether its VisualNews item is indexed (never, without a VisualNews index). */
 const sampleColumns = (db: Db): string =>
   `s.split, s.position, s.id, s.image, s.text, s.fake_cls, s.classes, s.source, s.box, s.text_pos, s.face_boxes, s.width, s.height,
-   ${tableExists(db, 'items') ? 'EXISTS (SELECT 1 FROM items i WHERE i.id = s.id)' : '0'} AS in_visualnews`;
+   ${tableExists(db, 'items') ? 'EXISTS (SELECT 1 FROM items i WHERE i.id = s.id)' : '0'} AS in_visualnews, ${VERDICT_OF} AS verdict`;
+
+/** A sample's verdict (curation keyed "dgm4" / split / id). */
+const VERDICT_OF = `(SELECT c.verdict FROM curation c WHERE c.split = '${DGM4_CURATION}' AND c.subset = s.split AND c.caption_id = s.id)`;
 
 export function getDgm4Sample(db: Db, split: string, position: number): Dgm4Sample | undefined {
   if (!hasDgm4(db)) return undefined;
@@ -207,7 +213,7 @@ export function dgm4Status(db: Db): Dgm4Status {
 }
 
 /** The filters of the Manipulations view, as SQL over a split's samples. */
-function filterSql(db: Db, q: Dgm4Query, without?: 'cls' | 'source'): { where: string; args: unknown[] } {
+function filterSql(db: Db, q: Dgm4Query, without?: 'cls' | 'source' | 'verdict'): { where: string; args: unknown[] } {
   const parts = ['s.split = ?'];
   const args: unknown[] = [q.split];
   if (q.cls !== undefined && without !== 'cls') {
@@ -226,6 +232,10 @@ function filterSql(db: Db, q: Dgm4Query, without?: 'cls' | 'source'): { where: s
     const linked = tableExists(db, 'items') ? 'EXISTS (SELECT 1 FROM items i WHERE i.id = s.id)' : '0';
     parts.push(q.linked ? linked : `NOT ${linked}`);
   }
+  if (q.verdict !== undefined && without !== 'verdict') {
+    parts.push(q.verdict === 'none' ? `${VERDICT_OF} IS NULL` : `${VERDICT_OF} = ?`);
+    if (q.verdict !== 'none') args.push(q.verdict);
+  }
   if (q.q !== undefined && q.q.trim() !== '') {
     parts.push('(instr(lower(s.text), lower(?)) > 0 OR CAST(s.id AS TEXT) = ?)');
     args.push(q.q.trim(), q.q.trim());
@@ -235,16 +245,16 @@ function filterSql(db: Db, q: Dgm4Query, without?: 'cls' | 'source'): { where: s
 
 /** A page of a split's samples in file order, with the counts each filter would give. */
 export function dgm4Page(db: Db, q: Dgm4Query): Dgm4Page {
-  if (!hasDgm4(db)) return { total: 0, samples: [], classes: {}, sources: {} };
+  if (!hasDgm4(db)) return { total: 0, samples: [], classes: {}, sources: {}, verdicts: {} };
   const { where, args } = filterSql(db, q);
   const total = db.prepare(`SELECT count(*) FROM ${DGM4_LIVE}samples s WHERE ${where}`).pluck().get(...args) as number;
   const rows = db.prepare(`SELECT ${sampleColumns(db)} FROM ${DGM4_LIVE}samples s WHERE ${where} ORDER BY s.position LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset) as SampleRow[];
-  const countBy = (column: 'fake_cls' | 'source', without: 'cls' | 'source'): Record<string, number> => {
+  const countBy = (column: string, without: 'cls' | 'source' | 'verdict'): Record<string, number> => {
     const f = filterSql(db, q, without);
-    const counts = db.prepare(`SELECT s.${column} AS k, count(*) AS n FROM ${DGM4_LIVE}samples s WHERE ${f.where} GROUP BY s.${column} ORDER BY n DESC`).all(...f.args) as { k: string; n: number }[];
-    return Object.fromEntries(counts.map((c) => [c.k, c.n]));
+    const counts = db.prepare(`SELECT ${column} AS k, count(*) AS n FROM ${DGM4_LIVE}samples s WHERE ${f.where} GROUP BY k ORDER BY n DESC`).all(...f.args) as { k: string | null; n: number }[];
+    return Object.fromEntries(counts.map((c) => [c.k ?? 'none', c.n]));
   };
-  return { total, samples: rows.map(toSample), classes: countBy('fake_cls', 'cls'), sources: countBy('source', 'source') };
+  return { total, samples: rows.map(toSample), classes: countBy('s.fake_cls', 'cls'), sources: countBy('s.source', 'source'), verdicts: countBy(VERDICT_OF, 'verdict') };
 }
 
 /** The records of samples as the metadata file has them, in file order (for exports in DGM4's format). */
@@ -257,4 +267,18 @@ export function* dgm4Records(db: Db, q: Omit<Dgm4Query, 'offset' | 'limit'>): Ge
 export function dgm4SamplesForGrounding(db: Db, split: string, limit: number): Dgm4Sample[] {
   const rows = db.prepare(`SELECT ${sampleColumns(db)} FROM ${DGM4_LIVE}samples s WHERE s.split = ? AND (s.box IS NOT NULL OR s.text_pos <> '[]') ORDER BY s.position LIMIT ?`).all(split, limit) as SampleRow[];
   return rows.map(toSample);
+}
+
+/** Which of these ids are samples of the split (curation may only name samples). */
+export function dgm4IdsIn(db: Db, split: string, ids: readonly number[]): Set<number> {
+  const found = new Set<number>();
+  const has = db.prepare(`SELECT 1 FROM ${DGM4_LIVE}samples WHERE split = ? AND id = ? LIMIT 1`).pluck();
+  for (const id of ids) if (has.get(split, id) !== undefined) found.add(id);
+  return found;
+}
+
+/** The ids of a selection's samples (for curating every sample shown). */
+export function dgm4SelectionIds(db: Db, q: Omit<Dgm4Query, 'offset' | 'limit'>): number[] {
+  const { where, args } = filterSql(db, { ...q, offset: 0, limit: 0 });
+  return db.prepare(`SELECT DISTINCT s.id FROM ${DGM4_LIVE}samples s WHERE ${where} ORDER BY s.id`).pluck().all(...args) as number[];
 }

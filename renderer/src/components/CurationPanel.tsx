@@ -1,16 +1,19 @@
 import { useEffect, useState } from 'react';
-import type { CurationChange, PairCuration } from '../../../electron/common/curation.ts';
+import type { CurationChange, PairCuration, Verdict } from '../../../electron/common/curation.ts';
 import { VERDICT_NAMES, VERDICTS } from '../format.ts';
 
 export interface CurationPanelProps {
   curation: PairCuration;
-  collections: string[];
+  /** The collections to offer; null: none (DGM4 samples belong to none). */
+  collections: string[] | null;
   onChange: (change: CurationChange) => void;
-  tagInputRef: React.RefObject<HTMLInputElement | null>;
+  tagInputRef?: React.RefObject<HTMLInputElement | null>;
+  /** What each verdict is called here (a pair's by default). */
+  names?: Record<Verdict, string>;
 }
 
-/** A pair's verdict (keys 1–4, 0 clears), tags (t), note and collections. */
-export function CurationPanel({ curation, collections, onChange, tagInputRef }: CurationPanelProps) {
+/** A pair's (or a DGM4 sample's) verdict (keys 1–4, 0 clears), tags (t), note and collections. */
+export function CurationPanel({ curation, collections, onChange, tagInputRef, names = VERDICT_NAMES }: CurationPanelProps) {
   const [note, setNote] = useState(curation.note ?? '');
   const [tag, setTag] = useState('');
   const [collection, setCollection] = useState('');
@@ -29,10 +32,10 @@ export function CurationPanel({ curation, collections, onChange, tagInputRef }: 
             role="radio"
             aria-checked={curation.verdict === v}
             className={`verdict ${v}${curation.verdict === v ? ' on' : ''}`}
-            title={`${VERDICT_NAMES[v]} (${i + 1})`}
+            title={`${names[v]} (${i + 1})`}
             onClick={() => onChange({ verdict: curation.verdict === v ? null : v })}
           >
-            <kbd>{i + 1}</kbd> {VERDICT_NAMES[v]}
+            <kbd>{i + 1}</kbd> {names[v]}
           </button>
         ))}
       </div>
@@ -61,6 +64,7 @@ export function CurationPanel({ curation, collections, onChange, tagInputRef }: 
         onChange={(e) => setNote(e.target.value)}
         onBlur={() => note !== (curation.note ?? '') && onChange({ note })}
       />
+      {collections !== null && (
       <div className="collections">
         {curation.collections.map((c) => (
           <span key={c} className="tag collection">
@@ -87,6 +91,7 @@ export function CurationPanel({ curation, collections, onChange, tagInputRef }: 
           ))}
         </datalist>
       </div>
+      )}
     </div>
   );
 }

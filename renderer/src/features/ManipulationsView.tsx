@@ -1,10 +1,15 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { Overview } from '../../../electron/common/api.ts';
-import { dgm4Words, type Dgm4Detail, type Dgm4Page, type Dgm4Sample } from '../../../electron/common/dgm4.ts';
+import { DGM4_VERDICT_NAMES, dgm4Words, type Dgm4Detail, type Dgm4Page, type Dgm4Sample } from '../../../electron/common/dgm4.ts';
+import type { CurationChange, PairCuration, Verdict } from '../../../electron/common/curation.ts';
+
+/** What an edit of DGM4 samples may change (collections hold NewsCLIPpings pairs). */
+type SampleChange = Omit<CurationChange, 'addToCollection' | 'removeFromCollection'>;
 import { call, dgm4ImageUrl, imageUrl, type ApiError } from '../api/client.ts';
 import { describeError } from '../errors.ts';
-import { formatCount } from '../format.ts';
+import { formatCount, VERDICTS } from '../format.ts';
 import { saveText } from '../save-file.ts';
+import { CurationPanel } from '../components/CurationPanel.tsx';
 import type { UpdateView, ViewState, ViewUpdate } from '../state/view-state.ts';
 
 const PAGE = 60;
@@ -48,7 +53,18 @@ export function Dgm4Text({ sample }: { sample: Dgm4Sample }) {
   );
 }
 
-function Detail({ detail, onClose, onOpenItem }: { detail: Dgm4Detail; onClose: () => void; onOpenItem: (itemId: number) => void }) {
+/** The analyst's verdict (keys 1–4), note and tags on the open sample, and Undo. */
+function SampleCuration({ curation, onChange, onUndo }: { curation: (PairCuration & { undo: string | null }) | null; onChange: (change: SampleChange) => void; onUndo: () => void }) {
+  if (curation === null) return null;
+  return (
+    <div className="dgm4-curation">
+      <CurationPanel curation={curation} collections={null} onChange={onChange} names={DGM4_VERDICT_NAMES} />
+      <button type="button" className="link small" disabled={curation.undo === null} onClick={onUndo}>{curation.undo === null ? 'Nothing to undo' : `Undo ${curation.undo}`}</button>
+    </div>
+  );
+}
+
+function Detail({ detail, onClose, onOpenItem, curation }: { detail: Dgm4Detail; onClose: () => void; onOpenItem: (itemId: number) => void; curation: ReactNode }) {
   const { sample, original } = detail;
   const [faces, setFaces] = useState(false);
   return (
@@ -59,6 +75,7 @@ function Detail({ detail, onClose, onOpenItem }: { detail: Dgm4Detail; onClose: 
         </h2>
         <button type="button" className="link" onClick={onClose} aria-label="Close the sample">Close (Esc)</button>
       </header>
+      {curation}
       <div className="dgm4-compare">
         <figure>
           <Dgm4Picture sample={sample} faces={faces} large />
@@ -104,9 +121,12 @@ export function ManipulationsView({ state, update, overview }: { state: ViewStat
   const [detail, setDetail] = useState<Dgm4Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [search, setSearch] = useState(state.dq ?? '');
+  const [curation, setCuration] = useState<(PairCuration & { undo: string | null }) | null>(null);
+  const [bulkVerdict, setBulkVerdict] = useState('');
+  const [edits, setEdits] = useState(0);
   const offset = state.doffset ?? 0;
-  const query = { cls: state.dcls, kind: state.dkind, source: state.dsource, linked: state.dlinked, q: state.dq };
-  const key = JSON.stringify([split, query, offset]);
+  const query = { cls: state.dcls, kind: state.dkind, source: state.dsource, linked: state.dlinked, q: state.dq, verdict: state.dverdict };
+  const key = JSON.stringify([split, query, offset, edits]);
   useEffect(() => {
     if (split === undefined) return;
     let live = true;
@@ -125,17 +145,44 @@ export function ManipulationsView({ state, update, overview }: { state: ViewStat
     if (split === undefined || state.sample === undefined) return setDetail(null);
     let live = true;
     call('dgm4.sample', { split, position: state.sample }).then(
-      (d) => live && setDetail(d),
+      (d) => {
+        if (!live) return;
+        setDetail(d);
+        call('dgm4.curation', { split, id: d.sample.id }).then((c) => live && setCuration(c), (err: ApiError) => live && setError(describeError(err)));
+      },
       (err: ApiError) => live && setError(describeError(err)),
     );
     return () => {
       live = false;
     };
   }, [split, state.sample]);
+  // An edit: the open sample's curation comes back, and the page is asked again (counts, badges).
+  const curate = useCallback(
+    (target: { split: string; ids: number[] } | { selection: Record<string, unknown> & { split: string } }, change: SampleChange): void => {
+      call('dgm4.curate', { target, change }).then(
+        () => {
+          setEdits((n) => n + 1);
+          if (detail && split) call('dgm4.curation', { split, id: detail.sample.id }).then(setCuration, (err: ApiError) => setError(describeError(err)));
+        },
+        (err: ApiError) => setError(describeError(err)),
+      );
+    },
+    [detail, split],
+  );
+  const undo = (): void =>
+    void call('curation.undo', {}).then(() => {
+      setEdits((n) => n + 1);
+      if (detail && split) call('dgm4.curation', { split, id: detail.sample.id }).then(setCuration, (err: ApiError) => setError(describeError(err)));
+    }, (err: ApiError) => setError(describeError(err)));
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const target = e.target as HTMLElement | null;
-      if (e.ctrlKey || e.metaKey || e.altKey || target?.closest('input, textarea, select, [role="dialog"]')) return;
+      if (e.ctrlKey || e.metaKey || e.altKey || target?.closest('[role="dialog"]')) return;
+      // In a text box keys type; Esc leaves the box (a second Esc closes the sample).
+      if (target?.closest('input, textarea, select')) {
+        if (e.key === 'Escape') (target as HTMLElement).blur();
+        return;
+      }
       const samples = page?.samples ?? [];
       const at = samples.findIndex((s) => s.position === state.sample);
       const move = (step: number): void => {
@@ -145,12 +192,16 @@ export function ManipulationsView({ state, update, overview }: { state: ViewStat
       if (e.key === 'j' || e.key === 'ArrowRight') move(at < 0 ? 0 : 1);
       else if (e.key === 'k' || e.key === 'ArrowLeft') move(at < 0 ? 0 : -1);
       else if (e.key === 'Escape' && state.sample !== undefined) update({ sample: undefined });
-      else return;
+      else if (/^[0-4]$/.test(e.key) && detail && split) {
+        // 1–4 set a verdict (the same again clears it), 0 clears, as in the pair browser.
+        const verdict = e.key === '0' ? null : VERDICTS[Number(e.key) - 1]!;
+        curate({ split, ids: [detail.sample.id] }, { verdict: verdict === curation?.verdict ? null : verdict });
+      } else return;
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [page, state.sample, update]);
+  }, [page, state.sample, update, detail, split, curate, curation?.verdict]);
 
   if (split === undefined) {
     return (
@@ -204,6 +255,14 @@ export function ManipulationsView({ state, update, overview }: { state: ViewStat
           </select>
         </div>
         <div className="facet">
+          <h3>Your verdict</h3>
+          <select aria-label="Verdict filter" value={state.dverdict ?? ''} onChange={(e) => filter({ dverdict: (e.target.value || undefined) as ViewState['dverdict'] })}>
+            <option value="">any ({formatCount(Object.values(page?.verdicts ?? {}).reduce((n, x) => n + x, 0))})</option>
+            <option value="none">none yet ({formatCount(page?.verdicts.none ?? 0)})</option>
+            {VERDICTS.map((v) => <option key={v} value={v}>{DGM4_VERDICT_NAMES[v]} ({formatCount(page?.verdicts[v] ?? 0)})</option>)}
+          </select>
+        </div>
+        <div className="facet">
           <h3>VisualNews original</h3>
           <select aria-label="VisualNews original" value={state.dlinked === undefined ? '' : state.dlinked ? '1' : '0'} onChange={(e) => filter({ dlinked: e.target.value === '' ? undefined : e.target.value === '1' })}>
             <option value="">either</option>
@@ -216,6 +275,18 @@ export function ManipulationsView({ state, update, overview }: { state: ViewStat
         <div className="dgm4-bar">
           <span role="status">{page === null ? 'Loading…' : total === 0 ? 'No sample matches.' : `${formatCount(offset + 1)}–${formatCount(Math.min(total, offset + PAGE))} of ${formatCount(total)} samples`}</span>
           <span className="grow" />
+          <select aria-label="Verdict for every sample shown" value={bulkVerdict} onChange={(e) => setBulkVerdict(e.target.value)}>
+            <option value="">verdict…</option>
+            {VERDICTS.map((v) => <option key={v} value={v}>{DGM4_VERDICT_NAMES[v]}</option>)}
+            <option value="clear">clear the verdict</option>
+          </select>
+          <button type="button" disabled={bulkVerdict === '' || total === 0} onClick={() => {
+            const what = bulkVerdict === 'clear' ? 'Clear the verdict' : `Set "${DGM4_VERDICT_NAMES[bulkVerdict as Verdict]}"`;
+            if (total > 1 && !window.confirm(`${what} on ${formatCount(total)} samples (every sample the filters show)?`)) return;
+            const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
+            curate({ selection: { split, ...defined } }, { verdict: bulkVerdict === 'clear' ? null : (bulkVerdict as Verdict) });
+            setBulkVerdict('');
+          }}>Set verdict on {formatCount(total)} samples</button>
           <button type="button" disabled={total === 0} title="The samples shown (every page) as a JSON list in DGM4's own metadata format, for DGM4's loaders or to index again" onClick={() => {
             const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
             call('dgm4.export', { split, ...defined }).then((r) => saveText(r.json, r.filename, 'application/json'), (err: ApiError) => setError(describeError(err)));
@@ -230,13 +301,21 @@ export function ManipulationsView({ state, update, overview }: { state: ViewStat
               <button type="button" className={state.sample === s.position ? 'dgm4-tile selected' : 'dgm4-tile'} aria-current={state.sample === s.position} aria-label={`Sample ${s.id}, ${className(s.fakeCls)}`} onClick={() => update({ sample: s.position })}>
                 <Dgm4Picture sample={s} />
                 <span className={s.classes.length === 0 ? 'label pristine' : 'label falsified'}>{className(s.fakeCls)}</span>
+                {s.verdict && <span className={`verdict-badge ${s.verdict}`}>{DGM4_VERDICT_NAMES[s.verdict]}</span>}
                 <span className="dgm4-tile-text"><Dgm4Text sample={s} /></span>
               </button>
             </li>
           ))}
         </ul>
       </section>
-      {detail && <Detail detail={detail} onClose={() => update({ sample: undefined })} onOpenItem={(item) => update({ view: 'items', item, find: undefined }, 'push')} />}
+      {detail && (
+        <Detail
+          detail={detail}
+          onClose={() => update({ sample: undefined })}
+          onOpenItem={(item) => update({ view: 'items', item, find: undefined }, 'push')}
+          curation={<SampleCuration curation={curation} onChange={(change) => curate({ split: detail.sample.split, ids: [detail.sample.id] }, change)} onUndo={undo} />}
+        />
+      )}
     </div>
   );
 }

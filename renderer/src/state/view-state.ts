@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import * as v from 'valibot';
+import type { Verdict } from '../../../electron/common/curation.ts';
 import type { PairSort } from '../../../electron/common/pairs.ts';
+import { VERDICTS } from '../format.ts';
 import { PAIR_FILTERS, PAIR_SORTS, URL_NAMES, type PairFilters, type PairQuery } from '../../../electron/common/schemas.ts';
 
 /** Everything that defines what the user is looking at; kept in the URL so back/forward and links work. */
@@ -27,6 +29,7 @@ export interface ViewState extends PairFilters {
   dsource?: string;
   dlinked?: boolean;
   dq?: string;
+  dverdict?: Verdict | 'none';
   doffset?: number;
   sample?: number;
 }
@@ -87,6 +90,8 @@ export function parseViewState(search: string): ViewState {
     const value = p.get(key);
     if (value) state[key] = value;
   }
+  const verdict = [...VERDICTS, 'none' as const].find((x) => x === p.get('dverdict'));
+  if (verdict !== undefined) state.dverdict = verdict;
   const kind = DGM4_KINDS.find((k) => k === p.get('dkind'));
   if (kind !== undefined) state.dkind = kind;
   if (p.get('dlinked') === '1' || p.get('dlinked') === '0') state.dlinked = p.get('dlinked') === '1';
@@ -110,7 +115,7 @@ export function formatViewState(s: ViewState): string {
   if (s.item !== undefined) p.set('item', String(s.item));
   if (s.find !== undefined) p.set('find', s.find);
   if (s.case !== undefined) p.set('case', String(s.case));
-  for (const key of ['dsplit', 'dcls', 'dkind', 'dsource', 'dq', 'doffset', 'sample'] as const) if (s[key] !== undefined) p.set(key, String(s[key]));
+  for (const key of ['dsplit', 'dcls', 'dkind', 'dsource', 'dq', 'dverdict', 'doffset', 'sample'] as const) if (s[key] !== undefined) p.set(key, String(s[key]));
   if (s.dlinked !== undefined) p.set('dlinked', s.dlinked ? '1' : '0');
   return `?${p.toString()}`;
 }

@@ -81,6 +81,7 @@ test('DGM4 metadata indexed beside VisualNews: every field, linked by id, every 
     width: 200,
     height: 150,
     inVisualNews: true,
+    verdict: null,
   });
   assert.equal(getDgm4Sample(db, 'test', 3)!.inVisualNews, false);
   assert.deepEqual(getDgm4Sample(db, 'test', 0)!.box, null);

@@ -59,7 +59,7 @@ function SampleCuration({ curation, onChange, onUndo }: { curation: (PairCuratio
   return (
     <div className="dgm4-curation">
       <CurationPanel curation={curation} collections={null} onChange={onChange} names={DGM4_VERDICT_NAMES} />
-      <button type="button" className="link small" disabled={curation.undo === null} onClick={onUndo}>{curation.undo === null ? 'Nothing to undo' : `Undo ${curation.undo}`}</button>
+      <button type="button" className="link small" disabled={curation.undo === null} title={curation.undo ?? undefined} onClick={onUndo}>{curation.undo === null ? 'Nothing to undo' : 'Undo the last edit'}</button>
     </div>
   );
 }

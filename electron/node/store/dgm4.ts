@@ -87,21 +87,8 @@ export function sourceOf(image: string): string {
   return at >= 0 && parts.length > at + 2 ? parts[at + 1]! : '';
 }
 
-export interface Dgm4Row {
-  split: string;
-  position: number;
-  id: number;
-  image: string;
-  text: string;
-  fakeCls: string;
-  classes: number;
-  box: Box | null;
-  textPos: number[];
-  faceBoxes: Box[];
-  width: number;
-  height: number;
-  json: string;
-}
+/** A sample as staged: its fields, its classes as bits, and the record as the file had it. */
+export type Dgm4Row = Pick<Dgm4Sample, 'split' | 'position' | 'id' | 'image' | 'text' | 'fakeCls' | 'box' | 'textPos' | 'faceBoxes' | 'width' | 'height'> & { classes: number; json: string };
 
 /** Adds staged samples; false when the split already has this image for this id (a repeated record). */
 export class Dgm4Writer {

@@ -4,7 +4,7 @@ import type { Dgm4Query } from '../../common/dgm4.ts';
 import { OocError } from '../../common/errors.ts';
 import { writeFileAtomically } from '../atomic-write.ts';
 import type { Db } from '../store/db.ts';
-import { dgm4Counts, dgm4Records } from '../store/dgm4.ts';
+import { dgm4Records, requireDgm4Split } from '../store/dgm4.ts';
 
 export type Dgm4Selection = Omit<Dgm4Query, 'offset' | 'limit'>;
 
@@ -14,7 +14,7 @@ export type Dgm4Selection = Omit<Dgm4Query, 'offset' | 'limit'>;
  * by json.dump comes back byte for byte), ready for DGM4's loaders or to index again.
  */
 export function dgm4Json(db: Db, selection: Dgm4Selection): { json: string; records: number } {
-  if (!dgm4Counts(db).some((s) => s.split === selection.split)) throw new OocError('NOT_FOUND', `DGM4 has no indexed ${selection.split} file`);
+  requireDgm4Split(db, selection.split);
   const records = [...dgm4Records(db, selection)];
   return { json: `[${records.join(', ')}]`, records: records.length };
 }

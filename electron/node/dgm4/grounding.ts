@@ -9,7 +9,7 @@ import { mulberry32 } from '../random.ts';
 import { explainImage } from '../saliency/explain.ts';
 import { upsample } from '../saliency/render.ts';
 import type { Db } from '../store/db.ts';
-import { dgm4Counts, dgm4Root, dgm4SamplesForGrounding } from '../store/dgm4.ts';
+import { dgm4Root, dgm4SamplesForGrounding, requireDgm4Split } from '../store/dgm4.ts';
 
 /** The resolution maps are compared with boxes at, over the model's view. */
 export const RESOLUTION = 64;
@@ -89,7 +89,7 @@ export interface GroundingOptions {
 export async function saliencyGrounding(db: Db, clip: ClipModel, options: GroundingOptions): Promise<Dgm4Grounding> {
   const started = performance.now();
   const { split } = options;
-  if (!dgm4Counts(db).some((s) => s.split === split)) throw new OocError('NOT_FOUND', `DGM4 has no indexed ${split} file`);
+  requireDgm4Split(db, split);
   const root = dgm4Root(db)!;
   const topPercent = options.topPercent ?? 10;
   const samples = dgm4SamplesForGrounding(db, split, options.limit ?? 100);

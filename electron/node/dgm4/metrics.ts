@@ -1,4 +1,5 @@
 import type { Dgm4Metrics } from '../../common/dgm4-metrics.ts';
+import { rocAuc, rocCurve } from '../evaluation/metrics.ts';
 
 /**
  * DGM4's metrics, defined as its authors' evaluation code defines them (HAMMER's test.py and
@@ -39,49 +40,19 @@ export interface Dgm4Prediction {
   words: readonly number[] | null;
 }
 
-/** ROC AUC: the chance a manipulated sample scores above a pristine one, ties half. */
+/** ROC AUC: the chance a manipulated sample scores above a pristine one, ties half (the evaluation view's). */
 export function auc(truth: readonly number[], score: readonly number[]): number | null {
-  const order = score.map((_, i) => i).sort((a, b) => score[a]! - score[b]!);
-  let positives = 0;
-  let rankSum = 0;
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && score[order[j + 1]!] === score[order[i]!]) j++;
-    for (let k = i; k <= j; k++) if (truth[order[k]!] === 1) {
-      positives++;
-      rankSum += (i + j) / 2 + 1;
-    }
-    i = j + 1;
-  }
-  const negatives = order.length - positives;
-  if (positives === 0 || negatives === 0) return null;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
-}
-
-/** The ROC polyline (one point per distinct score, highest first, from (0, 0) to (1, 1)). */
-function rocPoints(truth: readonly number[], score: readonly number[]): [number, number][] | null {
-  const order = score.map((_, i) => i).sort((a, b) => score[b]! - score[a]!);
-  const positives = truth.reduce((n, t) => n + t, 0);
-  const negatives = truth.length - positives;
-  if (positives === 0 || negatives === 0) return null;
-  const points: [number, number][] = [[0, 0]];
-  let [tp, fp] = [0, 0];
-  for (let i = 0; i < order.length; i++) {
-    if (truth[order[i]!] === 1) tp++;
-    else fp++;
-    if (i + 1 < order.length && score[order[i + 1]!] === score[order[i]!]) continue;
-    points.push([fp / negatives, tp / positives]);
-  }
-  return points;
+  return rocAuc(Uint8Array.from(truth), Float64Array.from(score));
 }
 
 /** The equal error rate: the FPR where the ROC polyline crosses TPR = 1 − FPR. */
 export function eer(truth: readonly number[], score: readonly number[]): number | null {
-  const points = rocPoints(truth, score);
+  // Every point of the curve (none thinned out), from (0, 0).
+  const points = rocCurve(Uint8Array.from(truth), Float64Array.from(score), Infinity);
   if (points === null) return null;
   for (let i = 1; i < points.length; i++) {
-    const [x0, y0] = points[i - 1]!;
-    const [x1, y1] = points[i]!;
+    const { fpr: x0, tpr: y0 } = points[i - 1]!;
+    const { fpr: x1, tpr: y1 } = points[i]!;
     // g(x) = 1 − x − tpr(x) goes from positive to ≤ 0 along the curve.
     const g0 = 1 - x0 - y0;
     const g1 = 1 - x1 - y1;

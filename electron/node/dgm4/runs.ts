@@ -5,8 +5,8 @@ import { OocError } from '../../common/errors.ts';
 import type { RunProblem } from '../../common/evaluation.ts';
 import { asObject, detectFormat, readPredictionRows } from '../evaluation/read-predictions.ts';
 import type { Db } from '../store/db.ts';
-import { dgm4Counts } from '../store/dgm4.ts';
-import { dgm4Answers, dgm4SplitSize, requireDgm4Run, runNameTaken, samplesById, saveDgm4Run, type Dgm4PredictionRow, type SampleKey } from '../store/dgm4-runs.ts';
+import { requireDgm4Split } from '../store/dgm4.ts';
+import { dgm4Answers, requireDgm4Run, runNameTaken, samplesById, saveDgm4Run, type Dgm4PredictionRow, type SampleKey } from '../store/dgm4-runs.ts';
 import { dgm4Metrics } from './metrics.ts';
 
 /** How predicted boxes are written: pixels [x1, y1, x2, y2] (DGM4's metadata), or HAMMER's output, [cx, cy, w, h] as fractions of the image. */
@@ -114,7 +114,7 @@ function readRow(fields: Record<string, unknown>, pick: (f: Field) => [string, u
  */
 export async function importDgm4Run(db: Db, request: Dgm4ImportRequest): Promise<{ run: Dgm4Run; problems: RunProblem[] }> {
   const { split, name } = request;
-  if (!dgm4Counts(db).some((s) => s.split === split)) throw new OocError('NOT_FOUND', `DGM4 has no indexed ${split} file: run ooc index --dgm4 first`);
+  requireDgm4Split(db, split);
   if (name.trim() === '') throw new OocError('BAD_ARGUMENT', 'give the run a name');
   const taken = runNameTaken(db, name);
   if (taken !== null && !(taken.dgm4 && request.replace === true)) throw new OocError('BAD_ARGUMENT', `a run named "${name}" exists${taken.dgm4 ? '; replace it, or choose another name' : ' (a NewsCLIPpings run): choose another name'}`);
@@ -196,7 +196,7 @@ export function evaluateDgm4Run(db: Db, name: string): Dgm4Evaluation {
   return {
     run: run.name,
     split: run.split,
-    splitSamples: dgm4SplitSize(db, run.split),
+    splitSamples: requireDgm4Split(db, run.split).samples,
     answered: answers.length,
     overall: metricsOf(answers),
     byClass: Object.fromEntries([...groups].sort((a, b) => b[1].length - a[1].length).map(([cls, rows]) => [cls, metricsOf(rows)])),

@@ -2,7 +2,7 @@ import type { TokenReport, TokenReportOptions, TokenScore } from '../../common/e
 import { searchText, WORD } from '../../common/search-text.ts';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from '../store/db.ts';
-import { dgm4Counts, dgm4Texts } from '../store/dgm4.ts';
+import { dgm4Texts, requireDgm4Split } from '../store/dgm4.ts';
 import { captionOf } from '../store/items.ts';
 import { fileFor, splitFiles } from '../store/pairs.ts';
 import { pairsOfFile } from '../store/predictions.ts';
@@ -148,9 +148,7 @@ function newsClippingsGroups(db: Db, options: TokenReportOptions): Groups {
 
 /** A DGM4 split's real texts (samples whose text was not manipulated) against its manipulated ones. */
 function dgm4Groups(db: Db, split: string): Groups {
-  const splits = dgm4Counts(db).map((s) => s.split);
-  if (splits.length === 0) throw new OocError('NOT_FOUND', 'DGM4 is not indexed: run ooc index --dgm4 <folder holding DGM4/>');
-  if (!splits.includes(split)) throw new OocError('NOT_FOUND', `DGM4 has no indexed ${split} file (it has ${splits.join(', ')})`);
+  requireDgm4Split(db, split);
   const counts = new Map<string, [number, number]>();
   const rows: [number, number] = [0, 0];
   const withoutText: [number, number] = [0, 0];

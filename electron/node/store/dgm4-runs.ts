@@ -111,7 +111,3 @@ export function dgm4Answers(db: Db, runId: number, split: string): Dgm4Answer[] 
     text: r.text,
   }));
 }
-
-export function dgm4SplitSize(db: Db, split: string): number {
-  return db.prepare(`SELECT count(*) FROM ${DGM4_LIVE}samples WHERE split = ?`).pluck().get(split) as number;
-}

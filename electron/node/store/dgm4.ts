@@ -1,4 +1,5 @@
 import type { Verdict } from '../../common/curation.ts';
+import { OocError } from '../../common/errors.ts';
 import { classesOfBits, DGM4_CURATION, type Box, type Dgm4Page, type Dgm4Query, type Dgm4Sample, type Dgm4SplitCount, type Dgm4Status } from '../../common/dgm4.ts';
 import { logTotals } from './index-log.ts';
 import { logTables, sourcesTable, tableExists } from './index-tables.ts';
@@ -64,7 +65,10 @@ export function createStagedDgm4(db: Db): void {
 
 /** Swaps the staged DGM4 tables in for the live ones, atomically. */
 export function publishStagedDgm4(db: Db, root: string): void {
+  // Counted once here: the overview (every app start) reads them, and they change only now.
+  const counts = countSamples(db, DGM4_NEXT);
   db.transaction(() => {
+    setMeta(db, 'dgm4_counts', JSON.stringify(counts));
     for (const t of TABLES) {
       db.exec(`DROP TABLE IF EXISTS ${DGM4_LIVE}${t}`);
       db.exec(`ALTER TABLE ${DGM4_NEXT}${t} RENAME TO ${DGM4_LIVE}${t}`);
@@ -161,9 +165,14 @@ export function getDgm4Sample(db: Db, split: string, position: number): Dgm4Samp
   return row === undefined ? undefined : toSample(row);
 }
 
-/** Samples and their class mix per split, of the live index (or the staged one). */
-export function dgm4Counts(db: Db, prefix = DGM4_LIVE): Dgm4SplitCount[] {
-  if (!tableExists(db, `${prefix}samples`)) return [];
+/** Samples and their class mix per split (as counted when the samples were published). */
+export function dgm4Counts(db: Db): Dgm4SplitCount[] {
+  if (!hasDgm4(db)) return [];
+  const stored = getMeta(db, 'dgm4_counts');
+  return stored === undefined ? countSamples(db, DGM4_LIVE) : (JSON.parse(stored) as Dgm4SplitCount[]);
+}
+
+function countSamples(db: Db, prefix: string): Dgm4SplitCount[] {
   const rows = db.prepare(`SELECT split, fake_cls, count(*) AS n FROM ${prefix}samples GROUP BY split, fake_cls ORDER BY split, fake_cls`).all() as { split: string; fake_cls: string; n: number }[];
   const splits = new Map<string, Dgm4SplitCount>();
   for (const r of rows) {
@@ -173,6 +182,15 @@ export function dgm4Counts(db: Db, prefix = DGM4_LIVE): Dgm4SplitCount[] {
     splits.set(r.split, entry);
   }
   return [...splits.values()];
+}
+
+/** A split's counts, or a NOT_FOUND error saying what is indexed (or that DGM4 is not). */
+export function requireDgm4Split(db: Db, split: string): Dgm4SplitCount {
+  const splits = dgm4Counts(db);
+  const found = splits.find((s) => s.split === split);
+  if (found !== undefined) return found;
+  if (splits.length === 0) throw new OocError('NOT_FOUND', 'DGM4 is not indexed: run ooc index --dgm4 <folder holding DGM4/> (or index it from the Dataset view)');
+  throw new OocError('NOT_FOUND', `DGM4 has no indexed ${split} file (it has ${splits.map((s) => s.split).join(', ')})`);
 }
 
 /** Samples whose VisualNews item is indexed. */

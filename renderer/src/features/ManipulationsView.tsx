@@ -126,12 +126,13 @@ export function ManipulationsView({ state, update, overview }: { state: ViewStat
   const [edits, setEdits] = useState(0);
   const offset = state.doffset ?? 0;
   const query = { cls: state.dcls, kind: state.dkind, source: state.dsource, linked: state.dlinked, q: state.dq, verdict: state.dverdict };
+  // The filters set (an API call takes no undefined values).
+  const filters = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
   const key = JSON.stringify([split, query, offset, edits]);
   useEffect(() => {
     if (split === undefined) return;
     let live = true;
-    const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
-    call('dgm4.page', { split, ...defined, offset, limit: PAGE }).then(
+    call('dgm4.page', { split, ...filters, offset, limit: PAGE }).then(
       (p) => live && (setPage(p), setError(null)),
       (err: ApiError) => live && setError(describeError(err)),
     );
@@ -157,23 +158,16 @@ export function ManipulationsView({ state, update, overview }: { state: ViewStat
     };
   }, [split, state.sample]);
   // An edit: the open sample's curation comes back, and the page is asked again (counts, badges).
+  const edited = useCallback((): void => {
+    setEdits((n) => n + 1);
+    if (detail && split) call('dgm4.curation', { split, id: detail.sample.id }).then(setCuration, (err: ApiError) => setError(describeError(err)));
+  }, [detail, split]);
   const curate = useCallback(
-    (target: { split: string; ids: number[] } | { selection: Record<string, unknown> & { split: string } }, change: SampleChange): void => {
-      call('dgm4.curate', { target, change }).then(
-        () => {
-          setEdits((n) => n + 1);
-          if (detail && split) call('dgm4.curation', { split, id: detail.sample.id }).then(setCuration, (err: ApiError) => setError(describeError(err)));
-        },
-        (err: ApiError) => setError(describeError(err)),
-      );
-    },
-    [detail, split],
+    (target: { split: string; ids: number[] } | { selection: Record<string, unknown> & { split: string } }, change: SampleChange): void =>
+      void call('dgm4.curate', { target, change }).then(edited, (err: ApiError) => setError(describeError(err))),
+    [edited],
   );
-  const undo = (): void =>
-    void call('curation.undo', {}).then(() => {
-      setEdits((n) => n + 1);
-      if (detail && split) call('dgm4.curation', { split, id: detail.sample.id }).then(setCuration, (err: ApiError) => setError(describeError(err)));
-    }, (err: ApiError) => setError(describeError(err)));
+  const undo = (): void => void call('curation.undo', {}).then(edited, (err: ApiError) => setError(describeError(err)));
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const target = e.target as HTMLElement | null;
@@ -283,13 +277,11 @@ export function ManipulationsView({ state, update, overview }: { state: ViewStat
           <button type="button" disabled={bulkVerdict === '' || total === 0} onClick={() => {
             const what = bulkVerdict === 'clear' ? 'Clear the verdict' : `Set "${DGM4_VERDICT_NAMES[bulkVerdict as Verdict]}"`;
             if (total > 1 && !window.confirm(`${what} on ${formatCount(total)} samples (every sample the filters show)?`)) return;
-            const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
-            curate({ selection: { split, ...defined } }, { verdict: bulkVerdict === 'clear' ? null : (bulkVerdict as Verdict) });
+            curate({ selection: { split, ...filters } }, { verdict: bulkVerdict === 'clear' ? null : (bulkVerdict as Verdict) });
             setBulkVerdict('');
           }}>Set verdict on {formatCount(total)} samples</button>
           <button type="button" disabled={total === 0} title="The samples shown (every page) as a JSON list in DGM4's own metadata format, for DGM4's loaders or to index again" onClick={() => {
-            const defined = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
-            call('dgm4.export', { split, ...defined }).then((r) => saveText(r.json, r.filename, 'application/json'), (err: ApiError) => setError(describeError(err)));
+            call('dgm4.export', { split, ...filters }).then((r) => saveText(r.json, r.filename, 'application/json'), (err: ApiError) => setError(describeError(err)));
           }}>Export as DGM4 JSON</button>
           <button type="button" disabled={offset === 0} onClick={() => update({ doffset: Math.max(0, offset - PAGE) || undefined, sample: undefined })}>Previous</button>
           <button type="button" disabled={offset + PAGE >= total} onClick={() => update({ doffset: offset + PAGE, sample: undefined })}>Next</button>

@@ -57,8 +57,8 @@ export interface ApiOutputs {
   'dgm4.export': { json: string; records: number; filename: string };
   /** Detectors' runs on DGM4 splits, oldest first. */
   'dgm4.runs': { runs: Dgm4Run[] };
-  /** Imports a detector's outputs on a DGM4 split as a named run: the run, and its first problems. */
-  'dgm4.import': { run: Dgm4Run; problems: RunProblem[] };
+  /** Starts importing a detector's outputs on a DGM4 split as a named run (a job whose summary is the run and its first problems). */
+  'dgm4.import': JobRun;
   'dgm4.deleteRun': { runs: Dgm4Run[] };
   /** DGM4's twelve metrics of runs of one split, overall and per class, side by side. */
   'dgm4.evaluate': Dgm4Comparison;

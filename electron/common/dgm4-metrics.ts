@@ -8,7 +8,7 @@ export interface Dgm4Metrics {
   multiLabel: { map: number | null; cp: number | null; cr: number | null; cf1: number | null; op: number | null; or: number | null; of1: number | null; f1: (number | null)[] } | null;
   /** The face box: mean IoU, and the share of samples over 0.5 and 0.75 (a sample without a true box scores 1 when none is predicted). */
   image: { iouMean: number; iou50: number; iou75: number } | null;
-  /** Manipulated words, counted over every word of every sample: precision, recall, F1. */
+  /** Manipulated words (or word pieces, for a run imported with a tokenizer), counted over every one of every sample: precision, recall, F1. */
   text: { precision: number | null; recall: number | null; f1: number | null } | null;
 }
 
@@ -18,6 +18,8 @@ export interface Dgm4Evaluation {
   /** Samples of the split, and those the run answered. */
   splitSamples: number;
   answered: number;
+  /** Text grounding's units: word pieces of this tokenizer (the run's), or null: words. */
+  subwords: Dgm4Run['subwords'];
   overall: Dgm4Metrics;
   /** The same metrics on each fake_cls's samples (AUC and EER need both classes, so they are null here). */
   byClass: Record<string, Dgm4Metrics>;
@@ -37,6 +39,8 @@ export interface Dgm4Run {
   matched: number;
   /** Rows not used, per kind. */
   problems: Record<string, number>;
+  /** Text grounding over word pieces, as DGM4's authors count it (the tokenizer file and HAMMER's max_words), or null: over words. */
+  subwords: { tokenizer: string; maxWords: number } | null;
 }
 
 /** Two or more runs side by side, each on the samples it answered. */

@@ -196,7 +196,16 @@ export const API_INPUTS = {
   }),
   'dgm4.export': DGM4_SELECTION,
   'dgm4.runs': none,
-  'dgm4.import': v.object({ file: required, name: v.pipe(required, v.maxLength(100, 'must be at most 100 characters')), split: required, boxFormat: v.optional(v.picklist(['xyxy', 'cxcywh-normalized'], 'must be xyxy or cxcywh-normalized'), 'xyxy'), replace: flag }),
+  'dgm4.import': v.object({
+    file: required,
+    name: v.pipe(required, v.maxLength(100, 'must be at most 100 characters')),
+    split: required,
+    boxFormat: v.optional(v.picklist(['xyxy', 'cxcywh-normalized'], 'must be xyxy or cxcywh-normalized'), 'xyxy'),
+    replace: flag,
+    /** A tokenizer.json: text grounding over its word pieces, as DGM4's authors count it. */
+    tokenizer: v.optional(required),
+    maxWords: v.optional(v.pipe(integer, v.minValue(1, 'must be at least 1'), v.maxValue(512, 'must be at most 512'))),
+  }),
   'dgm4.deleteRun': v.object({ name: required }),
   'dgm4.curation': v.object({ split: required, id: integer }),
   'dgm4.curate': v.object({

@@ -104,15 +104,36 @@ test('an analyst browses DGM4 manipulations: filters by class, sees the face box
     await expect(detail).toBeHidden();
     await filters.getByRole('button', { name: 'any', exact: true }).click();
     await expect(grid.getByRole('status')).toHaveText('1–3 of 3 samples');
+    const bulk = grid.getByRole('toolbar', { name: 'Edit several samples' });
+    const bulkVerdict = bulk.getByRole('combobox', { name: 'Verdict for several samples' });
     page.once('dialog', (dialog) => {
-      expect(dialog.message()).toBe('Set "ambiguous" on 3 samples (every sample the filters show)?');
+      expect(dialog.message()).toBe('Set "ambiguous" on 3 samples (every sample the filters match)?');
       void dialog.accept();
     });
-    await grid.getByRole('combobox', { name: 'Verdict for every sample shown' }).selectOption('ambiguous');
-    await grid.getByRole('button', { name: 'Set verdict on 3 samples' }).click();
+    await bulkVerdict.selectOption('ambiguous');
+    await bulk.getByRole('button', { name: 'Set verdict on 3 samples' }).click();
     await expect(filters.getByRole('combobox', { name: 'Verdict filter' })).toContainText('ambiguous (3)');
+
+    // Two samples marked (the tile's box, and x on the open one): the next edit goes to them only.
+    await grid.getByRole('checkbox', { name: 'Mark sample 101' }).check();
+    await grid.getByRole('button', { name: /Sample 999/ }).click();
+    await expect(page.getByRole('region', { name: 'DGM4 sample 999' })).toBeVisible();
+    await page.keyboard.press('x');
+    await expect(grid.getByRole('checkbox', { name: 'Mark sample 999' })).toBeChecked();
+    await expect(bulk).toContainText('2 marked');
+    page.once('dialog', (dialog) => {
+      expect(dialog.message()).toBe('Set "looks genuine" on 2 samples (the marked ones)?');
+      void dialog.accept();
+    });
+    await bulkVerdict.selectOption('consistent');
+    await bulk.getByRole('button', { name: 'Set verdict on 2 samples' }).click();
+    await expect(filters.getByRole('combobox', { name: 'Verdict filter' })).toContainText('looks genuine (2)');
+    await expect(filters.getByRole('combobox', { name: 'Verdict filter' })).toContainText('ambiguous (1)');
+    await expect(bulk.getByRole('button', { name: /^Undo: / })).toBeEnabled();
+    // Marks do not outlive the filters they were made under.
     await filters.getByRole('combobox', { name: 'Verdict filter' }).selectOption('ambiguous');
-    await expect(grid.getByRole('status')).toHaveText('1–3 of 3 samples');
+    await expect(grid.getByRole('status')).toHaveText('1–1 of 1 samples');
+    await expect(bulk).toContainText('All 1 sample matching');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

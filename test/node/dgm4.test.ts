@@ -10,7 +10,9 @@ import { dgm4Counts, getDgm4Sample } from '../../electron/node/store/dgm4.ts';
 import { readIndexLog } from '../../electron/node/store/index-log.ts';
 import { runCli } from '../fixtures/cli.ts';
 import { tempDir } from '../fixtures/corpus.ts';
-import { writeDgm4, type Dgm4Record } from '../fixtures/dgm4.ts';
+import { writeBertTokenizer, writeDgm4, type Dgm4Record } from '../fixtures/dgm4.ts';
+import { JobCenter } from '../../electron/node/jobs/job-center.ts';
+import { preCaption, SubwordUnits } from '../../electron/node/dgm4/subwords.ts';
 import { writeImageCorpus } from '../fixtures/image-corpus.ts';
 
 const IMG = (name: string): string => `DGM4/manipulation/HFGI/${name}.jpg`;
@@ -248,7 +250,73 @@ test("a detector's DGM4 outputs imported as a run: matched by id and image, ever
   assert.match(shown.stdout, /AUC\s+EER\s+ACC\s+mAP\s+CF1\s+OF1\s+IoUmean\s+IoU50\s+IoU75\s+P\s+R\s+F1/);
   assert.match(shown.stdout, /hammer\s+100\.00\s+0\.00\s+75\.00/);
   assert.match(shown.stdout, /4 of 5 samples answered; per class:/);
-  await assert.rejects(async () => api['dgm4.import']({ file, name: 'hammer', split: 'test', boxFormat: 'xyxy', replace: false }), /a run named "hammer" exists; replace it/);
+  const again = await runCli(['dgm4-predictions', 'import', file, '--name', 'hammer', '--split', 'test', '--db', dbFile]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /a run named "hammer" exists; replace it/);
+});
+
+test("text grounding over word pieces, as DGM4's authors count it: HAMMER's text cleaning, a BERT tokenizer's pieces, flags per piece or per word; imported as a job", async (t) => {
+  const dir = tempDir(t);
+  const image = (n: number) => `DGM4/manipulation/HFGI/${n}.jpg`;
+  const records: Dgm4Record[] = [
+    // Cleaned: "merkels unbelievable visit to berlin mitte"; pieces merkel ##s | un ##believ ##able | visit | to | berlin | mit ##te.
+    { id: 1, image: image(1), text: "Merkel's unbelievable visit to Berlin-Mitte", fake_cls: 'text_attribute', fake_image_box: [], fake_text_pos: [1] },
+    // "the a&b deal $5": the BERT pre-tokenizer splits a & b and $ 5, so word 3 of the file ("$5") names the piece "b" — HAMMER's own quirk, kept.
+    { id: 2, image: image(2), text: 'The A&B deal $5', fake_cls: 'text_swap', fake_image_box: [], fake_text_pos: [3] },
+    { id: 3, image: image(3), text: 'three plain words', fake_cls: 'orig', fake_image_box: [] },
+  ];
+  const images = Object.fromEntries([1, 2, 3].map((n) => [image(n), { width: 100, height: 100 }]));
+  const root = await writeDgm4(path.join(dir, 'data'), { test: records }, images);
+  const tokenizer = writeBertTokenizer(path.join(dir, 'bert', 'tokenizer.json'), ['merkel', '##s', 'un', '##believ', '##able', 'visit', 'to', 'berlin', 'mit', '##te', 'the', 'a', '&', 'b', 'deal', '$', '5', 'three', 'plain', 'words']);
+
+  const units = await SubwordUnits.load(tokenizer);
+  assert.equal(preCaption("Merkel's unbelievable visit to Berlin-Mitte", 50), 'merkels unbelievable visit to berlin mitte');
+  assert.equal(preCaption('  "Quoted" (words)  here!  ', 2), 'quoted words');
+  assert.deepEqual(units.wordIds(records[0]!.text), [0, 0, 1, 1, 1, 2, 3, 4, 5, 5]);
+  assert.deepEqual(units.wordIds(records[1]!.text), [0, 1, 2, 3, 4, 5, 6]);
+  assert.equal(units.wordIds(Array.from({ length: 300 }, () => 'unbelievable').join(' ')).length, 126, 'at most 126 pieces, as BERT with max_length 128');
+  await assert.rejects(SubwordUnits.load(path.join(dir, 'data', 'DGM4', 'metadata', 'test.json')), /test\.json: not a tokenizer\.json/);
+
+  const dbFile = path.join(dir, 'w.db');
+  const db = openDatabase(dbFile);
+  t.after(() => db.close());
+  await indexDgm4(db, { folder: root });
+  const predictions = [
+    // Per piece (HAMMER's logits_tok): pieces 2 and 3 right, piece 0 a false alarm, piece 4 missed.
+    { id: 1, image: image(1), token_probs: [0.9, 0, 0.8, 0.7, 0.2, 0, 0, 0, 0, 0] },
+    // Per word of the file (4 words, 7 pieces): word 3 spread over the pieces whose word id is 3.
+    { id: 2, image: image(2), words: [0, 0, 0, 1] },
+    // Neither 3 words nor 3 pieces.
+    { id: 3, image: image(3), words: [0, 0] },
+  ];
+  const file = path.join(dir, 'pieces.json');
+  writeFileSync(file, `[\n${predictions.map((p) => JSON.stringify(p)).join(',\n')}\n]\n`);
+  const jobs = new JobCenter(dbFile);
+  const api = createHandlers({ db, databaseFile: dbFile, demo: false, version: 'test', jobs });
+  await assert.rejects(Promise.resolve().then(() => api['dgm4.import']({ file, name: 'x', split: 'test', boxFormat: 'xyxy', replace: false, tokenizer: 'bert/tokenizer.json' })), /give files as full paths, got "bert\/tokenizer\.json"/);
+  const started = await api['dgm4.import']({ file, name: 'pieces', split: 'test', boxFormat: 'xyxy', replace: false, tokenizer });
+  assert.equal(started.kind, 'import-dgm4-run');
+  const done = await jobs.wait(started.id);
+  assert.equal(done.state, 'done', JSON.stringify(done.error));
+  const { run, problems } = done.summary as { run: { matched: number; subwords: unknown }; problems: { line: number; detail: string }[] };
+  assert.equal(run.matched, 2);
+  assert.deepEqual(run.subwords, { tokenizer, maxWords: 50 });
+  assert.equal(problems[0]!.line, 4);
+  assert.match(problems[0]!.detail, /sample 3: words has 2 values, but the text has 3 words \(split on spaces\) and 3 word pieces/);
+
+  const [pieces] = (await api['dgm4.evaluate']({ runs: ['pieces'] })).runs;
+  // TP 2 + 1, FP 1, FN 1 over pieces.
+  assert.deepEqual(pieces!.overall.text, { precision: 0.75, recall: 0.75, f1: 0.75 });
+  assert.deepEqual(pieces!.subwords, { tokenizer, maxWords: 50 });
+
+  // The same file without a tokenizer: the per-piece row does not fit the words.
+  const words = await runCli(['dgm4-predictions', 'import', file, '--name', 'words', '--split', 'test', '--db', dbFile]);
+  assert.equal(words.code, 0, words.stderr);
+  assert.match(words.stdout, /line 2: sample 1: token_probs has 10 values, but the text has 5 words \(split on spaces\)\n/);
+  const shown = await runCli(['dgm4-evaluate', '--run', 'pieces', '--run', 'words', '--db', dbFile]);
+  assert.match(shown.stdout, /text grounding \(word pieces or words\)/);
+  const wrong = await runCli(['dgm4-predictions', 'import', file, '--name', 'w2', '--split', 'test', '--max-words', '10', '--db', dbFile]);
+  assert.match(wrong.stderr, /--max-words goes with --tokenizer/);
 });
 
 test('ooc saliency-grounding explains manipulated samples with each method and scores them beside random maps, per class', async (t) => {
@@ -292,7 +360,8 @@ test('DGM4 samples curated like pairs: a verdict, note and tags per sample, filt
   await indexDgm4(db, { folder: root });
   const api = createHandlers({ db, databaseFile: dbFile, demo: false, version: 'test' });
 
-  await api['dgm4.curate']({ target: { split: 'test', ids: [2] }, change: { verdict: 'out-of-context', note: 'the swapped word is a name', addTags: ['names'] } });
+  const one = await api['dgm4.curate']({ target: { split: 'test', ids: [2] }, change: { verdict: 'out-of-context', note: 'the swapped word is a name', addTags: ['names'] } });
+  assert.equal(one.undo, 'verdict confirmed manipulated, note, tag names on 1 DGM4 sample');
   const curation = await api['dgm4.curation']({ split: 'test', id: 2 });
   assert.deepEqual([curation.verdict, curation.note, curation.tags], ['out-of-context', 'the swapped word is a name', ['names']]);
   let page = await api['dgm4.page']({ split: 'test', offset: 0, limit: 10 });
@@ -304,6 +373,7 @@ test('DGM4 samples curated like pairs: a verdict, note and tags per sample, filt
   // Every text-manipulated sample shown, at once; then undone.
   const bulk = await api['dgm4.curate']({ target: { selection: { split: 'test', kind: 'text' } }, change: { verdict: 'ambiguous' } });
   assert.equal(bulk.pairs, 2);
+  assert.equal(bulk.undo, 'verdict ambiguous on 2 DGM4 samples');
   assert.deepEqual((await api['dgm4.page']({ split: 'test', offset: 0, limit: 10 })).verdicts, { none: 2, ambiguous: 2 });
   await api['curation.undo']({});
   assert.deepEqual((await api['dgm4.page']({ split: 'test', offset: 0, limit: 10 })).verdicts, { none: 3, 'out-of-context': 1 });

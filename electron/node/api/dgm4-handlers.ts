@@ -1,8 +1,9 @@
+import path from 'node:path';
 import type { ApiMethod } from '../../common/api.ts';
-import { DGM4_CURATION, type Dgm4Detail } from '../../common/dgm4.ts';
+import { DGM4_CURATION, DGM4_VERDICT_NAMES, type Dgm4Detail } from '../../common/dgm4.ts';
 import { OocError } from '../../common/errors.ts';
 import { dgm4Json } from '../dgm4/export-dgm4.ts';
-import { compareDgm4Runs, importDgm4Run } from '../dgm4/runs.ts';
+import { compareDgm4Runs } from '../dgm4/runs.ts';
 import { deleteDgm4Run, listDgm4Runs } from '../store/dgm4-runs.ts';
 import type { Db } from '../store/db.ts';
 import type { JobCenter } from '../jobs/job-center.ts';
@@ -19,7 +20,11 @@ export function dgm4Handlers(db: Db, tasks: TaskRunner, jobs: JobCenter | undefi
   return {
     'dgm4.page': (query) => dgm4Page(db, query),
     'dgm4.runs': () => ({ runs: listDgm4Runs(db) }),
-    'dgm4.import': (request) => importDgm4Run(db, request),
+    'dgm4.import': (request) => {
+      if (jobs === undefined) throw new OocError('BAD_ARGUMENT', 'imports cannot run from here; use `ooc dgm4-predictions import`');
+      for (const file of [request.file, request.tokenizer]) if (file !== undefined && !path.isAbsolute(file)) throw new OocError('BAD_ARGUMENT', `give files as full paths, got "${file}"`);
+      return jobs.start('import-dgm4-run', request);
+    },
     'dgm4.deleteRun': ({ name }) => {
       deleteDgm4Run(db, name);
       return { runs: listDgm4Runs(db) };
@@ -36,7 +41,7 @@ export function dgm4Handlers(db: Db, tasks: TaskRunner, jobs: JobCenter | undefi
       const unknown = ids.filter((id) => !found.has(id));
       if (unknown.length > 0) throw new OocError('NOT_FOUND', `DGM4 ${split} has no sample ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}`);
       if (ids.length === 0) throw new OocError('BAD_ARGUMENT', 'no sample matches: nothing was changed');
-      return applyCuration(db, ids.map((captionId) => ({ split: DGM4_CURATION, subset: split, captionId })), change);
+      return applyCuration(db, ids.map((captionId) => ({ split: DGM4_CURATION, subset: split, captionId })), change, { noun: 'DGM4 sample', verdictNames: DGM4_VERDICT_NAMES });
     },
     'dgm4.grounding': ({ requestId, model, ...options }) => {
       const work = (onProgress: (p: { done: number; total: number }) => void) => tasks.run('grounding', { ...options, ...(model === undefined ? {} : { model }) }, onProgress);

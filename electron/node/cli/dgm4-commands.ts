@@ -71,7 +71,8 @@ function table(rows: [string, string[]][]): string {
 }
 
 export function formatDgm4Evaluations(runs: Dgm4Evaluation[]): string {
-  const out = [`DGM4 ${runs[0]?.split ?? ''}: binary | multi-label | image grounding | text grounding (words), in percent`, table(runs.map((r) => [r.run, metricCells(r.overall)]))];
+  const units = new Set(runs.map((r) => (r.subwords ? 'word pieces' : 'words')));
+  const out = [`DGM4 ${runs[0]?.split ?? ''}: binary | multi-label | image grounding | text grounding (${[...units].join(' or ')}), in percent`, table(runs.map((r) => [r.run, metricCells(r.overall)]))];
   for (const r of runs) out.push('', `  ${r.run}: ${r.answered.toLocaleString('en-US')} of ${r.splitSamples.toLocaleString('en-US')} samples answered; per class:`, table(Object.entries(r.byClass).map(([cls, m]) => [`${cls} (${m.samples})`, metricCells(m)])));
   return out.join('\n');
 }
@@ -79,7 +80,8 @@ export function formatDgm4Evaluations(runs: Dgm4Evaluation[]): string {
 export const dgm4PredictionsCommand: Command = {
   name: 'dgm4-predictions',
   summary: "import a detector's outputs on a DGM4 split as a named run; list or delete runs",
-  usage: `ooc dgm4-predictions import <file> --name <run> --split <train|val|test> [--box-format xyxy|cxcywh-normalized] [--replace] [--db <file>]
+  usage: `ooc dgm4-predictions import <file> --name <run> --split <train|val|test> [--box-format xyxy|cxcywh-normalized]
+                                [--tokenizer <tokenizer.json> [--max-words 50]] [--replace] [--db <file>]
        ooc dgm4-predictions list [--db <file>] [--json]
        ooc dgm4-predictions delete --name <run> [--db <file>]
 
@@ -91,8 +93,12 @@ export const dgm4PredictionsCommand: Command = {
                 per-word flags or probabilities (words, token_probs …), words split on spaces
   --box-format  xyxy: pixels [x1, y1, x2, y2] as DGM4's metadata (default); cxcywh-normalized:
                 HAMMER's output, centre and size as fractions of the image
+  --tokenizer   count text grounding over word pieces as DGM4's authors do: the text cleaned as
+                HAMMER's loader cleans it, then this tokenizer (bert-base-uncased's tokenizer.json
+                for HAMMER); word flags may then be one per piece (HAMMER's logits_tok) or per word
+  --max-words   HAMMER's max_words with --tokenizer (default 50, its test.yaml)
   --replace     replace a DGM4 run of the same name`,
-  options: { db: { type: 'string' }, json: { type: 'boolean' }, name: { type: 'string' }, split: { type: 'string' }, 'box-format': { type: 'string' }, replace: { type: 'boolean' } },
+  options: { db: { type: 'string' }, json: { type: 'boolean' }, name: { type: 'string' }, split: { type: 'string' }, 'box-format': { type: 'string' }, replace: { type: 'boolean' }, tokenizer: { type: 'string' }, 'max-words': { type: 'string' } },
   async run(values, positionals) {
     const [action, file] = positionals;
     const db = openCommandDatabase(values);
@@ -110,8 +116,19 @@ export const dgm4PredictionsCommand: Command = {
       if (action !== 'import' || file === undefined) throw new OocError('BAD_ARGUMENT', 'usage: ooc dgm4-predictions import <file> --name <run> --split <split> | list | delete --name <run>');
       const boxFormat = optionalString(values, 'box-format') ?? 'xyxy';
       if (!(BOX_FORMATS as readonly string[]).includes(boxFormat)) throw new OocError('BAD_ARGUMENT', `--box-format must be one of ${BOX_FORMATS.join(', ')}, got "${boxFormat}"`);
-      const { run, problems } = await importDgm4Run(db, { file, name: requireString(values, 'name', 'dgm4-predictions import'), split: requireString(values, 'split', 'dgm4-predictions import'), boxFormat: boxFormat as BoxFormat, replace: values.replace === true });
-      process.stdout.write(`Imported "${run.name}": ${run.matched.toLocaleString('en-US')} of ${run.rows.toLocaleString('en-US')} rows matched to DGM4 ${run.split} (fields: ${Object.entries(run.fields).map(([k, v]) => `${k} ← ${v}`).join(', ')})\n`);
+      const tokenizer = optionalString(values, 'tokenizer');
+      const maxWords = optionalString(values, 'max-words');
+      if (maxWords !== undefined && (tokenizer === undefined || !/^[1-9]\d{0,2}$/.test(maxWords))) throw new OocError('BAD_ARGUMENT', tokenizer === undefined ? '--max-words goes with --tokenizer' : `--max-words must be a whole number from 1, got "${maxWords}"`);
+      const { run, problems } = await importDgm4Run(db, {
+        file,
+        name: requireString(values, 'name', 'dgm4-predictions import'),
+        split: requireString(values, 'split', 'dgm4-predictions import'),
+        boxFormat: boxFormat as BoxFormat,
+        replace: values.replace === true,
+        ...(tokenizer === undefined ? {} : { tokenizer }),
+        ...(maxWords === undefined ? {} : { maxWords: Number(maxWords) }),
+      });
+      process.stdout.write(`Imported "${run.name}": ${run.matched.toLocaleString('en-US')} of ${run.rows.toLocaleString('en-US')} rows matched to DGM4 ${run.split} (fields: ${Object.entries(run.fields).map(([k, v]) => `${k} ← ${v}`).join(', ')})${run.subwords ? `; text grounding over word pieces of ${run.subwords.tokenizer}` : ''}\n`);
       for (const [kind, n] of Object.entries(run.problems)) process.stdout.write(`  ${n.toLocaleString('en-US')} ${kind}\n`);
       for (const p of problems) process.stdout.write(`    line ${p.line}: ${p.detail}\n`);
       return 0;
@@ -128,8 +145,9 @@ export const dgm4EvaluateCommand: Command = {
 
 Binary: AUC, EER, ACC (manipulated when p > 0.5); multi-label: mAP, CF1, OF1 (a class when p ≥ 0.5);
 image grounding: mean IoU, IoU > 0.5, IoU > 0.75 (no true box and none predicted counts 1); text
-grounding: precision, recall and F1 of manipulated words — as DGM4's test.py defines them, words
-in place of BERT sub-words. Each run on the samples it answered.`,
+grounding: precision, recall and F1 of manipulated words — as DGM4's test.py defines them, over
+words, or over word pieces for a run imported with --tokenizer (as the paper counts them). Each run
+on the samples it answered.`,
   options: { db: { type: 'string' }, run: { type: 'string', multiple: true }, json: { type: 'string' } },
   run(values) {
     const runs = (values.run as unknown as string[] | undefined) ?? [];

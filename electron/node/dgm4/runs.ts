@@ -3,11 +3,12 @@ import { DGM4_CLASSES, dgm4Words, parseFakeCls } from '../../common/dgm4.ts';
 import type { Dgm4Comparison, Dgm4Evaluation, Dgm4Run } from '../../common/dgm4-metrics.ts';
 import { OocError } from '../../common/errors.ts';
 import type { RunProblem } from '../../common/evaluation.ts';
-import { asObject, detectFormat, readPredictionRows } from '../evaluation/read-predictions.ts';
+import { asObject, detectFormat, lineNumbers, readPredictionRows } from '../evaluation/read-predictions.ts';
 import type { Db } from '../store/db.ts';
 import { requireDgm4Split } from '../store/dgm4.ts';
 import { dgm4Answers, requireDgm4Run, runNameTaken, samplesById, saveDgm4Run, type Dgm4PredictionRow, type SampleKey } from '../store/dgm4-runs.ts';
 import { dgm4Metrics } from './metrics.ts';
+import { HAMMER_MAX_WORDS, pieceFlags, SubwordUnits } from './subwords.ts';
 
 /** How predicted boxes are written: pixels [x1, y1, x2, y2] (DGM4's metadata), or HAMMER's output, [cx, cy, w, h] as fractions of the image. */
 export const BOX_FORMATS = ['xyxy', 'cxcywh-normalized'] as const;
@@ -20,6 +21,13 @@ export interface Dgm4ImportRequest {
   boxFormat?: BoxFormat;
   /** Replace a DGM4 run of the same name. */
   replace?: boolean;
+  /** A tokenizer.json: text grounding over its word pieces, as DGM4's authors count it (subwords.ts). */
+  tokenizer?: string;
+  /** HAMMER's max_words with a tokenizer (50). */
+  maxWords?: number;
+  signal?: AbortSignal;
+  /** Rows read so far. */
+  onProgress?: (rows: number) => void;
 }
 
 /** The names a field goes by in the outputs detectors write, first match wins. */
@@ -52,8 +60,8 @@ function labelOf(v: unknown): number | null {
 class RowError extends Error {}
 
 /** One row's prediction for its sample; throws RowError naming what cannot be read. */
-function readRow(fields: Record<string, unknown>, pick: (f: Field) => [string, unknown] | null, sample: SampleKey, boxFormat: BoxFormat): Omit<Dgm4PredictionRow, 'id' | 'image'> {
-  const row: Omit<Dgm4PredictionRow, 'id' | 'image'> = { probability: null, label: null, classProbabilities: null, box: null, words: null };
+function readRow(fields: Record<string, unknown>, pick: (f: Field) => [string, unknown] | null, sample: SampleKey, boxFormat: BoxFormat, units: SubwordUnits | null): Omit<Dgm4PredictionRow, 'id' | 'image'> {
+  const row: Omit<Dgm4PredictionRow, 'id' | 'image'> = { probability: null, label: null, classProbabilities: null, box: null, words: null, wordIds: null };
   const probability = pick('probability');
   if (probability !== null) {
     const p = numeric(probability[1]);
@@ -87,20 +95,25 @@ function readRow(fields: Record<string, unknown>, pick: (f: Field) => [string, u
     row.box = boxFormat === 'xyxy' ? [a!, c!, d!, e!] : [(a! - d! / 2) * sample.width, (c! - e! / 2) * sample.height, (a! + d! / 2) * sample.width, (c! + e! / 2) * sample.height];
     if (row.box.every((x) => Math.abs(x) < 1e-4)) row.box = [0, 0, 0, 0];
   }
+  // Word flags: per word, or per word piece where the run has a tokenizer (per word is spread over each word's pieces).
   const count = dgm4Words(sample.text).length;
+  const wordIds = units?.wordIds(sample.text) ?? null;
   const positions = pick('textPos');
   if (positions !== null) {
     const list = Array.isArray(positions[1]) ? positions[1] : null;
     if (list === null || !list.every((p) => Number.isInteger(p) && (p as number) >= 0)) throw new RowError(`${positions[0]} must be a list of word indices`);
-    row.words = Array.from({ length: count }, (_, w) => (list.includes(w) ? 1 : 0));
+    row.words = wordIds === null ? Array.from({ length: count }, (_, w) => (list.includes(w) ? 1 : 0)) : pieceFlags(wordIds, list as number[], units!.maxWords);
   }
   const words = pick('words');
   if (words !== null) {
     const list = Array.isArray(words[1]) ? words[1].map((x) => (typeof x === 'boolean' ? Number(x) : numeric(x))) : null;
-    if (list === null || list.some((x) => x === null)) throw new RowError(`${words[0]} must be a list of numbers, one per word`);
-    if (list.length !== count) throw new RowError(`${words[0]} has ${list.length} values, but the text has ${count} words (split on spaces)`);
-    row.words = list as number[];
+    if (list === null || list.some((x) => x === null)) throw new RowError(`${words[0]} must be a list of numbers, one per word${wordIds === null ? '' : ' or word piece'}`);
+    const flags = list as number[];
+    if (wordIds !== null && flags.length === wordIds.length) row.words = flags;
+    else if (flags.length === count) row.words = wordIds === null ? flags : wordIds.map((w) => flags[w] ?? 0);
+    else throw new RowError(`${words[0]} has ${flags.length} values, but the text has ${count} words (split on spaces)${wordIds === null ? '' : ` and ${wordIds.length} word pieces`}`);
   }
+  if (row.words !== null) row.wordIds = wordIds;
   if (row.probability === null && row.label === null && row.classProbabilities === null && row.box === null && row.words === null) throw new RowError('no prediction in it: none of a probability, a label, fake_cls, class probabilities, a box or word flags');
   return row;
 }
@@ -109,8 +122,8 @@ function readRow(fields: Record<string, unknown>, pick: (f: Field) => [string, u
  * Imports a detector's outputs on a DGM4 split as a named run: JSON list or JSON Lines, one
  * object per sample with its id (and image, where an id repeats), and any of: the probability
  * that it is manipulated, a label, a predicted fake_cls, four class probabilities, a box, word
- * indices or per-word flags/probabilities. Rows that cannot be used are kept as problems with
- * their line; the truth always comes from the indexed metadata.
+ * indices or per-word flags/probabilities (per word piece, with a tokenizer). Rows that cannot be
+ * used are kept as problems with their line; the truth always comes from the indexed metadata.
  */
 export async function importDgm4Run(db: Db, request: Dgm4ImportRequest): Promise<{ run: Dgm4Run; problems: RunProblem[] }> {
   const { split, name } = request;
@@ -120,6 +133,7 @@ export async function importDgm4Run(db: Db, request: Dgm4ImportRequest): Promise
   if (taken !== null && !(taken.dgm4 && request.replace === true)) throw new OocError('BAD_ARGUMENT', `a run named "${name}" exists${taken.dgm4 ? '; replace it, or choose another name' : ' (a NewsCLIPpings run): choose another name'}`);
   const format = await detectFormat(request.file);
   if (format !== 'json' && format !== 'jsonl') throw new OocError('BAD_ARGUMENT', `${request.file}: DGM4 predictions are a JSON list or JSON Lines (boxes and word flags do not fit a table)`);
+  const units = request.tokenizer === undefined ? null : await SubwordUnits.load(request.tokenizer, request.maxWords ?? HAMMER_MAX_WORDS);
   const samples = samplesById(db, split);
   const boxFormat = request.boxFormat ?? 'xyxy';
   const used: Record<string, string> = {};
@@ -129,6 +143,7 @@ export async function importDgm4Run(db: Db, request: Dgm4ImportRequest): Promise
   let read = 0;
   const { header, batches } = await readPredictionRows(request.file, format);
   for await (const batch of batches) {
+    request.signal?.throwIfAborted();
     for (const raw of batch) {
       read++;
       const line = raw.at;
@@ -163,17 +178,23 @@ export async function importDgm4Run(db: Db, request: Dgm4ImportRequest): Promise
         continue;
       }
       try {
-        rows.push({ id, image: sample.image, ...readRow(fields, pick, sample, boxFormat) });
+        rows.push({ id, image: sample.image, ...readRow(fields, pick, sample, boxFormat, units) });
         seen.add(key);
       } catch (err) {
         if (!(err instanceof RowError)) throw err;
         problems.push({ kind: 'unparseable', line, detail: `sample ${id}: ${err.message}` });
       }
     }
+    request.onProgress?.(read);
+  }
+  // JSON records are found by byte offset: say which line each starts on.
+  if (format === 'json' && problems.length > 0) {
+    const lines = await lineNumbers(request.file, problems.map((p) => p.line));
+    for (const p of problems) p.line = lines.get(p.line) ?? p.line;
   }
   const counts: Record<string, number> = {};
   for (const p of problems) counts[p.kind] = (counts[p.kind] ?? 0) + 1;
-  const run: Dgm4Run = { name, split, file: path.resolve(request.file), format, fields: used, importedAt: new Date().toISOString(), rows: read, matched: rows.length, problems: counts };
+  const run: Dgm4Run = { name, split, file: path.resolve(request.file), format, fields: used, importedAt: new Date().toISOString(), rows: read, matched: rows.length, problems: counts, subwords: units && { tokenizer: units.file, maxWords: units.maxWords } };
   saveDgm4Run(db, run, rows, problems);
   return { run, problems: problems.slice(0, 20) };
 }
@@ -182,11 +203,13 @@ export async function importDgm4Run(db: Db, request: Dgm4ImportRequest): Promise
 export function evaluateDgm4Run(db: Db, name: string): Dgm4Evaluation {
   const run = requireDgm4Run(db, name);
   const answers = dgm4Answers(db, run.id, run.split);
-  const metricsOf = (rows: typeof answers) =>
-    dgm4Metrics(
-      rows.map((a) => ({ classes: a.classes, box: a.trueBox, textPos: a.textPos, words: dgm4Words(a.text).length })),
-      rows,
-    );
+  // The truth's units are the run's: words, or (imported with a tokenizer) each row's word pieces.
+  const truthOf = (a: (typeof answers)[number]) => {
+    if (a.wordIds === null || run.subwords === null) return { classes: a.classes, box: a.trueBox, textPos: a.textPos, words: dgm4Words(a.text).length };
+    const flags = pieceFlags(a.wordIds, a.textPos, run.subwords.maxWords);
+    return { classes: a.classes, box: a.trueBox, textPos: flags.flatMap((f, i) => (f === 1 ? [i] : [])), words: flags.length };
+  };
+  const metricsOf = (rows: typeof answers) => dgm4Metrics(rows.map(truthOf), rows);
   const groups = new Map<string, typeof answers>();
   for (const a of answers) {
     const group = groups.get(a.fakeCls);
@@ -198,6 +221,7 @@ export function evaluateDgm4Run(db: Db, name: string): Dgm4Evaluation {
     split: run.split,
     splitSamples: requireDgm4Split(db, run.split).samples,
     answered: answers.length,
+    subwords: run.subwords,
     overall: metricsOf(answers),
     byClass: Object.fromEntries([...groups].sort((a, b) => b[1].length - a[1].length).map(([cls, rows]) => [cls, metricsOf(rows)])),
   };

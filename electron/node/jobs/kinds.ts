@@ -6,6 +6,8 @@ import type { ImportProgress, ImportResult, PredictionsSource } from '../../comm
 import type { HeadInfo, TrainHeadOptions, TrainHeadProgress } from '../../common/heads.ts';
 import type { HashImagesProgress, HashImagesSummary } from '../../common/vetting.ts';
 import type { Dgm4IndexSummary } from '../../common/dgm4.ts';
+import type { Dgm4Run } from '../../common/dgm4-metrics.ts';
+import type { RunProblem } from '../../common/evaluation.ts';
 import type { Db } from '../store/db.ts';
 
 /**
@@ -57,6 +59,16 @@ export interface Dgm4IndexJobRequest extends JobBase {
   force?: boolean;
 }
 
+export interface ImportDgm4RunJobRequest extends JobBase {
+  file: string;
+  name: string;
+  split: string;
+  boxFormat?: 'xyxy' | 'cxcywh-normalized';
+  replace?: boolean;
+  tokenizer?: string;
+  maxWords?: number;
+}
+
 export interface HashImagesJobRequest extends JobBase {
   retryFailed?: boolean;
 }
@@ -76,6 +88,7 @@ export interface Jobs {
   'train-head': { request: TrainHeadJobRequest; progress: TrainHeadProgress; summary: HeadInfo };
   'hash-images': { request: HashImagesJobRequest; progress: HashImagesProgress; summary: HashImagesSummary };
   'index-dgm4': { request: Dgm4IndexJobRequest; progress: IndexProgress; summary: Dgm4IndexSummary };
+  'import-dgm4-run': { request: ImportDgm4RunJobRequest; progress: ImportProgress; summary: { run: Dgm4Run; problems: RunProblem[] } };
 }
 export type JobKind = keyof Jobs;
 
@@ -176,6 +189,14 @@ export const JOB_KINDS: { [K in JobKind]: JobKindSpec<K> } = {
     run: async (db, r, { signal, onProgress }) => {
       const { indexDgm4 } = await import('../dgm4/index-dgm4.ts');
       return indexDgm4(db, { folder: r.folder, force: r.force ?? false, signal, onProgress, ...token(r) });
+    },
+  },
+  'import-dgm4-run': {
+    title: (r) => `Import DGM4 run "${r.name}" from ${path.basename(r.file)}`,
+    busy: 'a DGM4 run is being imported',
+    run: async (db, { dbFile: _db, nativeBinding: _binding, runToken: _token, ...r }, { signal, onProgress }) => {
+      const { importDgm4Run } = await import('../dgm4/runs.ts');
+      return importDgm4Run(db, { ...r, signal, onProgress: (rows) => onProgress({ rows }) });
     },
   },
 };

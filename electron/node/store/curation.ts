@@ -1,4 +1,4 @@
-import { VERDICTS, type Collection, type CurationChange, type CurationResult, type PairCuration, type PairKey } from '../../common/curation.ts';
+import { VERDICTS, type Collection, type CurationChange, type CurationResult, type PairCuration, type PairKey, type Verdict } from '../../common/curation.ts';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from './db.ts';
 
@@ -35,16 +35,22 @@ function cleanName(name: string): string {
   return n;
 }
 
-function describe(change: CurationChange, pairs: number): string {
+/** What an edit's rows are called in Undo's label, and their verdicts' names there (DGM4's differ). */
+export interface EditedRows {
+  noun: string;
+  verdictNames?: Record<Verdict, string>;
+}
+
+function describe(change: CurationChange, pairs: number, { noun, verdictNames }: EditedRows): string {
   const parts = [
-    change.verdict !== undefined ? (change.verdict === null ? 'clear verdict' : `verdict ${change.verdict}`) : '',
+    change.verdict !== undefined ? (change.verdict === null ? 'clear verdict' : `verdict ${verdictNames?.[change.verdict] ?? change.verdict}`) : '',
     change.note !== undefined ? 'note' : '',
     change.addTags?.length ? `tag ${change.addTags.join(', ')}` : '',
     change.removeTags?.length ? `untag ${change.removeTags.join(', ')}` : '',
     change.addToCollection ? `add to ${change.addToCollection}` : '',
     change.removeFromCollection ? `remove from ${change.removeFromCollection}` : '',
   ].filter(Boolean);
-  return `${parts.join(', ')} on ${pairs} pair${pairs === 1 ? '' : 's'}`;
+  return `${parts.join(', ')} on ${pairs} ${noun}${pairs === 1 ? '' : 's'}`;
 }
 
 function collectionId(db: Db, name: string, create: boolean): number {
@@ -80,7 +86,7 @@ function compactKeys(db: Db): CompactKeys {
 const IN_KEYS = '(split, subset, caption_id) IN (SELECT split, subset, caption_id FROM curation_keys)';
 
 /** Applies one change to every pair in `keys`, as one transaction that can be undone. */
-export function applyCuration(db: Db, keys: readonly PairKey[], change: CurationChange): CurationResult {
+export function applyCuration(db: Db, keys: readonly PairKey[], change: CurationChange, rows: EditedRows = { noun: 'pair' }): CurationResult {
   if (change.verdict !== undefined && change.verdict !== null && !VERDICTS.includes(change.verdict)) {
     throw new OocError('BAD_ARGUMENT', `a verdict is one of ${VERDICTS.join(', ')}, got ${JSON.stringify(change.verdict)}`);
   }
@@ -115,7 +121,7 @@ export function applyCuration(db: Db, keys: readonly PairKey[], change: Curation
       else db.prepare(`DELETE FROM collection_pairs WHERE collection_id = ? AND ${IN_KEYS}`).run(id);
     }
     const pairs = db.prepare('SELECT count(*) FROM curation_keys').pluck().get() as number;
-    db.prepare('INSERT INTO curation_undo (label, at, before) VALUES (?, ?, ?)').run(describe(change, pairs), now, JSON.stringify({ keys: compactKeys(db), snapshot }));
+    db.prepare('INSERT INTO curation_undo (label, at, before) VALUES (?, ?, ?)').run(describe(change, pairs, rows), now, JSON.stringify({ keys: compactKeys(db), snapshot }));
     db.prepare('DELETE FROM curation_undo WHERE seq <= (SELECT max(seq) FROM curation_undo) - ?').run(UNDO_DEPTH);
     return { pairs, undo: undoLabel(db) };
   }).immediate();

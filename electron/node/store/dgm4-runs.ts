@@ -14,13 +14,16 @@ export interface Dgm4PredictionRow {
   label: number | null;
   classProbabilities: number[] | null;
   box: number[] | null;
+  /** Per word: a flag or probability; per word piece where the run has word pieces (wordIds). */
   words: number[] | null;
+  /** Per word piece of the sample's text, its word's index (a run imported with a tokenizer), else null. */
+  wordIds: number[] | null;
 }
 
 
 function toRun(r: RunRecord): Dgm4Run & { id: number } {
-  const summary = JSON.parse(r.summary) as Pick<Dgm4Run, 'matched' | 'problems'>;
-  return { id: r.run_id, name: r.name, split: r.split.slice(DGM4_RUN.length), file: r.file, format: r.format, fields: JSON.parse(r.mapping) as Record<string, string>, importedAt: r.imported_at, rows: r.rows, ...summary };
+  const { matched, problems, subwords } = JSON.parse(r.summary) as Pick<Dgm4Run, 'matched' | 'problems' | 'subwords'>;
+  return { id: r.run_id, name: r.name, split: r.split.slice(DGM4_RUN.length), file: r.file, format: r.format, fields: JSON.parse(r.mapping) as Record<string, string>, importedAt: r.imported_at, rows: r.rows, matched, problems, subwords: subwords ?? null };
 }
 
 export function listDgm4Runs(db: Db): (Dgm4Run & { id: number })[] {
@@ -51,10 +54,10 @@ export function saveDgm4Run(db: Db, run: Dgm4Run, rows: readonly Dgm4PredictionR
     db.prepare(`DELETE FROM prediction_runs WHERE name = ? AND split LIKE '${DGM4_RUN}%'`).run(run.name);
     const { lastInsertRowid } = db
       .prepare('INSERT INTO prediction_runs (name, split, file, format, mapping, imported_at, rows, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(run.name, `${DGM4_RUN}${run.split}`, run.file, run.format, JSON.stringify(run.fields), run.importedAt, run.rows, JSON.stringify({ matched: run.matched, problems: run.problems }));
-    const insert = db.prepare('INSERT INTO dgm4_predictions (run_id, id, image, probability, label, class_probabilities, box, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      .run(run.name, `${DGM4_RUN}${run.split}`, run.file, run.format, JSON.stringify(run.fields), run.importedAt, run.rows, JSON.stringify({ matched: run.matched, problems: run.problems, subwords: run.subwords }));
+    const insert = db.prepare('INSERT INTO dgm4_predictions (run_id, id, image, probability, label, class_probabilities, box, words, word_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const json = (v: unknown): string | null => (v === null ? null : JSON.stringify(v));
-    for (const r of rows) insert.run(lastInsertRowid, r.id, r.image, r.probability, r.label, json(r.classProbabilities), json(r.box), json(r.words));
+    for (const r of rows) insert.run(lastInsertRowid, r.id, r.image, r.probability, r.label, json(r.classProbabilities), json(r.box), json(r.words), json(r.wordIds));
     const insertProblem = db.prepare('INSERT INTO prediction_problems (run_id, kind, line, detail) VALUES (?, ?, ?, ?)');
     for (const p of problems) insertProblem.run(lastInsertRowid, p.kind, p.line, p.detail);
   })();
@@ -90,11 +93,11 @@ export interface Dgm4Answer extends Dgm4PredictionRow {
 export function dgm4Answers(db: Db, runId: number, split: string): Dgm4Answer[] {
   const rows = db
     .prepare(
-      `SELECT p.id, p.image, p.probability, p.label, p.class_probabilities, p.box, p.words, s.fake_cls, s.classes, s.box AS true_box, s.text_pos, s.text
+      `SELECT p.id, p.image, p.probability, p.label, p.class_probabilities, p.box, p.words, p.word_ids, s.fake_cls, s.classes, s.box AS true_box, s.text_pos, s.text
        FROM dgm4_predictions p JOIN ${DGM4_LIVE}samples s ON s.split = ? AND s.id = p.id AND s.image = p.image
        WHERE p.run_id = ? ORDER BY s.position`,
     )
-    .all(split, runId) as { id: number; image: string; probability: number | null; label: number | null; class_probabilities: string | null; box: string | null; words: string | null; fake_cls: string; classes: number; true_box: string | null; text_pos: string; text: string }[];
+    .all(split, runId) as { id: number; image: string; probability: number | null; label: number | null; class_probabilities: string | null; box: string | null; words: string | null; word_ids: string | null; fake_cls: string; classes: number; true_box: string | null; text_pos: string; text: string }[];
   const parse = <T>(v: string | null): T | null => (v === null ? null : (JSON.parse(v) as T));
   return rows.map((r) => ({
     id: r.id,
@@ -104,6 +107,7 @@ export function dgm4Answers(db: Db, runId: number, split: string): Dgm4Answer[] 
     classProbabilities: parse<number[]>(r.class_probabilities),
     box: parse<number[]>(r.box),
     words: parse<number[]>(r.words),
+    wordIds: parse<number[]>(r.word_ids),
     fakeCls: r.fake_cls,
     classes: r.classes,
     trueBox: parse<number[]>(r.true_box),

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Overview } from '../../../electron/common/api.ts';
 import type { Dgm4Comparison, Dgm4Grounding, Dgm4Metrics, Dgm4Run, GroundingScores } from '../../../electron/common/dgm4-metrics.ts';
+import type { RunProblem } from '../../../electron/common/evaluation.ts';
 import type { SaliencyMethod } from '../../../electron/common/saliency.ts';
 import { useJobs } from '../state/jobs.ts';
 import { call, type ApiError } from '../api/client.ts';
@@ -138,11 +139,23 @@ export function Dgm4Runs({ overview }: { overview: Overview }) {
   const [name, setName] = useState('');
   const [split, setSplit] = useState(overview.dgm4.find((s) => s.split === 'test')?.split ?? overview.dgm4[0]?.split ?? '');
   const [boxFormat, setBoxFormat] = useState<'xyxy' | 'cxcywh-normalized'>('xyxy');
-  const [message, setMessage] = useState<string | null>(null);
+  const [tokenizer, setTokenizer] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const job = useJobs().find((r) => r.id === jobId) ?? null;
   const fail = (err: ApiError) => setError(describeError(err));
   const load = useCallback(() => void call('dgm4.runs', {}).then((r) => setRuns(r.runs), (err: ApiError) => setError(describeError(err))), []);
   useEffect(load, [load]);
+  const imported = job?.state === 'done' ? (job.summary as { run: Dgm4Run; problems: RunProblem[] }) : null;
+  const importedName = imported?.run.name;
+  useEffect(() => {
+    if (importedName === undefined) return;
+    setChosen((c) => (c.includes(importedName) ? c : [...c, importedName]));
+    load();
+  }, [jobId, importedName, load]);
+  useEffect(() => {
+    if (job?.state === 'failed' && job.error) setError(describeError(job.error));
+  }, [job?.state, job?.error]);
   useEffect(() => {
     const names = chosen.filter((c) => runs.some((r) => r.name === c));
     if (names.length === 0) return setComparison(null);
@@ -154,19 +167,14 @@ export function Dgm4Runs({ overview }: { overview: Overview }) {
     <section className="card" aria-label="DGM4 detectors">
       <h2>DGM4 detectors</h2>
       <p className="small muted">
-        A detector's outputs on a DGM4 split (JSON or JSON Lines, one object per sample: its id and image, and any of a probability, a label or fake_cls, four class probabilities, a box, manipulated word indices or per-word flags). Metrics as DGM4's test.py defines them, text grounding over words.
+        A detector's outputs on a DGM4 split (JSON or JSON Lines, one object per sample: its id and image, and any of a probability, a label or fake_cls, four class probabilities, a box, manipulated word indices or per-word flags). Metrics as DGM4's test.py defines them; text grounding over words, or over word pieces when a tokenizer is given.
       </p>
       <form
         className="import-form"
         onSubmit={(e) => {
           e.preventDefault();
           setError(null);
-          setMessage(null);
-          call('dgm4.import', { file: file.trim(), name: name.trim(), split, boxFormat, replace: false }).then((r) => {
-            setMessage(`Imported "${r.run.name}": ${formatNumber(r.run.matched)} of ${formatNumber(r.run.rows)} rows matched${Object.keys(r.run.problems).length > 0 ? `; ${Object.entries(r.run.problems).map(([k, n]) => `${formatNumber(n)} ${k}`).join(', ')}${r.problems[0] ? ` (line ${r.problems[0].line}: ${r.problems[0].detail})` : ''}` : ''}.`);
-            setChosen((c) => [...c, r.run.name]);
-            load();
-          }, fail);
+          call('dgm4.import', { file: file.trim(), name: name.trim(), split, boxFormat, replace: false, ...(tokenizer.trim() === '' ? {} : { tokenizer: tokenizer.trim() }) }).then((r) => setJobId(r.id), fail);
         }}
       >
         <label className="grow">
@@ -186,13 +194,23 @@ export function Dgm4Runs({ overview }: { overview: Overview }) {
             <option value="cxcywh-normalized">centre and size, fractions (HAMMER)</option>
           </select>
         </label>
+        <label title="Optional: the tokenizer.json of the detector's text encoder (bert-base-uncased for HAMMER). Text grounding is then counted over its word pieces after HAMMER's text cleaning, as the paper's figures are, and word flags may be given per piece.">
+          Word pieces (tokenizer.json)
+          <input aria-label="Tokenizer for word pieces" value={tokenizer} onChange={(e) => setTokenizer(e.target.value)} placeholder="none: count words" />
+        </label>
         <label>
           Run name
           <input aria-label="DGM4 run name" value={name} onChange={(e) => setName(e.target.value)} placeholder="HAMMER" required />
         </label>
-        <button type="submit" disabled={file.trim() === '' || name.trim() === ''}>Import</button>
+        <button type="submit" disabled={file.trim() === '' || name.trim() === '' || job?.state === 'running'}>Import</button>
       </form>
-      {message && <p className="small" role="status">{message}</p>}
+      {job?.state === 'running' && <p className="small" role="status">Importing… {job.note}</p>}
+      {imported && (
+        <p className="small" role="status">
+          Imported "{imported.run.name}": {formatNumber(imported.run.matched)} of {formatNumber(imported.run.rows)} rows matched
+          {Object.keys(imported.run.problems).length > 0 && <>; {Object.entries(imported.run.problems).map(([k, n]) => `${formatNumber(n)} ${k}`).join(', ')}{imported.problems[0] && ` (line ${imported.problems[0].line}: ${imported.problems[0].detail})`}</>}.
+        </p>
+      )}
       {error && <p className="error" role="alert">{error}</p>}
       {runs.length > 0 && (
         <table className="counts runs" aria-label="DGM4 runs">
@@ -203,7 +221,7 @@ export function Dgm4Runs({ overview }: { overview: Overview }) {
             {runs.map((r) => (
               <tr key={r.name}>
                 <th scope="row">{r.name}</th>
-                <td>{r.split}</td>
+                <td>{r.split}{r.subwords && <span className="muted small" title={r.subwords.tokenizer}> · word pieces</span>}</td>
                 <td>{formatNumber(r.matched)}</td>
                 <td>{formatNumber(r.rows)}</td>
                 <td><input type="checkbox" aria-label={`Show ${r.name}`} checked={chosen.includes(r.name)} onChange={(e) => setChosen((c) => (e.target.checked ? [...c, r.name] : c.filter((x) => x !== r.name)))} /></td>
@@ -216,7 +234,7 @@ export function Dgm4Runs({ overview }: { overview: Overview }) {
       {comparison && comparison.runs.length > 0 && (
         <>
           <h3>DGM4 {comparison.split}, in percent</h3>
-          <MetricsTable label="DGM4 metrics" rows={comparison.runs.map((r) => [`${r.run} (${formatNumber(r.answered)} of ${formatNumber(r.splitSamples)})`, r.overall])} />
+          <MetricsTable label="DGM4 metrics" rows={comparison.runs.map((r) => [`${r.run} (${formatNumber(r.answered)} of ${formatNumber(r.splitSamples)}${r.subwords ? '; text over word pieces' : ''})`, r.overall])} />
           {first && (
             <>
               <h3>{first.run} by class</h3>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { Overview } from '../../../electron/common/api.ts';
 import { DGM4_VERDICT_NAMES, dgm4Words, type Dgm4Detail, type Dgm4Page, type Dgm4Sample } from '../../../electron/common/dgm4.ts';
-import type { CurationChange, PairCuration, Verdict } from '../../../electron/common/curation.ts';
+import type { CurationChange, PairCuration } from '../../../electron/common/curation.ts';
 
 /** What an edit of DGM4 samples may change (collections hold NewsCLIPpings pairs). */
 type SampleChange = Omit<CurationChange, 'addToCollection' | 'removeFromCollection'>;
@@ -9,6 +9,7 @@ import { call, dgm4ImageUrl, imageUrl, type ApiError } from '../api/client.ts';
 import { describeError } from '../errors.ts';
 import { formatCount, VERDICTS } from '../format.ts';
 import { saveText } from '../save-file.ts';
+import { BulkBar } from '../components/BulkBar.tsx';
 import { CurationPanel } from '../components/CurationPanel.tsx';
 import type { UpdateView, ViewState, ViewUpdate } from '../state/view-state.ts';
 
@@ -113,7 +114,8 @@ function Detail({ detail, onClose, onOpenItem, curation }: { detail: Dgm4Detail;
  * DGM4's samples: a split's manipulated and pristine image–text pairs in file order, filtered by
  * class, modality, generator or outlet, link to VisualNews and words; the face box drawn and the
  * manipulated words marked; a sample open beside its VisualNews original. j/k (or ←/→) move, Esc
- * closes.
+ * closes, 1–4/0 set the open sample's verdict, x marks it; edits of several go to the marked
+ * samples, or else to every sample the filters show.
  */
 export function ManipulationsView({ state, update, overview }: { state: ViewState; update: UpdateView; overview: Overview }) {
   const split = state.dsplit ?? overview.dgm4.find((s) => s.split === 'test')?.split ?? overview.dgm4[0]?.split;
@@ -122,13 +124,25 @@ export function ManipulationsView({ state, update, overview }: { state: ViewStat
   const [error, setError] = useState<string | null>(null);
   const [search, setSearch] = useState(state.dq ?? '');
   const [curation, setCuration] = useState<(PairCuration & { undo: string | null }) | null>(null);
-  const [bulkVerdict, setBulkVerdict] = useState('');
+  const [undoLabel, setUndoLabel] = useState<string | null>(null);
+  /** Samples marked (by id, as their curation is keyed) for an edit of several; cleared when the filters change. */
+  const [marked, setMarked] = useState<ReadonlySet<number>>(new Set());
   const [edits, setEdits] = useState(0);
   const offset = state.doffset ?? 0;
   const query = { cls: state.dcls, kind: state.dkind, source: state.dsource, linked: state.dlinked, q: state.dq, verdict: state.dverdict };
   // The filters set (an API call takes no undefined values).
   const filters = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
   const key = JSON.stringify([split, query, offset, edits]);
+  const filterKey = JSON.stringify([split, query]);
+  useEffect(() => setMarked(new Set()), [filterKey]);
+  const toggleMark = useCallback((id: number) => setMarked((m) => {
+    const next = new Set(m);
+    if (!next.delete(id)) next.add(id);
+    return next;
+  }), []);
+  useEffect(() => {
+    call('curation.undoState', {}).then((r) => setUndoLabel(r.undo), (err: ApiError) => setError(describeError(err)));
+  }, [edits]);
   useEffect(() => {
     if (split === undefined) return;
     let live = true;
@@ -186,6 +200,7 @@ export function ManipulationsView({ state, update, overview }: { state: ViewStat
       if (e.key === 'j' || e.key === 'ArrowRight') move(at < 0 ? 0 : 1);
       else if (e.key === 'k' || e.key === 'ArrowLeft') move(at < 0 ? 0 : -1);
       else if (e.key === 'Escape' && state.sample !== undefined) update({ sample: undefined });
+      else if (e.key === 'x' && detail) toggleMark(detail.sample.id);
       else if (/^[0-4]$/.test(e.key) && detail && split) {
         // 1–4 set a verdict (the same again clears it), 0 clears, as in the pair browser.
         const verdict = e.key === '0' ? null : VERDICTS[Number(e.key) - 1]!;
@@ -195,7 +210,7 @@ export function ManipulationsView({ state, update, overview }: { state: ViewStat
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [page, state.sample, update, detail, split, curate, curation?.verdict]);
+  }, [page, state.sample, update, detail, split, curate, curation?.verdict, toggleMark]);
 
   if (split === undefined) {
     return (
@@ -269,27 +284,28 @@ export function ManipulationsView({ state, update, overview }: { state: ViewStat
         <div className="dgm4-bar">
           <span role="status">{page === null ? 'Loading…' : total === 0 ? 'No sample matches.' : `${formatCount(offset + 1)}–${formatCount(Math.min(total, offset + PAGE))} of ${formatCount(total)} samples`}</span>
           <span className="grow" />
-          <select aria-label="Verdict for every sample shown" value={bulkVerdict} onChange={(e) => setBulkVerdict(e.target.value)}>
-            <option value="">verdict…</option>
-            {VERDICTS.map((v) => <option key={v} value={v}>{DGM4_VERDICT_NAMES[v]}</option>)}
-            <option value="clear">clear the verdict</option>
-          </select>
-          <button type="button" disabled={bulkVerdict === '' || total === 0} onClick={() => {
-            const what = bulkVerdict === 'clear' ? 'Clear the verdict' : `Set "${DGM4_VERDICT_NAMES[bulkVerdict as Verdict]}"`;
-            if (total > 1 && !window.confirm(`${what} on ${formatCount(total)} samples (every sample the filters show)?`)) return;
-            curate({ selection: { split, ...filters } }, { verdict: bulkVerdict === 'clear' ? null : (bulkVerdict as Verdict) });
-            setBulkVerdict('');
-          }}>Set verdict on {formatCount(total)} samples</button>
-          <button type="button" disabled={total === 0} title="The samples shown (every page) as a JSON list in DGM4's own metadata format, for DGM4's loaders or to index again" onClick={() => {
-            call('dgm4.export', { split, ...filters }).then((r) => saveText(r.json, r.filename, 'application/json'), (err: ApiError) => setError(describeError(err)));
-          }}>Export as DGM4 JSON</button>
           <button type="button" disabled={offset === 0} onClick={() => update({ doffset: Math.max(0, offset - PAGE) || undefined, sample: undefined })}>Previous</button>
           <button type="button" disabled={offset + PAGE >= total} onClick={() => update({ doffset: offset + PAGE, sample: undefined })}>Next</button>
         </div>
+        <BulkBar
+          noun="sample"
+          total={page === null ? null : total}
+          marked={marked.size}
+          onClearMarks={() => setMarked(new Set())}
+          undo={undoLabel}
+          onApply={(change) => curate(marked.size > 0 ? { split, ids: [...marked] } : { selection: { split, ...filters } }, change)}
+          onUndo={undo}
+          onExport={() => void call('dgm4.export', { split, ...filters }).then((r) => saveText(r.json, r.filename, 'application/json'), (err: ApiError) => setError(describeError(err)))}
+          verdictNames={DGM4_VERDICT_NAMES}
+          collections={false}
+          exportLabel="Export as DGM4 JSON"
+          exportTitle="The samples the filters show (every page) as a JSON list in DGM4's own metadata format, for DGM4's loaders or to index again"
+        />
         {error && <p className="error" role="alert">{error}</p>}
         <ul className="dgm4-grid">
           {page?.samples.map((s) => (
-            <li key={s.position}>
+            <li key={s.position} className={marked.has(s.id) ? 'marked' : undefined}>
+              <input type="checkbox" className="mark" aria-label={`Mark sample ${s.id}`} checked={marked.has(s.id)} onChange={() => toggleMark(s.id)} />
               <button type="button" className={state.sample === s.position ? 'dgm4-tile selected' : 'dgm4-tile'} aria-current={state.sample === s.position} aria-label={`Sample ${s.id}, ${className(s.fakeCls)}`} onClick={() => update({ sample: s.position })}>
                 <Dgm4Picture sample={s} />
                 <span className={s.classes.length === 0 ? 'label pristine' : 'label falsified'}>{className(s.fakeCls)}</span>

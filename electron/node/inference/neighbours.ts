@@ -28,7 +28,7 @@ const MASKS_KEPT = 4;
  */
 export class NeighbourSearch {
   private session: Promise<ort.InferenceSession> | undefined;
-  private readonly matrices = new Map<number, { rows: number; matrix: Promise<Matrix> }>();
+  private readonly matrices = new Map<string, { rows: number; matrix: Promise<Matrix> }>();
   private readonly masks = new Map<string, Mask>();
   /** The bias of an unrestricted search, by block length: allocated once, not per search. */
   private readonly zeros = new Map<number, Float32Array>();
@@ -43,17 +43,22 @@ export class NeighbourSearch {
     return this.session;
   }
 
-  /** A set's vectors, loaded once (concurrent callers share the load) and again when the set has grown. */
-  matrix(set: EmbeddingSet): Promise<Matrix> {
-    const cached = this.matrices.get(set.setId);
+  /**
+   * A set's vectors, unit length (or `raw`, as stored, for dot products), loaded once (concurrent
+   * callers share the load) and again when the set has grown.
+   */
+  matrix(set: EmbeddingSet, raw = false): Promise<Matrix> {
+    // A model's vectors are stored unit length; imported ones are as their pickles held them.
+    const normalize = set.origin === 'import' && !raw;
+    const key = `${set.setId}${normalize || set.origin !== 'import' ? '' : ':raw'}`;
+    const cached = this.matrices.get(key);
     if (cached && cached.rows === set.rows) return cached.matrix;
     const matrix = loadMatrix(this.db, set, this.blockRows).then((m) => {
-      // A model's vectors are stored unit length; imported ones are as their pickles held them.
-      if (set.origin === 'import') for (const block of m.blocks) normalizeRows(block, set.dim);
+      if (normalize) for (const block of m.blocks) normalizeRows(block, set.dim);
       return m;
     });
-    matrix.catch(() => this.matrices.delete(set.setId));
-    this.matrices.set(set.setId, { rows: set.rows, matrix });
+    matrix.catch(() => this.matrices.delete(key));
+    this.matrices.set(key, { rows: set.rows, matrix });
     return matrix;
   }
 
@@ -63,7 +68,7 @@ export class NeighbourSearch {
     return zeros;
   }
 
-  /** A set's rows outside the scope masked out, computed once for the last few scopes searched. */
+  /** A set's rows outside the scope masked out, computed once for the last few scopes searched (the row order is the same raw or not). */
   private async mask(set: EmbeddingSet, scope: NeighbourScope): Promise<Mask> {
     const key = `${set.setId}:${set.rows}:${set.kind}:${JSON.stringify(scope, Object.keys(scope).sort())}`;
     const cached = this.masks.get(key);
@@ -83,10 +88,13 @@ export class NeighbourSearch {
     return mask;
   }
 
-  /** The k stored vectors most similar to `query`, best first, leaving out `exclude` and, with a mask, the rows it masks. */
-  async search(set: EmbeddingSet, query: Float32Array, k: number, exclude?: number, mask?: Mask): Promise<Neighbour[]> {
+  /**
+   * The k stored vectors most similar to `query` (cosine, or with `raw` the dot product with the
+   * vectors as stored), best first, leaving out `exclude` and, with a mask, the rows it masks.
+   */
+  async search(set: EmbeddingSet, query: Float32Array, k: number, exclude?: number, mask?: Mask, raw = false): Promise<Neighbour[]> {
     if (query.length !== set.dim) throw new OocError('BAD_ARGUMENT', `a ${query.length}-d query cannot search ${set.dim}-d embeddings`);
-    const matrix = await this.matrix(set);
+    const matrix = await this.matrix(set, raw);
     const session = await this.topk();
     const want = k + (exclude === undefined ? 0 : 1);
     const queries = new ort.Tensor('float32', query, [set.dim, 1]);

@@ -210,6 +210,8 @@ export function publishStaged(db: Db, stats: unknown): void {
     }
     // Pair scores are keyed by pair_id, which a new index renumbers: they are computed again.
     db.exec('DELETE FROM pair_scores; DELETE FROM pair_score_runs');
+    // Captions' entities come from the captions and metadata just replaced: computed again when asked.
+    db.exec('DELETE FROM item_entities');
     setMeta(db, 'index_generation', getMeta(db, 'stage_generation') ?? '1');
     setMeta(db, 'index_format', String(INDEX_FORMAT));
     setMeta(db, 'indexed_at', new Date().toISOString());

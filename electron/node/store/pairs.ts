@@ -287,3 +287,10 @@ export function pairsUsingItem(db: Db, itemId: number): { role: ItemRole; pair: 
     .all(itemId, itemId, itemId, MAX_USES) as (PairDbRow & { role: ItemRole; split: string; subset: string; source_datasets: string | null })[];
   return rows.map((r) => ({ role: r.role, pair: toSummary(r, r.split, r.subset, r.source_datasets === null ? [] : (JSON.parse(r.source_datasets) as string[]), []) }));
 }
+
+/** The falsified images the split files chose for a caption, by split file. */
+export function falsifiedImagesOf(db: Db, captionId: number): { split: string; subset: string; imageId: number }[] {
+  return db
+    .prepare('SELECT f.split, f.subset, p.falsified_image_id AS imageId FROM pairs p JOIN annotation_files f USING (file_id) WHERE p.caption_id = ? AND p.falsified_image_id IS NOT NULL ORDER BY f.split, f.subset')
+    .all(captionId) as { split: string; subset: string; imageId: number }[];
+}

@@ -236,12 +236,21 @@ export class VectorReader {
 
 /** One item's vector from a set, read straight from the file, or undefined when it has none. */
 export function readVector(db: Db, set: EmbeddingSet, itemId: number): Float32Array | undefined {
-  const row = db.prepare('SELECT row FROM embedding_rows WHERE set_id = ? AND item_id = ?').pluck().get(set.setId, itemId) as number | undefined;
-  if (row === undefined) return undefined;
+  return readVectors(db, set, [itemId]).get(itemId);
+}
+
+/** Some items' vectors from a set, read straight from the file; an item without one is left out. */
+export function readVectors(db: Db, set: EmbeddingSet, itemIds: Iterable<number>): Map<number, Float32Array> {
+  const rowOf = db.prepare('SELECT row FROM embedding_rows WHERE set_id = ? AND item_id = ?').pluck();
+  const found = new Map<number, Float32Array>();
   const reader = new VectorReader(set);
   try {
-    return reader.read(row, new Float32Array(set.dim));
+    for (const id of itemIds) {
+      const row = rowOf.get(set.setId, id) as number | undefined;
+      if (row !== undefined && !found.has(id)) found.set(id, reader.read(row, new Float32Array(set.dim)));
+    }
   } finally {
     reader.close();
   }
+  return found;
 }

@@ -1,0 +1,231 @@
+import type { Candidate, CandidateList, CaptionEntities, ConstraintVerdict, Entity, Strategy } from '../../common/candidates.ts';
+import { OocError } from '../../common/errors.ts';
+import { normalizeRows } from '../inference/clip.ts';
+import type { Neighbour, NeighbourSearch } from '../inference/neighbours.ts';
+import { itemDate } from '../item-dates.ts';
+import type { Db } from '../store/db.ts';
+import { getItem } from '../store/items.ts';
+import { falsifiedImagesOf } from '../store/pairs.ts';
+import { searchCaptions } from '../store/search.ts';
+import { getSet, listSets, readVectors, type EmbeddingKind, type EmbeddingSet } from '../store/vectors.ts';
+import { itemEntities, sharedEntities } from './entities.ts';
+
+/**
+ * Candidates for one caption, as NewsCLIPpings built its splits (paper, section 3): the other
+ * images ranked by a strategy, each constraint checked with its reason, and the one Algorithm 1
+ * picks — the best-ranked candidate passing the constraints whose CLIP text–image similarity
+ * (CTI_f) is at least the pristine pair's (CTI_p), or else the best-ranked one below it.
+ */
+
+export interface CandidateOptions {
+  captionId: number;
+  strategy: Strategy;
+  /** Candidates to rank (default 50). */
+  k?: number;
+  /** The CLIP embeddings (a model id or imported set name) for CTI and the CLIP strategies. */
+  model?: string;
+}
+
+export const MAX_CANDIDATES = 1000;
+const MIN_DAYS = 30;
+const PLACES_LIMIT = 0.9;
+/** Captions searched for each PERSON name of the query (Person strategy). */
+const PERSON_POOL = 500;
+
+const dot = (a: Float32Array, b: Float32Array): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+};
+const unit = (v: Float32Array | undefined): Float32Array | undefined => {
+  if (v !== undefined) normalizeRows(v, v.length);
+  return v;
+};
+
+/** The set names to use: CLIP (both kinds), SBERT-WK (captions) and Places365 (images), each null when not in the database. */
+export function candidateInputs(db: Db, model?: string): { clip: string | null; sbert: EmbeddingSet | null; places: EmbeddingSet | null } {
+  const sets = listSets(db).filter((s) => s.rows > 0);
+  const both = (name: string) => sets.some((s) => s.name === name && s.kind === 'image') && sets.some((s) => s.name === name && s.kind === 'text');
+  let clip: string | null;
+  if (model !== undefined) {
+    if (!both(model)) throw new OocError('NOT_FOUND', `no image and caption embeddings named "${model}" in this database (${[...new Set(sets.filter((s) => both(s.name)).map((s) => s.name))].join(', ') || 'none: run ooc embed or import-embeddings'})`);
+    clip = model;
+  } else {
+    // NewsCLIPpings' own ViT-B/32 vectors where imported (what the paper used), else a model's.
+    const names = [...new Set(sets.map((s) => s.name))].filter(both);
+    clip = names.find((n) => n === 'newsclippings-clip') ?? names.find((n) => /clip/i.test(n)) ?? names[0] ?? null;
+  }
+  return {
+    clip,
+    sbert: sets.find((s) => s.kind === 'text' && /sbert/i.test(s.name)) ?? null,
+    places: sets.find((s) => s.kind === 'image' && /place|resnet/i.test(s.name)) ?? null,
+  };
+}
+
+const MISSING = {
+  clip: 'no CLIP embeddings of both images and captions: run ooc embed, or import NewsCLIPpings\' clip pickles with ooc import-embeddings',
+  sbert: 'no SBERT-WK caption embeddings: import NewsCLIPpings\' embeddings/sbert_wk pickles with ooc import-embeddings',
+  places: 'no Places365 ResNet-50 image embeddings: import NewsCLIPpings\' embeddings/places365 pickles with ooc import-embeddings',
+};
+
+const quoted = (entities: readonly Entity[]): string => entities.slice(0, 3).map((e) => `'${e.text}'`).join(', ') + (entities.length > 3 ? ` and ${entities.length - 3} more` : '');
+const persons = (e: CaptionEntities): Entity[] => e.entities.filter((x) => x.kind === 'PERSON');
+
+/** The candidates one strategy ranks for a caption, with every constraint's verdict and Algorithm 1's pick. */
+export async function candidatesFor(db: Db, search: NeighbourSearch, options: CandidateOptions): Promise<CandidateList> {
+  const started = performance.now();
+  const { captionId, strategy } = options;
+  const k = Math.min(MAX_CANDIDATES, Math.max(1, options.k ?? 50));
+  const item = getItem(db, captionId);
+  if (item === undefined) throw new OocError('NOT_FOUND', `no item ${captionId} in the index`);
+  if (item.caption.trim() === '') throw new OocError('BAD_ARGUMENT', `item ${captionId} has no caption`);
+  const inputs = candidateInputs(db, options.model);
+  const entities = itemEntities(db, captionId, item.caption);
+  const set = (name: string | null, kind: EmbeddingKind): EmbeddingSet | null => (name === null ? null : (getSet(db, name, kind) ?? null));
+  const clipText = set(inputs.clip, 'text');
+  const clipImage = set(inputs.clip, 'image');
+  const captionVector = clipText === null ? undefined : unit(readVectors(db, clipText, [captionId]).get(captionId));
+  const pristineImageId = item.image_path === null ? null : captionId;
+  const ctiP = captionVector !== undefined && clipImage !== null && pristineImageId !== null ? vectorDot(db, clipImage, captionVector, pristineImageId) : null;
+  const used: Record<string, string> = {};
+  if (inputs.clip !== null) used.clip = inputs.clip;
+  const result = (missing: string | null, ranked: Neighbour[] = [], constraints?: (imageId: number, other: CaptionEntities) => Record<string, ConstraintVerdict>): CandidateList => {
+    const candidates = ranked.length === 0 ? [] : describe(db, { captionId, entities, captionVector, clipImage, ranked, constraints: constraints ?? (() => ({})) });
+    const pick = pickAdversarial(candidates, ctiP);
+    const datasetMatches = falsifiedImagesOf(db, captionId).map((m) => {
+      const at = candidates.findIndex((c) => c.imageId === m.imageId);
+      return { ...m, rank: at === -1 ? null : at + 1 };
+    });
+    return { captionId, pristineImageId, ctiP, strategy, inputs: used, missing, entities, candidates, pick, datasetMatches, seconds: (performance.now() - started) / 1000 };
+  };
+
+  // The constraints every strategy keeps: another item, a month apart, no entity in common.
+  const common = (imageId: number): Record<string, ConstraintVerdict> => ({
+    different_item: imageId === captionId ? { pass: false, reason: "the caption's own image" } : { pass: true, reason: `item ${imageId}` },
+    days_apart: daysApart(db, captionId, imageId),
+  });
+  const noSharedEntities = (other: CaptionEntities): ConstraintVerdict => {
+    const shared = sharedEntities(entities.entities, other.entities);
+    return shared.length > 0 ? { pass: false, reason: `shares entity ${quoted(shared)}` } : { pass: true, reason: `no shared entity${entityNote(entities, other)}` };
+  };
+
+  switch (strategy) {
+    case 'clip_text_image': {
+      if (captionVector === undefined || clipImage === null) return result(MISSING.clip);
+      const ranked = await search.search(clipImage, captionVector, k);
+      return result(null, ranked, (id, other) => ({ ...common(id), no_shared_entities: noSharedEntities(other) }));
+    }
+    case 'clip_text_text': {
+      if (captionVector === undefined || clipText === null) return result(MISSING.clip);
+      // Captions like this one, each standing for its item's image (items without an image left out).
+      const similar = await search.search(clipText, captionVector, k + 1, captionId);
+      const withImage = similar.filter((n) => getItem(db, n.itemId)?.image_path != null).slice(0, k);
+      return result(null, withImage, (id, other) => ({ ...common(id), no_shared_entities: noSharedEntities(other) }));
+    }
+    case 'person_sbert': {
+      if (inputs.sbert === null) return result(MISSING.sbert);
+      used.sbert = inputs.sbert.name;
+      if (inputs.places !== null) used.places = inputs.places.name;
+      const names = persons(entities);
+      if (names.length === 0) return result(`the caption names no person (${entities.from === 'ner' ? 'by the offline NER' : "by NewsCLIPpings' metadata"}), so no caption can share one with it`);
+      // Captions with one of its people's surnames (full-text search), confirmed by their own entities.
+      const pool = new Set<number>();
+      for (const p of names) for (const hit of searchCaptions(db, p.text.split(/\s+/).at(-1)!, PERSON_POOL)) if (hit.id !== captionId) pool.add(hit.id);
+      const sharing = [...pool].filter((id) => {
+        const other = getItem(db, id);
+        return other?.image_path != null && sharedEntities(persons(entities), persons(itemEntities(db, id, other.caption))).length > 0;
+      });
+      const vectors = readVectors(db, inputs.sbert, [captionId, ...sharing]);
+      const query = unit(vectors.get(captionId));
+      if (query === undefined) return result(`item ${captionId} has no SBERT-WK embedding in ${inputs.sbert.name}`);
+      const ranked = sharing
+        .flatMap((id) => {
+          const v = unit(vectors.get(id));
+          return v === undefined ? [] : [{ itemId: id, score: dot(query, v) }];
+        })
+        .sort((a, b) => a.score - b.score || a.itemId - b.itemId)
+        .slice(0, k);
+      const places = inputs.places;
+      return result(null, ranked, (id, other) => {
+        const shared = sharedEntities(persons(entities), persons(other));
+        return {
+          ...common(id),
+          shares_person: shared.length > 0 ? { pass: true, reason: `shares PERSON ${quoted(shared)}` } : { pass: false, reason: 'shares no PERSON' },
+          places_below_0_9: places === null ? { pass: null, reason: 'no Places365 embeddings' } : placesVerdict(db, places, captionId, id),
+        };
+      });
+    }
+    case 'scene_resnet': {
+      if (inputs.places === null) return result(MISSING.places);
+      used.places = inputs.places.name;
+      if (persons(entities).length > 0) return result(`the caption names ${quoted(persons(entities))}: the Scene strategy takes only captions without PERSON entities`);
+      const query = readVectors(db, inputs.places, [captionId]).get(captionId);
+      if (query === undefined) return result(`item ${captionId} has no Places365 embedding in ${inputs.places.name}`);
+      // The paper's dot product, on the vectors as stored.
+      const ranked = await search.search(inputs.places, query, k, captionId, undefined, true);
+      return result(null, ranked, (id, other) => ({
+        ...common(id),
+        no_person: persons(other).length > 0 ? { pass: false, reason: `the candidate's caption names ${quoted(persons(other))}` } : { pass: true, reason: 'no PERSON in either caption' },
+        no_shared_entities: noSharedEntities(other),
+      }));
+    }
+  }
+}
+
+function vectorDot(db: Db, set: EmbeddingSet, query: Float32Array, itemId: number): number | null {
+  const v = unit(readVectors(db, set, [itemId]).get(itemId));
+  return v === undefined ? null : dot(query, v);
+}
+
+const entityNote = (a: CaptionEntities, b: CaptionEntities): string => (a.from === 'ner' || b.from === 'ner' ? ' (offline NER, an approximation of spaCy + REL)' : '');
+
+function daysApart(db: Db, a: number, b: number): ConstraintVerdict {
+  const [da, dbb] = [itemDate(db, a), itemDate(db, b)];
+  if (da === null || dbb === null) return { pass: null, reason: da === null && dbb === null ? 'no dates known' : `no date for item ${da === null ? a : b}` };
+  const days = Math.round(Math.abs(Date.parse(da.date) - Date.parse(dbb.date)) / 86_400_000);
+  return { pass: days >= MIN_DAYS, reason: `${days} day${days === 1 ? '' : 's'} apart` };
+}
+
+function placesVerdict(db: Db, places: EmbeddingSet, a: number, b: number): ConstraintVerdict {
+  const vectors = readVectors(db, places, [a, b]);
+  const [va, vb] = [unit(vectors.get(a)), unit(vectors.get(b))];
+  if (va === undefined || vb === undefined) return { pass: null, reason: `no Places365 embedding for item ${va === undefined ? a : b}` };
+  const s = dot(va, vb);
+  return { pass: s < PLACES_LIMIT, reason: `Places365 similarity ${s.toFixed(2)}` };
+}
+
+/** Each ranked image with its caption, CTI_f and constraints. */
+function describe(
+  db: Db,
+  q: { captionId: number; entities: CaptionEntities; captionVector: Float32Array | undefined; clipImage: EmbeddingSet | null; ranked: Neighbour[]; constraints: (imageId: number, other: CaptionEntities) => Record<string, ConstraintVerdict> },
+): Candidate[] {
+  const images = q.captionVector !== undefined && q.clipImage !== null ? readVectors(db, q.clipImage, q.ranked.map((r) => r.itemId)) : new Map<number, Float32Array>();
+  return q.ranked.map(({ itemId, score }) => {
+    const other = getItem(db, itemId);
+    const v = unit(images.get(itemId));
+    return {
+      imageId: itemId,
+      score,
+      ctiF: v === undefined || q.captionVector === undefined ? null : dot(q.captionVector, v),
+      constraints: q.constraints(itemId, itemEntities(db, itemId, other?.caption ?? '')),
+      picked: false,
+      caption: other?.caption ?? null,
+      source: other?.source ?? null,
+    };
+  });
+}
+
+/**
+ * Algorithm 1's adversarial pick, marked on the list: the best-ranked candidate that no
+ * constraint fails (an unknown verdict does not block it) with CTI_f ≥ CTI_p, else the
+ * best-ranked one below. Needs CTI_p and CTI_f.
+ */
+export function pickAdversarial(candidates: Candidate[], ctiP: number | null): CandidateList['pick'] {
+  if (ctiP === null) return null;
+  const eligible = candidates.filter((c) => c.ctiF !== null && Object.values(c.constraints).every((v) => v.pass !== false));
+  const above = eligible.find((c) => c.ctiF! >= ctiP);
+  const chosen = above ?? eligible[0];
+  if (chosen === undefined) return null;
+  chosen.picked = true;
+  return above === undefined ? 'below' : 'at-or-above';
+}

@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { CandidateList } from '../../electron/common/candidates.ts';
+import { candidatesFor, pickAdversarial } from '../../electron/node/candidates/candidates.ts';
+import { entityKey, metadataEntities, nerEntities, sharedEntities } from '../../electron/node/candidates/entities.ts';
+import { NeighbourSearch } from '../../electron/node/inference/neighbours.ts';
+import { buildIndex } from '../../electron/node/ingest/indexer.ts';
+import { openDatabase } from '../../electron/node/store/db.ts';
+import { ensureSet, VectorWriter, type EmbeddingKind } from '../../electron/node/store/vectors.ts';
+import { runCli } from '../fixtures/cli.ts';
+import { item, pairRows, tempDir, writeCorpus, writeJson } from '../fixtures/corpus.ts';
+
+const DIM = 8;
+const CAPTIONS: Record<number, string> = {
+  1: 'Chancellor Angela Merkel speaks in Berlin',
+  2: 'Angela Merkel visits a factory in Hamburg',
+  3: 'Chancellor Merkel meets farmers in Bavaria',
+  4: 'A storm hits the coast of Florida',
+  5: 'Crowds gather in Berlin for a concert',
+  6: 'Flooding in a small village',
+  7: 'A quiet harbour at dawn',
+  8: 'Boats moored in a calm bay',
+  9: 'Snow covers a mountain pass',
+};
+const DATES: Record<number, string> = { 1: '2019-01-01T10:00:00Z', 2: '2019-03-02T08:00:00Z', 3: '2019-01-10T08:00:00Z', 4: '2018-01-01T00:00:00Z', 5: '2018-06-01T00:00:00Z', 6: '2017-05-01T00:00:00Z', 8: '2016-02-01T00:00:00Z' };
+
+/** A vector whose cosine with e0 is `c` (the rest on axis `axis`), scaled by `norm`. */
+function planted(c: number, axis: number, norm = 1): Float32Array {
+  const v = new Float32Array(DIM);
+  v[0] = c * norm;
+  v[axis] = Math.sqrt(1 - c * c) * norm;
+  return v;
+}
+
+/**
+ * Nine items with known entities (the offline NER's) and dates (metadata timestamps), and planted
+ * embeddings: CLIP (caption 1 is e0; each image at a chosen cosine from it), SBERT-WK (captions at
+ * chosen cosines from caption 1) and Places365 (vectors of different lengths, so a dot product and
+ * a cosine rank them differently).
+ */
+async function corpus(t: Parameters<typeof tempDir>[0]) {
+  const dir = tempDir(t);
+  const items = Object.entries(CAPTIONS).map(([id, caption]) => item(Number(id), caption));
+  const layout = writeCorpus(path.join(dir, 'corpus'), items, {
+    semantics_clip_text_image: { test: { annotations: pairRows(1, 4) } },
+    person_sbert_text_text: { test: { annotations: pairRows(1, 2) } },
+  });
+  writeJson(path.join(layout.clippings, 'metadata', 'test.json'), Object.fromEntries(Object.entries(DATES).map(([id, timestamp]) => [id, { timestamp, topic: 'world' }])));
+  const dbFile = path.join(dir, 'w.db');
+  const db = openDatabase(dbFile);
+  t.after(() => db.close());
+  await buildIndex(db, { visualnews: layout.origin, clippings: layout.clippings });
+  const write = (name: string, kind: EmbeddingKind, vectors: Record<number, Float32Array>) => {
+    const writer = new VectorWriter(db, ensureSet(db, name, kind, DIM, 'import'));
+    const ids = Object.keys(vectors).map(Number);
+    const matrix = new Float32Array(ids.length * DIM);
+    ids.forEach((id, i) => matrix.set(vectors[id]!, i * DIM));
+    writer.append(ids, matrix);
+    writer.close();
+  };
+  // CTI_p = 0.5; images ranked 5 (0.9), 4 (0.7), 2 (0.6), 1 (0.5), 3 (0.4), then the rest.
+  write('newsclippings-clip', 'text', { 1: planted(1, 1), 2: planted(0.2, 2), 3: planted(0.1, 3), 4: planted(0.3, 4), 5: planted(0.95, 5), 6: planted(0.92, 6), 7: planted(0, 7), 8: planted(0, 1), 9: planted(0, 2) });
+  write('newsclippings-clip', 'image', { 1: planted(0.5, 1), 2: planted(0.6, 2), 3: planted(0.4, 3), 4: planted(0.7, 4), 5: planted(0.9, 5), 6: planted(0.1, 6), 7: planted(0.05, 7), 8: planted(0.02, 1), 9: planted(0.01, 2) });
+  // Captions sharing a person with caption 1: 3 (0.3) before 2 (0.8), lowest first.
+  write('newsclippings-sbert_wk', 'text', { 1: planted(1, 1), 2: planted(0.8, 2), 3: planted(0.3, 3), 5: planted(0.9, 4) });
+  // Scene, from item 4's image (e0): by dot product 6 (2.0), 8 (0.9), 7 (0.8); by cosine it would be 6, 7, 8.
+  // Person's Places365 check: 1 and 2 at 0.5 (pass), 1 and 3 at 0.95 (fail).
+  const on = (entries: [number, number][], norm = 1): Float32Array => {
+    const v = new Float32Array(DIM);
+    for (const [axis, x] of entries) v[axis] = x * norm;
+    return v;
+  };
+  const places = {
+    4: on([[0, 1]]),
+    6: on([[0, 1]], 2),
+    7: on([[0, 0.8], [2, 0.6]]),
+    8: on([[0, 0.6], [3, 0.8]], 1.5),
+    9: on([[0, 0.1], [4, Math.sqrt(0.99)]]),
+    1: on([[5, 1]]),
+    2: on([[5, 0.5], [6, Math.sqrt(0.75)]]),
+    3: on([[5, 0.95], [7, Math.sqrt(1 - 0.95 ** 2)]]),
+  };
+  write('newsclippings-places365', 'image', places);
+  return { db, dbFile };
+}
+
+const close = (a: number | null, b: number): boolean => a !== null && Math.abs(a - b) < 1e-5;
+const ranking = (list: CandidateList) => list.candidates.map((c) => c.imageId);
+
+test('each strategy ranks as the paper says, every constraint gives its verdict and reason, and Algorithm 1 picks as a hand computation does', async (t) => {
+  const { db } = await corpus(t);
+  const search = new NeighbourSearch(db);
+  t.after(() => search.release());
+
+  const cti = await candidatesFor(db, search, { captionId: 1, strategy: 'clip_text_image', k: 5 });
+  assert.ok(close(cti.ctiP, 0.5), `CTI_p ${cti.ctiP}`);
+  assert.deepEqual(ranking(cti), [5, 4, 2, 1, 3]);
+  assert.deepEqual(cti.inputs, { clip: 'newsclippings-clip' });
+  assert.deepEqual(cti.entities, { from: 'ner', entities: [{ text: 'Angela Merkel', kind: 'PERSON' }, { text: 'Berlin', kind: 'PLACE' }] });
+  const [five, four, two, own, three] = cti.candidates;
+  assert.deepEqual(five!.constraints.no_shared_entities, { pass: false, reason: "shares entity 'Berlin'" });
+  assert.deepEqual(five!.constraints.days_apart, { pass: true, reason: '214 days apart' });
+  assert.deepEqual(four!.constraints, {
+    different_item: { pass: true, reason: 'item 4' },
+    days_apart: { pass: true, reason: '365 days apart' },
+    no_shared_entities: { pass: true, reason: 'no shared entity (offline NER, an approximation of spaCy + REL)' },
+  });
+  assert.equal(two!.constraints.no_shared_entities!.pass, false);
+  assert.deepEqual(own!.constraints.different_item, { pass: false, reason: "the caption's own image" });
+  assert.deepEqual(three!.constraints.days_apart, { pass: false, reason: '9 days apart' });
+  assert.ok(close(four!.ctiF, 0.7));
+  // 5 fails (Berlin); 4 passes with CTI_f 0.7 ≥ CTI_p 0.5.
+  assert.deepEqual(cti.candidates.filter((c) => c.picked).map((c) => c.imageId), [4]);
+  assert.equal(cti.pick, 'at-or-above');
+  assert.deepEqual(cti.datasetMatches, [{ split: 'semantics_clip_text_image', subset: 'test', imageId: 4, rank: 2 }, { split: 'person_sbert_text_text', subset: 'test', imageId: 2, rank: 3 }].sort((a, b) => a.split.localeCompare(b.split)));
+
+  // Caption → captions: the images of the captions most like it (its own left out).
+  const ctt = await candidatesFor(db, search, { captionId: 1, strategy: 'clip_text_text', k: 3 });
+  assert.deepEqual(ranking(ctt), [5, 6, 4]);
+  assert.ok(close(ctt.candidates[0]!.score, 0.95));
+
+  // Person: captions sharing "Merkel", lowest SBERT-WK similarity first; 3 is 9 days away and its scene too alike.
+  const person = await candidatesFor(db, search, { captionId: 1, strategy: 'person_sbert', k: 10 });
+  assert.deepEqual(ranking(person), [3, 2]);
+  assert.deepEqual(person.inputs, { clip: 'newsclippings-clip', sbert: 'newsclippings-sbert_wk', places: 'newsclippings-places365' });
+  assert.deepEqual(person.candidates[0]!.constraints.shares_person, { pass: true, reason: "shares PERSON 'Angela Merkel'" });
+  assert.deepEqual(person.candidates[0]!.constraints.places_below_0_9, { pass: false, reason: 'Places365 similarity 0.95' });
+  assert.deepEqual(person.candidates[1]!.constraints.places_below_0_9, { pass: true, reason: 'Places365 similarity 0.50' });
+  assert.deepEqual(person.candidates.filter((c) => c.picked).map((c) => c.imageId), [2]);
+  assert.deepEqual(person.datasetMatches.find((m) => m.split === 'person_sbert_text_text')?.rank, 2);
+
+  // Scene: from item 4's image, by the dot product of the vectors as stored; 6, 7 and 8 have no person.
+  const scene = await candidatesFor(db, search, { captionId: 4, strategy: 'scene_resnet', k: 3 });
+  assert.deepEqual(ranking(scene), [6, 8, 7]);
+  assert.ok(close(scene.candidates[0]!.score, 2));
+  assert.deepEqual(scene.candidates[0]!.constraints.no_person, { pass: true, reason: 'no PERSON in either caption' });
+  assert.deepEqual(scene.candidates[2]!.constraints.days_apart, { pass: null, reason: 'no date for item 7' });
+  const sceneOfPerson = await candidatesFor(db, search, { captionId: 1, strategy: 'scene_resnet' });
+  assert.match(sceneOfPerson.missing!, /the caption names 'Angela Merkel': the Scene strategy takes only captions without PERSON entities/);
+});
+
+test('missing inputs are named, unknown captions refused, and the CLI prints and writes the JSON the issue specifies', async (t) => {
+  const dir = tempDir(t);
+  const layout = writeCorpus(path.join(dir, 'corpus'), [item(1, 'Chancellor Angela Merkel speaks in Berlin'), item(2, 'A quiet harbour')]);
+  const dbFile = path.join(dir, 'w.db');
+  const db = openDatabase(dbFile);
+  t.after(() => db.close());
+  await buildIndex(db, { visualnews: layout.origin, clippings: layout.clippings });
+  const search = new NeighbourSearch(db);
+  t.after(() => search.release());
+  for (const [strategy, missing] of [['clip_text_image', /no CLIP embeddings of both images and captions/], ['person_sbert', /no SBERT-WK caption embeddings/], ['scene_resnet', /no Places365 ResNet-50 image embeddings/]] as const) {
+    const list = await candidatesFor(db, search, { captionId: 1, strategy });
+    assert.match(list.missing!, missing);
+    assert.deepEqual(list.candidates, []);
+  }
+  await assert.rejects(candidatesFor(db, search, { captionId: 99, strategy: 'clip_text_image' }), /no item 99 in the index/);
+  await assert.rejects(candidatesFor(db, search, { captionId: 1, strategy: 'clip_text_image', model: 'nope' }), /no image and caption embeddings named "nope"/);
+
+  const { dbFile: full } = await corpus(t);
+  const out = await runCli(['candidates', '--caption-id', '1', '--strategy', 'clip_text_image', '-k', '5', '--db', full]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /CLIP Text-Image for caption 1/);
+  assert.match(out.stdout, /Algorithm 1 picks image 4 \(CTI_f at or above CTI_p\)/);
+  assert.match(out.stdout, /semantics_clip_text_image\/test chose image 4: rank 2/);
+  assert.match(out.stdout, /✗ no_shared_entities \(shares entity 'Berlin'\)/);
+  const json = await runCli(['candidates', '--caption-id', '1', '--strategy', 'clip_text_image', '-k', '5', '--json', '-', '--db', full]);
+  const parsed = JSON.parse(json.stdout) as CandidateList;
+  assert.deepEqual(Object.keys(parsed).filter((k) => ['captionId', 'pristineImageId', 'ctiP', 'strategy', 'candidates', 'datasetMatches'].includes(k)).length, 6);
+  assert.deepEqual(Object.keys(parsed.candidates[0]!).sort(), ['caption', 'constraints', 'ctiF', 'imageId', 'picked', 'score', 'source']);
+  const bad = await runCli(['candidates', '--caption-id', '1', '--strategy', 'nearest', '--db', full]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--strategy must be one of clip_text_image, clip_text_text, person_sbert, scene_resnet, got "nearest"/);
+});
+
+test("entities: NewsCLIPpings metadata read tolerantly (spaCy tuples, REL lists, {text, label} objects), the offline NER's, and what two captions share", () => {
+  assert.deepEqual(metadataEntities({ spacy_ents: [['Angela Merkel', 'PERSON'], ['Monday', 'DATE'], ['Berlin', 'GPE']], rel: [[0, 13, 'Angela Merkel', 'Angela_Merkel', 0.9, 0.99, 'PER']] }), [
+    { text: 'Angela Merkel', kind: 'PERSON' },
+    { text: 'Berlin', kind: 'PLACE' },
+  ]);
+  assert.deepEqual(metadataEntities({ article: { entities: [{ text: 'UN', label: 'ORG' }, { text: '3', label: 'CARDINAL' }] }, persons: ['Ban Ki-moon'] }), [
+    { text: 'UN', kind: 'ORG' },
+    { text: 'Ban Ki-moon', kind: 'PERSON' },
+  ]);
+  assert.equal(metadataEntities({ timestamp: 1, topic: 'world' }), null, 'no entity field: the NER is used instead');
+  assert.deepEqual(metadataEntities({ ner: [] }), [], 'an empty list: metadata says there are none');
+  assert.deepEqual(nerEntities("President Barack Obama's speech in Chicago"), [{ text: 'Barack Obama', kind: 'PERSON' }, { text: 'Chicago', kind: 'PLACE' }]);
+  assert.equal(entityKey(' “Merkel’s” '), 'merkel');
+  const a = [{ text: 'Angela Merkel', kind: 'PERSON' as const }, { text: 'Berlin', kind: 'PLACE' as const }];
+  assert.deepEqual(sharedEntities(a, [{ text: 'Merkel', kind: 'PERSON' }]), [a[0]]);
+  assert.deepEqual(sharedEntities(a, [{ text: 'Markus Merkel', kind: 'PERSON' }]), [], 'two full names with one surname are two people');
+  assert.deepEqual(sharedEntities(a, [{ text: 'berlin', kind: 'PLACE' }]), [a[1]]);
+});
+
+test('Algorithm 1 by hand: the best-ranked passing candidate at or above CTI_p, else the best below; an unknown date does not block', () => {
+  const c = (imageId: number, ctiF: number, pass: boolean | null = true) => ({ imageId, score: 0, ctiF, constraints: { days_apart: { pass, reason: '' } }, picked: false, caption: null, source: null });
+  let list = [c(1, 0.9, false), c(2, 0.2), c(3, 0.6, null), c(4, 0.7)];
+  assert.equal(pickAdversarial(list, 0.5), 'at-or-above');
+  assert.deepEqual(list.filter((x) => x.picked).map((x) => x.imageId), [3]);
+  list = [c(1, 0.9, false), c(2, 0.2), c(3, 0.1)];
+  assert.equal(pickAdversarial(list, 0.5), 'below');
+  assert.deepEqual(list.filter((x) => x.picked).map((x) => x.imageId), [2]);
+  assert.equal(pickAdversarial([c(1, 0.9, false)], 0.5), null);
+  assert.equal(pickAdversarial([c(1, 0.9)], null), null);
+});

@@ -11,6 +11,7 @@ import type { Dgm4Detail, Dgm4IndexSummary, Dgm4Page, Dgm4SplitCount, Dgm4Status
 import type { Dgm4Comparison, Dgm4Grounding, Dgm4Run } from './dgm4-metrics.ts';
 import type { ImportResult, PairPrediction, PredictionRun, RunComparison, RunEvaluation, RunProblem, TokenReport } from './evaluation.ts';
 import type { HeadInfo, HeadScore } from './heads.ts';
+import type { CandidateList, CustomSplit } from './candidates.ts';
 import type { CaseFile, CaseSummary, HashImagesProgress, HashImagesSummary, VetWarmth } from './vetting.ts';
 
 /**
@@ -165,6 +166,15 @@ export interface ApiOutputs {
   'heads.delete': { heads: HeadInfo[]; sets: string[] };
   /** A head's probability that an image and a caption of the corpus are a falsified pair. */
   'heads.score': HeadScore;
+  /** Out-of-context candidates for a caption under each strategy asked for (all four by default), with constraints and Algorithm 1's pick. */
+  'candidates.get': { lists: CandidateList[] };
+  /** The analyst's custom splits, with their pairs per subset. */
+  'custom.list': { splits: CustomSplit[] };
+  /** Accepts an image for a caption into a custom split (made when new; the caption's earlier pick there replaced). */
+  'custom.accept': { split: CustomSplit; splits: CustomSplit[] };
+  'custom.remove': { splits: CustomSplit[] };
+  /** Deletes a custom split and its pairs. */
+  'custom.delete': { splits: CustomSplit[] };
   /** An item's nearest neighbours under a set of embeddings: image or caption to image or caption. */
   'neighbours.get': { items: NeighbourItem[]; seconds: number };
 }

@@ -76,3 +76,19 @@ export interface CandidateList {
   datasetMatches: DatasetMatch[];
   seconds: number;
 }
+
+/** A split file the analyst makes from accepted candidates, browsed and exported like the paper's. */
+export interface CustomSplit {
+  name: string;
+  /** Its split folder in the pair browser and exports: "custom_<name>". */
+  folder: string;
+  /** Pairs per subset. */
+  subsets: Record<string, number>;
+  /** The strategies its pairs came from (its files' source_datasets, as Merged / Balanced has them). */
+  strategies: string[];
+  createdAt: string;
+}
+
+/** A custom split's name: letters, digits, - and _ (it names a folder). */
+export const CUSTOM_SPLIT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$/;
+export const CUSTOM_PREFIX = 'custom_';

@@ -8,6 +8,7 @@
  * (store/pairs.ts) and to the control that sets it (FilterBar.tsx): nothing else restates it.
  */
 import * as v from 'valibot';
+import { CUSTOM_SPLIT_NAME, STRATEGIES } from './candidates.ts';
 import { VERDICTS } from './curation.ts';
 import { OocError } from './errors.ts';
 import { EXPORT_FORMATS, STRATUM_KEYS } from './export.ts';
@@ -327,6 +328,24 @@ export const API_INPUTS = {
   }),
   'heads.delete': v.object({ name: required }),
   'heads.score': v.object({ head: required, imageId: integer, captionId: integer }),
+  'candidates.get': v.object({
+    captionId: integer,
+    strategies: v.optional(v.pipe(v.array(v.picklist(STRATEGIES, `must be among ${STRATEGIES.join(', ')}`)), v.minLength(1, 'choose a strategy')), [...STRATEGIES]),
+    k: v.optional(v.pipe(integer, v.minValue(1, 'must be from 1 to 1000'), v.maxValue(1000, 'must be from 1 to 1000')), 50),
+    model: v.optional(required),
+  }),
+  'custom.list': none,
+  'custom.accept': v.object({
+    name: v.pipe(required, v.regex(CUSTOM_SPLIT_NAME, 'must be 1 to 60 letters, digits, - or _')),
+    subset: v.optional(v.pipe(required, v.regex(/^[\w-]{1,20}$/, 'must be a short name such as train, val or test')), 'test'),
+    captionId: integer,
+    imageId: integer,
+    strategy: v.picklist(STRATEGIES, `must be one of ${STRATEGIES.join(', ')}`),
+    score: v.pipe(v.number('must be a number'), v.finite('must be a finite number')),
+    ctiP: v.nullable(v.pipe(v.number('must be a number'), v.finite('must be a finite number'))),
+  }),
+  'custom.remove': v.object({ name: required, subset: required, captionId: integer }),
+  'custom.delete': v.object({ name: required }),
   'neighbours.get': v.object({
     itemId: integer,
     within: v.optional(NEIGHBOUR_SCOPE, {}),

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { CandidateList } from '../../electron/common/candidates.ts';
+import { createHandlers, dispatch } from '../../electron/node/api/handlers.ts';
 import { candidatesFor, pickAdversarial } from '../../electron/node/candidates/candidates.ts';
+import { exportPairs } from '../../electron/node/export/write.ts';
 import { entityKey, metadataEntities, nerEntities, sharedEntities } from '../../electron/node/candidates/entities.ts';
 import { NeighbourSearch } from '../../electron/node/inference/neighbours.ts';
 import { buildIndex } from '../../electron/node/ingest/indexer.ts';
@@ -203,3 +206,61 @@ test('Algorithm 1 by hand: the best-ranked passing candidate at or above CTI_p, 
   assert.equal(pickAdversarial([c(1, 0.9, false)], 0.5), null);
   assert.equal(pickAdversarial([c(1, 0.9)], null), null);
 });
+
+test('a custom split: candidates accepted into it are browsed, searched and exported like a paper split file, kept through a new index, and deleted only when asked', async (t) => {
+  const { db, dbFile } = await corpus(t);
+  const api = createHandlers({ db, databaseFile: dbFile, demo: false, version: 'test' });
+  const accept = (captionId: number, imageId: number, score: number, strategy: 'clip_text_image' | 'person_sbert' = 'clip_text_image') => api['custom.accept']({ name: 'swaps', subset: 'test', captionId, imageId, strategy, score, ctiP: 0.5 });
+
+  await accept(1, 5, 0.9);
+  await accept(4, 6, 0.3, 'person_sbert');
+  // A second pick for caption 1 replaces the first in its place: a split file holds a caption once.
+  const { split } = await accept(1, 4, 0.7);
+  assert.deepEqual(split, { name: 'swaps', folder: 'custom_swaps', subsets: { test: 2 }, strategies: ['semantics_clip_text_image', 'person_sbert_text_text'], createdAt: split.createdAt });
+  const overview = await api['overview.get']({});
+  assert.deepEqual(overview.splits.at(-1), { folder: 'custom_swaps', name: 'Custom / swaps', retrieval: 'candidates accepted by the analyst (semantics_clip_text_image, person_sbert_text_text)' });
+  assert.ok(overview.files.some((f) => f.split === 'custom_swaps' && f.subset === 'test' && f.pairs === 2));
+
+  const page = await api['pairs.page']({ split: 'custom_swaps', subset: 'test', sort: 'file', limit: 10 });
+  assert.deepEqual(page.items.map((p) => [p.captionId, p.pristine?.imageId, p.falsified?.imageId]), [[1, 1, 4], [4, 4, 6]]);
+  assert.equal(page.total, 2);
+  // The caption search finds the new pairs, and nothing of the pick replaced.
+  const found = await api['pairs.page']({ split: 'custom_swaps', subset: 'test', sort: 'file', limit: 10, q: 'merkel' });
+  assert.deepEqual(found.items.map((p) => p.falsified?.imageId), [4]);
+  // Curated like any pair.
+  await api['curation.apply']({ target: { split: 'custom_swaps', subset: 'test', captionIds: [1] }, change: { verdict: 'out-of-context' } });
+  const facets = await api['pairs.facets']({ split: 'custom_swaps', subset: 'test' });
+  assert.ok(facets.facets.verdict.some((v) => v.value === 'out-of-context' && v.count === 1), JSON.stringify(facets.facets.verdict));
+
+  // Exported in NewsCLIPpings' format: the strategy's score on the falsified row, source_dataset naming the strategy.
+  const out = path.join(path.dirname(dbFile), 'export');
+  await exportPairs(db, { formats: ['newsclippings'], images: false, articles: false, overwrite: false, version: 'test', dir: out, selection: { query: { split: 'custom_swaps', subset: 'test' } } });
+  const written = JSON.parse(readFileSync(path.join(out, 'news_clippings', 'data', 'custom_swaps', 'test.json'), 'utf8')) as { annotations: Record<string, unknown>[]; source_datasets: string[] };
+  assert.deepEqual(written.source_datasets, ['semantics_clip_text_image', 'person_sbert_text_text']);
+  assert.deepEqual(written.annotations, [
+    { id: 1, image_id: 1, similarity_score: 0.5, source_dataset: 0, falsified: false },
+    { id: 1, image_id: 4, similarity_score: 0.7, source_dataset: 0, falsified: true },
+    { id: 4, image_id: 4, similarity_score: 0.5, source_dataset: 1, falsified: false },
+    { id: 4, image_id: 6, similarity_score: 0.3, source_dataset: 1, falsified: true },
+  ]);
+
+  // A new index build replaces the index tables: the custom split is written again beside them, its curation kept.
+  const root = path.dirname(dbFile);
+  await buildIndex(db, { visualnews: path.join(root, 'corpus', 'visual_news', 'origin'), clippings: path.join(root, 'corpus', 'news_clippings'), force: true });
+  const again = await api['pairs.page']({ split: 'custom_swaps', subset: 'test', sort: 'file', limit: 10 });
+  assert.deepEqual(again.items.map((p) => [p.captionId, p.falsified?.imageId, p.verdict]), [[1, 4, 'out-of-context'], [4, 6, null]]);
+
+  await assert.rejects(Promise.resolve().then(() => api['custom.accept']({ name: 'swaps', subset: 'test', captionId: 2, imageId: 2, strategy: 'clip_text_image', score: 1, ctiP: null })), /image 2 is the caption's own/);
+  await assert.rejects(Promise.resolve().then(() => dispatchOrThrow(api, 'custom.accept', { name: '../x', captionId: 2, imageId: 3, strategy: 'clip_text_image', score: 1, ctiP: null })), /"name" must be 1 to 60 letters, digits, - or _/);
+  await api['custom.remove']({ name: 'swaps', subset: 'test', captionId: 4 });
+  assert.equal((await api['pairs.page']({ split: 'custom_swaps', subset: 'test', sort: 'file', limit: 10 })).total, 1);
+  assert.deepEqual((await api['custom.delete']({ name: 'swaps' })).splits, []);
+  assert.ok(!(await api['overview.get']({})).files.some((f) => f.split === 'custom_swaps'));
+  assert.deepEqual((await api['pairs.page']({ split: 'semantics_clip_text_image', subset: 'test', sort: 'file', limit: 10, q: 'merkel' })).items.map((p) => p.captionId), [1], 'the paper split files are untouched');
+});
+
+async function dispatchOrThrow(api: ReturnType<typeof createHandlers>, method: string, input: unknown): Promise<unknown> {
+  const result = await dispatch(api, method, input);
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
+}

@@ -22,6 +22,7 @@ import type { TaskRunner } from '../jobs/tasks.ts';
 import type { ApiContext, Implementations } from './handlers.ts';
 
 import { dgm4Counts } from '../store/dgm4.ts';
+import { listCustomSplits } from '../store/custom-splits.ts';
 
 type BrowseMethods = 'app.info' | 'overview.get' | 'overview.log' | 'images.problems' | Extract<ApiMethod, `pairs.${string}` | `items.${string}`>;
 
@@ -68,7 +69,9 @@ export function browseHandlers(ctx: ApiContext, tasks: TaskRunner): Implementati
     }),
     'overview.get': async (): Promise<Overview> => {
       const randomModels = (await listModels()).models.filter((m) => !m.manifest.weights.meaningfulScores).map((m) => m.manifest.id);
-      return { stats: readStats(db), splits: SPLITS.map((x) => ({ ...x })), files: splitFiles(db), scores: scoreRuns(db), randomModels, dgm4: dgm4Counts(db) };
+      // The paper's splits, then the analyst's own.
+      const custom = listCustomSplits(db).map((c) => ({ folder: c.folder, name: `Custom / ${c.name}`, retrieval: `candidates accepted by the analyst (${c.strategies.join(', ')})` }));
+      return { stats: readStats(db), splits: [...SPLITS.map((x) => ({ ...x })), ...custom], files: splitFiles(db), scores: scoreRuns(db), randomModels, dgm4: dgm4Counts(db) };
     },
     'overview.log': () => ({ entries: hasIndex(db) ? readIndexLog(db) : [], images: imageProblems(db) }),
     'pairs.page': (input) => pairsPage(db, withThresholds(db, input)),

@@ -6,6 +6,7 @@ import type { JobCenter } from '../jobs/job-center.ts';
 import { InProcessTasks, type TaskRunner } from '../jobs/tasks.ts';
 import { explainDatabaseError, type Db } from '../store/db.ts';
 import { browseHandlers } from './browse-handlers.ts';
+import { candidateHandlers } from './candidate-handlers.ts';
 import { curationHandlers } from './curation-handlers.ts';
 import { evaluationHandlers } from './evaluation-handlers.ts';
 import { headHandlers } from './head-handlers.ts';
@@ -40,6 +41,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
   const tasks = ctx.tasks ?? new InProcessTasks(ctx.db);
   const implementations: Implementations = {
     ...browseHandlers(ctx, tasks),
+    ...candidateHandlers(ctx.db, tasks),
     ...curationHandlers(ctx.db),
     ...dgm4Handlers(ctx.db, tasks, ctx.jobs),
     ...exportHandlers(ctx.db),

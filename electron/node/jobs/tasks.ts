@@ -21,12 +21,14 @@ import { getSet, type EmbeddingKind } from '../store/vectors.ts';
 import { corpusHashIndex } from '../vetting/provenance.ts';
 import { saliencyGrounding, type GroundingOptions } from '../dgm4/grounding.ts';
 import type { Dgm4Grounding } from '../../common/dgm4-metrics.ts';
+import type { CandidateList, Strategy } from '../../common/candidates.ts';
+import { candidatesFor, type CandidateOptions } from '../candidates/candidates.ts';
 
 /**
  * The heavy requests of the UI, run off the main loop in a pool of worker threads (task-pool.ts)
  * or, without a pool (the CLI, the tests), in the caller: saliency maps, their PNGs, nearest
- * neighbours, facet counts, evaluations of prediction runs, token reports and vetting a case's
- * images. A worker keeps its models, neighbour matrices and facet columns loaded between tasks.
+ * neighbours, facet counts, evaluations of prediction runs, token reports, vetting a case's
+ * images and a caption's out-of-context candidates. A worker keeps its models, neighbour matrices and facet columns loaded between tasks.
  */
 
 export interface SaliencyTask {
@@ -58,6 +60,7 @@ export interface Tasks {
   vetCase: { args: { caseId: number } & Omit<VetCaseOptions, 'signal' | 'onProgress'>; result: CaseFile };
   vetWarm: { args: Record<string, never>; result: VetWarmth };
   grounding: { args: Omit<GroundingOptions, 'signal' | 'onProgress'> & { model?: string }; result: Dgm4Grounding };
+  candidates: { args: Omit<CandidateOptions, 'strategy'> & { strategies: Strategy[] }; result: CandidateList[] };
 }
 export type TaskName = keyof Tasks;
 export type Progress = (p: { done: number; total: number }) => void;
@@ -142,6 +145,13 @@ export class TaskState {
       const clips = await this.allClips();
       this.neighbourSearch ??= new NeighbourSearch(this.db);
       return vetCase(this.db, caseId, { clips, search: this.neighbourSearch }, { ...options, ...(onProgress === undefined ? {} : { onProgress }) });
+    },
+    // The strategies one after another: they share the caption's vectors, entities and dates.
+    candidates: async ({ strategies, ...options }) => {
+      this.neighbourSearch ??= new NeighbourSearch(this.db);
+      const lists: CandidateList[] = [];
+      for (const strategy of strategies) lists.push(await candidatesFor(this.db, this.neighbourSearch, { ...options, strategy }));
+      return lists;
     },
     grounding: async ({ model, ...options }, onProgress) => saliencyGrounding(this.db, await this.clipFor(model), { ...options, onProgress: (done, total) => onProgress?.({ done, total }) }),
     // What vetting needs loaded, loaded ahead (when the Investigate view opens): the first vet

@@ -43,9 +43,10 @@ export interface ScoreColumns {
   textText: Float64Array;
 }
 
-/** The key a file's cached columns are valid for. */
+/** The key a file's cached columns are valid for: the index build, and the file's pairs (a custom split's change renumbers them). */
 export function columnsKey(db: Db, split: string, subset: string): string {
-  return `${getMeta(db, 'indexed_at') ?? ''}|${split}/${subset}`;
+  const { first, last, pairs } = fileFor(db, split, subset);
+  return `${getMeta(db, 'indexed_at') ?? ''}|${split}/${subset}|${first}-${last}:${pairs}`;
 }
 
 export function loadFileColumns(db: Db, split: string, subset: string): FileColumns {

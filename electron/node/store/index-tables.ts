@@ -1,3 +1,4 @@
+import { materializeCustomSplits } from './custom-splits.ts';
 import type { Db } from './db.ts';
 import { getMeta, setMeta } from './meta.ts';
 
@@ -212,6 +213,8 @@ export function publishStaged(db: Db, stats: unknown): void {
     db.exec('DELETE FROM pair_scores; DELETE FROM pair_score_runs');
     // Captions' entities come from the captions and metadata just replaced: computed again when asked.
     db.exec('DELETE FROM item_entities');
+    // The analyst's own split files, written again beside the new ones.
+    materializeCustomSplits(db);
     setMeta(db, 'index_generation', getMeta(db, 'stage_generation') ?? '1');
     setMeta(db, 'index_format', String(INDEX_FORMAT));
     setMeta(db, 'indexed_at', new Date().toISOString());

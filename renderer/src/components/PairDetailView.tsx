@@ -10,6 +10,8 @@ import { PairImage } from './PairImage.tsx';
 export interface PairDetailViewProps {
   /** Opens an item's page: every pair, in every split file, using its caption or image. */
   onOpenItem: (itemId: number) => void;
+  /** Opens the caption's out-of-context candidates (the Candidates view). */
+  onCandidates: (captionId: number) => void;
   detail: PairDetail;
   query: string | undefined;
   article: { text: string | null; problem: string | null } | null;
@@ -62,7 +64,7 @@ function fixed(x: number | null): string {
   return x === null ? '—' : x.toFixed(4);
 }
 
-export function PairDetailView({ detail, query, article, image, thumbnail, embeddingModels, neighbourScopes, randomModels, curation, collections, onCurate, tagInputRef, explain, onLoadArticle, onClose, onOpenItem }: PairDetailViewProps) {
+export function PairDetailView({ detail, query, article, image, thumbnail, embeddingModels, neighbourScopes, randomModels, curation, collections, onCurate, tagInputRef, explain, onLoadArticle, onClose, onOpenItem, onCandidates }: PairDetailViewProps) {
   const { pair } = detail;
   return (
     <aside className="detail" aria-label="Pair detail">
@@ -149,6 +151,9 @@ export function PairDetailView({ detail, query, article, image, thumbnail, embed
       </section>
       <section>
         <h3>Neighbours</h3>
+        <p className="small">
+          <button type="button" className="secondary" onClick={() => onCandidates(pair.captionId)} title="Which images each of the paper's four strategies would swap in for this caption, with the constraints and Algorithm 1's pick">Candidates for this caption…</button>
+        </p>
         <NeighboursPanel pair={pair} models={embeddingModels} randomModels={randomModels} thumbnail={thumbnail} explain={explain} onOpenItem={onOpenItem} scopes={neighbourScopes} />
       </section>
       <section className="ids">

@@ -17,6 +17,7 @@ const JobsView = lazy(() => import('./JobsView.tsx').then((m) => ({ default: m.J
 const ModelsView = lazy(() => import('./ModelsView.tsx').then((m) => ({ default: m.ModelsView })));
 const ManipulationsView = lazy(() => import('./ManipulationsView.tsx').then((m) => ({ default: m.ManipulationsView })));
 const InvestigateView = lazy(() => import('./InvestigateView.tsx').then((m) => ({ default: m.InvestigateView })));
+const CandidatesView = lazy(() => import('./CandidatesView.tsx').then((m) => ({ default: m.CandidatesView })));
 
 /**
  * The Jobs tab, counting the jobs running. It (and ReloadAfterJobs) follow the pushed job updates
@@ -35,7 +36,7 @@ function JobsTab({ active, onOpen }: { active: boolean; onOpen: () => void }) {
  * A new index or new embeddings change what every view shows: they are read again once such a
  * job finishes, whichever view is open (runs already finished when the page opened are old news).
  */
-function ReloadAfterJobs({ load }: { load: () => void }) {
+function ReloadAfterJobs({ load }: { load: () => Promise<void> }) {
   const jobs = useJobs();
   const finished = useRef<Set<string> | null>(null);
   useEffect(() => {
@@ -46,7 +47,7 @@ function ReloadAfterJobs({ load }: { load: () => void }) {
     }
     const fresh = done.filter((id) => !finished.current!.has(id));
     for (const id of fresh) finished.current.add(id);
-    if (fresh.length > 0) load();
+    if (fresh.length > 0) void load();
   }, [jobs, load]);
   return null;
 }
@@ -63,17 +64,19 @@ export function App({ onNewPairs }: { onNewPairs?: (state: ViewState) => void })
   const [error, setError] = useState<string | null>(null);
   const loaded = useRef(info !== null && (overview !== null || !info.hasIndex));
 
-  const load = useCallback(() => {
-    call('app.info', {})
+  const load = useCallback(
+    (): Promise<void> =>
+      call('app.info', {})
       .then(async (i) => {
         const o = i.hasIndex ? await call('overview.get', {}) : null;
         setInfo(i);
         setOverview(o);
       })
-      .catch((err: ApiError) => setError(describeError(err)));
-  }, []);
+      .catch((err: ApiError) => setError(describeError(err))),
+    [],
+  );
   useEffect(() => {
-    if (!loaded.current) load();
+    if (!loaded.current) void load();
   }, [load]);
 
   // A split file named in the URL that this index lacks: fall back to the first one it has.
@@ -91,6 +94,7 @@ export function App({ onNewPairs }: { onNewPairs?: (state: ViewState) => void })
           <button className={state.view === 'overview' ? 'tab active' : 'tab'} onClick={() => update({ view: 'overview', open: false })}>Overview</button>
           <button className={state.view === 'pairs' ? 'tab active' : 'tab'} onClick={() => update({ view: 'pairs' })}>Pairs</button>
           <button className={state.view === 'items' ? 'tab active' : 'tab'} onClick={() => update({ view: 'items', open: false })}>Items</button>
+          <button className={state.view === 'candidates' ? 'tab active' : 'tab'} onClick={() => update({ view: 'candidates', open: false })}>Candidates</button>
           <button className={state.view === 'investigate' ? 'tab active' : 'tab'} onClick={() => update({ view: 'investigate', open: false })}>Investigate</button>
           {(overview?.dgm4.length ?? 0) > 0 && <button className={state.view === 'manipulations' ? 'tab active' : 'tab'} onClick={() => update({ view: 'manipulations', open: false })}>Manipulations</button>}
           <button className={state.view === 'evaluation' ? 'tab active' : 'tab'} onClick={() => update({ view: 'evaluation', open: false })}>Evaluation</button>
@@ -126,6 +130,7 @@ export function App({ onNewPairs }: { onNewPairs?: (state: ViewState) => void })
           {info?.hasIndex && state.view === 'models' && <ModelsView />}
           {state.view === 'jobs' && <JobsView />}
           {overview && state.view === 'items' && <ItemView state={state} update={update} overview={overview} />}
+          {overview && state.view === 'candidates' && <CandidatesView state={state} update={update} onSplitsChanged={load} />}
           {overview && state.view === 'investigate' && <InvestigateView state={state} update={update} overview={overview} />}
           {overview && state.view === 'manipulations' && <ManipulationsView state={state} update={update} overview={overview} />}
           {overview && state.view === 'pairs' && <PairBrowser state={state} update={update} overview={overview} />}

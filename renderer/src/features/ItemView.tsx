@@ -57,7 +57,7 @@ function CaptionSearch({ find, onFind, onOpen }: { find: string; onFind: (q: str
 }
 
 /** An item's caption and image, and every pair in every split file that uses either, grouped by split file. */
-function ItemUses({ page, overview, onOpenPair }: { page: ItemPage; overview: Overview; onOpenPair: (split: string, subset: string, pairId: number) => void }) {
+function ItemUses({ page, overview, onOpenPair, onCandidates }: { page: ItemPage; overview: Overview; onOpenPair: (split: string, subset: string, pairId: number) => void; onCandidates: (captionId: number) => void }) {
   const files = new Map<string, ItemPage['uses']>();
   for (const use of page.uses) {
     const key = `${use.pair.split}/${use.pair.subset}`;
@@ -73,6 +73,7 @@ function ItemUses({ page, overview, onOpenPair }: { page: ItemPage; overview: Ov
           <p className="detail-caption">{item.caption || <em className="muted">(empty caption)</em>}</p>
           <p className="muted small">{item.source ?? 'unknown source'} · {item.topic ?? 'no topic'}{page.image?.path ? ` · ${page.image.path}` : ''}</p>
           <p>{page.uses.length === 0 ? 'No split file uses this item.' : `${countOf(page.uses.length, 'use')} in ${countOf(files.size, 'split file')}.`}</p>
+          {item.caption.trim() !== '' && <button type="button" className="secondary" onClick={() => onCandidates(item.id)}>Candidates for this caption…</button>}
         </div>
       </div>
       {[...files].map(([key, uses]) => {
@@ -139,7 +140,7 @@ export function ItemView({ state, update, overview }: { state: ViewState; update
     <div className="items-view">
       <CaptionSearch key={state.find ?? ''} find={state.find ?? ''} onFind={(find) => update({ find })} onOpen={(item) => update({ item })} />
       {error && <p className="error" role="alert">{error}</p>}
-      {page && <ItemUses page={page} overview={overview} onOpenPair={(split, subset, pair) => update({ view: 'pairs', split, subset, pair, open: true, item: undefined, find: undefined })} />}
+      {page && <ItemUses page={page} overview={overview} onOpenPair={(split, subset, pair) => update({ view: 'pairs', split, subset, pair, open: true, item: undefined, find: undefined })} onCandidates={(caption) => update({ view: 'candidates', caption })} />}
     </div>
   );
 }

@@ -287,6 +287,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
             onLoadArticle={() => void call('items.article', { id: detail.pair.captionId }).then(setArticle, (err: ApiError) => setArticle({ text: null, problem: describeError(err) }))}
             onClose={() => update({ open: false })}
             onOpenItem={openItem}
+            onCandidates={(caption) => update({ view: 'candidates', caption, open: false }, 'push')}
           />
           </div>
         )}

@@ -7,7 +7,7 @@ import { PAIR_FILTERS, PAIR_SORTS, URL_NAMES, type PairFilters, type PairQuery }
 
 /** Everything that defines what the user is looking at; kept in the URL so back/forward and links work. */
 export interface ViewState extends PairFilters {
-  view: 'overview' | 'pairs' | 'items' | 'investigate' | 'manipulations' | 'evaluation' | 'dataset' | 'models' | 'jobs';
+  view: 'overview' | 'pairs' | 'items' | 'candidates' | 'investigate' | 'manipulations' | 'evaluation' | 'dataset' | 'models' | 'jobs';
   split: string;
   subset: string;
   sort: PairSort;
@@ -20,6 +20,8 @@ export interface ViewState extends PairFilters {
   /** The Items view: the item shown, and the search across every caption. */
   item?: number;
   find?: string;
+  /** The Candidates view: the caption (its item id) whose out-of-context candidates are shown. */
+  caption?: number;
   /** The Investigate view: the case open. */
   case?: number;
   /** The Manipulations view (DGM4): its split, filters, first row shown and the sample open (its row). */
@@ -40,7 +42,7 @@ export type UpdateView = (next: ViewUpdate, mode?: 'push' | 'replace') => void;
 
 const DEFAULTS: ViewState = { view: 'pairs', split: 'merged_balanced', subset: 'test', sort: 'file', layout: 'list', open: false };
 const LAYOUTS: readonly ViewState['layout'][] = ['list', 'grid', 'compact'];
-const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'items', 'investigate', 'manipulations', 'evaluation', 'dataset', 'models', 'jobs'];
+const VIEWS: readonly ViewState['view'][] = ['overview', 'pairs', 'items', 'candidates', 'investigate', 'manipulations', 'evaluation', 'dataset', 'models', 'jobs'];
 const DGM4_KINDS: readonly NonNullable<ViewState['dkind']>[] = ['single', 'mixed', 'image', 'text'];
 const FILTER_KEYS = Object.keys(PAIR_FILTERS) as (keyof PairFilters)[];
 /** Clears every pair filter (a view update). */
@@ -84,6 +86,8 @@ export function parseViewState(search: string): ViewState {
   if (item !== undefined) state.item = item;
   const find = p.get('find');
   if (find) state.find = find;
+  const caption = num(p.get('caption'));
+  if (caption !== undefined && Number.isSafeInteger(caption)) state.caption = caption;
   const opened = num(p.get('case'));
   if (opened !== undefined) state.case = opened;
   for (const key of ['dsplit', 'dcls', 'dsource', 'dq'] as const) {
@@ -114,6 +118,7 @@ export function formatViewState(s: ViewState): string {
   if (s.open) p.set('open', '1');
   if (s.item !== undefined) p.set('item', String(s.item));
   if (s.find !== undefined) p.set('find', s.find);
+  if (s.caption !== undefined) p.set('caption', String(s.caption));
   if (s.case !== undefined) p.set('case', String(s.case));
   for (const key of ['dsplit', 'dcls', 'dkind', 'dsource', 'dq', 'dverdict', 'doffset', 'sample'] as const) if (s[key] !== undefined) p.set(key, String(s[key]));
   if (s.dlinked !== undefined) p.set('dlinked', s.dlinked ? '1' : '0');

@@ -14,6 +14,7 @@ import { migration0012 } from './0012-case-saliency.ts';
 import { migration0013 } from './0013-dgm4-predictions.ts';
 import { migration0014 } from './0014-dgm4-subwords.ts';
 import { migration0015 } from './0015-item-entities.ts';
+import { migration0016 } from './0016-custom-splits.ts';
 
 export interface Migration {
   version: number;
@@ -22,4 +23,4 @@ export interface Migration {
 }
 
 /** Every migration, in order; migration N brings the schema to user_version N. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010, migration0011, migration0012, migration0013, migration0014, migration0015];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010, migration0011, migration0012, migration0013, migration0014, migration0015, migration0016];

@@ -89,8 +89,9 @@ export async function candidatesFor(db: Db, search: NeighbourSearch, options: Ca
   const ctiP = captionVector !== undefined && clipImage !== null && pristineImageId !== null ? vectorDot(db, clipImage, captionVector, pristineImageId) : null;
   const used: Record<string, string> = {};
   if (inputs.clip !== null) used.clip = inputs.clip;
-  const result = (missing: string | null, ranked: Neighbour[] = [], constraints?: (imageId: number, other: CaptionEntities) => Record<string, ConstraintVerdict>): CandidateList => {
-    const candidates = ranked.length === 0 ? [] : describe(db, { captionId, entities, captionVector, clipImage, ranked, constraints: constraints ?? (() => ({})) });
+  const check = constraintsOf(db, strategy, captionId, entities, inputs.places);
+  const result = (missing: string | null, ranked: Neighbour[] = []): CandidateList => {
+    const candidates = ranked.length === 0 ? [] : describe(db, { captionVector, clipImage, ranked, constraints: check });
     const pick = pickAdversarial(candidates, ctiP);
     const datasetMatches = falsifiedImagesOf(db, captionId).map((m) => {
       const at = candidates.findIndex((c) => c.imageId === m.imageId);
@@ -99,28 +100,16 @@ export async function candidatesFor(db: Db, search: NeighbourSearch, options: Ca
     return { captionId, pristineImageId, ctiP, strategy, inputs: used, missing, entities, candidates, pick, datasetMatches, seconds: (performance.now() - started) / 1000 };
   };
 
-  // The constraints every strategy keeps: another item, a month apart, no entity in common.
-  const common = (imageId: number): Record<string, ConstraintVerdict> => ({
-    different_item: imageId === captionId ? { pass: false, reason: "the caption's own image" } : { pass: true, reason: `item ${imageId}` },
-    days_apart: daysApart(db, captionId, imageId),
-  });
-  const noSharedEntities = (other: CaptionEntities): ConstraintVerdict => {
-    const shared = sharedEntities(entities.entities, other.entities);
-    return shared.length > 0 ? { pass: false, reason: `shares entity ${quoted(shared)}` } : { pass: true, reason: `no shared entity${entityNote(entities, other)}` };
-  };
-
   switch (strategy) {
     case 'clip_text_image': {
       if (captionVector === undefined || clipImage === null) return result(MISSING.clip);
-      const ranked = await search.search(clipImage, captionVector, k);
-      return result(null, ranked, (id, other) => ({ ...common(id), no_shared_entities: noSharedEntities(other) }));
+      return result(null, await search.search(clipImage, captionVector, k));
     }
     case 'clip_text_text': {
       if (captionVector === undefined || clipText === null) return result(MISSING.clip);
       // Captions like this one, each standing for its item's image (items without an image left out).
       const similar = await search.search(clipText, captionVector, k + 1, captionId);
-      const withImage = similar.filter((n) => getItem(db, n.itemId)?.image_path != null).slice(0, k);
-      return result(null, withImage, (id, other) => ({ ...common(id), no_shared_entities: noSharedEntities(other) }));
+      return result(null, similar.filter((n) => getItem(db, n.itemId)?.image_path != null).slice(0, k));
     }
     case 'person_sbert': {
       if (inputs.sbert === null) return result(MISSING.sbert);
@@ -128,32 +117,8 @@ export async function candidatesFor(db: Db, search: NeighbourSearch, options: Ca
       if (inputs.places !== null) used.places = inputs.places.name;
       const names = persons(entities);
       if (names.length === 0) return result(`the caption names no person (${entities.from === 'ner' ? 'by the offline NER' : "by NewsCLIPpings' metadata"}), so no caption can share one with it`);
-      // Captions with one of its people's surnames (full-text search), confirmed by their own entities.
-      const pool = new Set<number>();
-      for (const p of names) for (const hit of searchCaptions(db, p.text.split(/\s+/).at(-1)!, PERSON_POOL)) if (hit.id !== captionId) pool.add(hit.id);
-      const sharing = [...pool].filter((id) => {
-        const other = getItem(db, id);
-        return other?.image_path != null && sharedEntities(persons(entities), persons(itemEntities(db, id, other.caption))).length > 0;
-      });
-      const vectors = readVectors(db, inputs.sbert, [captionId, ...sharing]);
-      const query = unit(vectors.get(captionId));
-      if (query === undefined) return result(`item ${captionId} has no SBERT-WK embedding in ${inputs.sbert.name}`);
-      const ranked = sharing
-        .flatMap((id) => {
-          const v = unit(vectors.get(id));
-          return v === undefined ? [] : [{ itemId: id, score: dot(query, v) }];
-        })
-        .sort((a, b) => a.score - b.score || a.itemId - b.itemId)
-        .slice(0, k);
-      const places = inputs.places;
-      return result(null, ranked, (id, other) => {
-        const shared = sharedEntities(persons(entities), persons(other));
-        return {
-          ...common(id),
-          shares_person: shared.length > 0 ? { pass: true, reason: `shares PERSON ${quoted(shared)}` } : { pass: false, reason: 'shares no PERSON' },
-          places_below_0_9: places === null ? { pass: null, reason: 'no Places365 embeddings' } : placesVerdict(db, places, captionId, id),
-        };
-      });
+      const ranked = personCandidates(db, inputs.sbert, captionId, entities, k);
+      return ranked === null ? result(`item ${captionId} has no SBERT-WK embedding in ${inputs.sbert.name}`) : result(null, ranked);
     }
     case 'scene_resnet': {
       if (inputs.places === null) return result(MISSING.places);
@@ -162,13 +127,68 @@ export async function candidatesFor(db: Db, search: NeighbourSearch, options: Ca
       const query = readVectors(db, inputs.places, [captionId]).get(captionId);
       if (query === undefined) return result(`item ${captionId} has no Places365 embedding in ${inputs.places.name}`);
       // The paper's dot product, on the vectors as stored.
-      const ranked = await search.search(inputs.places, query, k, captionId, undefined, true);
-      return result(null, ranked, (id, other) => ({
+      return result(null, await search.search(inputs.places, query, k, captionId, undefined, true));
+    }
+  }
+}
+
+/**
+ * Candidates sharing a PERSON with the caption, lowest SBERT-WK similarity first: captions with
+ * one of its people's surnames (full-text search), confirmed by their own entities. Null: the
+ * caption has no SBERT-WK vector.
+ */
+export function personCandidates(db: Db, sbert: EmbeddingSet, captionId: number, entities: CaptionEntities, k: number): Neighbour[] | null {
+  const pool = new Set<number>();
+  for (const p of persons(entities)) for (const hit of searchCaptions(db, p.text.split(/\s+/).at(-1)!, PERSON_POOL)) if (hit.id !== captionId) pool.add(hit.id);
+  const sharing = [...pool].filter((id) => {
+    const other = getItem(db, id);
+    return other?.image_path != null && sharedEntities(persons(entities), persons(itemEntities(db, id, other.caption))).length > 0;
+  });
+  const vectors = readVectors(db, sbert, [captionId, ...sharing]);
+  const query = unit(vectors.get(captionId));
+  if (query === undefined) return null;
+  return sharing
+    .flatMap((id) => {
+      const v = unit(vectors.get(id));
+      return v === undefined ? [] : [{ itemId: id, score: dot(query, v) }];
+    })
+    .sort((a, b) => a.score - b.score || a.itemId - b.itemId)
+    .slice(0, k);
+}
+
+/**
+ * The constraints a strategy keeps for a caption, as a check of one candidate image (given that
+ * image's caption entities): every strategy, another item a month apart; no entity in common
+ * (Person instead: a PERSON in common, and scenes below 0.9 apart; Scene: no PERSON either side).
+ */
+export function constraintsOf(db: Db, strategy: Strategy, captionId: number, entities: CaptionEntities, places: EmbeddingSet | null): (imageId: number, other: CaptionEntities) => Record<string, ConstraintVerdict> {
+  const common = (imageId: number): Record<string, ConstraintVerdict> => ({
+    different_item: imageId === captionId ? { pass: false, reason: "the caption's own image" } : { pass: true, reason: `item ${imageId}` },
+    days_apart: daysApart(db, captionId, imageId),
+  });
+  const noSharedEntities = (other: CaptionEntities): ConstraintVerdict => {
+    const shared = sharedEntities(entities.entities, other.entities);
+    return shared.length > 0 ? { pass: false, reason: `shares entity ${quoted(shared)}` } : { pass: true, reason: `no shared entity${entityNote(entities, other)}` };
+  };
+  switch (strategy) {
+    case 'clip_text_image':
+    case 'clip_text_text':
+      return (id, other) => ({ ...common(id), no_shared_entities: noSharedEntities(other) });
+    case 'person_sbert':
+      return (id, other) => {
+        const shared = sharedEntities(persons(entities), persons(other));
+        return {
+          ...common(id),
+          shares_person: shared.length > 0 ? { pass: true, reason: `shares PERSON ${quoted(shared)}` } : { pass: false, reason: 'shares no PERSON' },
+          places_below_0_9: places === null ? { pass: null, reason: 'no Places365 embeddings' } : placesVerdict(db, places, captionId, id),
+        };
+      };
+    case 'scene_resnet':
+      return (id, other) => ({
         ...common(id),
         no_person: persons(other).length > 0 ? { pass: false, reason: `the candidate's caption names ${quoted(persons(other))}` } : { pass: true, reason: 'no PERSON in either caption' },
         no_shared_entities: noSharedEntities(other),
-      }));
-    }
+      });
   }
 }
 
@@ -197,7 +217,7 @@ function placesVerdict(db: Db, places: EmbeddingSet, a: number, b: number): Cons
 /** Each ranked image with its caption, CTI_f and constraints. */
 function describe(
   db: Db,
-  q: { captionId: number; entities: CaptionEntities; captionVector: Float32Array | undefined; clipImage: EmbeddingSet | null; ranked: Neighbour[]; constraints: (imageId: number, other: CaptionEntities) => Record<string, ConstraintVerdict> },
+  q: { captionVector: Float32Array | undefined; clipImage: EmbeddingSet | null; ranked: Neighbour[]; constraints: (imageId: number, other: CaptionEntities) => Record<string, ConstraintVerdict> },
 ): Candidate[] {
   const images = q.captionVector !== undefined && q.clipImage !== null ? readVectors(db, q.clipImage, q.ranked.map((r) => r.itemId)) : new Map<number, Float32Array>();
   return q.ranked.map(({ itemId, score }) => {

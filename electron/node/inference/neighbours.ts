@@ -93,32 +93,46 @@ export class NeighbourSearch {
    * vectors as stored), best first, leaving out `exclude` and, with a mask, the rows it masks.
    */
   async search(set: EmbeddingSet, query: Float32Array, k: number, exclude?: number, mask?: Mask, raw = false): Promise<Neighbour[]> {
-    if (query.length !== set.dim) throw new OocError('BAD_ARGUMENT', `a ${query.length}-d query cannot search ${set.dim}-d embeddings`);
+    const [found] = await this.searchBatch(set, [query], k + (exclude === undefined ? 0 : 1), mask, raw);
+    return found!.filter((n) => n.itemId !== exclude).slice(0, k);
+  }
+
+  /**
+   * The k best rows for each of several queries at once: one MatMul of a block of the matrix
+   * against every query, TopK per query, merged over the blocks (a batched `Q @ M.T` + top-k).
+   */
+  async searchBatch(set: EmbeddingSet, queries: readonly Float32Array[], k: number, mask?: Mask, raw = false): Promise<Neighbour[][]> {
+    const { dim } = set;
+    for (const query of queries) if (query.length !== dim) throw new OocError('BAD_ARGUMENT', `a ${query.length}-d query cannot search ${dim}-d embeddings`);
     const matrix = await this.matrix(set, raw);
     const session = await this.topk();
-    const want = k + (exclude === undefined ? 0 : 1);
-    const queries = new ort.Tensor('float32', query, [set.dim, 1]);
-    const found: Neighbour[] = [];
+    const q = queries.length;
+    // The queries as columns: [dim, q].
+    const columns = new Float32Array(dim * q);
+    queries.forEach((query, j) => {
+      for (let d = 0; d < dim; d++) columns[d * q + j] = query[d]!;
+    });
+    const tensor = new ort.Tensor('float32', columns, [dim, q]);
+    const found: Neighbour[][] = queries.map(() => []);
     let base = 0;
     for (const [b, block] of matrix.blocks.entries()) {
-      const rows = block.length / set.dim;
-      const kb = Math.min(want, rows);
+      const rows = block.length / dim;
+      const kb = Math.min(k, rows);
       const out = await session.run({
-        matrix: new ort.Tensor('float32', block, [rows, set.dim]),
-        queries,
+        matrix: new ort.Tensor('float32', block, [rows, dim]),
+        queries: tensor,
         k: new ort.Tensor('int64', BigInt64Array.of(BigInt(kb)), [1]),
         bias: new ort.Tensor('float32', mask?.[b] ?? this.noBias(rows), [rows, 1]),
       });
       const scores = out.scores!.data as Float32Array;
       const index = out.rows!.data as BigInt64Array;
       // Masked rows come last, scored -Infinity, when the scope holds fewer than k.
-      for (let i = 0; i < kb && scores[i]! > -Infinity; i++) found.push({ itemId: matrix.ids[base + Number(index[i])]!, score: scores[i]! });
+      for (let j = 0; j < q; j++) {
+        for (let i = 0; i < kb && scores[i * q + j]! > -Infinity; i++) found[j]!.push({ itemId: matrix.ids[base + Number(index[i * q + j])]!, score: scores[i * q + j]! });
+      }
       base += rows;
     }
-    return found
-      .filter((n) => n.itemId !== exclude)
-      .sort((a, b) => b.score - a.score || a.itemId - b.itemId)
-      .slice(0, k);
+    return found.map((f) => f.sort((a, b) => b.score - a.score || a.itemId - b.itemId).slice(0, k));
   }
 
   /**

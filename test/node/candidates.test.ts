@@ -6,6 +6,7 @@ import type { CandidateList } from '../../electron/common/candidates.ts';
 import { createHandlers, dispatch } from '../../electron/node/api/handlers.ts';
 import { candidatesFor, pickAdversarial } from '../../electron/node/candidates/candidates.ts';
 import { exportPairs } from '../../electron/node/export/write.ts';
+import { balance, generateSplit } from '../../electron/node/candidates/generate.ts';
 import { entityKey, metadataEntities, nerEntities, sharedEntities } from '../../electron/node/candidates/entities.ts';
 import { NeighbourSearch } from '../../electron/node/inference/neighbours.ts';
 import { buildIndex } from '../../electron/node/ingest/indexer.ts';
@@ -264,3 +265,61 @@ async function dispatchOrThrow(api: ReturnType<typeof createHandlers>, method: s
   if (!result.ok) throw new Error(result.error.message);
   return result.value;
 }
+
+test('the 50/50 filtering by hand: the larger case loses its samples with the largest CTI_p − CTI_f', () => {
+  const p = (captionId: number, ctiP: number, ctiF: number) => ({ captionId, position: captionId, outcome: ctiF >= ctiP ? 'at-or-above' : 'below', imageId: 100 + captionId, score: 0, ctiP, ctiF });
+  // Below: gaps 0.4 (1), 0.1 (2), 0.3 (3); at or above: one (4). Two of the below go: 1 and 3.
+  const picks = [p(1, 0.5, 0.1), p(2, 0.5, 0.4), p(3, 0.5, 0.2), p(4, 0.3, 0.6), { ...p(5, 0.5, 0.5), outcome: 'no_candidate', imageId: null, ctiF: null }];
+  const { kept, dropped } = balance(picks, 0);
+  assert.deepEqual(kept.map((k) => k.captionId), [2, 4]);
+  assert.equal(dropped, 2);
+});
+
+test('generate-split: Algorithm 1 over a split file matches the one-caption pick, is resumable, gives the same file for the same settings, and its export indexes back to the same pairs', async (t) => {
+  const { db, dbFile } = await corpus(t);
+  const search = new NeighbourSearch(db);
+  t.after(() => search.release());
+  // Captions 1..9 (every item), CLIP Text-Image, no balancing: caption 1 gets image 4, as candidatesFor picks it.
+  const full = await generateSplit(db, search, { name: 'all-cti', strategy: 'clip_text_image', balance: false });
+  assert.equal(full.captions, 9);
+  const oneCaption = await candidatesFor(db, search, { captionId: 1, strategy: 'clip_text_image', k: 100 });
+  const page = await createHandlers({ db, databaseFile: dbFile, demo: false, version: 'test' })['pairs.page']({ split: 'custom_all-cti', subset: 'test', sort: 'file', limit: 20 });
+  assert.equal(page.items.find((p) => p.captionId === 1)?.falsified?.imageId, oneCaption.candidates.find((c) => c.picked)?.imageId);
+  assert.equal(full.kept, full.picked.atOrAbove + full.picked.below);
+
+  // Interrupted after its first block of two captions, then run again: the same picks as in one go.
+  const controller = new AbortController();
+  await assert.rejects(generateSplit(db, search, { name: 'resumed', strategy: 'clip_text_image', balance: false, blockSize: 2, signal: controller.signal, onProgress: (p) => p.phase === 'ranking' && controller.abort() }));
+  const resumed = await generateSplit(db, search, { name: 'resumed', strategy: 'clip_text_image', balance: false, blockSize: 2 });
+  assert.equal(resumed.ranked, 7, 'the two captions of the first block were not ranked again');
+  const exported = async (name: string): Promise<string> => {
+    const out = path.join(path.dirname(dbFile), `export-${name}`);
+    await exportPairs(db, { formats: ['newsclippings'], images: false, articles: false, overwrite: false, version: 'test', dir: out, selection: { query: { split: `custom_${name}`, subset: 'test' } } });
+    return readFileSync(path.join(out, 'news_clippings', 'data', `custom_${name}`, 'test.json'), 'utf8');
+  };
+  assert.equal((await exported('resumed')).replaceAll('custom_resumed', ''), (await exported('all-cti')).replaceAll('custom_all-cti', ''), 'an interrupted run ends as an uninterrupted one');
+
+  // Balanced, twice with the same settings: byte-identical files, half of them from each case.
+  await generateSplit(db, search, { name: 'bal-a', strategy: 'clip_text_image', seed: 7 });
+  const b = await generateSplit(db, search, { name: 'bal-b', strategy: 'clip_text_image', seed: 7 });
+  assert.equal(b.kept, 2 * Math.min(b.picked.atOrAbove, b.picked.below));
+  const fileA = await exported('bal-a');
+  assert.equal(fileA, await exported('bal-b'));
+
+  // The export, indexed as a split file by the indexer every loader's data goes through, gives the same pairs.
+  const dir = tempDir(t);
+  const items = Object.entries(CAPTIONS).map(([id, caption]) => item(Number(id), caption));
+  const layout = writeCorpus(path.join(dir, 'corpus'), items, { merged_balanced: { test: JSON.parse(fileA) as unknown } });
+  const again = openDatabase(path.join(dir, 'again.db'));
+  t.after(() => again.close());
+  await buildIndex(again, { visualnews: layout.origin, clippings: layout.clippings });
+  const pairsOf = async (d: typeof db, split: string) => (await createHandlers({ db: d, databaseFile: '', demo: false, version: 'test' })['pairs.page']({ split, subset: 'test', sort: 'file', limit: 50 })).items.map((p) => [p.captionId, p.falsified?.imageId]);
+  assert.deepEqual(await pairsOf(again, 'merged_balanced'), await pairsOf(db, 'custom_bal-a'));
+
+  // Names are checked; an existing custom split is never overwritten.
+  await assert.rejects(generateSplit(db, search, { name: 'bal-a', strategy: 'clip_text_image' }), /a custom split named "bal-a" exists/);
+  await assert.rejects(generateSplit(db, search, { name: 'x', strategy: 'clip_text_image', from: 'merged_balanced' }), /--from is <split>\/<subset>/);
+  const cli = await runCli(['generate-split', '--name', 'from-cli', '--strategy', 'person_sbert', '--from', 'person_sbert_text_text/test', '--no-balance', '--db', dbFile]);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, /custom_from-cli\/test: 1 pairs \(Person \/ SBERT-WK Text-Text\) from 1 captions/);
+});

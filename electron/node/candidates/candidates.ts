@@ -62,7 +62,7 @@ export function candidateInputs(db: Db, model?: string): { clip: string | null; 
   };
 }
 
-const MISSING = {
+export const MISSING = {
   clip: 'no CLIP embeddings of both images and captions: run ooc embed, or import NewsCLIPpings\' clip pickles with ooc import-embeddings',
   sbert: 'no SBERT-WK caption embeddings: import NewsCLIPpings\' embeddings/sbert_wk pickles with ooc import-embeddings',
   places: 'no Places365 ResNet-50 image embeddings: import NewsCLIPpings\' embeddings/places365 pickles with ooc import-embeddings',

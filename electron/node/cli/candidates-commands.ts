@@ -1,6 +1,9 @@
 import { STRATEGIES, STRATEGY_INFO, type CandidateList, type Strategy } from '../../common/candidates.ts';
 import { OocError } from '../../common/errors.ts';
 import { candidatesFor, MAX_CANDIDATES } from '../candidates/candidates.ts';
+import { generateSplit, type GenerateSummary } from '../candidates/generate.ts';
+import { handleInterrupts } from './interrupt.ts';
+import { progressBar } from './progress.ts';
 import { NeighbourSearch } from '../inference/neighbours.ts';
 import type { Command } from './args.ts';
 import { openCommandDatabase } from './database.ts';
@@ -61,6 +64,90 @@ similarity (CTI_f) reaches the caption's with its own image (CTI_p), else the be
       writeFigures(values, list, formatCandidates(list));
       return 0;
     } finally {
+      await search.release();
+      db.close();
+    }
+  },
+};
+
+function formatGenerated(g: GenerateSummary): string {
+  const unpicked = Object.entries(g.unpicked).map(([reason, n]) => `${n.toLocaleString('en-US')} ${reason.replace(/_/g, ' ')}`);
+  return [
+    `${g.split.folder}/${g.subset}: ${g.kept.toLocaleString('en-US')} pairs (${STRATEGY_INFO[g.strategy].name}) from ${g.captions.toLocaleString('en-US')} captions`,
+    `  Algorithm 1 picked ${g.picked.atOrAbove.toLocaleString('en-US')} at or above CTI_p and ${g.picked.below.toLocaleString('en-US')} below; the 50/50 filtering dropped ${g.dropped.toLocaleString('en-US')}`,
+    ...(unpicked.length > 0 ? [`  No pick: ${unpicked.join(', ')}`] : []),
+    `  ${g.ranked.toLocaleString('en-US')} captions ranked in ${g.seconds.toFixed(1)} s (${g.captionsPerSecond.toFixed(0)} a second)`,
+    `  Browse it in Pairs (split ${g.split.folder}); export it with ooc export --split ${g.split.folder} --subset ${g.subset} --out <folder>`,
+  ].join('\n');
+}
+
+export const generateSplitCommand: Command = {
+  name: 'generate-split',
+  summary: "a new split file by the paper's Algorithm 1: a strategy's candidates, the constraints, CLIP adversarial filtering to 50/50",
+  usage: `ooc generate-split --name <name> --strategy ${STRATEGIES.join('|')}
+                    [--from <split>/<subset> | --collection <name>] [--subset <s>] [--model <id or set>]
+                    [-k <n>] [--seed <n>] [--no-balance] [--json <file>|-] [--db <file>]
+
+  --name        the custom split's name (letters, digits, - and _): browsed and exported as custom_<name>
+  --from        the captions of a split file's pairs (default: every item with a caption and an image)
+  --collection  the captions of a collection's pairs
+  --subset      the new file's subset (default: --from's, else test)
+  --model       the CLIP embeddings that score every pick (default: NewsCLIPpings' own where imported)
+  -k            candidates considered per caption (default 100)
+  --seed        orders samples whose CTI gaps tie when the 50/50 filtering cuts (default 0)
+  --no-balance  keep every pick (no 50/50 filtering)
+
+Each caption's candidates come from one batched search per block of captions; the best-ranked
+candidate passing the constraints whose CLIP similarity to the caption (CTI_f) reaches the
+caption's with its own image (CTI_p) is picked, else the best below. Then the samples with the
+largest CTI_p - CTI_f are dropped from the larger case until half come from each. Interrupted
+(Ctrl-C), the same command continues from the last block; the same settings give the same split.`,
+  options: { name: { type: 'string' }, strategy: { type: 'string' }, from: { type: 'string' }, collection: { type: 'string' }, subset: { type: 'string' }, model: { type: 'string' }, k: { type: 'string', short: 'k' }, seed: { type: 'string' }, 'no-balance': { type: 'boolean' }, json: { type: 'string' }, db: { type: 'string' } },
+  async run(values) {
+    const name = optionalString(values, 'name');
+    if (name === undefined) throw new OocError('BAD_ARGUMENT', 'name the new split: --name <name>');
+    const strategy = optionalString(values, 'strategy');
+    if (strategy === undefined || !(STRATEGIES as readonly string[]).includes(strategy)) throw new OocError('BAD_ARGUMENT', `--strategy must be one of ${STRATEGIES.join(', ')}${strategy === undefined ? '' : `, got "${strategy}"`}`);
+    const integer = (key: string, fallback: number, min: number, max: number): number => {
+      const n = Number(optionalString(values, key) ?? fallback);
+      if (!Number.isInteger(n) || n < min || n > max) throw new OocError('BAD_ARGUMENT', `--${key} must be an integer from ${min} to ${max}`);
+      return n;
+    };
+    const k = integer('k', 100, 1, MAX_CANDIDATES);
+    const seed = integer('seed', 0, 0, 2 ** 31 - 1);
+    const optional = (key: string): Record<string, string> => {
+      const v = optionalString(values, key);
+      return v === undefined ? {} : { [key]: v };
+    };
+    const db = openCommandDatabase(values);
+    const search = new NeighbourSearch(db);
+    const controller = new AbortController();
+    const stopHandling = handleInterrupts(controller, 'generating the split');
+    const bar = progressBar();
+    try {
+      const summary = await generateSplit(db, search, {
+        name,
+        strategy: strategy as Strategy,
+        k,
+        seed,
+        balance: values['no-balance'] !== true,
+        ...optional('from'),
+        ...optional('collection'),
+        ...optional('subset'),
+        ...optional('model'),
+        signal: controller.signal,
+        onProgress: (p) => bar.draw(p.total === 0 ? 0 : p.done / p.total, `${p.phase} ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')} captions`),
+      });
+      bar.done();
+      writeFigures(values, summary, formatGenerated(summary));
+      return 0;
+    } catch (err) {
+      if (!controller.signal.aborted) throw err;
+      bar.done();
+      process.stderr.write('Stopped after the last block of captions; the same command continues from there.\n');
+      return 130;
+    } finally {
+      stopHandling();
       await search.release();
       db.close();
     }

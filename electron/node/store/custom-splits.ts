@@ -139,3 +139,68 @@ function materialize(db: Db, splitId: number, name: string): void {
     });
   }
 }
+
+/** A generated split's pick for one caption: an image and the case it falls in, or why there is none. */
+export interface GeneratedPick {
+  captionId: number;
+  position: number;
+  /** 'at-or-above' / 'below' (Algorithm 1's two cases), or a reason no image was picked. */
+  outcome: string;
+  imageId: number | null;
+  score: number | null;
+  ctiP: number | null;
+  ctiF: number | null;
+}
+
+/**
+ * Starts or continues generating split `name` with these settings: the captions already picked
+ * (an interrupted run's), or none. A custom split of that name that no run is making is refused;
+ * a run with other settings starts again.
+ */
+export function startGeneration(db: Db, name: string, params: unknown): Set<number> {
+  requireName(name);
+  const json = JSON.stringify(params);
+  return db.transaction(() => {
+    const run = db.prepare('SELECT params FROM custom_split_runs WHERE name = ?').pluck().get(name) as string | undefined;
+    if (run === undefined && db.prepare('SELECT 1 FROM custom_splits WHERE name = ?').get(name) !== undefined) throw new OocError('BAD_ARGUMENT', `a custom split named ${JSON.stringify(name)} exists: choose another name, or delete it first`);
+    if (db.prepare('SELECT 1 FROM annotation_files WHERE split = ?').get(folderOf(name)) !== undefined && run === undefined) throw new OocError('BAD_ARGUMENT', `the index has a split folder named ${folderOf(name)}: choose another name`);
+    if (run !== json) {
+      db.prepare('DELETE FROM custom_split_runs WHERE name = ?').run(name);
+      db.prepare('INSERT INTO custom_split_runs (name, params, started_at) VALUES (?, ?, ?)').run(name, json, new Date().toISOString());
+    }
+    return new Set(db.prepare('SELECT caption_id FROM custom_split_picks WHERE name = ?').pluck().all(name) as number[]);
+  }).immediate();
+}
+
+/** Checkpoints a block of picks (one transaction). */
+export function savePicks(db: Db, name: string, picks: readonly GeneratedPick[]): void {
+  const insert = db.prepare('INSERT OR REPLACE INTO custom_split_picks (name, caption_id, position, outcome, image_id, score, cti_p, cti_f) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    for (const p of picks) insert.run(name, p.captionId, p.position, p.outcome, p.imageId, p.score, p.ctiP, p.ctiF);
+  })();
+}
+
+export function readPicks(db: Db, name: string): GeneratedPick[] {
+  return db
+    .prepare('SELECT caption_id AS captionId, position, outcome, image_id AS imageId, score, cti_p AS ctiP, cti_f AS ctiF FROM custom_split_picks WHERE name = ? ORDER BY position')
+    .all(name) as GeneratedPick[];
+}
+
+/** Writes a generated split's kept pairs as a custom split (one transaction), and ends its run. */
+export function publishGenerated(db: Db, name: string, subset: string, strategy: Strategy, pairs: readonly GeneratedPick[]): CustomSplit {
+  db.transaction(() => {
+    db.prepare('INSERT INTO custom_splits (name, created_at) VALUES (?, ?)').run(name, new Date().toISOString());
+    const splitId = db.prepare('SELECT split_id FROM custom_splits WHERE name = ?').pluck().get(name) as number;
+    const insert = db.prepare('INSERT INTO custom_split_pairs (split_id, subset, caption_id, image_id, strategy, score, cti_p, position, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const now = new Date().toISOString();
+    pairs.forEach((p, i) => insert.run(splitId, subset, p.captionId, p.imageId, strategy, p.score, p.ctiP, i, now));
+    materialize(db, splitId, name);
+    db.prepare('DELETE FROM custom_split_runs WHERE name = ?').run(name);
+  }).immediate();
+  return listCustomSplits(db).find((s) => s.name === name)!;
+}
+
+/** Items with a caption and an image, in id order: the captions of "all items". */
+export function captionedItemIds(db: Db): number[] {
+  return db.prepare("SELECT id FROM items WHERE caption <> '' AND image_path IS NOT NULL ORDER BY id").pluck().all() as number[];
+}

@@ -28,6 +28,24 @@ export const migration0016: Migration = {
         accepted_at TEXT NOT NULL,
         PRIMARY KEY (split_id, subset, caption_id)
       ) STRICT;
+      -- A split being generated (candidates/generate.ts): its settings, and each caption's pick so
+      -- far, so that an interrupted run continues; both go once the split is written.
+      CREATE TABLE IF NOT EXISTS custom_split_runs (
+        name TEXT PRIMARY KEY,
+        params TEXT NOT NULL,
+        started_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE IF NOT EXISTS custom_split_picks (
+        name TEXT NOT NULL REFERENCES custom_split_runs (name) ON DELETE CASCADE,
+        caption_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        image_id INTEGER,
+        score REAL,
+        cti_p REAL,
+        cti_f REAL,
+        PRIMARY KEY (name, caption_id)
+      ) STRICT;
     `);
   },
 };

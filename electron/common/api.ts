@@ -172,6 +172,8 @@ export interface ApiOutputs {
   'custom.list': { splits: CustomSplit[] };
   /** Accepts an image for a caption into a custom split (made when new; the caption's earlier pick there replaced). */
   'custom.accept': { split: CustomSplit; splits: CustomSplit[] };
+  /** Starts generating a split by Algorithm 1 (a job whose summary says what was picked, dropped and written). */
+  'custom.generate': JobRun;
   'custom.remove': { splits: CustomSplit[] };
   /** Deletes a custom split and its pairs. */
   'custom.delete': { splits: CustomSplit[] };

@@ -92,3 +92,28 @@ export interface CustomSplit {
 /** A custom split's name: letters, digits, - and _ (it names a folder). */
 export const CUSTOM_SPLIT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$/;
 export const CUSTOM_PREFIX = 'custom_';
+
+/** How far a split's generation has got (candidates/generate.ts). */
+export interface GenerateProgress {
+  phase: 'loading' | 'ranking' | 'writing';
+  done: number;
+  total: number;
+}
+
+/** What a generated split picked, dropped and wrote. */
+export interface GenerateSummary {
+  split: CustomSplit;
+  subset: string;
+  strategy: Strategy;
+  captions: number;
+  /** Captions picked in each of Algorithm 1's cases, and those without a pick by reason. */
+  picked: { atOrAbove: number; below: number };
+  unpicked: Record<string, number>;
+  /** Pairs kept after the 50/50 filtering, and dropped by it. */
+  kept: number;
+  dropped: number;
+  /** Captions ranked in this run (the rest were picked by an interrupted one). */
+  ranked: number;
+  seconds: number;
+  captionsPerSecond: number;
+}

@@ -344,6 +344,17 @@ export const API_INPUTS = {
     score: v.pipe(v.number('must be a number'), v.finite('must be a finite number')),
     ctiP: v.nullable(v.pipe(v.number('must be a number'), v.finite('must be a finite number'))),
   }),
+  'custom.generate': v.object({
+    name: v.pipe(required, v.regex(CUSTOM_SPLIT_NAME, 'must be 1 to 60 letters, digits, - or _')),
+    strategy: v.picklist(STRATEGIES, `must be one of ${STRATEGIES.join(', ')}`),
+    from: v.optional(required),
+    collection: v.optional(required),
+    subset: v.optional(v.pipe(required, v.regex(/^[\w-]{1,20}$/, 'must be a short name such as train, val or test'))),
+    model: v.optional(required),
+    k: v.optional(v.pipe(integer, v.minValue(1, 'must be from 1 to 1000'), v.maxValue(1000, 'must be from 1 to 1000')), 100),
+    seed: v.optional(v.pipe(integer, v.minValue(0, 'must be 0 or more')), 0),
+    balance: v.optional(v.boolean('must be true or false'), true),
+  }),
   'custom.remove': v.object({ name: required, subset: required, captionId: integer }),
   'custom.delete': v.object({ name: required }),
   'neighbours.get': v.object({

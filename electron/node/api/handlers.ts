@@ -41,7 +41,7 @@ export function createHandlers(ctx: ApiContext): Handlers {
   const tasks = ctx.tasks ?? new InProcessTasks(ctx.db);
   const implementations: Implementations = {
     ...browseHandlers(ctx, tasks),
-    ...candidateHandlers(ctx.db, tasks),
+    ...candidateHandlers(ctx.db, tasks, ctx.jobs),
     ...curationHandlers(ctx.db),
     ...dgm4Handlers(ctx.db, tasks, ctx.jobs),
     ...exportHandlers(ctx.db),

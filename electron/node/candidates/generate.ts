@@ -1,4 +1,4 @@
-import type { CaptionEntities, CustomSplit, Strategy } from '../../common/candidates.ts';
+import type { CaptionEntities, GenerateProgress, GenerateSummary, Strategy } from '../../common/candidates.ts';
 import { OocError } from '../../common/errors.ts';
 import type { Neighbour, NeighbourSearch } from '../inference/neighbours.ts';
 import { mulberry32 } from '../random.ts';
@@ -40,29 +40,6 @@ export interface GenerateRequest {
   blockSize?: number;
   signal?: AbortSignal;
   onProgress?: (p: GenerateProgress) => void;
-}
-
-export interface GenerateProgress {
-  phase: 'loading' | 'ranking' | 'writing';
-  done: number;
-  total: number;
-}
-
-export interface GenerateSummary {
-  split: CustomSplit;
-  subset: string;
-  strategy: Strategy;
-  captions: number;
-  /** Captions picked in each of Algorithm 1's cases, and those without a pick by reason. */
-  picked: { atOrAbove: number; below: number };
-  unpicked: Record<string, number>;
-  /** Pairs kept after the 50/50 filtering, and dropped by it. */
-  kept: number;
-  dropped: number;
-  /** Captions ranked in this run (the rest were picked by an interrupted one). */
-  ranked: number;
-  seconds: number;
-  captionsPerSecond: number;
 }
 
 const BLOCK = 256;

@@ -1,7 +1,7 @@
-import { STRATEGIES, STRATEGY_INFO, type CandidateList, type Strategy } from '../../common/candidates.ts';
+import { STRATEGIES, STRATEGY_INFO, type CandidateList, type GenerateSummary, type Strategy } from '../../common/candidates.ts';
 import { OocError } from '../../common/errors.ts';
 import { candidatesFor, MAX_CANDIDATES } from '../candidates/candidates.ts';
-import { generateSplit, type GenerateSummary } from '../candidates/generate.ts';
+import { generateSplit } from '../candidates/generate.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { progressBar } from './progress.ts';
 import { NeighbourSearch } from '../inference/neighbours.ts';

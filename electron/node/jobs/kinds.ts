@@ -7,6 +7,8 @@ import type { HeadInfo, TrainHeadOptions, TrainHeadProgress } from '../../common
 import type { HashImagesProgress, HashImagesSummary } from '../../common/vetting.ts';
 import type { Dgm4IndexSummary } from '../../common/dgm4.ts';
 import type { Dgm4Run } from '../../common/dgm4-metrics.ts';
+import type { GenerateProgress, GenerateSummary } from '../../common/candidates.ts';
+import type { GenerateRequest } from '../candidates/generate.ts';
 import type { RunProblem } from '../../common/evaluation.ts';
 import type { Db } from '../store/db.ts';
 
@@ -69,6 +71,8 @@ export interface ImportDgm4RunJobRequest extends JobBase {
   maxWords?: number;
 }
 
+export interface GenerateSplitJobRequest extends JobBase, Omit<GenerateRequest, 'signal' | 'onProgress'> {}
+
 export interface HashImagesJobRequest extends JobBase {
   retryFailed?: boolean;
 }
@@ -89,6 +93,7 @@ export interface Jobs {
   'hash-images': { request: HashImagesJobRequest; progress: HashImagesProgress; summary: HashImagesSummary };
   'index-dgm4': { request: Dgm4IndexJobRequest; progress: IndexProgress; summary: Dgm4IndexSummary };
   'import-dgm4-run': { request: ImportDgm4RunJobRequest; progress: ImportProgress; summary: { run: Dgm4Run; problems: RunProblem[] } };
+  'generate-split': { request: GenerateSplitJobRequest; progress: GenerateProgress; summary: GenerateSummary };
 }
 export type JobKind = keyof Jobs;
 
@@ -197,6 +202,19 @@ export const JOB_KINDS: { [K in JobKind]: JobKindSpec<K> } = {
     run: async (db, { dbFile: _db, nativeBinding: _binding, runToken: _token, ...r }, { signal, onProgress }) => {
       const { importDgm4Run } = await import('../dgm4/runs.ts');
       return importDgm4Run(db, { ...r, signal, onProgress: (rows) => onProgress({ rows }) });
+    },
+  },
+  'generate-split': {
+    title: (r) => `Generate split "${r.name}" (${r.strategy}${r.from ? ` from ${r.from}` : r.collection ? ` from collection ${r.collection}` : ''})`,
+    busy: 'a split is being generated',
+    run: async (db, { dbFile: _db, nativeBinding: _binding, runToken: _token, ...r }, { signal, onProgress }) => {
+      const [{ generateSplit }, { NeighbourSearch }] = await Promise.all([import('../candidates/generate.ts'), import('../inference/neighbours.ts')]);
+      const search = new NeighbourSearch(db);
+      try {
+        return await generateSplit(db, search, { ...r, signal, onProgress });
+      } finally {
+        await search.release();
+      }
     },
   },
 };

@@ -40,7 +40,7 @@ function ReloadAfterJobs({ load }: { load: () => Promise<void> }) {
   const jobs = useJobs();
   const finished = useRef<Set<string> | null>(null);
   useEffect(() => {
-    const done = jobs.filter((r) => r.state === 'done' && ['index', 'index-dgm4', 'embed', 'check-images'].includes(r.kind)).map((r) => r.id);
+    const done = jobs.filter((r) => r.state === 'done' && ['index', 'index-dgm4', 'embed', 'check-images', 'generate-split'].includes(r.kind)).map((r) => r.id);
     if (finished.current === null) {
       finished.current = new Set(done);
       return;
@@ -130,7 +130,7 @@ export function App({ onNewPairs }: { onNewPairs?: (state: ViewState) => void })
           {info?.hasIndex && state.view === 'models' && <ModelsView />}
           {state.view === 'jobs' && <JobsView />}
           {overview && state.view === 'items' && <ItemView state={state} update={update} overview={overview} />}
-          {overview && state.view === 'candidates' && <CandidatesView state={state} update={update} onSplitsChanged={load} />}
+          {overview && state.view === 'candidates' && <CandidatesView state={state} update={update} overview={overview} onSplitsChanged={load} />}
           {overview && state.view === 'investigate' && <InvestigateView state={state} update={update} overview={overview} />}
           {overview && state.view === 'manipulations' && <ManipulationsView state={state} update={update} overview={overview} />}
           {overview && state.view === 'pairs' && <PairBrowser state={state} update={update} overview={overview} />}

@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
-import { STRATEGY_INFO, type Candidate, type CandidateList, type ConstraintVerdict, type CustomSplit } from '../../../electron/common/candidates.ts';
-import type { ItemPage } from '../../../electron/common/api.ts';
+import { STRATEGIES, STRATEGY_INFO, type Candidate, type CandidateList, type ConstraintVerdict, type CustomSplit, type GenerateSummary, type Strategy } from '../../../electron/common/candidates.ts';
+import type { ItemPage, Overview } from '../../../electron/common/api.ts';
+import { useJobs } from '../state/jobs.ts';
 import { call, explainImage, imageUrl, thumbnailUrl, type ApiError } from '../api/client.ts';
 import { DeleteButton } from '../components/DeleteButton.tsx';
 import { PairImage } from '../components/PairImage.tsx';
 import { SaliencyPanel, type SaliencySubject } from '../components/SaliencyPanel.tsx';
 import { describeError } from '../errors.ts';
-import { countOf } from '../format.ts';
+import { countOf, formatCount, splitName } from '../format.ts';
 import type { UpdateView, ViewState } from '../state/view-state.ts';
 
 const K_CHOICES = [12, 25, 50, 100, 200];
@@ -102,12 +103,79 @@ function StrategyColumn({ list, onOpen, onExplain, onAccept }: { list: Candidate
   );
 }
 
+/** Algorithm 1 over many captions, as a job: a new custom split. */
+function GenerateSplit({ overview, onBrowse }: { overview: Overview; onBrowse: (split: string, subset: string) => void }) {
+  const [name, setName] = useState('');
+  const [strategy, setStrategy] = useState<Strategy>('clip_text_image');
+  const [from, setFrom] = useState('');
+  const [k, setK] = useState(100);
+  const [balanced, setBalanced] = useState(true);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const job = useJobs().find((r) => r.id === jobId) ?? null;
+  useEffect(() => {
+    if (job?.state === 'failed' && job.error) setError(describeError(job.error));
+  }, [job?.state, job?.error]);
+  const summary = job?.state === 'done' ? (job.summary as GenerateSummary) : null;
+  return (
+    <details className="card generate-split">
+      <summary>Generate a split by Algorithm 1…</summary>
+      <p className="small muted">For every caption of a split file (or every item), the strategy's candidates, the constraints, and CLIP adversarial filtering: the best-ranked passing candidate CLIP scores at least as high as the pristine image, else the best below; then the 50/50 filtering. A job: it can be cancelled and continues where it stopped.</p>
+      <form
+        className="candidates-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setError(null);
+          call('custom.generate', { name: name.trim(), strategy, k, balance: balanced, seed: 0, ...(from === '' ? {} : { from }) }).then((r) => setJobId(r.id), (err: ApiError) => setError(describeError(err)));
+        }}
+      >
+        <label>
+          Name
+          <input aria-label="Generated split name" value={name} onChange={(e) => setName(e.target.value)} placeholder="cti-merged-test" required />
+        </label>
+        <label>
+          Strategy
+          <select aria-label="Strategy" value={strategy} onChange={(e) => setStrategy(e.target.value as Strategy)}>
+            {STRATEGIES.map((s) => <option key={s} value={s}>{STRATEGY_INFO[s].name}</option>)}
+          </select>
+        </label>
+        <label>
+          Captions of
+          <select aria-label="Captions of" value={from} onChange={(e) => setFrom(e.target.value)}>
+            <option value="">every item with a caption and an image</option>
+            {overview.files.map((f) => <option key={`${f.split}/${f.subset}`} value={`${f.split}/${f.subset}`}>{splitName(overview.splits, f.split)} / {f.subset} ({formatCount(f.pairs)})</option>)}
+          </select>
+        </label>
+        <label>
+          Candidates each
+          <input aria-label="Candidates per caption" type="number" min={1} max={1000} value={k} onChange={(e) => setK(Number(e.target.value))} />
+        </label>
+        <label className="check small"><input type="checkbox" checked={balanced} onChange={(e) => setBalanced(e.target.checked)} /> 50/50 filtering</label>
+        <button type="submit" disabled={name.trim() === '' || job?.state === 'running'}>Generate</button>
+      </form>
+      {job?.state === 'running' && (
+        <p className="small" role="status">
+          {job.note} {job.fraction !== null && <progress aria-label="Generation progress" max={1} value={job.fraction} />}
+        </p>
+      )}
+      {summary && (
+        <p className="small" role="status">
+          {summary.split.folder}/{summary.subset}: {countOf(summary.kept, 'pair')} from {countOf(summary.captions, 'caption')} — {formatCount(summary.picked.atOrAbove)} picked at or above CTI_p, {formatCount(summary.picked.below)} below, {formatCount(summary.dropped)} dropped by the 50/50 filtering
+          {Object.keys(summary.unpicked).length > 0 && `; no pick for ${Object.entries(summary.unpicked).map(([r, n]) => `${formatCount(n)} (${r.replace(/_/g, ' ')})`).join(', ')}`}; {summary.seconds.toFixed(1)} s.{' '}
+          <button type="button" className="link" onClick={() => onBrowse(summary.split.folder, summary.subset)}>Browse {summary.split.folder}/{summary.subset}</button>
+        </p>
+      )}
+      {error && <p className="error" role="alert">{error}</p>}
+    </details>
+  );
+}
+
 /**
  * A caption's out-of-context candidates under the paper's four strategies, side by side: each
  * ranking with its scores, CTI_f against CTI_p, every constraint's verdict and reason, the
  * candidate Algorithm 1 picks, and where the dataset's own falsified image sits.
  */
-export function CandidatesView({ state, update, onSplitsChanged }: { state: ViewState; update: UpdateView; onSplitsChanged: () => Promise<void> }) {
+export function CandidatesView({ state, update, overview, onSplitsChanged }: { state: ViewState; update: UpdateView; overview: Overview; onSplitsChanged: () => Promise<void> }) {
   const captionId = state.caption;
   const [typed, setTyped] = useState(captionId === undefined ? '' : String(captionId));
   const [k, setK] = useState(25);
@@ -227,6 +295,7 @@ export function CandidatesView({ state, update, onSplitsChanged }: { state: View
         )}
         {error && <p className="error" role="alert">{error}</p>}
       </section>
+      <GenerateSplit overview={overview} onBrowse={(split, subset) => update({ view: 'pairs', split, subset, pair: undefined, open: false }, 'push')} />
       {captionId !== undefined && lists === null && error === null && <p className="muted" role="status">Ranking candidates…</p>}
       {explaining !== null && item && captionId !== undefined && (
         <section className="card" aria-label="Saliency of the caption against the candidate">

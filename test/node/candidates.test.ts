@@ -7,7 +7,7 @@ import { createHandlers, dispatch } from '../../electron/node/api/handlers.ts';
 import { candidatesFor, pickAdversarial } from '../../electron/node/candidates/candidates.ts';
 import { exportPairs } from '../../electron/node/export/write.ts';
 import { balance, generateSplit } from '../../electron/node/candidates/generate.ts';
-import { entityKey, metadataEntities, nerEntities, sharedEntities } from '../../electron/node/candidates/entities.ts';
+import { entityKey, itemEntities, metadataEntities, nerEntities, sharedEntities } from '../../electron/node/candidates/entities.ts';
 import { NeighbourSearch } from '../../electron/node/inference/neighbours.ts';
 import { buildIndex } from '../../electron/node/ingest/indexer.ts';
 import { openDatabase } from '../../electron/node/store/db.ts';
@@ -194,6 +194,24 @@ test("entities: NewsCLIPpings metadata read tolerantly (spaCy tuples, REL lists,
   assert.deepEqual(sharedEntities(a, [{ text: 'Merkel', kind: 'PERSON' }]), [a[0]]);
   assert.deepEqual(sharedEntities(a, [{ text: 'Markus Merkel', kind: 'PERSON' }]), [], 'two full names with one surname are two people');
   assert.deepEqual(sharedEntities(a, [{ text: 'berlin', kind: 'PLACE' }]), [a[1]]);
+});
+
+test("ooc entities computes every caption's entities ahead, metadata's where indexed, and a second run has nothing left to do", async (t) => {
+  const dir = tempDir(t);
+  const layout = writeCorpus(path.join(dir, 'corpus'), [item(1, 'Chancellor Angela Merkel speaks in Berlin'), item(2, 'A quiet harbour'), item(3, 'Boats in a bay')]);
+  writeJson(path.join(layout.clippings, 'metadata', 'test.json'), { 3: { ner: [['Kiel', 'GPE']] } });
+  const dbFile = path.join(dir, 'w.db');
+  const db = openDatabase(dbFile);
+  await buildIndex(db, { visualnews: layout.origin, clippings: layout.clippings });
+  db.close();
+  const first = await runCli(['entities', '--db', dbFile, '--json']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual({ ...(JSON.parse(first.stdout) as Record<string, unknown>), seconds: 0 }, { computed: 3, fromMetadata: 1, captions: 3, seconds: 0 });
+  const second = await runCli(['entities', '--db', dbFile, '--json']);
+  assert.equal((JSON.parse(second.stdout) as { computed: number }).computed, 0);
+  const again = openDatabase(dbFile);
+  t.after(() => again.close());
+  assert.deepEqual(itemEntities(again, 3, 'Boats in a bay'), { from: 'metadata', entities: [{ text: 'Kiel', kind: 'PLACE' }] });
 });
 
 test('Algorithm 1 by hand: the best-ranked passing candidate at or above CTI_p, else the best below; an unknown date does not block', () => {

@@ -2,7 +2,7 @@ import nlp from 'compromise';
 import type { CaptionEntities, Entity, EntityKind } from '../../common/candidates.ts';
 import type { Db } from '../store/db.ts';
 import { getMetadata } from '../store/metadata.ts';
-import { cachedEntities, storeEntities } from '../store/entities.ts';
+import { cachedEntities, entityCoverage, itemsWithoutEntities, storeEntities } from '../store/entities.ts';
 
 /**
  * Named entities of captions, for the constraints NewsCLIPpings matched under: from its metadata
@@ -104,18 +104,51 @@ export function nerEntities(caption: string): Entity[] {
   return dedupe(found);
 }
 
-/** An item's caption entities: its metadata's where indexed, else the NER's; computed once and kept. */
-export function itemEntities(db: Db, itemId: number, caption: string): CaptionEntities {
-  const cached = cachedEntities(db, [itemId]).get(itemId);
-  if (cached !== undefined) return cached;
+function computeOne(db: Db, itemId: number, caption: string): CaptionEntities {
   let result: CaptionEntities | null = null;
   for (const { value } of getMetadata(db, itemId)) {
     const entities = metadataEntities(value);
     if (entities !== null) result = { entities, from: 'metadata' };
   }
-  result ??= { entities: nerEntities(caption), from: 'ner' };
+  return result ?? { entities: nerEntities(caption), from: 'ner' };
+}
+
+/** An item's caption entities: its metadata's where indexed, else the NER's; computed once and kept. */
+export function itemEntities(db: Db, itemId: number, caption: string): CaptionEntities {
+  const cached = cachedEntities(db, [itemId]).get(itemId);
+  if (cached !== undefined) return cached;
+  const result = computeOne(db, itemId, caption);
   storeEntities(db, [[itemId, result]]);
   return result;
+}
+
+export interface EntitiesProgress {
+  done: number;
+  total: number;
+}
+
+/**
+ * Every caption's entities computed ahead (generating a split checks thousands of candidates),
+ * a batch a transaction; what is done stays done, so an interrupted run continues.
+ */
+export async function computeAllEntities(db: Db, options: { signal?: AbortSignal; onProgress?: (p: EntitiesProgress) => void } = {}): Promise<{ computed: number; fromMetadata: number; captions: number; seconds: number }> {
+  const started = performance.now();
+  const { computed: before, captions } = entityCoverage(db);
+  let [computed, fromMetadata, after] = [0, 0, 0];
+  for (;;) {
+    // A turn of the event loop between batches, so Ctrl-C is heard.
+    await new Promise((resolve) => setImmediate(resolve));
+    options.signal?.throwIfAborted();
+    const batch = itemsWithoutEntities(db, after, 2000);
+    if (batch.length === 0) break;
+    const rows = batch.map(({ id, caption }): [number, CaptionEntities] => [id, computeOne(db, id, caption)]);
+    storeEntities(db, rows);
+    computed += rows.length;
+    fromMetadata += rows.filter(([, e]) => e.from === 'metadata').length;
+    after = batch.at(-1)!.id;
+    options.onProgress?.({ done: before + computed, total: captions });
+  }
+  return { computed, fromMetadata, captions, seconds: (performance.now() - started) / 1000 };
 }
 
 /** The entities two captions share (a person also by surname: "Merkel" and "Angela Merkel"), by kind. */

@@ -2,6 +2,7 @@ import { STRATEGIES, STRATEGY_INFO, type CandidateList, type GenerateSummary, ty
 import { OocError } from '../../common/errors.ts';
 import { candidatesFor, MAX_CANDIDATES } from '../candidates/candidates.ts';
 import { generateSplit } from '../candidates/generate.ts';
+import { computeAllEntities } from '../candidates/entities.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { progressBar } from './progress.ts';
 import { NeighbourSearch } from '../inference/neighbours.ts';
@@ -149,6 +150,39 @@ largest CTI_p - CTI_f are dropped from the larger case until half come from each
     } finally {
       stopHandling();
       await search.release();
+      db.close();
+    }
+  },
+};
+
+export const entitiesCommand: Command = {
+  name: 'entities',
+  summary: "every caption's named entities, computed ahead for the candidates' constraints",
+  usage: `ooc entities [--db <file>] [--json]
+
+Entities come from NewsCLIPpings' metadata where it is indexed (spaCy and REL fields, read
+tolerantly), else from compromise, an offline English NER (about 1 ms a caption; an approximation
+of spaCy + REL). Computed entities are kept (a new index drops them); Ctrl-C stops after the
+current batch and the same command continues.`,
+  options: { db: { type: 'string' }, json: { type: 'boolean' } },
+  async run(values) {
+    const db = openCommandDatabase(values);
+    const controller = new AbortController();
+    const stopHandling = handleInterrupts(controller, 'computing entities');
+    const bar = progressBar();
+    try {
+      const summary = await computeAllEntities(db, { signal: controller.signal, onProgress: (p) => bar.draw(p.total === 0 ? 1 : p.done / p.total, `${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')} captions`) });
+      bar.done();
+      if (values.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else process.stdout.write(`Entities of ${summary.computed.toLocaleString('en-US')} captions computed (${summary.fromMetadata.toLocaleString('en-US')} from metadata, the rest by the offline NER) in ${summary.seconds.toFixed(1)} s; ${summary.captions.toLocaleString('en-US')} captions in all.\n`);
+      return 0;
+    } catch (err) {
+      if (!controller.signal.aborted) throw err;
+      bar.done();
+      process.stderr.write('Stopped; the same command continues from there.\n');
+      return 130;
+    } finally {
+      stopHandling();
       db.close();
     }
   },

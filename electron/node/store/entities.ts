@@ -21,3 +21,18 @@ export function storeEntities(db: Db, rows: readonly [number, CaptionEntities][]
     for (const [id, e] of rows) insert.run(id, e.from, JSON.stringify(e.entities));
   })();
 }
+
+/** Items with a caption whose entities are not computed yet, after `afterId`, in id order. */
+export function itemsWithoutEntities(db: Db, afterId: number, limit: number): { id: number; caption: string }[] {
+  return db
+    .prepare("SELECT i.id, i.caption FROM items i WHERE i.id > ? AND i.caption <> '' AND NOT EXISTS (SELECT 1 FROM item_entities e WHERE e.item_id = i.id) ORDER BY i.id LIMIT ?")
+    .all(afterId, limit) as { id: number; caption: string }[];
+}
+
+/** Captions with entities computed, and captions in all. */
+export function entityCoverage(db: Db): { computed: number; captions: number } {
+  return {
+    computed: db.prepare('SELECT count(*) FROM item_entities').pluck().get() as number,
+    captions: db.prepare("SELECT count(*) FROM items WHERE caption <> ''").pluck().get() as number,
+  };
+}

@@ -1,4 +1,4 @@
-import { candidatesCommand, entitiesCommand, generateSplitCommand } from './node/cli/candidates-commands.ts';
+import { candidatesCommand, entitiesCommand, generateSplitCommand, mergeSplitsCommand } from './node/cli/candidates-commands.ts';
 import { dgm4EvaluateCommand, dgm4PredictionsCommand, exportDgm4Command, saliencyGroundingCommand } from './node/cli/dgm4-commands.ts';
 import { OocError } from './common/errors.ts';
 import { explainDatabaseError, lastOpenedDatabase } from './node/store/db.ts';
@@ -16,7 +16,7 @@ import { evaluateCommand, predictionsCommand, tokenReportCommand } from './node/
 import { trainHeadCommand } from './node/cli/head-commands.ts';
 
 /** The `ooc` command line: `npm run ooc -- <command> [options]`. */
-const COMMANDS: Command[] = [indexCommand, statsCommand, serveCommand, startCommand, checkImagesCommand, thumbnailCommand, demoCommand, embedCommand, importEmbeddingsCommand, modelsCommand, installModelCommand, scoresCommand, neighboursCommand, saliencyCommand, exportCommand, predictionsCommand, evaluateCommand, tokenReportCommand, trainHeadCommand, hashImagesCommand, vetCommand, exportDgm4Command, dgm4PredictionsCommand, dgm4EvaluateCommand, saliencyGroundingCommand, candidatesCommand, generateSplitCommand, entitiesCommand];
+const COMMANDS: Command[] = [indexCommand, statsCommand, serveCommand, startCommand, checkImagesCommand, thumbnailCommand, demoCommand, embedCommand, importEmbeddingsCommand, modelsCommand, installModelCommand, scoresCommand, neighboursCommand, saliencyCommand, exportCommand, predictionsCommand, evaluateCommand, tokenReportCommand, trainHeadCommand, hashImagesCommand, vetCommand, exportDgm4Command, dgm4PredictionsCommand, dgm4EvaluateCommand, saliencyGroundingCommand, candidatesCommand, generateSplitCommand, mergeSplitsCommand, entitiesCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

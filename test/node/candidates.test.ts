@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { CandidateList } from '../../electron/common/candidates.ts';
+import type { CandidateList, Strategy } from '../../electron/common/candidates.ts';
 import { createHandlers, dispatch } from '../../electron/node/api/handlers.ts';
 import { candidatesFor, pickAdversarial } from '../../electron/node/candidates/candidates.ts';
 import { exportPairs } from '../../electron/node/export/write.ts';
-import { balance, generateSplit } from '../../electron/node/candidates/generate.ts';
+import { balance, generateSplit, mergeSplits } from '../../electron/node/candidates/generate.ts';
+import { customSplitPairs, writeCustomSplit } from '../../electron/node/store/custom-splits.ts';
 import { entityKey, itemEntities, metadataEntities, nerEntities, sharedEntities } from '../../electron/node/candidates/entities.ts';
 import { NeighbourSearch } from '../../electron/node/inference/neighbours.ts';
 import { buildIndex } from '../../electron/node/ingest/indexer.ts';
@@ -340,4 +341,27 @@ test('generate-split: Algorithm 1 over a split file matches the one-caption pick
   const cli = await runCli(['generate-split', '--name', 'from-cli', '--strategy', 'person_sbert', '--from', 'person_sbert_text_text/test', '--no-balance', '--db', dbFile]);
   assert.equal(cli.code, 0, cli.stderr);
   assert.match(cli.stdout, /custom_from-cli\/test: 1 pairs \(Person \/ SBERT-WK Text-Text\) from 1 captions/);
+});
+
+test('merge-splits: equal parts of each source, captions and images disjoint across them, the same seed the same split', async (t) => {
+  const { db, dbFile } = await corpus(t);
+  const pair = (captionId: number, imageId: number, strategy: Strategy) => ({ captionId, imageId, strategy, score: 0.5, ctiP: 0.3 });
+  writeCustomSplit(db, 'a', 'test', [pair(1, 4, 'clip_text_image'), pair(2, 5, 'clip_text_image'), pair(3, 6, 'clip_text_image'), pair(7, 8, 'clip_text_image')]);
+  writeCustomSplit(db, 'b', 'test', [pair(1, 7, 'person_sbert'), pair(8, 9, 'person_sbert'), pair(6, 2, 'person_sbert'), pair(9, 3, 'person_sbert')]);
+  const merged = mergeSplits(db, 'ab', ['a', 'b'], 'test', 3);
+  const pairs = customSplitPairs(db, 'ab', 'test');
+  assert.equal(pairs.length, 2 * merged.perSource);
+  assert.ok(merged.perSource >= 1);
+  assert.equal(pairs.filter((p) => p.strategy === 'clip_text_image').length, pairs.filter((p) => p.strategy === 'person_sbert').length);
+  const seen = pairs.flatMap((p) => [p.captionId, p.imageId]);
+  assert.equal(new Set(seen).size, seen.length, `captions and images disjoint: ${JSON.stringify(pairs)}`);
+  mergeSplits(db, 'ab-again', ['a', 'b'], 'test', 3);
+  assert.deepEqual(customSplitPairs(db, 'ab-again', 'test'), pairs);
+
+  writeCustomSplit(db, 'c', 'test', [pair(1, 4, 'clip_text_image')]);
+  writeCustomSplit(db, 'd', 'test', [pair(1, 5, 'scene_resnet')]);
+  assert.throws(() => mergeSplits(db, 'cd', ['c', 'd'], 'test'), /no disjoint pairs are left/);
+  const cli = await runCli(['merge-splits', '--name', 'ab-cli', '--from', 'custom_a,b', '--seed', '3', '--db', dbFile]);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, new RegExp(`custom_ab-cli/test: ${merged.perSource} pairs from each of 2 splits`));
 });

@@ -1,8 +1,8 @@
-import type { CaptionEntities, GenerateProgress, GenerateSummary, Strategy } from '../../common/candidates.ts';
+import type { CaptionEntities, CustomSplit, GenerateProgress, GenerateSummary, Strategy } from '../../common/candidates.ts';
 import { OocError } from '../../common/errors.ts';
 import type { Neighbour, NeighbourSearch } from '../inference/neighbours.ts';
 import { mulberry32 } from '../random.ts';
-import { captionedItemIds, publishGenerated, readPicks, savePicks, startGeneration, type GeneratedPick } from '../store/custom-splits.ts';
+import { captionedItemIds, customSplitPairs, readPicks, savePicks, startGeneration, writeCustomSplit, type AcceptedPair, type GeneratedPick } from '../store/custom-splits.ts';
 import type { Db } from '../store/db.ts';
 import { getItem } from '../store/items.ts';
 import { candidatePairs } from '../store/selection.ts';
@@ -202,7 +202,7 @@ export async function generateSplit(db: Db, search: NeighbourSearch, request: Ge
   const picked = all.filter((p) => p.outcome === 'at-or-above' || p.outcome === 'below');
   const { kept, dropped } = request.balance === false ? { kept: picked, dropped: 0 } : balance(all, seed);
   if (kept.length === 0) throw new OocError('BAD_ARGUMENT', `no caption got a pick (${Object.entries(countBy(all)).map(([o, n]) => `${n} ${o}`).join(', ')}); nothing written`);
-  const split = publishGenerated(db, name, subset, strategy, kept);
+  const split = writeCustomSplit(db, name, subset, kept.map((p) => ({ captionId: p.captionId, imageId: p.imageId!, strategy, score: p.score!, ctiP: p.ctiP })));
   const counts = countBy(all);
   const seconds = (performance.now() - started) / 1000;
   return {
@@ -224,4 +224,48 @@ function countBy(picks: readonly GeneratedPick[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const p of picks) counts[p.outcome] = (counts[p.outcome] ?? 0) + 1;
   return counts;
+}
+
+/**
+ * Merges custom splits as Merged / Balanced was made: equal parts of each, captions and images
+ * disjoint across them. Each source's pairs are shuffled by the seed; a pair is taken from each
+ * source in turn while its caption and both images are unused, until a source has none left.
+ */
+export function mergeSplits(db: Db, name: string, sources: readonly string[], subset: string, seed = 0): { split: CustomSplit; perSource: number; skipped: number } {
+  if (sources.length < 2) throw new OocError('BAD_ARGUMENT', 'merge two or more custom splits');
+  const random = mulberry32(seed);
+  const queues = sources.map((source) => {
+    const pairs = customSplitPairs(db, source, subset);
+    if (pairs.length === 0) throw new OocError('BAD_ARGUMENT', `custom split ${source} has no ${subset} pairs`);
+    for (let i = pairs.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [pairs[i], pairs[j]] = [pairs[j]!, pairs[i]!];
+    }
+    return pairs;
+  });
+  const used = { captions: new Set<number>(), images: new Set<number>() };
+  const taken: AcceptedPair[][] = sources.map(() => []);
+  let skipped = 0;
+  const next = (queue: AcceptedPair[]): AcceptedPair | null => {
+    for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+      if (!used.captions.has(p.captionId) && !used.images.has(p.captionId) && !used.images.has(p.imageId)) return p;
+      skipped++;
+    }
+    return null;
+  };
+  // A round takes one pair from each source, or none: the parts stay equal.
+  rounds: for (;;) {
+    const round: AcceptedPair[] = [];
+    for (const queue of queues) {
+      const p = next(queue);
+      if (p === null) break rounds;
+      round.push(p);
+      used.captions.add(p.captionId);
+      used.images.add(p.captionId).add(p.imageId);
+    }
+    round.forEach((p, i) => taken[i]!.push(p));
+  }
+  const perSource = taken[0]!.length;
+  if (perSource === 0) throw new OocError('BAD_ARGUMENT', 'the splits share so many captions and images that no disjoint pairs are left');
+  return { split: writeCustomSplit(db, name, subset, taken.flat()), perSource, skipped };
 }

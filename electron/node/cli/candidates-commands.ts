@@ -1,7 +1,7 @@
-import { STRATEGIES, STRATEGY_INFO, type CandidateList, type GenerateSummary, type Strategy } from '../../common/candidates.ts';
+import { CUSTOM_PREFIX, STRATEGIES, STRATEGY_INFO, type CandidateList, type GenerateSummary, type Strategy } from '../../common/candidates.ts';
 import { OocError } from '../../common/errors.ts';
 import { candidatesFor, MAX_CANDIDATES } from '../candidates/candidates.ts';
-import { generateSplit } from '../candidates/generate.ts';
+import { generateSplit, mergeSplits } from '../candidates/generate.ts';
 import { computeAllEntities } from '../candidates/entities.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { progressBar } from './progress.ts';
@@ -183,6 +183,35 @@ current batch and the same command continues.`,
       return 130;
     } finally {
       stopHandling();
+      db.close();
+    }
+  },
+};
+
+export const mergeSplitsCommand: Command = {
+  name: 'merge-splits',
+  summary: 'custom splits merged as Merged / Balanced was: equal parts, captions and images disjoint',
+  usage: `ooc merge-splits --name <name> --from <custom split>,<custom split>[,…] [--subset test] [--seed <n>] [--db <file>]
+
+Each source's pairs (of the subset) are shuffled by the seed; one pair is taken from each source
+in turn while its caption and images are unused by the pairs taken, until a source runs out.
+The result is a new custom split whose source_datasets name the strategies.`,
+  options: { name: { type: 'string' }, from: { type: 'string' }, subset: { type: 'string' }, seed: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } },
+  run(values) {
+    const name = optionalString(values, 'name');
+    const from = optionalString(values, 'from');
+    if (name === undefined || from === undefined) throw new OocError('BAD_ARGUMENT', 'usage: ooc merge-splits --name <name> --from <split>,<split>[,…]');
+    const seed = Number(optionalString(values, 'seed') ?? '0');
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new OocError('BAD_ARGUMENT', '--seed must be a whole number from 0');
+    const subset = optionalString(values, 'subset') ?? 'test';
+    const db = openCommandDatabase(values);
+    try {
+      const sources = from.split(',').map((s) => s.trim().replace(new RegExp(`^${CUSTOM_PREFIX}`), ''));
+      const merged = mergeSplits(db, name, sources, subset, seed);
+      if (values.json === true) process.stdout.write(`${JSON.stringify(merged)}\n`);
+      else process.stdout.write(`${merged.split.folder}/${subset}: ${merged.perSource.toLocaleString('en-US')} pairs from each of ${sources.length} splits (${merged.skipped.toLocaleString('en-US')} passed over: their caption or an image was taken)\n`);
+      return Promise.resolve(0);
+    } finally {
       db.close();
     }
   },

@@ -186,18 +186,26 @@ export function readPicks(db: Db, name: string): GeneratedPick[] {
     .all(name) as GeneratedPick[];
 }
 
-/** Writes a generated split's kept pairs as a custom split (one transaction), and ends its run. */
-export function publishGenerated(db: Db, name: string, subset: string, strategy: Strategy, pairs: readonly GeneratedPick[]): CustomSplit {
+/** Writes a new custom split whole (one transaction), ending a generation run of that name if one made it. */
+export function writeCustomSplit(db: Db, name: string, subset: string, pairs: readonly AcceptedPair[]): CustomSplit {
+  requireName(name);
   db.transaction(() => {
+    if (db.prepare('SELECT 1 FROM custom_splits WHERE name = ?').get(name) !== undefined) throw new OocError('BAD_ARGUMENT', `a custom split named ${JSON.stringify(name)} exists: choose another name, or delete it first`);
     db.prepare('INSERT INTO custom_splits (name, created_at) VALUES (?, ?)').run(name, new Date().toISOString());
     const splitId = db.prepare('SELECT split_id FROM custom_splits WHERE name = ?').pluck().get(name) as number;
     const insert = db.prepare('INSERT INTO custom_split_pairs (split_id, subset, caption_id, image_id, strategy, score, cti_p, position, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const now = new Date().toISOString();
-    pairs.forEach((p, i) => insert.run(splitId, subset, p.captionId, p.imageId, strategy, p.score, p.ctiP, i, now));
+    pairs.forEach((p, i) => insert.run(splitId, subset, p.captionId, p.imageId, p.strategy, p.score, p.ctiP, i, now));
     materialize(db, splitId, name);
     db.prepare('DELETE FROM custom_split_runs WHERE name = ?').run(name);
   }).immediate();
   return listCustomSplits(db).find((s) => s.name === name)!;
+}
+
+/** A custom split's pairs in one subset, in order. */
+export function customSplitPairs(db: Db, name: string, subset: string): AcceptedPair[] {
+  const splitId = requireSplit(db, name);
+  return db.prepare('SELECT caption_id AS captionId, image_id AS imageId, strategy, score, cti_p AS ctiP FROM custom_split_pairs WHERE split_id = ? AND subset = ? ORDER BY position').all(splitId, subset) as AcceptedPair[];
 }
 
 /** Items with a caption and an image, in id order: the captions of "all items". */

@@ -1,11 +1,7 @@
 import { expect, test } from './support/fixtures.ts';
 
 test("candidates: from a pair, the paper's four strategies side by side, the dataset's own match ranked, one accepted into a custom split and browsed there", async ({ workbench, page }) => {
-  await page.getByRole('button', { name: 'Models' }).click();
-  await page.getByRole('button', { name: 'Embed', exact: true }).click();
-  await page.getByRole('button', { name: /^Jobs/ }).click();
-  await expect(page.getByRole('region', { name: 'Jobs' }).getByText('done', { exact: true })).toBeVisible({ timeout: 60_000 });
-  await page.getByRole('button', { name: 'Pairs' }).click();
+  await workbench.embedAll();
 
   await workbench.rows().nth(2).dblclick();
   await workbench.detail().getByRole('button', { name: 'Candidates for this caption…' }).click();

@@ -1,11 +1,7 @@
 import { expect, test } from './support/fixtures.ts';
 
 test('neighbours: k is adjustable, the pair\'s own images are marked, and the caption can be explained on any neighbour', async ({ workbench, page }) => {
-  await page.getByRole('button', { name: 'Models' }).click();
-  await page.getByRole('button', { name: 'Embed', exact: true }).click();
-  await page.getByRole('button', { name: /^Jobs/ }).click();
-  await expect(page.getByRole('region', { name: 'Jobs' }).getByText('done', { exact: true })).toBeVisible({ timeout: 60_000 });
-  await page.getByRole('button', { name: 'Pairs' }).click();
+  await workbench.embedAll();
 
   await workbench.rows().nth(2).dblclick();
   const detail = workbench.detail();

@@ -127,7 +127,8 @@ export async function generateSplit(db: Db, search: NeighbourSearch, request: Ge
   const clipText = need(getSet(db, inputs.clip, 'text') ?? null, MISSING.clip);
   const clipImage = need(getSet(db, inputs.clip, 'image') ?? null, MISSING.clip);
   const sbert = strategy === 'person_sbert' ? need(inputs.sbert, MISSING.sbert) : null;
-  const places = strategy === 'scene_resnet' || strategy === 'person_sbert' ? (strategy === 'scene_resnet' ? need(inputs.places, MISSING.places) : inputs.places) : null;
+  // Scene ranks by Places365; Person checks with it where it is there.
+  const places = strategy === 'scene_resnet' ? need(inputs.places, MISSING.places) : strategy === 'person_sbert' ? inputs.places : null;
   const { ids, subset } = captionsOf(db, request);
   if (ids.length === 0) throw new OocError('BAD_ARGUMENT', 'no captions to pick images for');
   const params = { strategy, clip: inputs.clip, sbert: sbert?.name ?? null, places: places?.name ?? null, from: request.from ?? null, collection: request.collection ?? null, subset, k, balance: request.balance !== false, seed, captions: ids.length };

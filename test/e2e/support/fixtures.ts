@@ -90,4 +90,12 @@ export class WorkbenchPage {
   rows = () => this.page.getByTestId('pair-row');
   selected = () => this.page.locator('[data-testid="pair-row"][aria-selected="true"]');
   detail = () => this.page.getByRole('complementary', { name: 'Pair detail' });
+  /** Embeds every image and caption with the default model from the Models view, waits for the job, and goes back to Pairs. */
+  async embedAll(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Models' }).click();
+    await this.page.getByRole('button', { name: 'Embed', exact: true }).click();
+    await this.page.getByRole('button', { name: /^Jobs/ }).click();
+    await expect(this.page.getByRole('region', { name: 'Jobs' }).getByText('done', { exact: true })).toBeVisible({ timeout: 60_000 });
+    await this.page.getByRole('button', { name: 'Pairs' }).click();
+  }
 }

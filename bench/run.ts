@@ -9,6 +9,7 @@
  *   npm run bench -- evaluation | heads [--pairs N] [--mlp] [--keep]
  *   npm run bench -- vetting [--images N] [--queries N] [--jpegs N] [--no-full]
  *   npm run bench -- dgm4
+ *   npm run bench -- candidates
  */
 import { benchBrowse } from './browse.ts';
 import { benchClip, benchNeighbours, benchPickle } from './clip.ts';
@@ -21,8 +22,9 @@ import { benchMainLoop } from './main-loop.ts';
 import { benchSaliency } from './saliency.ts';
 import { benchVetting } from './vetting.ts';
 import { benchDgm4 } from './dgm4.ts';
+import { benchCandidates } from './candidates.ts';
 
-const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = { ingest: benchIngest, browse: benchBrowse, facets: benchFacets, clip: benchClip, neighbours: benchNeighbours, pickle: benchPickle, export: benchExport, saliency: benchSaliency, 'main-loop': benchMainLoop, evaluation: benchEvaluation, heads: benchHeads, vetting: benchVetting, dgm4: benchDgm4 };
+const BENCHMARKS: Record<string, (args: string[]) => Promise<void>> = { ingest: benchIngest, browse: benchBrowse, facets: benchFacets, clip: benchClip, neighbours: benchNeighbours, pickle: benchPickle, export: benchExport, saliency: benchSaliency, 'main-loop': benchMainLoop, evaluation: benchEvaluation, heads: benchHeads, vetting: benchVetting, dgm4: benchDgm4, candidates: benchCandidates };
 
 const [name, ...args] = process.argv.slice(2);
 const bench = name === undefined ? undefined : BENCHMARKS[name];

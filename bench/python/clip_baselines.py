@@ -3,6 +3,8 @@
   sgemm                          numpy's float32 GEMM rate (GFLOP/s): the CPU's ceiling
   torch <model dir> <batch> <n>  PyTorch eager on the exported model's weights (images/s)
   topk <file.f32> <dim> <rows>   numpy brute-force top-50 over a float32 matrix file (ms)
+  topk-batch <matrix.f32> <queries.f32> <dim> <rows> <q> <k>
+                                 batched Q @ M.T + argpartition, 64 queries a block (queries/s)
   make-pickle <file> <rows> <dim>  a {id: float32 array} pickle like NewsCLIPpings' (protocol 4)
   load-pickle <file>             pickle.load time and peak RSS
 """
@@ -62,6 +64,25 @@ def topk(file: str, dim: int, rows: int) -> None:
     print(json.dumps({"ms": sorted(times[1:])[len(times[1:]) // 2], "all": times, "rows": results, "numpy": np.__version__}))
 
 
+def topk_batch(matrix: str, queries: str, dim: int, rows: int, q: int, k: int) -> None:
+    import numpy as np
+
+    emb = np.fromfile(matrix, dtype=np.float32, count=rows * dim).reshape(rows, dim)
+    qs = np.fromfile(queries, dtype=np.float32, count=q * dim).reshape(q, dim)
+    first = []
+    t = time.perf_counter()
+    for start in range(0, q, 64):
+        s = qs[start : start + 64] @ emb.T
+        idx = np.argpartition(-s, k, axis=1)[:, :k]
+        part = np.take_along_axis(s, idx, axis=1)
+        order = np.argsort(-part, axis=1)
+        idx = np.take_along_axis(idx, order, axis=1)
+        if start == 0:
+            first = idx[:5].tolist()
+    seconds = time.perf_counter() - t
+    print(json.dumps({"seconds": seconds, "queriesPerSecond": q / seconds, "first": first, "numpy": np.__version__}))
+
+
 def make_pickle(file: str, rows: int, dim: int) -> None:
     import pickle
 
@@ -95,6 +116,8 @@ if __name__ == "__main__":
         torch_eager(args[0], int(args[1]), int(args[2]))
     elif cmd == "topk":
         topk(args[0], int(args[1]), int(args[2]))
+    elif cmd == "topk-batch":
+        topk_batch(args[0], args[1], int(args[2]), int(args[3]), int(args[4]), int(args[5]))
     elif cmd == "make-pickle":
         make_pickle(args[0], int(args[1]), int(args[2]))
     elif cmd == "load-pickle":

@@ -59,7 +59,9 @@ export interface DatasetMatch {
 }
 
 export interface CandidateList {
-  captionId: number;
+  /** The caption's item id, or null for a caption typed in. */
+  captionId: number | null;
+  caption: string;
   pristineImageId: number | null;
   /** CLIP text–image similarity of the caption and its own image (CTI_p). */
   ctiP: number | null;

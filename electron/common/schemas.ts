@@ -329,7 +329,9 @@ export const API_INPUTS = {
   'heads.delete': v.object({ name: required }),
   'heads.score': v.object({ head: required, imageId: integer, captionId: integer }),
   'candidates.get': v.object({
-    captionId: integer,
+    /** A caption of the corpus by item id, or a caption's text typed in. */
+    captionId: v.optional(integer),
+    text: v.optional(v.pipe(required, v.maxLength(2000, 'must be at most 2,000 characters'))),
     strategies: v.optional(v.pipe(v.array(v.picklist(STRATEGIES, `must be among ${STRATEGIES.join(', ')}`)), v.minLength(1, 'choose a strategy')), [...STRATEGIES]),
     k: v.optional(v.pipe(integer, v.minValue(1, 'must be from 1 to 1000'), v.maxValue(1000, 'must be from 1 to 1000')), 50),
     model: v.optional(required),

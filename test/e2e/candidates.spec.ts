@@ -51,4 +51,14 @@ test("candidates: from a pair, the paper's four strategies side by side, the dat
   await generated.getByRole('button', { name: 'Browse custom_gen-e2e/test' }).click();
   await expect(workbench.split()).toHaveValue('custom_gen-e2e');
   await expect(workbench.rows()).toHaveCount(kept);
+
+  // A caption that is not in the corpus, typed in: ranked by CLIP, with no pick (no image of its own).
+  await page.getByRole('button', { name: 'Candidates', exact: true }).click();
+  await page.getByRole('textbox', { name: 'Caption id or text' }).fill('Protesters gather in Nairobi square');
+  await page.getByRole('button', { name: 'Show candidates' }).click();
+  await expect(page).toHaveURL(/ctext=Protesters/);
+  await expect(cti.getByRole('listitem', { name: /^Candidate 1:/ })).toBeVisible();
+  await expect(cti).toContainText('No pick: CLIP cannot score the caption against its own image.');
+  await expect(page.getByText('A caption typed in: ranked by CLIP (tiny-random-clip)')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Person / SBERT-WK Text-Text' })).toContainText("SBERT-WK vectors exist for the corpus's captions only");
 });

@@ -160,9 +160,19 @@ test('missing inputs are named, unknown captions refused, and the CLI prints and
     assert.deepEqual(list.candidates, []);
   }
   await assert.rejects(candidatesFor(db, search, { captionId: 99, strategy: 'clip_text_image' }), /no item 99 in the index/);
+  await assert.rejects(candidatesFor(db, search, { text: '  ', strategy: 'clip_text_image' }), /give a caption: an item id, or its text/);
   await assert.rejects(candidatesFor(db, search, { captionId: 1, strategy: 'clip_text_image', model: 'nope' }), /no image and caption embeddings named "nope"/);
 
-  const { dbFile: full } = await corpus(t);
+  const { db: planted, dbFile: full } = await corpus(t);
+  // A typed caption: its entities by the NER; CLIP needs the model that made the set, which no installed model did here.
+  const api = createHandlers({ db: planted, databaseFile: full, demo: false, version: 'test' });
+  const typed = (await api['candidates.get']({ text: 'Angela Merkel visits Paris', k: 5, strategies: ['clip_text_image', 'person_sbert', 'scene_resnet'] })).lists;
+  assert.deepEqual(typed.map((l) => [l.captionId, l.caption, l.ctiP, l.pristineImageId]), [[null, 'Angela Merkel visits Paris', null, null], [null, 'Angela Merkel visits Paris', null, null], [null, 'Angela Merkel visits Paris', null, null]]);
+  assert.deepEqual(typed[0]!.entities.entities.map((e) => e.text), ['Angela Merkel', 'Paris']);
+  assert.match(typed[0]!.missing!, /a typed caption is encoded by the model that made the "newsclippings-clip" embeddings, and it cannot be loaded/);
+  assert.match(typed[1]!.missing!, /SBERT-WK vectors exist for the corpus's captions only/);
+  assert.match(typed[2]!.missing!, /a typed caption has no image of its own/);
+  await assert.rejects(Promise.resolve().then(() => api['candidates.get']({ captionId: 1, text: 'both' })), /its item id, or its text \(not both\)/);
   const out = await runCli(['candidates', '--caption-id', '1', '--strategy', 'clip_text_image', '-k', '5', '--db', full]);
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stdout, /CLIP Text-Image for caption 1/);

@@ -15,7 +15,10 @@ export function candidateHandlers(db: Db, tasks: TaskRunner, jobs: JobCenter | u
       if (jobs === undefined) throw new OocError('BAD_ARGUMENT', 'splits are generated as a job, which cannot run from here; use `ooc generate-split`');
       return jobs.start('generate-split', request);
     },
-    'candidates.get': async ({ model, ...options }) => ({ lists: await tasks.run('candidates', { ...options, ...(model === undefined ? {} : { model }) }) }),
+    'candidates.get': async ({ model, captionId, text, ...options }) => {
+      if ((captionId === undefined) === (text === undefined)) throw new OocError('BAD_ARGUMENT', 'give a caption: its item id, or its text (not both)');
+      return { lists: await tasks.run('candidates', { ...options, ...(captionId === undefined ? { text: text! } : { captionId }), ...(model === undefined ? {} : { model }) }) };
+    },
     'custom.list': () => ({ splits: listCustomSplits(db) }),
     'custom.accept': ({ name, subset, ...pair }) => ({ split: acceptPair(db, name, subset, pair), splits: listCustomSplits(db) }),
     'custom.remove': ({ name, subset, captionId }) => {

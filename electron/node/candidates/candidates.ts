@@ -8,7 +8,7 @@ import { getItem } from '../store/items.ts';
 import { falsifiedImagesOf } from '../store/pairs.ts';
 import { searchCaptions } from '../store/search.ts';
 import { getSet, listSets, readVectors, type EmbeddingKind, type EmbeddingSet } from '../store/vectors.ts';
-import { itemEntities, sharedEntities } from './entities.ts';
+import { itemEntities, nerEntities, sharedEntities } from './entities.ts';
 
 /**
  * Candidates for one caption, as NewsCLIPpings built its splits (paper, section 3): the other
@@ -18,7 +18,10 @@ import { itemEntities, sharedEntities } from './entities.ts';
  */
 
 export interface CandidateOptions {
-  captionId: number;
+  /** A caption of the corpus, by its item id … */
+  captionId?: number;
+  /** … or a caption typed in (not in the corpus): CLIP strategies only, encoded by `encodeText`, with no pristine image and so no pick. */
+  text?: string;
   strategy: Strategy;
   /** Candidates to rank (default 50). */
   k?: number;
@@ -72,20 +75,32 @@ const quoted = (entities: readonly Entity[]): string => entities.slice(0, 3).map
 const persons = (e: CaptionEntities): Entity[] => e.entities.filter((x) => x.kind === 'PERSON');
 
 /** The candidates one strategy ranks for a caption, with every constraint's verdict and Algorithm 1's pick. */
-export async function candidatesFor(db: Db, search: NeighbourSearch, options: CandidateOptions): Promise<CandidateList> {
+export async function candidatesFor(db: Db, search: NeighbourSearch, options: CandidateOptions, encodeText?: (model: string, text: string) => Promise<Float32Array>): Promise<CandidateList> {
   const started = performance.now();
-  const { captionId, strategy } = options;
+  const { strategy } = options;
   const k = Math.min(MAX_CANDIDATES, Math.max(1, options.k ?? 50));
-  const item = getItem(db, captionId);
+  const typed = options.captionId === undefined ? (options.text ?? '').trim() : null;
+  if (typed === '') throw new OocError('BAD_ARGUMENT', 'give a caption: an item id, or its text');
+  const captionId = options.captionId ?? null;
+  const item = captionId === null ? null : getItem(db, captionId);
   if (item === undefined) throw new OocError('NOT_FOUND', `no item ${captionId} in the index`);
-  if (item.caption.trim() === '') throw new OocError('BAD_ARGUMENT', `item ${captionId} has no caption`);
+  if (item !== null && item.caption.trim() === '') throw new OocError('BAD_ARGUMENT', `item ${captionId} has no caption`);
   const inputs = candidateInputs(db, options.model);
-  const entities = itemEntities(db, captionId, item.caption);
+  const entities: CaptionEntities = item === null ? { entities: nerEntities(typed!), from: 'ner' } : itemEntities(db, item.id, item.caption);
   const set = (name: string | null, kind: EmbeddingKind): EmbeddingSet | null => (name === null ? null : (getSet(db, name, kind) ?? null));
   const clipText = set(inputs.clip, 'text');
   const clipImage = set(inputs.clip, 'image');
-  const captionVector = clipText === null ? undefined : unit(readVectors(db, clipText, [captionId]).get(captionId));
-  const pristineImageId = item.image_path === null ? null : captionId;
+  let captionVector: Float32Array | undefined;
+  let encodeProblem: string | null = null;
+  if (clipText !== null && item !== null) captionVector = unit(readVectors(db, clipText, [item.id]).get(item.id));
+  else if (clipText !== null && encodeText !== undefined) {
+    // A typed caption, encoded by the model that made the set: only a set named after an installed model has one.
+    captionVector = await encodeText(clipText.name, typed!).then(unit, (err: Error) => {
+      encodeProblem = `a typed caption is encoded by the model that made the "${clipText.name}" embeddings, and it cannot be loaded (${err.message}): choose a set made by an installed model`;
+      return undefined;
+    });
+  }
+  const pristineImageId = item === null || item.image_path === null ? null : item.id;
   const ctiP = captionVector !== undefined && clipImage !== null && pristineImageId !== null ? vectorDot(db, clipImage, captionVector, pristineImageId) : null;
   const used: Record<string, string> = {};
   if (inputs.clip !== null) used.clip = inputs.clip;
@@ -93,12 +108,16 @@ export async function candidatesFor(db: Db, search: NeighbourSearch, options: Ca
   const result = (missing: string | null, ranked: Neighbour[] = []): CandidateList => {
     const candidates = ranked.length === 0 ? [] : describe(db, { captionVector, clipImage, ranked, constraints: check });
     const pick = pickAdversarial(candidates, ctiP);
-    const datasetMatches = falsifiedImagesOf(db, captionId).map((m) => {
+    const datasetMatches = (captionId === null ? [] : falsifiedImagesOf(db, captionId)).map((m) => {
       const at = candidates.findIndex((c) => c.imageId === m.imageId);
       return { ...m, rank: at === -1 ? null : at + 1 };
     });
-    return { captionId, pristineImageId, ctiP, strategy, inputs: used, missing, entities, candidates, pick, datasetMatches, seconds: (performance.now() - started) / 1000 };
+    return { captionId, caption: item?.caption ?? typed!, pristineImageId, ctiP, strategy, inputs: used, missing, entities, candidates, pick, datasetMatches, seconds: (performance.now() - started) / 1000 };
   };
+  if (captionId === null && (strategy === 'person_sbert' || strategy === 'scene_resnet')) {
+    return result(strategy === 'person_sbert' ? "SBERT-WK vectors exist for the corpus's captions only: a typed caption cannot be ranked by them" : 'a typed caption has no image of its own to compare scenes with');
+  }
+  if (encodeProblem !== null) return result(encodeProblem);
 
   switch (strategy) {
     case 'clip_text_image': {
@@ -108,7 +127,7 @@ export async function candidatesFor(db: Db, search: NeighbourSearch, options: Ca
     case 'clip_text_text': {
       if (captionVector === undefined || clipText === null) return result(MISSING.clip);
       // Captions like this one, each standing for its item's image (items without an image left out).
-      const similar = await search.search(clipText, captionVector, k + 1, captionId);
+      const similar = await search.search(clipText, captionVector, k + 1, captionId ?? undefined);
       return result(null, similar.filter((n) => getItem(db, n.itemId)?.image_path != null).slice(0, k));
     }
     case 'person_sbert': {
@@ -117,17 +136,17 @@ export async function candidatesFor(db: Db, search: NeighbourSearch, options: Ca
       if (inputs.places !== null) used.places = inputs.places.name;
       const names = persons(entities);
       if (names.length === 0) return result(`the caption names no person (${entities.from === 'ner' ? 'by the offline NER' : "by NewsCLIPpings' metadata"}), so no caption can share one with it`);
-      const ranked = personCandidates(db, inputs.sbert, captionId, entities, k);
+      const ranked = personCandidates(db, inputs.sbert, captionId!, entities, k);
       return ranked === null ? result(`item ${captionId} has no SBERT-WK embedding in ${inputs.sbert.name}`) : result(null, ranked);
     }
     case 'scene_resnet': {
       if (inputs.places === null) return result(MISSING.places);
       used.places = inputs.places.name;
       if (persons(entities).length > 0) return result(`the caption names ${quoted(persons(entities))}: the Scene strategy takes only captions without PERSON entities`);
-      const query = readVectors(db, inputs.places, [captionId]).get(captionId);
+      const query = readVectors(db, inputs.places, [captionId!]).get(captionId!);
       if (query === undefined) return result(`item ${captionId} has no Places365 embedding in ${inputs.places.name}`);
       // The paper's dot product, on the vectors as stored.
-      return result(null, await search.search(inputs.places, query, k, captionId, undefined, true));
+      return result(null, await search.search(inputs.places, query, k, captionId!, undefined, true));
     }
   }
 }
@@ -161,10 +180,10 @@ export function personCandidates(db: Db, sbert: EmbeddingSet, captionId: number,
  * image's caption entities): every strategy, another item a month apart; no entity in common
  * (Person instead: a PERSON in common, and scenes below 0.9 apart; Scene: no PERSON either side).
  */
-export function constraintsOf(db: Db, strategy: Strategy, captionId: number, entities: CaptionEntities, places: EmbeddingSet | null): (imageId: number, other: CaptionEntities) => Record<string, ConstraintVerdict> {
+export function constraintsOf(db: Db, strategy: Strategy, captionId: number | null, entities: CaptionEntities, places: EmbeddingSet | null): (imageId: number, other: CaptionEntities) => Record<string, ConstraintVerdict> {
   const common = (imageId: number): Record<string, ConstraintVerdict> => ({
     different_item: imageId === captionId ? { pass: false, reason: "the caption's own image" } : { pass: true, reason: `item ${imageId}` },
-    days_apart: daysApart(db, captionId, imageId),
+    days_apart: captionId === null ? { pass: null, reason: 'a typed caption has no date' } : daysApart(db, captionId, imageId),
   });
   const noSharedEntities = (other: CaptionEntities): ConstraintVerdict => {
     const shared = sharedEntities(entities.entities, other.entities);
@@ -180,7 +199,7 @@ export function constraintsOf(db: Db, strategy: Strategy, captionId: number, ent
         return {
           ...common(id),
           shares_person: shared.length > 0 ? { pass: true, reason: `shares PERSON ${quoted(shared)}` } : { pass: false, reason: 'shares no PERSON' },
-          places_below_0_9: places === null ? { pass: null, reason: 'no Places365 embeddings' } : placesVerdict(db, places, captionId, id),
+          places_below_0_9: places === null || captionId === null ? { pass: null, reason: 'no Places365 embeddings' } : placesVerdict(db, places, captionId, id),
         };
       };
     case 'scene_resnet':

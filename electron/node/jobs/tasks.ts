@@ -150,7 +150,9 @@ export class TaskState {
     candidates: async ({ strategies, ...options }) => {
       this.neighbourSearch ??= new NeighbourSearch(this.db);
       const lists: CandidateList[] = [];
-      for (const strategy of strategies) lists.push(await candidatesFor(this.db, this.neighbourSearch, { ...options, strategy }));
+      // A typed caption is encoded by the model that made the CLIP set.
+      const encode = async (model: string, text: string): Promise<Float32Array> => (await this.clipFor(model)).encodeTexts([text]);
+      for (const strategy of strategies) lists.push(await candidatesFor(this.db, this.neighbourSearch, { ...options, strategy }, encode));
       return lists;
     },
     grounding: async ({ model, ...options }, onProgress) => saliencyGrounding(this.db, await this.clipFor(model), { ...options, onProgress: (done, total) => onProgress?.({ done, total }) }),

@@ -43,7 +43,7 @@ function subjects(captionId: number, caption: string, imageIds: number[]): Salie
   }));
 }
 
-function CandidateRow({ rank, candidate, ctiP, chosenBy, onOpen, onExplain, onAccept }: { rank: number; candidate: Candidate; ctiP: number | null; chosenBy: string[]; onOpen: () => void; onExplain: () => void; onAccept: (() => void) | null }) {
+function CandidateRow({ rank, candidate, ctiP, chosenBy, onOpen, onExplain, onAccept }: { rank: number; candidate: Candidate; ctiP: number | null; chosenBy: string[]; onOpen: () => void; onExplain: (() => void) | null; onAccept: (() => void) | null }) {
   const { imageId, score, ctiF, constraints, picked, caption } = candidate;
   const above = ctiF !== null && ctiP !== null && ctiF >= ctiP;
   return (
@@ -65,7 +65,7 @@ function CandidateRow({ rank, candidate, ctiP, chosenBy, onOpen, onExplain, onAc
           {Object.entries(constraints).map(([name, verdict]) => <Verdict key={name} name={name} verdict={verdict} />)}
         </ul>
         <div className="candidate-actions">
-          <button type="button" className="link small" onClick={onExplain}>Explain the caption against it</button>
+          {onExplain && <button type="button" className="link small" onClick={onExplain}>Explain the caption against it</button>}
           {onAccept && <button type="button" className="link small" onClick={onAccept}>Accept into the custom split</button>}
         </div>
       </div>
@@ -73,7 +73,7 @@ function CandidateRow({ rank, candidate, ctiP, chosenBy, onOpen, onExplain, onAc
   );
 }
 
-function StrategyColumn({ list, onOpen, onExplain, onAccept }: { list: CandidateList; onOpen: (id: number) => void; onExplain: (id: number) => void; onAccept: (c: Candidate) => void }) {
+function StrategyColumn({ list, onOpen, onExplain, onAccept }: { list: CandidateList; onOpen: (id: number) => void; onExplain: (id: number) => void; onAccept: (c: Candidate, captionId: number) => void }) {
   const info = STRATEGY_INFO[list.strategy];
   const picked = list.candidates.find((c) => c.picked);
   return (
@@ -94,7 +94,7 @@ function StrategyColumn({ list, onOpen, onExplain, onAccept }: { list: Candidate
           ))}
           <ol className="candidates">
             {list.candidates.map((c, i) => (
-              <CandidateRow key={c.imageId} rank={i + 1} candidate={c} ctiP={list.ctiP} chosenBy={list.datasetMatches.filter((m) => m.imageId === c.imageId).map((m) => `${m.split}/${m.subset}`)} onOpen={() => onOpen(c.imageId)} onExplain={() => onExplain(c.imageId)} onAccept={c.imageId === list.captionId ? null : () => onAccept(c)} />
+              <CandidateRow key={c.imageId} rank={i + 1} candidate={c} ctiP={list.ctiP} chosenBy={list.datasetMatches.filter((m) => m.imageId === c.imageId).map((m) => `${m.split}/${m.subset}`)} onOpen={() => onOpen(c.imageId)} onExplain={list.captionId === null ? null : () => onExplain(c.imageId)} onAccept={list.captionId === null || c.imageId === list.captionId ? null : () => onAccept(c, list.captionId!)} />
             ))}
           </ol>
         </>
@@ -177,7 +177,8 @@ function GenerateSplit({ overview, onBrowse }: { overview: Overview; onBrowse: (
  */
 export function CandidatesView({ state, update, overview, onSplitsChanged }: { state: ViewState; update: UpdateView; overview: Overview; onSplitsChanged: () => Promise<void> }) {
   const captionId = state.caption;
-  const [typed, setTyped] = useState(captionId === undefined ? '' : String(captionId));
+  const text = captionId === undefined ? state.ctext : undefined;
+  const [typed, setTyped] = useState(captionId === undefined ? (text ?? '') : String(captionId));
   const [k, setK] = useState(25);
   const [lists, setLists] = useState<CandidateList[] | null>(null);
   const [item, setItem] = useState<ItemPage | null>(null);
@@ -188,9 +189,9 @@ export function CandidatesView({ state, update, overview, onSplitsChanged }: { s
   const [subset, setSubset] = useState('test');
   const [accepted, setAccepted] = useState<string | null>(null);
   useEffect(() => void call('custom.list', {}).then((r) => setCustoms(r.splits), (err: ApiError) => setError(describeError(err))), []);
-  const accept = (list: CandidateList, c: Candidate): void => {
+  const accept = (list: CandidateList, c: Candidate, captionId: number): void => {
     setAccepted(null);
-    call('custom.accept', { name: target.trim(), subset, captionId: list.captionId, imageId: c.imageId, strategy: list.strategy, score: c.score, ctiP: list.ctiP })
+    call('custom.accept', { name: target.trim(), subset, captionId, imageId: c.imageId, strategy: list.strategy, score: c.score, ctiP: list.ctiP })
       .then(async (r) => {
         setCustoms(r.splits);
         // The pair browser knows of the split once the overview is read again.
@@ -208,20 +209,20 @@ export function CandidatesView({ state, update, overview, onSplitsChanged }: { s
       })
       .catch((err: ApiError) => setError(describeError(err)));
   const folder = `custom_${target.trim()}`;
-  useEffect(() => setTyped(captionId === undefined ? '' : String(captionId)), [captionId]);
+  useEffect(() => setTyped(captionId === undefined ? (text ?? '') : String(captionId)), [captionId, text]);
   useEffect(() => {
     setLists(null);
     setItem(null);
     setError(null);
     setExplaining(null);
-    if (captionId === undefined) return;
+    if (captionId === undefined && text === undefined) return;
     let live = true;
-    call('items.get', { id: captionId }).then((r) => live && setItem(r), (err: ApiError) => live && setError(describeError(err)));
-    call('candidates.get', { captionId, k }).then((r) => live && setLists(r.lists), (err: ApiError) => live && setError(describeError(err)));
+    if (captionId !== undefined) call('items.get', { id: captionId }).then((r) => live && setItem(r), (err: ApiError) => live && setError(describeError(err)));
+    call('candidates.get', { ...(captionId === undefined ? { text: text! } : { captionId }), k }).then((r) => live && setLists(r.lists), (err: ApiError) => live && setError(describeError(err)));
     return () => {
       live = false;
     };
-  }, [captionId, k]);
+  }, [captionId, text, k]);
   const first = lists?.[0];
   return (
     <div className="candidates-view">
@@ -230,14 +231,14 @@ export function CandidatesView({ state, update, overview, onSplitsChanged }: { s
           className="candidates-form"
           onSubmit={(e) => {
             e.preventDefault();
-            const id = Number(typed.trim());
-            if (Number.isSafeInteger(id) && typed.trim() !== '') update({ caption: id });
-            else setError(`"${typed}" is not an item id`);
+            const value = typed.trim();
+            if (/^\d+$/.test(value)) update({ caption: Number(value), ctext: undefined });
+            else if (value !== '') update({ ctext: value, caption: undefined });
           }}
         >
           <label>
-            Caption (item id)
-            <input aria-label="Caption id" inputMode="numeric" value={typed} onChange={(e) => setTyped(e.target.value)} placeholder="e.g. 257569" />
+            Caption: an item id, or its text
+            <input aria-label="Caption id or text" className="caption-input" value={typed} onChange={(e) => setTyped(e.target.value)} placeholder="257569, or a caption typed or pasted in" />
           </label>
           <label>
             Candidates per strategy
@@ -276,7 +277,17 @@ export function CandidatesView({ state, update, overview, onSplitsChanged }: { s
             {accepted} <button type="button" className="link" onClick={() => update({ view: 'pairs', split: folder, subset, pair: undefined, open: false }, 'push')}>Browse {folder}/{subset}</button>
           </p>
         )}
-        {captionId === undefined && <p className="muted small">Which images could be swapped in for a caption, ranked the four ways NewsCLIPpings built its splits, each checked against the paper's constraints. Open one from a pair's detail or an item page, or type a caption's item id.</p>}
+        {captionId === undefined && text === undefined && <p className="muted small">Which images could be swapped in for a caption, ranked the four ways NewsCLIPpings built its splits, each checked against the paper's constraints. Open one from a pair's detail or an item page, type a caption's item id, or type or paste a caption that is not in the corpus (ranked by the CLIP strategies; with no image of its own, it has no pick).</p>}
+        {text !== undefined && first && (
+          <div className="candidates-caption">
+            <div>
+              <p className="detail-caption">{text}</p>
+              <p className="small muted">
+                A caption typed in: ranked by CLIP{first.inputs.clip && ` (${first.inputs.clip})`}; no image of its own, so no CTI_p and no pick · entities {first.entities.entities.length === 0 ? 'none found' : first.entities.entities.map((e) => `${e.text} (${e.kind.toLowerCase()})`).join(', ')} (offline NER) · {first.seconds.toFixed(2)} s
+              </p>
+            </div>
+          </div>
+        )}
         {item && (
           <div className="candidates-caption">
             <PairImage itemId={item.image === null ? null : item.item.id} role="Pristine" caption={item.item.caption} src={imageUrl(item.item.id)} explain={explainImage} />
@@ -296,7 +307,7 @@ export function CandidatesView({ state, update, overview, onSplitsChanged }: { s
         {error && <p className="error" role="alert">{error}</p>}
       </section>
       <GenerateSplit overview={overview} onBrowse={(split, subset) => update({ view: 'pairs', split, subset, pair: undefined, open: false }, 'push')} />
-      {captionId !== undefined && lists === null && error === null && <p className="muted" role="status">Ranking candidates…</p>}
+      {(captionId !== undefined || text !== undefined) && lists === null && error === null && <p className="muted" role="status">Ranking candidates…</p>}
       {explaining !== null && item && captionId !== undefined && (
         <section className="card" aria-label="Saliency of the caption against the candidate">
           <header className="dgm4-detail-head">
@@ -310,7 +321,7 @@ export function CandidatesView({ state, update, overview, onSplitsChanged }: { s
       )}
       {lists && (
         <div className="strategies">
-          {lists.map((list) => <StrategyColumn key={list.strategy} list={list} onOpen={(id) => update({ view: 'items', item: id }, 'push')} onExplain={setExplaining} onAccept={(c) => accept(list, c)} />)}
+          {lists.map((list) => <StrategyColumn key={list.strategy} list={list} onOpen={(id) => update({ view: 'items', item: id }, 'push')} onExplain={setExplaining} onAccept={(c, id) => accept(list, c, id)} />)}
         </div>
       )}
     </div>

@@ -22,6 +22,8 @@ export interface ViewState extends PairFilters {
   find?: string;
   /** The Candidates view: the caption (its item id) whose out-of-context candidates are shown. */
   caption?: number;
+  /** … or a caption typed in (not in the corpus). */
+  ctext?: string;
   /** The Investigate view: the case open. */
   case?: number;
   /** The Manipulations view (DGM4): its split, filters, first row shown and the sample open (its row). */
@@ -90,7 +92,7 @@ export function parseViewState(search: string): ViewState {
   if (caption !== undefined && Number.isSafeInteger(caption)) state.caption = caption;
   const opened = num(p.get('case'));
   if (opened !== undefined) state.case = opened;
-  for (const key of ['dsplit', 'dcls', 'dsource', 'dq'] as const) {
+  for (const key of ['dsplit', 'dcls', 'dsource', 'dq', 'ctext'] as const) {
     const value = p.get(key);
     if (value) state[key] = value;
   }
@@ -120,7 +122,7 @@ export function formatViewState(s: ViewState): string {
   if (s.find !== undefined) p.set('find', s.find);
   if (s.caption !== undefined) p.set('caption', String(s.caption));
   if (s.case !== undefined) p.set('case', String(s.case));
-  for (const key of ['dsplit', 'dcls', 'dkind', 'dsource', 'dq', 'dverdict', 'doffset', 'sample'] as const) if (s[key] !== undefined) p.set(key, String(s[key]));
+  for (const key of ['ctext', 'dsplit', 'dcls', 'dkind', 'dsource', 'dq', 'dverdict', 'doffset', 'sample'] as const) if (s[key] !== undefined) p.set(key, String(s[key]));
   if (s.dlinked !== undefined) p.set('dlinked', s.dlinked ? '1' : '0');
   return `?${p.toString()}`;
 }

@@ -202,7 +202,10 @@ export async function generateSplit(db: Db, search: NeighbourSearch, request: Ge
   const all = readPicks(db, name);
   const picked = all.filter((p) => p.outcome === 'at-or-above' || p.outcome === 'below');
   const { kept, dropped } = request.balance === false ? { kept: picked, dropped: 0 } : balance(all, seed);
-  if (kept.length === 0) throw new OocError('BAD_ARGUMENT', `no caption got a pick (${Object.entries(countBy(all)).map(([o, n]) => `${n} ${o}`).join(', ')}); nothing written`);
+  if (kept.length === 0) {
+    const counts = Object.entries(countBy(all)).map(([o, n]) => `${n} ${o.replace(/_/g, ' ')}`).join(', ');
+    throw new OocError('BAD_ARGUMENT', picked.length > 0 ? `the 50/50 filtering keeps no pair: every pick is in one case (${counts}); generate without it (--no-balance) to keep them all. Nothing was written` : `no caption got a pick (${counts}); nothing was written`);
+  }
   const split = writeCustomSplit(db, name, subset, kept.map((p) => ({ captionId: p.captionId, imageId: p.imageId!, strategy, score: p.score!, ctiP: p.ctiP })));
   const counts = countBy(all);
   const seconds = (performance.now() - started) / 1000;

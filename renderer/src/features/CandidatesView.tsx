@@ -55,7 +55,7 @@ function CandidateRow({ rank, candidate, ctiP, chosenBy, onOpen, onExplain, onAc
           <button type="button" className="link" onClick={onOpen} title="Open its item page">image {imageId}</button>
           <span className="muted small">score {score.toFixed(3)}</span>
           <span className={`small ${above ? 'above' : 'below'}`} title="CLIP text–image similarity of the caption and this image (CTI_f), against the caption and its own image (CTI_p)">
-            CTI_f {fmt(ctiF)} {ctiF === null || ctiP === null ? '' : above ? '≥' : '<'} CTI_p
+            CTI_f {fmt(ctiF)}{ctiF === null || ctiP === null ? '' : above ? ' ≥ CTI_p' : ' < CTI_p'}
           </span>
           {picked && <span className="badge pick">Algorithm 1's pick</span>}
           {chosenBy.map((f) => <span key={f} className="badge chosen" title="The falsified image this split file chose for the caption">{f}</span>)}

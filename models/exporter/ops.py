@@ -18,6 +18,17 @@ import onnx
 from onnx import TensorProto, helper
 
 ops = Path(__file__).resolve().parents[1] / "ops"
+
+
+def save(graph: onnx.GraphProto, out: Path) -> None:
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="ooc-workbench")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, str(out))
+    print(f"wrote {out}")
+
+
 out = ops / "similarity.onnx"
 graph = helper.make_graph(
     [
@@ -32,12 +43,7 @@ graph = helper.make_graph(
     ],
     [helper.make_tensor_value_info("similarities", TensorProto.FLOAT, ["q", "rows"])],
 )
-model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="ooc-workbench")
-model.ir_version = 8
-onnx.checker.check_model(model)
-out.parent.mkdir(parents=True, exist_ok=True)
-onnx.save(model, str(out))
-print(f"wrote {out}")
+save(graph, out)
 
 out = ops / "similarity-topk.onnx"
 graph = helper.make_graph(
@@ -58,9 +64,4 @@ graph = helper.make_graph(
         helper.make_tensor_value_info("rows", TensorProto.INT64, ["k", "q"]),
     ],
 )
-model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="ooc-workbench")
-model.ir_version = 8
-onnx.checker.check_model(model)
-out.parent.mkdir(parents=True, exist_ok=True)
-onnx.save(model, str(out))
-print(f"wrote {out}")
+save(graph, out)

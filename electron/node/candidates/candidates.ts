@@ -93,8 +93,8 @@ export async function candidatesFor(db: Db, search: NeighbourSearch, options: Ca
   let captionVector: Float32Array | undefined;
   let encodeProblem: string | null = null;
   if (clipText !== null && item !== null) captionVector = unit(readVectors(db, clipText, [item.id]).get(item.id));
-  else if (clipText !== null && encodeText !== undefined) {
-    // A typed caption, encoded by the model that made the set: only a set named after an installed model has one.
+  else if (clipText !== null && encodeText !== undefined && strategy.startsWith('clip_')) {
+    // A typed caption, encoded by the model that made the set (only a set named after an installed model has one); only the CLIP strategies use it.
     captionVector = await encodeText(clipText.name, typed!).then(unit, (err: Error) => {
       encodeProblem = `a typed caption is encoded by the model that made the "${clipText.name}" embeddings, and it cannot be loaded (${err.message}): choose a set made by an installed model`;
       return undefined;

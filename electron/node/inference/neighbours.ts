@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { OocError } from '../../common/errors.ts';
@@ -6,6 +7,7 @@ import type { NeighbourScope } from '../../common/schemas.ts';
 import type { Db } from '../store/db.ts';
 import { itemIdsWithin } from '../store/items.ts';
 import { normalizeRows } from './clip.ts';
+import { loadQuantized, quantizeQuery, readRows, type QuantizedMatrix } from './quantized.ts';
 import { BLOCK_ROWS, getSet, loadMatrix, readVector, type EmbeddingKind, type EmbeddingSet, type Matrix } from '../store/vectors.ts';
 
 export interface Neighbour {
@@ -18,20 +20,27 @@ export interface Neighbour {
 type Mask = Float32Array[];
 
 const MASKS_KEPT = 4;
-/** Up to this many queries are scanned by Gemm + a selection in JavaScript; more, by MatMul + TopK (see searchBatch). */
+/** Up to this many queries are scanned through the 8-bit copy; more, by float32 Gemm + TopK (see searchBatch). */
 const FEW_QUERIES = 8;
+const THREADS = availableParallelism();
 
 /**
- * Exact nearest neighbours by brute force: every stored vector is scored against the queries by
- * ONNX Runtime and each query's best k kept, block by block (BLOCK_ROWS rows; see searchBatch).
- * A search within a scope (a split file, source, topic) adds a mask of -Infinity to the rows
+ * Exact nearest neighbours by brute force, every stored vector scored against the queries by
+ * ONNX Runtime, block by block (BLOCK_ROWS rows), each query's best k merged over the blocks:
+ * - A few queries (an analyst's search) scan an 8-bit copy of the matrix (inference/quantized.ts),
+ *   a quarter of its bytes, which bounds every row's score; only the rows whose upper bound
+ *   reaches the k-th best lower bound are then scored exactly from the float32 file, so the
+ *   result is the exact one. The copy is cached beside the set's file for the next start.
+ * - Many queries (generating a split) run a float32 Gemm + TopK per block of the whole matrix
+ *   in memory, which is faster for them than bytes.
+ * A search within a scope (a split file, source or topic) adds a mask of -Infinity to the rows
  * outside it, so it stays exact however few rows the scope holds. Matrices are
  * loaded on first use and kept until the set changes; the last few masks are kept too.
  */
 export class NeighbourSearch {
-  private session: Promise<ort.InferenceSession> | undefined;
-  private topkSession: Promise<ort.InferenceSession> | undefined;
+  private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
   private readonly matrices = new Map<string, { rows: number; matrix: Promise<Matrix> }>();
+  private readonly quantizedMatrices = new Map<string, { rows: number; matrix: Promise<QuantizedMatrix> }>();
   private readonly masks = new Map<string, Mask>();
   /** The bias of an unrestricted search, by block length: allocated once, not per search. */
   private readonly zeros = new Map<number, Float32Array>();
@@ -41,33 +50,31 @@ export class NeighbourSearch {
     private readonly blockRows: number = BLOCK_ROWS,
   ) {}
 
-  private topk(): Promise<ort.InferenceSession> {
-    this.topkSession ??= ort.InferenceSession.create(path.join(bundledModelsDir(), 'ops', 'similarity-topk.onnx'), { graphOptimizationLevel: 'all' });
-    return this.topkSession;
-  }
-
-  private similarity(): Promise<ort.InferenceSession> {
-    this.session ??= ort.InferenceSession.create(path.join(bundledModelsDir(), 'ops', 'similarity.onnx'), { graphOptimizationLevel: 'all' });
-    return this.session;
+  private session(op: 'similarity-topk' | 'similarity-q8'): Promise<ort.InferenceSession> {
+    let session = this.sessions.get(op);
+    if (session === undefined) {
+      session = ort.InferenceSession.create(path.join(bundledModelsDir(), 'ops', `${op}.onnx`), { graphOptimizationLevel: 'all', intraOpNumThreads: THREADS });
+      this.sessions.set(op, session);
+    }
+    return session;
   }
 
   /**
-   * A set's vectors, unit length (or `raw`, as stored, for dot products), loaded once (concurrent
-   * callers share the load) and again when the set has grown.
+   * A set's vectors in float32, unit length (or `raw`, as stored, for dot products), loaded once
+   * (concurrent callers share the load) and again when the set has grown.
    */
   matrix(set: EmbeddingSet, raw = false): Promise<Matrix> {
-    // A model's vectors are stored unit length; imported ones are as their pickles held them.
-    const normalize = set.origin === 'import' && !raw;
-    const key = `${set.setId}${normalize || set.origin !== 'import' ? '' : ':raw'}`;
-    const cached = this.matrices.get(key);
-    if (cached && cached.rows === set.rows) return cached.matrix;
-    const matrix = loadMatrix(this.db, set, this.blockRows).then((m) => {
-      if (normalize) for (const block of m.blocks) normalizeRows(block, set.dim);
-      return m;
-    });
-    matrix.catch(() => this.matrices.delete(key));
-    this.matrices.set(key, { rows: set.rows, matrix });
-    return matrix;
+    return cachedLoad(this.matrices, set, raw, () =>
+      loadMatrix(this.db, set, this.blockRows).then((m) => {
+        if (!asStored(set, raw)) for (const block of m.blocks) normalizeRows(block, set.dim);
+        return m;
+      }),
+    );
+  }
+
+  /** A set's 8-bit copy (cosine, or `raw` dot products), loaded once and again when the set has grown. */
+  quantized(set: EmbeddingSet, raw = false): Promise<QuantizedMatrix> {
+    return cachedLoad(this.quantizedMatrices, set, raw, () => loadQuantized(this.db, set, asStored(set, raw), this.blockRows));
   }
 
   private noBias(rows: number): Float32Array {
@@ -76,19 +83,18 @@ export class NeighbourSearch {
     return zeros;
   }
 
-  /** A set's rows outside the scope masked out, computed once for the last few scopes searched (the row order is the same raw or not). */
+  /** A set's rows outside the scope (or unsearchable) masked out, computed once for the last few scopes searched (the row order is the same raw or not). */
   private async mask(set: EmbeddingSet, scope: NeighbourScope): Promise<Mask> {
     const key = `${set.setId}:${set.rows}:${set.kind}:${JSON.stringify(scope, Object.keys(scope).sort())}`;
     const cached = this.masks.get(key);
     if (cached) return cached;
-    const matrix = await this.matrix(set);
+    const matrix = await this.quantized(set);
     const inScope = new Set(itemIdsWithin(this.db, scope, set.kind === 'image' ? 'image' : 'caption'));
     let base = 0;
     const mask = matrix.blocks.map((block) => {
-      const rows = block.length / set.dim;
-      const m = new Float32Array(rows);
-      for (let i = 0; i < rows; i++) if (!inScope.has(matrix.ids[base + i]!)) m[i] = -Infinity;
-      base += rows;
+      const m = Float32Array.from(block.bias);
+      for (let i = 0; i < block.rows; i++) if (!inScope.has(matrix.ids[base + i]!)) m[i] = -Infinity;
+      base += block.rows;
       return m;
     });
     this.masks.set(key, mask);
@@ -106,100 +112,107 @@ export class NeighbourSearch {
   }
 
   /**
-   * The k best rows for each of several queries at once (a batched `Q @ M.T` + top-k), merged over
-   * the matrix's blocks. Measured at 1.26 M × 512 here: for one query, a Gemm and a selection in
-   * JavaScript take 259 ms for a caption's four strategies against 360 ms by MatMul + TopK; for
-   * blocks of 256 queries, MatMul + TopK does 49 queries/s against 40.
+   * The k best rows for each of several queries at once, best first (ties by item id); the
+   * same rows and scores whichever path below serves them. Measured
+   * at 1.26 M × 512 here: one query through the 8-bit copy takes about 40 ms against 80 ms by a
+   * float32 MatMul (whose 2 GiB it reads); blocks of 256 queries by Gemm + TopK do about 130
+   * queries/s.
    */
   async searchBatch(set: EmbeddingSet, queries: readonly Float32Array[], k: number, mask?: Mask, raw = false): Promise<Neighbour[][]> {
     const { dim } = set;
     for (const query of queries) if (query.length !== dim) throw new OocError('BAD_ARGUMENT', `a ${query.length}-d query cannot search ${dim}-d embeddings`);
-    const matrix = await this.matrix(set, raw);
-    return queries.length <= FEW_QUERIES ? this.scan(matrix, dim, queries, k, mask) : this.topKBatch(matrix, dim, queries, k, mask);
+    if (queries.length === 0) return [];
+    return queries.length <= FEW_QUERIES ? this.scanQuantized(await this.quantized(set, raw), queries, k, mask) : this.topKBatch(await this.matrix(set, raw), queries, k, mask);
   }
 
   /**
-   * A few queries: one Gemm of the queries against a block of the matrix (`Q @ M.T`), then each
-   * query's best k kept in one in-order pass over its row of the product.
+   * A few queries through the 8-bit copy: per block, ONNX Runtime's MatMulInteger of the query
+   * bytes against the block's codes, then one pass in JavaScript that turns each product into
+   * bounds on the row's score, keeps the query's k best lower bounds (its floor) and every row
+   * whose upper bound reaches the floor so far. Those rows, re-checked against the final floor,
+   * are scored exactly on their float32 vectors.
    */
-  private async scan(matrix: Matrix, dim: number, queries: readonly Float32Array[], k: number, mask: Mask | undefined): Promise<Neighbour[][]> {
-    const session = await this.similarity();
+  private async scanQuantized(matrix: QuantizedMatrix, queries: readonly Float32Array[], k: number, mask: Mask | undefined): Promise<Neighbour[][]> {
+    const session = await this.session('similarity-q8');
+    const { dim } = matrix.set;
+    const q = queries.length;
+    const quantized = queries.map(quantizeQuery);
+    const codes = new Uint8Array(q * dim);
+    quantized.forEach((x, j) => codes.set(x.codes, j * dim));
+    const tensor = new ort.Tensor('uint8', codes, [q, dim]);
+    // Per query: its k best lower bounds, best first, and the rows that may still be among the k best, with their upper bounds.
+    const lowest = queries.map(() => new Float64Array(k).fill(-Infinity));
+    const contenders = queries.map(() => ({ rows: [] as number[], upper: [] as number[] }));
+    let base = 0;
+    for (const [b, block] of matrix.blocks.entries()) {
+      const n = block.rows;
+      const out = await session.run({ queries: tensor, matrix: new ort.Tensor('int8', block.codes, [dim, n]) });
+      const products = out.products!.data as Int32Array;
+      const { scale, error, norm, sum } = block;
+      const bias = mask?.[b] ?? block.bias;
+      for (let j = 0; j < q; j++) {
+        const { scale: qscale, norm: qnorm, delta: qdelta } = quantized[j]!;
+        const best = lowest[j]!;
+        const kept = contenders[j]!;
+        let floor = best[k - 1]!;
+        for (let r = 0, at = j * n; r < n; r++, at++) {
+          // The query's bytes are its codes + 128.
+          const approx = (products[at]! - 128 * sum[r]!) * scale[r]! * qscale + bias[r]!;
+          const err = qnorm * error[r]! + qdelta * norm[r]!;
+          if (!(approx + err >= floor) || approx === -Infinity) continue;
+          kept.rows.push(base + r);
+          kept.upper.push(approx + err);
+          const lower = approx - err;
+          if (lower <= floor) continue;
+          let p = k - 1;
+          while (p > 0 && best[p - 1]! < lower) best[p] = best[--p]!;
+          best[p] = lower;
+          floor = best[k - 1]!;
+        }
+        // Rows kept before the floor rose and now below it are dropped as the list grows.
+        if (kept.rows.length > 8 * k + 1024) prune(kept, floor);
+      }
+      base += n;
+    }
+    contenders.forEach((kept, j) => prune(kept, lowest[j]![k - 1]!));
+    const vectors = readRows(matrix.set, new Set(contenders.flatMap((c) => c.rows)), matrix.raw);
+    return queries.map((query, j) => {
+      const scored = contenders[j]!.rows.map((r) => ({ itemId: matrix.ids[r]!, score: score(query, vectors.get(r)!) }));
+      return scored.sort(byScore).slice(0, k);
+    });
+  }
+
+  /** Many queries: per block of the float32 matrix, one Gemm against every query and ONNX Runtime's TopK along each query's row, merged over the blocks. */
+  private async topKBatch(matrix: Matrix, queries: readonly Float32Array[], k: number, mask: Mask | undefined): Promise<Neighbour[][]> {
+    const session = await this.session('similarity-topk');
+    const { dim } = matrix.set;
     const q = queries.length;
     const stacked = new Float32Array(dim * q);
     queries.forEach((query, j) => stacked.set(query, j * dim));
     const tensor = new ort.Tensor('float32', stacked, [q, dim]);
-    // Per query, its best k so far, best first (scores and matrix rows); a row must beat the k-th to enter.
-    const best = new Float32Array(q * k).fill(-Infinity);
-    const rows = new Int32Array(q * k).fill(-1);
-    let base = 0;
-    for (const [b, block] of matrix.blocks.entries()) {
-      const n = block.length / dim;
-      const out = await session.run({
-        queries: tensor,
-        matrix: new ort.Tensor('float32', block, [n, dim]),
-        bias: new ort.Tensor('float32', mask?.[b] ?? this.noBias(n), [1, n]),
-      });
-      const scores = out.similarities!.data as Float32Array;
-      for (let j = 0; j < q; j++) {
-        const offset = j * k;
-        let floor = best[offset + k - 1]!;
-        for (let r = 0, at = j * n; r < n; r++, at++) {
-          const v = scores[at]!;
-          // Masked rows are -Infinity and never enter.
-          if (!(v > floor)) continue;
-          let p = k - 1;
-          while (p > 0 && best[offset + p - 1]! < v) {
-            best[offset + p] = best[offset + p - 1]!;
-            rows[offset + p] = rows[offset + p - 1]!;
-            p--;
-          }
-          best[offset + p] = v;
-          rows[offset + p] = base + r;
-          floor = best[offset + k - 1]!;
-        }
-      }
-      base += n;
-    }
-    return queries.map((_, j) => {
-      const found: Neighbour[] = [];
-      for (let i = 0; i < k && rows[j * k + i]! >= 0; i++) found.push({ itemId: matrix.ids[rows[j * k + i]!]!, score: best[j * k + i]! });
-      return found.sort((a, b) => b.score - a.score || a.itemId - b.itemId);
-    });
-  }
-
-  /**
-   * Many queries: one MatMul of a block of the matrix against every query, ONNX Runtime's TopK
-   * per query, merged over the blocks.
-   */
-  private async topKBatch(matrix: Matrix, dim: number, queries: readonly Float32Array[], k: number, mask: Mask | undefined): Promise<Neighbour[][]> {
-    const session = await this.topk();
-    const q = queries.length;
-    // The queries as columns: [dim, q].
-    const columns = new Float32Array(dim * q);
-    queries.forEach((query, j) => {
-      for (let d = 0; d < dim; d++) columns[d * q + j] = query[d]!;
-    });
-    const tensor = new ort.Tensor('float32', columns, [dim, q]);
     const found: Neighbour[][] = queries.map(() => []);
     let base = 0;
     for (const [b, block] of matrix.blocks.entries()) {
       const rows = block.length / dim;
       const kb = Math.min(k, rows);
       const out = await session.run({
-        matrix: new ort.Tensor('float32', block, [rows, dim]),
         queries: tensor,
+        matrix: new ort.Tensor('float32', block, [rows, dim]),
+        bias: new ort.Tensor('float32', mask?.[b] ?? this.noBias(rows), [1, rows]),
         k: new ort.Tensor('int64', BigInt64Array.of(BigInt(kb)), [1]),
-        bias: new ort.Tensor('float32', mask?.[b] ?? this.noBias(rows), [rows, 1]),
       });
       const scores = out.scores!.data as Float32Array;
       const index = out.rows!.data as BigInt64Array;
       // Masked rows come last, scored -Infinity, when the scope holds fewer than k.
       for (let j = 0; j < q; j++) {
-        for (let i = 0; i < kb && scores[i * q + j]! > -Infinity; i++) found[j]!.push({ itemId: matrix.ids[base + Number(index[i * q + j])]!, score: scores[i * q + j]! });
+        for (let i = j * kb; i < (j + 1) * kb && scores[i]! > -Infinity; i++) {
+          const row = Number(index[i]);
+          found[j]!.push({ itemId: matrix.ids[base + row]!, score: score(queries[j]!, block.subarray(row * dim, (row + 1) * dim)) });
+        }
       }
       base += rows;
     }
-    return found.map((f) => f.sort((a, b) => b.score - a.score || a.itemId - b.itemId).slice(0, k));
+    return found.map((f) => f.sort(byScore).slice(0, k));
   }
 
   /**
@@ -217,8 +230,10 @@ export class NeighbourSearch {
   }
 
   async release(): Promise<void> {
-    for (const opened of [this.session, this.topkSession]) await (await opened?.catch(() => undefined))?.release();
+    for (const opened of this.sessions.values()) await (await opened.catch(() => undefined))?.release();
+    this.sessions.clear();
     this.matrices.clear();
+    this.quantizedMatrices.clear();
     this.masks.clear();
     this.zeros.clear();
   }
@@ -231,3 +246,43 @@ export function requireSet(db: Db, name: string, kind: EmbeddingKind): Embedding
   }
   return set;
 }
+
+/** Whether a set's vectors are searched as stored: a model's are unit length already, and `raw` asks for dot products. */
+function asStored(set: EmbeddingSet, raw: boolean): boolean {
+  return raw || set.origin !== 'import';
+}
+
+/** A load shared by concurrent callers, kept while the set has as many rows, forgotten when it fails. */
+function cachedLoad<T>(cache: Map<string, { rows: number; matrix: Promise<T> }>, set: EmbeddingSet, raw: boolean, load: () => Promise<T>): Promise<T> {
+  const key = `${set.setId}${asStored(set, raw) ? ':stored' : ''}`;
+  const cached = cache.get(key);
+  if (cached && cached.rows === set.rows) return cached.matrix;
+  const matrix = load();
+  matrix.catch(() => cache.delete(key));
+  cache.set(key, { rows: set.rows, matrix });
+  return matrix;
+}
+
+/** Keeps the contenders whose upper bound reaches `floor`. */
+function prune(kept: { rows: number[]; upper: number[] }, floor: number): void {
+  let w = 0;
+  for (let i = 0; i < kept.rows.length; i++) {
+    if (kept.upper[i]! < floor) continue;
+    kept.rows[w] = kept.rows[i]!;
+    kept.upper[w++] = kept.upper[i]!;
+  }
+  kept.rows.length = w;
+  kept.upper.length = w;
+}
+
+/**
+ * A row's score as every path reports it: the dot product in double precision, rounded to
+ * float32, so that the same query gives the same scores and order through either path.
+ */
+function score(query: Float32Array, row: Float32Array): number {
+  let sum = 0;
+  for (let d = 0; d < query.length; d++) sum += query[d]! * row[d]!;
+  return Math.fround(sum);
+}
+
+const byScore = (a: Neighbour, b: Neighbour): number => b.score - a.score || a.itemId - b.itemId;

@@ -67,12 +67,17 @@ export function ensureSet(db: Db, name: string, kind: EmbeddingKind, dim: number
   return getSet(db, name, kind)!;
 }
 
-/** Removes a set, its row map and its file. */
+/** Where a set's 8-bit copy for search is kept (inference/quantized.ts): beside its float32 file, rebuilt when that changes. */
+export function quantizedFile(set: EmbeddingSet, raw: boolean): string {
+  return `${set.file}${raw ? '.raw' : ''}.q8`;
+}
+
+/** Removes a set, its row map, its file and its 8-bit copies. */
 export function deleteSet(db: Db, set: EmbeddingSet): void {
   db.transaction(() => {
     for (const table of ['embedding_rows', 'embedding_failures', 'embedding_sets']) db.prepare(`DELETE FROM ${table} WHERE set_id = ?`).run(set.setId);
   })();
-  rmSync(set.file, { force: true });
+  for (const file of [set.file, quantizedFile(set, false), quantizedFile(set, true)]) rmSync(file, { force: true });
 }
 
 /** The row of every item in a set, by item id (-1: none). */
@@ -180,15 +185,21 @@ export interface Matrix {
   blocks: Float32Array[];
 }
 
+/** The item id of every row of a set. */
+export function rowIds(db: Db, set: EmbeddingSet): Int32Array {
+  const ids = new Int32Array(set.rows);
+  for (const r of db.prepare('SELECT item_id, row FROM embedding_rows WHERE set_id = ?').raw().iterate(set.setId) as Iterable<[number, number]>) {
+    ids[r[1]] = r[0];
+  }
+  return ids;
+}
+
 /**
  * Reads a whole set into memory. The floats are read asynchronously, a block at a time, so a
  * full-size set (seconds of reading) does not hold up the caller's event loop.
  */
 export async function loadMatrix(db: Db, set: EmbeddingSet, blockRows: number = BLOCK_ROWS): Promise<Matrix> {
-  const ids = new Int32Array(set.rows);
-  for (const r of db.prepare('SELECT item_id, row FROM embedding_rows WHERE set_id = ?').raw().iterate(set.setId) as Iterable<[number, number]>) {
-    ids[r[1]] = r[0];
-  }
+  const ids = rowIds(db, set);
   const blocks: Float32Array[] = [];
   const handle = await open(set.file, 'r');
   try {

@@ -6,7 +6,7 @@ import { parseCommandArgs, type Command } from './node/cli/args.ts';
 import { demoCommand } from './node/cli/demo-command.ts';
 import { exportCommand } from './node/cli/export-command.ts';
 import { saliencyCommand } from './node/cli/saliency-command.ts';
-import { embedCommand, importEmbeddingsCommand, installModelCommand, modelsCommand, neighboursCommand, scoresCommand } from './node/cli/embed-commands.ts';
+import { embedCommand, importEmbeddingsCommand, installModelCommand, modelsCommand, neighboursCommand, scoresCommand, annIndexCommand } from './node/cli/embed-commands.ts';
 import { checkImagesCommand, thumbnailCommand } from './node/cli/images-commands.ts';
 import { hashImagesCommand, vetCommand } from './node/cli/vetting-commands.ts';
 import { indexCommand } from './node/cli/index-command.ts';
@@ -16,7 +16,7 @@ import { evaluateCommand, predictionsCommand, tokenReportCommand } from './node/
 import { trainHeadCommand } from './node/cli/head-commands.ts';
 
 /** The `ooc` command line: `npm run ooc -- <command> [options]`. */
-const COMMANDS: Command[] = [indexCommand, statsCommand, serveCommand, startCommand, checkImagesCommand, thumbnailCommand, demoCommand, embedCommand, importEmbeddingsCommand, modelsCommand, installModelCommand, scoresCommand, neighboursCommand, saliencyCommand, exportCommand, predictionsCommand, evaluateCommand, tokenReportCommand, trainHeadCommand, hashImagesCommand, vetCommand, exportDgm4Command, dgm4PredictionsCommand, dgm4EvaluateCommand, saliencyGroundingCommand, candidatesCommand, generateSplitCommand, mergeSplitsCommand, entitiesCommand];
+const COMMANDS: Command[] = [indexCommand, statsCommand, serveCommand, startCommand, checkImagesCommand, thumbnailCommand, demoCommand, embedCommand, importEmbeddingsCommand, modelsCommand, installModelCommand, scoresCommand, neighboursCommand, annIndexCommand, saliencyCommand, exportCommand, predictionsCommand, evaluateCommand, tokenReportCommand, trainHeadCommand, hashImagesCommand, vetCommand, exportDgm4Command, dgm4PredictionsCommand, dgm4EvaluateCommand, saliencyGroundingCommand, candidatesCommand, generateSplitCommand, mergeSplitsCommand, entitiesCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

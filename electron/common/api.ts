@@ -4,7 +4,7 @@ import type { API_INPUTS, Parsed } from './schemas.ts';
 import type { ImageProblems, IndexProgress, IndexStats, IndexSummary, LogEntry } from './index-types.ts';
 import type { Collection, CurationResult, PairCuration } from './curation.ts';
 import type { ExportProgress, ExportSummary, SelectionPreview } from './export.ts';
-import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, ProviderReport } from './models.ts';
+import type { EmbedJobProgress, EmbedJobSummary, ModelsOverview, NeighbourItem, NeighbourMethod, ProviderReport } from './models.ts';
 import type { CaptionHit, PairFacets, PairPage, PairSummary, ScoreRun } from './pairs.ts';
 import type { Explanation, SaliencyResult } from './saliency.ts';
 import type { Dgm4Detail, Dgm4IndexSummary, Dgm4Page, Dgm4SplitCount, Dgm4Status } from './dgm4.ts';
@@ -178,7 +178,9 @@ export interface ApiOutputs {
   /** Deletes a custom split and its pairs. */
   'custom.delete': { splits: CustomSplit[] };
   /** An item's nearest neighbours under a set of embeddings: image or caption to image or caption. */
-  'neighbours.get': { items: NeighbourItem[]; seconds: number };
+  'neighbours.get': { items: NeighbourItem[]; seconds: number; method: NeighbourMethod };
+  /** Starts building a set's approximate neighbour index (a job; its state is in models.get's sets). */
+  'neighbours.index': JobRun;
 }
 
 

@@ -34,7 +34,45 @@ export interface EmbeddingSetInfo {
   dim: number;
   rows: number;
   origin: 'model' | 'import';
+  /** Its approximate index for fast neighbours. */
+  ann: AnnStatus;
 }
+
+/**
+ * A set's approximate neighbour index: none, current (searches use it), stale (built before the
+ * set last changed: searches are exact until it is built again) or partial (a build was stopped;
+ * the next one continues it).
+ */
+export interface AnnStatus {
+  state: 'none' | 'current' | 'stale' | 'partial';
+  /** Rows of the set the index (or the partial build) covers. */
+  rows: number;
+  setRows: number;
+  builtAt: string | null;
+  seconds: number;
+}
+
+export interface AnnProgress {
+  set: string;
+  kind: 'image' | 'text';
+  done: number;
+  total: number;
+}
+
+export interface AnnBuildSummary {
+  set: string;
+  kind: 'image' | 'text';
+  rows: number;
+  /** Rows added by this run; rows with a NaN or infinite value are skipped. */
+  added: number;
+  skipped: number;
+  seconds: number;
+  /** The row a saved partial build was continued from. */
+  resumedAt: number | null;
+}
+
+/** How a neighbour search was made: every vector scored, or a shortlist from the approximate index scored exactly. */
+export type NeighbourMethod = 'exact' | 'approximate';
 
 export interface ModelsOverview {
   models: ModelInfo[];

@@ -366,7 +366,10 @@ export const API_INPUTS = {
     to: v.optional(v.picklist(NEIGHBOUR_SIDES), 'image'),
     model: required,
     k: v.optional(v.pipe(integer, v.minValue(1, 'must be from 1 to 200'), v.maxValue(200, 'must be from 1 to 200')), 12),
+    /** Score every vector even where the set has an approximate index. */
+    exact: v.optional(v.boolean('must be true or false'), false),
   }),
+  'neighbours.index': v.object({ model: required, kind: v.picklist(['image', 'text'], 'must be image or text') }),
 } as const satisfies Record<string, v.GenericSchema>;
 
 /** A schema's output as parseInput returns it: optional keys absent rather than undefined. */

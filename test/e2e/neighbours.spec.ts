@@ -46,3 +46,38 @@ test('neighbours: k is adjustable, the pair\'s own images are marked, and the ca
   await open.click();
   await expect(page.getByRole('region', { name: `Item ${id}` })).toBeVisible();
 });
+
+test('neighbours: with an approximate index built from the Models view, a search says it used the index, and "exact" scores every vector', async ({ workbench, page }) => {
+  await workbench.embedAll();
+  await page.getByRole('button', { name: 'Models' }).click();
+  const embeddings = page.getByRole('region', { name: 'Embeddings' });
+  await expect(embeddings.getByTestId('ann-tiny-random-clip-image')).toHaveText('none');
+  await embeddings.getByRole('button', { name: 'Build the approximate index of tiny-random-clip images' }).click();
+  await expect(embeddings.getByTestId('ann-tiny-random-clip-image')).toHaveText('built');
+  await expect(embeddings.getByTestId('ann-tiny-random-clip-text')).toHaveText('none');
+
+  await page.getByRole('button', { name: 'Pairs' }).click();
+  await workbench.rows().nth(2).dblclick();
+  const detail = workbench.detail();
+  const list = detail.getByRole('list', { name: 'Neighbours' });
+  await detail.getByRole('combobox', { name: 'How many neighbours' }).selectOption('24');
+  await detail.getByRole('button', { name: 'Find' }).click();
+  await expect(detail.getByTestId('neighbour-method')).toHaveText('(approximate index, shortlist scored exactly)');
+  const approximate = await list.getByRole('listitem').allInnerTexts();
+  expect(approximate).toHaveLength(24);
+
+  // Exact search (kept across reloads) gives the same neighbours here: the shortlist holds every image of this small set.
+  await detail.getByRole('checkbox', { name: 'exact' }).check();
+  await detail.getByRole('button', { name: 'Find' }).click();
+  await expect(detail.getByTestId('neighbour-method')).toHaveText('(exact search)');
+  expect(await list.getByRole('listitem').allInnerTexts()).toEqual(approximate);
+  await page.reload();
+  await workbench.rows().nth(2).dblclick();
+  await expect(workbench.detail().getByRole('checkbox', { name: 'exact' })).toBeChecked();
+
+  // Captions have no index: searching among them is exact.
+  await workbench.detail().getByRole('checkbox', { name: 'exact' }).uncheck();
+  await workbench.detail().getByRole('combobox', { name: 'Neighbours among' }).selectOption('caption');
+  await workbench.detail().getByRole('button', { name: 'Find' }).click();
+  await expect(workbench.detail().getByTestId('neighbour-method')).toHaveText('(exact search)');
+});

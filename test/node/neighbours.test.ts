@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import type { OocError } from '../../electron/common/errors.ts';
+import { annStatus, buildAnnIndex } from '../../electron/node/inference/ann.ts';
 import { NeighbourSearch } from '../../electron/node/inference/neighbours.ts';
 import { quantizeBlock } from '../../electron/node/inference/quantized.ts';
 import { mulberry32 } from '../../electron/node/random.ts';
 import { openDatabase, type Db } from '../../electron/node/store/db.ts';
-import { deleteSet, ensureSet, getSet, quantizedFile, VectorWriter, type EmbeddingSet } from '../../electron/node/store/vectors.ts';
+import { annFiles, deleteSet, ensureSet, getSet, quantizedFile, VectorWriter, type EmbeddingSet } from '../../electron/node/store/vectors.ts';
 import { tempDir } from '../fixtures/corpus.ts';
 
 const DIM = 24;
@@ -159,4 +161,90 @@ test('an 8-bit block bounds every score: the true dot product lies within the st
     assert.ok(Math.sqrt(error) <= block.error[r]!, `row ${r}`);
     assert.ok(Math.max(...Array.from({ length: DIM }, (_, d) => Math.abs(block.codes[d * rows + r]!))) === 127);
   }
+});
+
+/** Rows around 40 topics (as embeddings cluster), the topic of row r being r % 40. */
+function topical(rows: number, seed: number): Float32Array {
+  const random = mulberry32(seed);
+  const gauss = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const topics = Array.from({ length: 40 }, () => Float32Array.from({ length: DIM }, gauss));
+  const v = new Float32Array(rows * DIM);
+  for (let r = 0; r < rows; r++) for (let d = 0; d < DIM; d++) v[r * DIM + d] = topics[r % 40]![d]! + 0.6 * gauss();
+  return v;
+}
+
+test('the approximate index: built as a job that cancels and continues, its shortlist scored exactly gives exact search\'s neighbours, stale or damaged it is not used', async (t) => {
+  const dir = tempDir(t);
+  const db = openDatabase(path.join(dir, 'w.db'));
+  t.after(() => db.close());
+  const rows = 4000;
+  const ids = Array.from({ length: rows }, (_, i) => 1 + i);
+  const vectors = topical(rows, 7);
+  vectors[9 * DIM] = Number.POSITIVE_INFINITY;
+  let set = store(db, 'topical', ids, vectors);
+  const search = new NeighbourSearch(db, 1000);
+  t.after(() => search.release());
+  const queries = Array.from({ length: 20 }, (_, i) => unit(vectors.slice((i * 131 + 1) * DIM, (i * 131 + 2) * DIM)));
+  assert.equal(annStatus(set).state, 'none');
+  assert.equal((await search.nearest(set, queries[0]!, 10)).method, 'exact');
+
+  // Cancelled after the first chunk: the build is saved, and the next run continues from there.
+  const controller = new AbortController();
+  const seen: number[] = [];
+  await assert.rejects(
+    buildAnnIndex(db, set, { chunkRows: 1500, signal: controller.signal, onProgress: (p) => (seen.push(p.done), p.done >= 1500 && controller.abort()) }),
+    (err: OocError) => err.code === 'CANCELLED' && /at 1500 of 4000 rows/.test(err.message),
+  );
+  assert.deepEqual({ ...annStatus(set), builtAt: null, seconds: 0 }, { state: 'partial', rows: 1500, setRows: 4000, builtAt: null, seconds: 0 });
+  assert.equal((await search.nearest(set, queries[0]!, 10)).method, 'exact', 'a partial index is not searched');
+  const built = await buildAnnIndex(db, set, { chunkRows: 1500 });
+  assert.deepEqual({ rows: built.rows, added: built.added, skipped: built.skipped, resumedAt: built.resumedAt }, { rows: 4000, added: 2500, skipped: 0, resumedAt: 1500 });
+  assert.equal(annStatus(set).state, 'current');
+  assert.ok(!existsSync(annFiles(set).partialIndex), 'the partial build is removed once whole');
+  assert.equal((await buildAnnIndex(db, set)).added, 0, 'a current index is left as it is');
+
+  // Approximate results are exact search's (recall@k over 20 queries), with the same exact scores.
+  for (const k of [10, 50]) {
+    let hits = 0;
+    for (const [j, query] of queries.entries()) {
+      const approximate = await search.nearest(set, query, k);
+      const exact = await search.nearest(set, query, k, { exact: true });
+      assert.equal(approximate.method, 'approximate');
+      assert.equal(exact.method, 'exact');
+      assertTopK(exact.neighbours, brute(ids, vectors, query), k, `exact, query ${j}`);
+      const exactScore = new Map(brute(ids, vectors, query).map((n) => [n.id, n.score]));
+      for (const n of approximate.neighbours) assert.ok(Math.abs(n.score - exactScore.get(n.itemId)!) <= 1e-6, 'approximate scores are exact');
+      const truth = new Set(exact.neighbours.map((n) => n.itemId));
+      hits += approximate.neighbours.filter((n) => truth.has(n.itemId)).length;
+      assert.ok(!approximate.neighbours.some((n) => n.itemId === 10), 'the row with an infinite value is not indexed');
+    }
+    assert.ok(hits / (k * queries.length) >= 0.99, `recall@${k} ${hits / (k * queries.length)}`);
+  }
+  // An item is not its own neighbour; a scope is searched exactly.
+  const own = await search.ofItem('topical', 2, 'image', 'image', 5);
+  assert.equal(own.method, 'approximate');
+  assert.ok(!own.neighbours.some((n) => n.itemId === 2));
+  assert.equal((await search.ofItem('topical', 2, 'image', 'image', 5, {}, { exact: true })).method, 'exact');
+
+  // A damaged graph is not used (and not a crash): searches are exact.
+  const graph = readFileSync(annFiles(set).index);
+  writeFileSync(annFiles(set).index, graph.subarray(0, graph.length >> 1));
+  const fresh = new NeighbourSearch(db, 1000);
+  t.after(() => fresh.release());
+  assert.equal((await fresh.nearest(set, queries[0]!, 10)).method, 'exact');
+  writeFileSync(annFiles(set).index, graph);
+
+  // The set grows: the index is stale and searches are exact until it is built again.
+  const more = topical(200, 8);
+  const writer = new VectorWriter(db, set);
+  writer.append(Array.from({ length: 200 }, (_, i) => 5000 + i), more);
+  writer.close();
+  set = getSet(db, 'topical', 'image')!;
+  assert.equal(annStatus(set).state, 'stale');
+  assert.equal((await search.nearest(set, queries[0]!, 10)).method, 'exact');
+  await buildAnnIndex(db, set);
+  assert.equal((await search.nearest(set, queries[0]!, 10)).method, 'approximate');
+
+  deleteSet(db, set);
+  for (const file of Object.values(annFiles(set))) assert.ok(!existsSync(file), `${file} removed with the set`);
 });

@@ -5,7 +5,7 @@ import type { JobCenter } from '../jobs/job-center.ts';
 import type { ApiContext, Implementations } from './handlers.ts';
 import { dgm4Status } from '../store/dgm4.ts';
 
-type JobMethods = Extract<ApiMethod, `index.${string}` | 'dgm4.index' | 'dgm4.status' | 'dgm4.cancel' | `embed.${string}` | `jobs.${string}` | 'export.start' | 'export.status' | 'export.cancel' | 'images.check'>;
+type JobMethods = Extract<ApiMethod, `index.${string}` | 'dgm4.index' | 'dgm4.status' | 'dgm4.cancel' | `embed.${string}` | 'neighbours.index' | `jobs.${string}` | 'export.start' | 'export.status' | 'export.cancel' | 'images.check'>;
 
 /** The long jobs (indexing, embedding, exporting, checking images), all through the dataset's one job center. */
 export function jobHandlers(ctx: ApiContext, version: string): Implementations<JobMethods> {
@@ -23,6 +23,7 @@ export function jobHandlers(ctx: ApiContext, version: string): Implementations<J
     'embed.start': (input) => jobs().start('embed', input),
     'embed.status': () => jobs().latest('embed'),
     'embed.cancel': () => jobs().cancelKind('embed'),
+    'neighbours.index': ({ model, kind }) => jobs().start('ann-index', { model, vectors: kind }),
     'export.start': (request) => {
       if (!path.isAbsolute(request.dir)) throw new OocError('BAD_ARGUMENT', `give the export folder as a full path, got "${request.dir}"`);
       return jobs().start('export', { ...request, version });

@@ -1,6 +1,7 @@
 import type { ApiMethod } from '../../common/api.ts';
 import type { ModelsOverview, NeighbourSide, ProviderReport } from '../../common/models.ts';
 import { scoreRuns } from '../store/pair-scores.ts';
+import { annStatus } from '../inference/ann.ts';
 import { probeProviders } from '../inference/clip.ts';
 import { listModels, resolveModel } from '../inference/registry.ts';
 import type { Db } from '../store/db.ts';
@@ -10,7 +11,7 @@ import { listSets } from '../store/vectors.ts';
 import type { TaskRunner } from '../jobs/tasks.ts';
 import type { Implementations } from './handlers.ts';
 
-type ModelMethods = Extract<ApiMethod, `models.${string}` | `neighbours.${string}`>;
+type ModelMethods = Extract<ApiMethod, `models.${string}` | 'neighbours.get'>;
 
 const side = (v: NeighbourSide): 'image' | 'text' => (v === 'image' ? 'image' : 'text');
 
@@ -33,7 +34,7 @@ export function modelHandlers(db: Db, tasks: TaskRunner): Implementations<ModelM
           isDefault: m.manifest.id === fallback,
         })),
         broken,
-        sets: listSets(db).map(({ name, kind, dim, rows, origin }) => ({ name, kind, dim, rows, origin })),
+        sets: listSets(db).map((set) => ({ name: set.name, kind: set.kind, dim: set.dim, rows: set.rows, origin: set.origin, ann: annStatus(set) })),
         items: hasIndex(db) ? itemCount(db) : 0,
         scores: scoreRuns(db),
       };
@@ -48,15 +49,15 @@ export function modelHandlers(db: Db, tasks: TaskRunner): Implementations<ModelM
       }
       return report;
     },
-    'neighbours.get': async ({ itemId, from, to, model, k, within }) => {
+    'neighbours.get': async ({ itemId, from, to, model, k, within, exact }) => {
       const started = performance.now();
-      // Matrices stay loaded between calls (a full-size set takes seconds to read), in the task pool.
-      const found = await tasks.run('neighbours', { model, itemId, from: side(from), to: side(to), k, within });
-      const items = found.map((n) => {
+      // Matrices and indexes stay loaded between calls (a full-size set takes seconds to read), in the task pool.
+      const { neighbours, method } = await tasks.run('neighbours', { model, itemId, from: side(from), to: side(to), k, within, exact });
+      const items = neighbours.map((n) => {
         const item = getItem(db, n.itemId);
         return { itemId: n.itemId, score: n.score, caption: item?.caption ?? null, imagePath: item?.image_path ?? null, source: item?.source ?? null };
       });
-      return { items, seconds: (performance.now() - started) / 1000 };
+      return { items, seconds: (performance.now() - started) / 1000, method };
     },
   };
 }

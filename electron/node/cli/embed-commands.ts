@@ -4,12 +4,14 @@ import { OocError } from '../../common/errors.ts';
 import { defaultDatabasePath } from '../app-paths.ts';
 import { importEmbeddings } from '../embeddings/import.ts';
 import { computePairScores, scorableNames, scoreRuns } from '../store/pair-scores.ts';
-import { describeProviders } from '../../common/describe.ts';
+import { describeAnn, describeProviders } from '../../common/describe.ts';
 import { EMBED_WHAT, type EmbedWhat } from '../../common/models.ts';
 import { ClipModel, probeProviders } from '../inference/clip.ts';
 import { runEmbedJob } from '../inference/embed-job.ts';
 import { hashImages } from '../vetting/hash-job.ts';
 import { NeighbourSearch } from '../inference/neighbours.ts';
+import { annStatus, buildAnnIndex } from '../inference/ann.ts';
+import { getSet, type EmbeddingKind, type EmbeddingSet } from '../store/vectors.ts';
 import { CATALOG, installModel } from '../inference/install.ts';
 import { parseProviderChoice } from '../inference/providers.ts';
 import { listModels, resolveModel } from '../inference/registry.ts';
@@ -279,14 +281,16 @@ export const neighboursCommand: Command = {
   name: 'neighbours',
   summary: "an item's nearest neighbours by embedding (image→image, caption→caption, caption→image …)",
   usage: `ooc neighbours --id <item id> [--from image|caption] [--to image|caption] [--model <id or set>]
-               [-k <n>] [--db <file>] [--json]
+               [-k <n>] [--exact] [--db <file>] [--json]
 
   --from, --to  which vector of the item to start from and which vectors to search (default:
                 image → image)
   --model       the embedding set's name: a model id, or newsclippings-clip (-<type>) for imported ones
                 (default: the default model)
-  -k            how many (default 10, at most 1000)`,
-  options: { id: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, model: { type: 'string' }, k: { type: 'string', short: 'k' }, db: { type: 'string' }, json: { type: 'boolean' } },
+  -k            how many (default 10, at most 1000)
+  --exact       score every vector even where the set has an approximate index (ooc ann-index);
+                without it a current index gives a shortlist that is then scored exactly`,
+  options: { id: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, model: { type: 'string' }, k: { type: 'string', short: 'k' }, exact: { type: 'boolean' }, db: { type: 'string' }, json: { type: 'boolean' } },
   async run(values) {
     const id = Number(optionalString(values, 'id'));
     if (!Number.isSafeInteger(id)) throw new OocError('BAD_ARGUMENT', `--id must be an item id (an integer), got ${String(values.id)}`);
@@ -301,14 +305,71 @@ export const neighboursCommand: Command = {
     const db = openCommandDatabase(values, { readonly: true });
     const search = new NeighbourSearch(db);
     try {
-      const found = await search.ofItem(model, id, kindOf('from'), kindOf('to'), k);
+      const { neighbours, method } = await search.ofItem(model, id, kindOf('from'), kindOf('to'), k, {}, { exact: values.exact === true });
       const caption = captionOf(db);
-      const rows = found.map((n) => ({ ...n, caption: caption(n.itemId) }));
-      if (values.json === true) process.stdout.write(`${JSON.stringify({ model, id, neighbours: rows })}\n`);
+      const rows = neighbours.map((n) => ({ ...n, caption: caption(n.itemId) }));
+      if (values.json === true) process.stdout.write(`${JSON.stringify({ model, id, method, neighbours: rows })}\n`);
       else for (const r of rows) process.stdout.write(`${r.score.toFixed(4)}  ${String(r.itemId).padStart(8)}  ${r.caption ?? '(not in the index)'}\n`);
       return 0;
     } finally {
       await search.release();
+      db.close();
+    }
+  },
+};
+
+export const annIndexCommand: Command = {
+  name: 'ann-index',
+  summary: 'build the approximate neighbour index of a set of embeddings (fast neighbours in the views)',
+  usage: `ooc ann-index [--model <id or set>] [--kind image|caption|both] [--status] [--db <file>] [--json]
+
+Builds an HNSW graph (usearch) over a set's unit vectors, kept beside the set's file. Neighbour
+searches in the views and \`ooc neighbours\` then score exactly a shortlist the graph gives,
+instead of every vector; a scoped search, a dot-product search and \`--exact\` still scan all.
+The index goes stale when the set changes (searches are exact until it is built again).
+Ctrl-C stops after the current chunk and saves the build; the same command continues it.
+
+  --model   the embedding set's name (default: the default model)
+  --kind    which of its sets (default both)
+  --status  only say whether each set has a current index`,
+  options: { model: { type: 'string' }, kind: { type: 'string' }, status: { type: 'boolean' }, db: { type: 'string' }, json: { type: 'boolean' } },
+  async run(values) {
+    const kindValue = optionalString(values, 'kind') ?? 'both';
+    if (kindValue !== 'image' && kindValue !== 'caption' && kindValue !== 'both') throw new OocError('BAD_ARGUMENT', `--kind must be image, caption or both, got "${kindValue}"`);
+    const kinds: EmbeddingKind[] = kindValue === 'both' ? ['image', 'text'] : [kindValue === 'image' ? 'image' : 'text'];
+    const model = optionalString(values, 'model') ?? (await resolveModel(undefined)).manifest.id;
+    const db = openCommandDatabase(values, { readonly: values.status === true });
+    const sets = kinds.map((kind) => getSet(db, model, kind)).filter((set) => set !== undefined && set.rows > 0) as EmbeddingSet[];
+    const controller = new AbortController();
+    const stopHandling = handleInterrupts(controller, 'building the index');
+    try {
+      if (sets.length === 0) throw new OocError('NOT_FOUND', `no ${kindValue === 'both' ? '' : `${kindValue} `}embeddings from "${model}" in this database; run ooc embed (or import-embeddings) first`);
+      const results = [];
+      for (const set of sets) {
+        const what = `${set.name} ${set.kind === 'image' ? 'images' : 'captions'}`;
+        if (values.status === true) {
+          const status = annStatus(set);
+          results.push({ set: set.name, kind: set.kind, ...status });
+          if (values.json !== true) process.stdout.write(`${what}: ${describeAnn(status)}\n`);
+          continue;
+        }
+        const bar = progressBar();
+        const summary = await buildAnnIndex(db, set, { signal: controller.signal, onProgress: (p) => bar.draw(p.done / p.total, `${what}: ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')} rows`) });
+        bar.done();
+        results.push(summary);
+        if (values.json !== true) {
+          const resumed = summary.resumedAt === null ? '' : ` (continued from row ${summary.resumedAt.toLocaleString('en-US')})`;
+          process.stdout.write(summary.seconds === 0 && summary.added === 0 ? `${what}: already current\n` : `${what}: ${summary.added.toLocaleString('en-US')} vectors indexed in ${summary.seconds.toFixed(1)} s${resumed}${summary.skipped > 0 ? `; ${summary.skipped} with NaN or infinite values left out` : ''}\n`);
+        }
+      }
+      if (values.json === true) process.stdout.write(`${JSON.stringify(results)}\n`);
+      return 0;
+    } catch (err) {
+      if (!controller.signal.aborted) throw err;
+      process.stderr.write('\nStopped; the build was saved and the same command continues it.\n');
+      return 130;
+    } finally {
+      stopHandling();
       db.close();
     }
   },

@@ -1,14 +1,17 @@
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { OocError } from '../../common/errors.ts';
 import { bundledModelsDir } from '../app-paths.ts';
 import type { NeighbourScope } from '../../common/schemas.ts';
+import type { NeighbourMethod } from '../../common/models.ts';
 import type { Db } from '../store/db.ts';
 import { itemIdsWithin } from '../store/items.ts';
 import { normalizeRows } from './clip.ts';
+import { AnnIndex } from './ann.ts';
 import { loadQuantized, quantizeQuery, readRows, type QuantizedMatrix } from './quantized.ts';
-import { BLOCK_ROWS, getSet, loadMatrix, readVector, type EmbeddingKind, type EmbeddingSet, type Matrix } from '../store/vectors.ts';
+import { annFiles, BLOCK_ROWS, getSet, loadMatrix, readVector, readVectors, type EmbeddingKind, type EmbeddingSet, type Matrix } from '../store/vectors.ts';
 
 export interface Neighbour {
   itemId: number;
@@ -23,6 +26,14 @@ const MASKS_KEPT = 4;
 /** Up to this many queries are scanned through the 8-bit copy; more, by float32 Gemm + TopK (see searchBatch). */
 const FEW_QUERIES = 8;
 const THREADS = availableParallelism();
+/** An approximate search scores exactly a shortlist this many times as long as asked for, and at least SHORTLIST_MIN long. */
+const SHORTLIST_FACTOR = 4;
+const SHORTLIST_MIN = 200;
+
+export interface NeighbourResult {
+  neighbours: Neighbour[];
+  method: NeighbourMethod;
+}
 
 /**
  * Exact nearest neighbours by brute force, every stored vector scored against the queries by
@@ -36,12 +47,18 @@ const THREADS = availableParallelism();
  * A search within a scope (a split file, source or topic) adds a mask of -Infinity to the rows
  * outside it, so it stays exact however few rows the scope holds. Matrices are
  * loaded on first use and kept until the set changes; the last few masks are kept too.
+ *
+ * `nearest` and `ofItem` (the interactive views) use a set's approximate index instead when it
+ * has a current one (inference/ann.ts) and exact search is not asked for: a shortlist from the
+ * graph, scored exactly.
  */
 export class NeighbourSearch {
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
   private readonly matrices = new Map<string, { rows: number; matrix: Promise<Matrix> }>();
   private readonly quantizedMatrices = new Map<string, { rows: number; matrix: Promise<QuantizedMatrix> }>();
   private readonly masks = new Map<string, Mask>();
+  /** Each set's approximate index (or null: none current), by set id, with the files' state it was opened at. */
+  private readonly annIndexes = new Map<number, { state: string; index: AnnIndex | null }>();
   /** The bias of an unrestricted search, by block length: allocated once, not per search. */
   private readonly zeros = new Map<number, Float32Array>();
 
@@ -215,18 +232,46 @@ export class NeighbourSearch {
     return found.map((f) => f.sort(byScore).slice(0, k));
   }
 
+  /** A set's current approximate index, opened (memory-mapped) once and again when its files change; null when it has none current. */
+  private ann(set: EmbeddingSet): AnnIndex | null {
+    const modified = (file: string): number => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+    const state = `${set.rows}:${modified(set.file)}:${modified(annFiles(set).meta)}`;
+    let cached = this.annIndexes.get(set.setId);
+    if (cached?.state !== state) this.annIndexes.set(set.setId, (cached = { state, index: AnnIndex.open(set) }));
+    return cached.index;
+  }
+
+  /**
+   * The k vectors most similar (cosine) to a unit `query`, best first, leaving out `exclude`:
+   * through the set's approximate index when it has a current one, unless `exact` is asked for.
+   */
+  async nearest(set: EmbeddingSet, query: Float32Array, k: number, { exclude, exact = false }: { exclude?: number; exact?: boolean } = {}): Promise<NeighbourResult> {
+    const index = exact ? null : this.ann(set);
+    if (index === null) return { neighbours: await this.search(set, query, k, exclude), method: 'exact' };
+    const wanted = k + (exclude === undefined ? 0 : 1);
+    const ids = index.shortlist(query, Math.max(SHORTLIST_MIN, SHORTLIST_FACTOR * wanted)).filter((id) => id !== exclude);
+    const scored: Neighbour[] = [];
+    for (const [itemId, vector] of readVectors(this.db, set, ids)) {
+      if (!asStored(set, false)) normalizeRows(vector, set.dim);
+      scored.push({ itemId, score: score(query, vector) });
+    }
+    return { neighbours: scored.sort(byScore).slice(0, k), method: 'approximate' };
+  }
+
   /**
    * Neighbours of an item: its `from` vector (image or caption) against the `to` vectors of the
-   * same model, e.g. caption → image finds the images that best match the caption.
+   * same model, e.g. caption → image finds the images that best match the caption. A search
+   * within a scope is always exact.
    */
-  async ofItem(model: string, itemId: number, from: EmbeddingKind, to: EmbeddingKind, k: number, scope: NeighbourScope = {}): Promise<Neighbour[]> {
+  async ofItem(model: string, itemId: number, from: EmbeddingKind, to: EmbeddingKind, k: number, scope: NeighbourScope = {}, { exact = false }: { exact?: boolean } = {}): Promise<NeighbourResult> {
     const source = requireSet(this.db, model, from);
     const target = requireSet(this.db, model, to);
     const query = readVector(this.db, source, itemId);
-    if (query !== undefined) normalizeRows(query, query.length);
     if (query === undefined) throw new OocError('NOT_FOUND', `item ${itemId} has no ${from === 'image' ? 'image' : 'caption'} embedding from ${model}; run ooc embed first`);
-    const scoped = Object.values(scope).some((x) => x !== undefined);
-    return this.search(target, query, k, from === to ? itemId : undefined, scoped ? await this.mask(target, scope) : undefined);
+    normalizeRows(query, query.length);
+    const exclude = from === to ? itemId : undefined;
+    if (!Object.values(scope).some((x) => x !== undefined)) return this.nearest(target, query, k, { ...(exclude === undefined ? {} : { exclude }), exact });
+    return { neighbours: await this.search(target, query, k, exclude, await this.mask(target, scope)), method: 'exact' };
   }
 
   async release(): Promise<void> {
@@ -236,6 +281,7 @@ export class NeighbourSearch {
     this.quantizedMatrices.clear();
     this.masks.clear();
     this.zeros.clear();
+    this.annIndexes.clear();
   }
 }
 

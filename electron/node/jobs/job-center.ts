@@ -28,7 +28,7 @@ function measure(kind: string, progress: unknown): { fraction: number | null; no
   if (p.rows !== undefined) return { fraction: null, note: `${p.rows.toLocaleString('en-US')} rows read` };
   if (kind === 'index' && p.bytesTotal !== undefined) return { fraction: p.bytesTotal > 0 ? p.bytesDone! / p.bytesTotal : null, note: p.phase ?? '' };
   if (p.done !== undefined && p.total !== undefined) {
-    const what = kind === 'embed' ? (p.phase === 'scoring' ? 'scoring pairs' : p.phase === 'hashing' ? 'hashing images' : p.kind === 'image' ? 'images' : 'captions') : kind === 'export' ? (p.phase ?? 'rows') : kind === 'generate-split' ? `${p.phase ?? 'ranking'} captions` : 'done';
+    const what = kind === 'embed' ? (p.phase === 'scoring' ? 'scoring pairs' : p.phase === 'hashing' ? 'hashing images' : p.kind === 'image' ? 'images' : 'captions') : kind === 'export' ? (p.phase ?? 'rows') : kind === 'generate-split' ? `${p.phase ?? 'ranking'} captions` : kind === 'ann-index' ? 'vectors' : 'done';
     return { fraction: p.total > 0 ? p.done / p.total : null, note: `${what} ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')}` };
   }
   return { fraction: null, note: p.phase ?? '' };

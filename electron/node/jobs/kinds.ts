@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ExportOptions, ExportProgress, ExportSummary, SelectionSpec } from '../../common/export.ts';
 import type { ImageCheckProgress, ImageCheckSummary, IndexProgress, IndexSummary } from '../../common/index-types.ts';
-import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ProviderChoice } from '../../common/models.ts';
+import type { AnnBuildSummary, AnnProgress, EmbedJobProgress, EmbedJobSummary, EmbedWhat, ProviderChoice } from '../../common/models.ts';
 import type { ImportProgress, ImportResult, PredictionsSource } from '../../common/evaluation.ts';
 import type { HeadInfo, TrainHeadOptions, TrainHeadProgress } from '../../common/heads.ts';
 import type { HashImagesProgress, HashImagesSummary } from '../../common/vetting.ts';
@@ -73,6 +73,13 @@ export interface ImportDgm4RunJobRequest extends JobBase {
 
 export interface GenerateSplitJobRequest extends JobBase, Omit<GenerateRequest, 'signal' | 'onProgress'> {}
 
+export interface AnnIndexJobRequest extends JobBase {
+  /** The embedding set's name (a model id or an imported set). */
+  model: string;
+  /** Which of its sets (not `kind`, which names the job's kind to the worker). */
+  vectors: 'image' | 'text';
+}
+
 export interface HashImagesJobRequest extends JobBase {
   retryFailed?: boolean;
 }
@@ -94,6 +101,7 @@ export interface Jobs {
   'index-dgm4': { request: Dgm4IndexJobRequest; progress: IndexProgress; summary: Dgm4IndexSummary };
   'import-dgm4-run': { request: ImportDgm4RunJobRequest; progress: ImportProgress; summary: { run: Dgm4Run; problems: RunProblem[] } };
   'generate-split': { request: GenerateSplitJobRequest; progress: GenerateProgress; summary: GenerateSummary };
+  'ann-index': { request: AnnIndexJobRequest; progress: AnnProgress; summary: AnnBuildSummary };
 }
 export type JobKind = keyof Jobs;
 
@@ -215,6 +223,14 @@ export const JOB_KINDS: { [K in JobKind]: JobKindSpec<K> } = {
       } finally {
         await search.release();
       }
+    },
+  },
+  'ann-index': {
+    title: (r) => `Approximate index of ${r.model} ${r.vectors === 'image' ? 'images' : 'captions'}`,
+    busy: 'an approximate index is being built',
+    run: async (db, r, { signal, onProgress }) => {
+      const [{ buildAnnIndex }, { requireSet }] = await Promise.all([import('../inference/ann.ts'), import('../inference/neighbours.ts')]);
+      return buildAnnIndex(db, requireSet(db, r.model, r.vectors), { signal, onProgress });
     },
   },
 };

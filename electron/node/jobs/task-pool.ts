@@ -26,6 +26,9 @@ const TASK_WORKER = new URL('../../workers/task-worker.ts', import.meta.url);
  * loads. Workers start on first use and are started again after a crash; a crash fails only the
  * tasks that worker held.
  */
+/** The tasks that search embeddings, all on the first worker so that a set's matrices load once. */
+const NEIGHBOUR_TASKS: ReadonlySet<TaskName> = new Set(['neighbours', 'vetCase', 'vetWarm', 'candidates']);
+
 export class TaskPool implements TaskRunner {
   private readonly slots: Slot[];
   private nextId = 1;
@@ -38,9 +41,9 @@ export class TaskPool implements TaskRunner {
   }
 
   run<T extends TaskName>(task: T, args: Tasks[T]['args'], onProgress?: Progress): Promise<Tasks[T]['result']> {
-    // Neighbour matrices are large: the first worker holds them (vetting uses them too); the last
-    // keeps the facet columns. Saliency goes where least is waiting.
-    const slot = task === 'neighbours' || task === 'vetCase' || task === 'vetWarm' ? this.slots[0]! : task === 'facets' ? this.slots.at(-1)! : this.slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
+    // Neighbour matrices are large: the first worker holds them (vetting and candidates use them
+    // too); the last keeps the facet columns. Saliency goes where least is waiting.
+    const slot = NEIGHBOUR_TASKS.has(task) ? this.slots[0]! : task === 'facets' ? this.slots.at(-1)! : this.slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
     const worker = this.start(slot);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

@@ -8,7 +8,7 @@ import { tokenReport } from '../evaluation/token-report.ts';
 import { FacetIndex } from '../facets.ts';
 import { resolveInRoot } from '../dataset-paths.ts';
 import { ClipModel } from '../inference/clip.ts';
-import { NeighbourSearch, type Neighbour } from '../inference/neighbours.ts';
+import { NeighbourSearch, type NeighbourResult } from '../inference/neighbours.ts';
 import { listModels, resolveModel } from '../inference/registry.ts';
 import { caseImageFile, explainCaseImage, vetCase, type VetCaseOptions } from '../vetting/case-files.ts';
 import type { CaseFile, VetWarmth } from '../../common/vetting.ts';
@@ -52,7 +52,7 @@ export interface Tasks {
   saliencyPng: { args: SaliencyTask & { opacity: number }; result: { png: string; filename: string } };
   caseSaliency: { args: CaseSaliencyTask; result: Explanation & { heatmap: string | null } };
   caseSaliencyPng: { args: CaseSaliencyTask & { opacity: number }; result: { png: string; filename: string } };
-  neighbours: { args: { model: string; itemId: number; from: EmbeddingKind; to: EmbeddingKind; k: number; within: NeighbourScope }; result: Neighbour[] };
+  neighbours: { args: { model: string; itemId: number; from: EmbeddingKind; to: EmbeddingKind; k: number; within: NeighbourScope; exact: boolean }; result: NeighbourResult };
   facets: { args: PairQuery; result: PairFacets };
   evaluate: { args: { run: string } & EvaluateOptions; result: RunEvaluation };
   compare: { args: { runs: string[]; subset?: string }; result: RunComparison };
@@ -128,9 +128,9 @@ export class TaskState {
       const png = await overlayPng(caseImageFile(this.db, t.sha256), result.map!, 448, t.colormap, t.opacity);
       return { png: dataUrl(png), filename: `saliency-${result.method}-case${t.caseId}-${t.sha256.slice(0, 12)}.png` };
     },
-    neighbours: async ({ model, itemId, from, to, k, within }) => {
+    neighbours: async ({ model, itemId, from, to, k, within, exact }) => {
       this.neighbourSearch ??= new NeighbourSearch(this.db);
-      return this.neighbourSearch.ofItem(model, itemId, from, to, k, within);
+      return this.neighbourSearch.ofItem(model, itemId, from, to, k, within, { exact });
     },
     facets: (query) => {
       this.facetIndex ??= new FacetIndex(this.db);

@@ -72,12 +72,18 @@ export function quantizedFile(set: EmbeddingSet, raw: boolean): string {
   return `${set.file}${raw ? '.raw' : ''}.q8`;
 }
 
-/** Removes a set, its row map, its file and its 8-bit copies. */
+/** Where a set's approximate index is kept (inference/ann.ts): the graph, what it was built from, and a build in progress. */
+export function annFiles(set: EmbeddingSet): { index: string; meta: string; partialIndex: string; partialMeta: string } {
+  const base = `${set.file}.hnsw`;
+  return { index: base, meta: `${base}.json`, partialIndex: `${base}.partial`, partialMeta: `${base}.partial.json` };
+}
+
+/** Removes a set, its row map, its file, its 8-bit copies and its approximate index. */
 export function deleteSet(db: Db, set: EmbeddingSet): void {
   db.transaction(() => {
     for (const table of ['embedding_rows', 'embedding_failures', 'embedding_sets']) db.prepare(`DELETE FROM ${table} WHERE set_id = ?`).run(set.setId);
   })();
-  for (const file of [set.file, quantizedFile(set, false), quantizedFile(set, true)]) rmSync(file, { force: true });
+  for (const file of [set.file, quantizedFile(set, false), quantizedFile(set, true), ...Object.values(annFiles(set))]) rmSync(file, { force: true });
 }
 
 /** The row of every item in a set, by item id (-1: none). */

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { NeighbourItem, NeighbourSide } from '../../../electron/common/models.ts';
+import type { NeighbourItem, NeighbourMethod, NeighbourSide } from '../../../electron/common/models.ts';
 import type { PairSummary } from '../../../electron/common/pairs.ts';
 import type { NeighbourScope } from '../../../electron/common/schemas.ts';
 import { call, type ApiError } from '../api/client.ts';
@@ -126,10 +126,11 @@ export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain
   const [to, setTo] = useState<NeighbourSide>('image');
   const [k, setK] = useState(12);
   const [scope, setScope] = useState('');
-  const [result, setResult] = useState<{ items: NeighbourItem[]; seconds: number; within: NeighbourScope } | null>(null);
+  const [exact, setExact] = useState(() => localStorage.getItem('ooc.exactNeighbours') === 'true');
+  const [result, setResult] = useState<{ items: NeighbourItem[]; seconds: number; method: NeighbourMethod; within: NeighbourScope } | null>(null);
   const [state, setState] = useState<'idle' | 'loading' | 'error'>('idle');
   const [error, setError] = useState('');
-  useEffect(() => setResult(null), [pair.pairId, model, origin, to, k, scope]);
+  useEffect(() => setResult(null), [pair.pairId, model, origin, to, k, scope, exact]);
 
   if (models.length === 0) return <p className="muted small">No embeddings yet: embed the dataset in the Models view to find neighbours.</p>;
   const itemId = origin === 'caption' ? pair.captionId : origin === 'pristine' ? pair.pristine?.imageId : pair.falsified?.imageId;
@@ -138,7 +139,7 @@ export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain
     if (itemId === undefined) return;
     setState('loading');
     const within = scopeOf(scope);
-    call('neighbours.get', { itemId, from, to, model, k, within }).then(
+    call('neighbours.get', { itemId, from, to, model, k, within, exact }).then(
       (r) => {
         setResult({ ...r, within });
         setState('idle');
@@ -176,6 +177,17 @@ export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain
         <select aria-label="Neighbours within" value={scope} onChange={(e) => setScope(e.target.value)}>
           <ScopeOptions pair={pair} scopes={scopes} />
         </select>
+        <label className="small" title="Score every vector, even where the set has an approximate index (Models view)">
+          <input
+            type="checkbox"
+            checked={exact}
+            onChange={(e) => {
+              setExact(e.target.checked);
+              localStorage.setItem('ooc.exactNeighbours', String(e.target.checked));
+            }}
+          />{' '}
+          exact
+        </label>
         <button onClick={find} disabled={state === 'loading' || itemId === undefined}>{state === 'loading' ? 'Searching…' : 'Find'}</button>
       </div>
       {randomModels.includes(model) && <p className="warning small">{model} has random weights: these neighbours are meaningless.</p>}
@@ -183,7 +195,10 @@ export function NeighboursPanel({ pair, models, randomModels, thumbnail, explain
       {result && (
         <>
           <p className="muted small">
-            {result.items.length} nearest by {model} cosine within {scopeText(result.within, scopes)}, in {(result.seconds * 1000).toFixed(0)} ms
+            {result.items.length} nearest by {model} cosine within {scopeText(result.within, scopes)}, in {(result.seconds * 1000).toFixed(0)} ms{' '}
+            <span data-testid="neighbour-method" title={result.method === 'exact' ? 'Every vector was scored' : "A shortlist from the set's approximate index, scored exactly: a neighbour the graph missed can be absent"}>
+              ({result.method === 'exact' ? 'exact search' : 'approximate index, shortlist scored exactly'})
+            </span>
             {result.items.length < k && scope !== '' && ` (no more ${to === 'image' ? 'images' : 'captions'} with embeddings there)`}
           </p>
           <ol className={`neighbour-list ${to}`} aria-label="Neighbours">

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EmbedStatus, JobRun } from '../../../electron/common/api.ts';
-import { describeProviders } from '../../../electron/common/describe.ts';
-import type { EmbedJobProgress, EmbedJobSummary, EmbedWhat, ModelsOverview } from '../../../electron/common/models.ts';
+import { describeAnn, describeProviders } from '../../../electron/common/describe.ts';
+import type { AnnProgress, EmbedJobProgress, EmbedJobSummary, EmbedWhat, EmbeddingSetInfo, ModelsOverview } from '../../../electron/common/models.ts';
 import { call, type ApiError } from '../api/client.ts';
-import { useJob } from '../state/jobs.ts';
+import { useJob, useJobs } from '../state/jobs.ts';
 import { formatCount } from '../format.ts';
 import { describeError } from '../errors.ts';
 
@@ -37,10 +37,41 @@ function progressText(status: EmbedStatus): string {
   return `${p.kind === 'image' ? 'images' : 'captions'}: ${formatCount(p.done)} / ${formatCount(p.total)} · ${p.perSecond.toFixed(1)}/s · ${p.skipped} skipped`;
 }
 
+const ANN_STATE = { none: 'none', current: 'built', stale: 'stale', partial: 'half built' } as const;
+
+/**
+ * A set's approximate neighbour index: its state, and Build (Continue, Build again) or, while
+ * its job runs, how far it has got and Cancel.
+ */
+function AnnCell({ set, onError }: { set: EmbeddingSetInfo; onError: (message: string) => void }) {
+  const run = useJobs().find((r) => r.kind === 'ann-index' && r.state === 'running' && (r.progress as AnnProgress | null)?.set === set.name && (r.progress as AnnProgress).kind === set.kind);
+  const what = `${set.name} ${set.kind === 'image' ? 'images' : 'captions'}`;
+  if (run) {
+    return (
+      <span className="ann-cell">
+        <progress max={1} value={run.fraction ?? 0} aria-label={`Index of ${what}`} /> {run.fraction === null ? '' : `${Math.floor(run.fraction * 100)}%`}
+        <button type="button" className="link" onClick={() => void call('jobs.cancel', { id: run.id }).catch((err: ApiError) => onError(describeError(err)))}>Cancel</button>
+      </span>
+    );
+  }
+  const action = { none: 'Build', current: null, stale: 'Build again', partial: 'Continue' }[set.ann.state];
+  return (
+    <span className="ann-cell" title={describeAnn(set.ann)}>
+      <span className={set.ann.state === 'current' ? undefined : 'muted'} data-testid={`ann-${set.name}-${set.kind}`}>{ANN_STATE[set.ann.state]}</span>
+      {action && (
+        <button type="button" className="link" aria-label={`${action} the approximate index of ${what}`} onClick={() => void call('neighbours.index', { model: set.name, kind: set.kind }).catch((err: ApiError) => onError(describeError(err)))}>
+          {action}
+        </button>
+      )}
+    </span>
+  );
+}
+
 /** Installed models with the provider each runs on, embedding coverage, pair scores, and embedding from the UI. */
 export function ModelsView() {
   const [overview, setOverview] = useState<ModelsOverview | null>(null);
   const { run, ...status }: EmbedStatus & { run: JobRun | null } = useJob<EmbedJobProgress, EmbedJobSummary>('embed');
+  const runs = useJobs();
   const [error, setError] = useState<string | null>(null);
   const [model, setModel] = useState('');
   const [what, setWhat] = useState<EmbedWhat>('all');
@@ -49,15 +80,19 @@ export function ModelsView() {
     call('models.get', {}).then(setOverview, (err: ApiError) => setError(describeError(err)));
   }, []);
   useEffect(load, [load]);
-  // When a run that was going finishes, the sets and scores it made are read again.
-  const watched = useRef<string | null>(null);
+  // When an embedding or index run finishes (one that had not when the view opened), the sets, scores and indexes it made are read again.
+  const finished = useRef<Set<string> | null>(null);
   useEffect(() => {
-    if (run?.state === 'running') watched.current = run.id;
-    else if (run !== null && run.id === watched.current) {
-      watched.current = null;
+    const ended = runs.filter((r) => (r.kind === 'embed' || r.kind === 'ann-index') && r.state !== 'running');
+    if (finished.current === null) finished.current = new Set(ended.map((r) => r.id));
+    else if (ended.some((r) => !finished.current!.has(r.id))) {
+      // An index build that failed says why here (the embed panel shows its own).
+      const failed = ended.find((r) => !finished.current!.has(r.id) && r.kind === 'ann-index' && r.state === 'failed');
+      if (failed?.error) setError(`${failed.title}: ${describeError(failed.error)}`);
+      for (const r of ended) finished.current.add(r.id);
       load();
     }
-  }, [run, load]);
+  }, [runs, load]);
 
   if (overview === null) return <p className="muted loading">{error ?? 'Loading…'}</p>;
   const chosen = overview.models.find((m) => m.id === model) ?? overview.models.find((m) => m.isDefault);
@@ -105,7 +140,7 @@ export function ModelsView() {
         ) : (
           <table className="counts">
             <thead>
-              <tr><th>Set</th><th>Kind</th><th>Vectors</th><th>Coverage</th><th>Origin</th></tr>
+              <tr><th>Set</th><th>Kind</th><th>Vectors</th><th>Coverage</th><th>Origin</th><th title="An HNSW graph (usearch) whose shortlist, scored exactly, makes neighbours fast at full size">Neighbour index</th></tr>
             </thead>
             <tbody>
               {overview.sets.map((s) => (
@@ -115,11 +150,16 @@ export function ModelsView() {
                   <td>{formatCount(s.rows)}</td>
                   <td>{percent(s.rows, overview.items)}</td>
                   <td>{s.origin === 'import' ? 'imported' : 'embedded'}</td>
+                  <td className="left"><AnnCell set={s} onError={setError} /></td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
+        <p className="muted small">
+          Neighbours are exact by default: every vector is scored. A built index makes them fast at full size (a shortlist from the graph,
+          scored exactly); it goes stale when the set changes, and the neighbours panel can still ask for exact search.
+        </p>
         {overview.scores.length > 0 && (
           <table className="counts">
             <thead>

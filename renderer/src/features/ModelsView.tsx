@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { EmbedStatus, JobRun } from '../../../electron/common/api.ts';
+import type { EmbedStatus } from '../../../electron/common/api.ts';
 import { describeAnn, describeProviders } from '../../../electron/common/describe.ts';
 import type { AnnProgress, EmbedJobProgress, EmbedJobSummary, EmbedWhat, EmbeddingSetInfo, ModelsOverview } from '../../../electron/common/models.ts';
 import { call, type ApiError } from '../api/client.ts';
@@ -70,7 +70,7 @@ function AnnCell({ set, onError }: { set: EmbeddingSetInfo; onError: (message: s
 /** Installed models with the provider each runs on, embedding coverage, pair scores, and embedding from the UI. */
 export function ModelsView() {
   const [overview, setOverview] = useState<ModelsOverview | null>(null);
-  const { run, ...status }: EmbedStatus & { run: JobRun | null } = useJob<EmbedJobProgress, EmbedJobSummary>('embed');
+  const status: EmbedStatus = useJob<EmbedJobProgress, EmbedJobSummary>('embed');
   const runs = useJobs();
   const [error, setError] = useState<string | null>(null);
   const [model, setModel] = useState('');

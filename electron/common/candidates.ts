@@ -107,6 +107,8 @@ export interface GenerateSummary {
   split: CustomSplit;
   subset: string;
   strategy: Strategy;
+  /** The CLIP embeddings that scored the picks (and ranked the CLIP strategies). */
+  clip: string;
   captions: number;
   /** Captions picked in each of Algorithm 1's cases, and those without a pick by reason. */
   picked: { atOrAbove: number; below: number };

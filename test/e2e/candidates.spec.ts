@@ -44,9 +44,11 @@ test("candidates: from a pair, the paper's four strategies side by side, the dat
   await page.getByText('Generate a split by Algorithm 1…').click();
   await page.getByRole('textbox', { name: 'Generated split name' }).fill('gen-e2e');
   await page.getByRole('combobox', { name: 'Captions of' }).selectOption('merged_balanced/test');
+  await page.getByRole('combobox', { name: 'Generate with CLIP embeddings' }).selectOption('tiny-random-clip');
   await page.getByRole('button', { name: 'Generate', exact: true }).click();
   const generated = page.getByRole('status').filter({ hasText: 'custom_gen-e2e/test:' });
   await expect(generated).toContainText(/\d+ pairs? from \d+ captions/, { timeout: 60_000 });
+  await expect(generated).toContainText('CLIP embeddings tiny-random-clip');
   const kept = Number(/: (\d+) pairs? from/.exec((await generated.textContent())!)![1]);
   await generated.getByRole('button', { name: 'Browse custom_gen-e2e/test' }).click();
   await expect(workbench.split()).toHaveValue('custom_gen-e2e');
@@ -54,6 +56,7 @@ test("candidates: from a pair, the paper's four strategies side by side, the dat
 
   // A caption that is not in the corpus, typed in: ranked by CLIP, with no pick (no image of its own).
   await page.getByRole('button', { name: 'Candidates', exact: true }).click();
+  await page.getByRole('combobox', { name: 'CLIP embeddings', exact: true }).selectOption('tiny-random-clip');
   await page.getByRole('textbox', { name: 'Caption id or text' }).fill('Protesters gather in Nairobi square');
   await page.getByRole('button', { name: 'Show candidates' }).click();
   await expect(page).toHaveURL(/ctext=Protesters/);

@@ -350,7 +350,7 @@ test('generate-split: Algorithm 1 over a split file matches the one-caption pick
   await assert.rejects(generateSplit(db, search, { name: 'x', strategy: 'clip_text_image', from: 'merged_balanced' }), /--from is <split>\/<subset>/);
   const cli = await runCli(['generate-split', '--name', 'from-cli', '--strategy', 'person_sbert', '--from', 'person_sbert_text_text/test', '--no-balance', '--db', dbFile]);
   assert.equal(cli.code, 0, cli.stderr);
-  assert.match(cli.stdout, /custom_from-cli\/test: 1 pairs \(Person \/ SBERT-WK Text-Text\) from 1 captions/);
+  assert.match(cli.stdout, /custom_from-cli\/test: 1 pairs \(Person \/ SBERT-WK Text-Text, CLIP embeddings newsclippings-clip\) from 1 captions/);
 });
 
 test('merge-splits: equal parts of each source, captions and images disjoint across them, the same seed the same split', async (t) => {

@@ -213,6 +213,7 @@ export async function generateSplit(db: Db, search: NeighbourSearch, request: Ge
     split,
     subset,
     strategy,
+    clip: inputs.clip,
     captions: ids.length,
     picked: { atOrAbove: counts['at-or-above'] ?? 0, below: counts.below ?? 0 },
     unpicked: Object.fromEntries(Object.entries(counts).filter(([o]) => o !== 'at-or-above' && o !== 'below')),

@@ -74,7 +74,7 @@ similarity (CTI_f) reaches the caption's with its own image (CTI_p), else the be
 function formatGenerated(g: GenerateSummary): string {
   const unpicked = Object.entries(g.unpicked).map(([reason, n]) => `${n.toLocaleString('en-US')} ${reason.replace(/_/g, ' ')}`);
   return [
-    `${g.split.folder}/${g.subset}: ${g.kept.toLocaleString('en-US')} pairs (${STRATEGY_INFO[g.strategy].name}) from ${g.captions.toLocaleString('en-US')} captions`,
+    `${g.split.folder}/${g.subset}: ${g.kept.toLocaleString('en-US')} pairs (${STRATEGY_INFO[g.strategy].name}, CLIP embeddings ${g.clip}) from ${g.captions.toLocaleString('en-US')} captions`,
     `  Algorithm 1 picked ${g.picked.atOrAbove.toLocaleString('en-US')} at or above CTI_p and ${g.picked.below.toLocaleString('en-US')} below; the 50/50 filtering dropped ${g.dropped.toLocaleString('en-US')}`,
     ...(unpicked.length > 0 ? [`  No pick: ${unpicked.join(', ')}`] : []),
     `  ${g.ranked.toLocaleString('en-US')} captions ranked in ${g.seconds.toFixed(1)} s (${g.captionsPerSecond.toFixed(0)} a second)`,

@@ -189,7 +189,7 @@ export class AnnIndex {
     return index.dimensions() === set.dim ? new AnnIndex(index, meta.rows) : null;
   }
 
-  /** The item ids of about the `count` nearest unit vectors to a unit query (in no promised order). */
+  /** The item ids of about the `count` nearest unit vectors to a unit query, nearest first by the graph's 8-bit scores. */
   shortlist(query: Float32Array, count: number): number[] {
     const found = this.index.search(query, count, 1);
     return Array.from(found.keys, Number);

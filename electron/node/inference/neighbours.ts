@@ -26,9 +26,16 @@ const MASKS_KEPT = 4;
 /** Up to this many queries are scanned through the 8-bit copy; more, by float32 Gemm + TopK (see searchBatch). */
 const FEW_QUERIES = 8;
 const THREADS = availableParallelism();
-/** An approximate search scores exactly a shortlist this many times as long as asked for, and at least SHORTLIST_MIN long. */
-const SHORTLIST_FACTOR = 4;
-const SHORTLIST_MIN = 200;
+/**
+ * An approximate search asks the graph for 4 × k candidates (at least 200; a search of the graph
+ * costs well under a millisecond) and scores exactly the best 3 × k of them by the graph's 8-bit
+ * score (at least 60): each is a read from the float32 file, the bulk of the time. Measured on
+ * 1.26 M embedding-like vectors: recall@50 0.9998, against 0.9968 scoring 100 and 0.9332 scoring 60.
+ */
+const GRAPH_FACTOR = 4;
+const GRAPH_MIN = 200;
+const RERANK_FACTOR = 3;
+const RERANK_MIN = 60;
 
 export interface NeighbourResult {
   neighbours: Neighbour[];
@@ -249,7 +256,10 @@ export class NeighbourSearch {
     const index = exact ? null : this.ann(set);
     if (index === null) return { neighbours: await this.search(set, query, k, exclude), method: 'exact' };
     const wanted = k + (exclude === undefined ? 0 : 1);
-    const ids = index.shortlist(query, Math.max(SHORTLIST_MIN, SHORTLIST_FACTOR * wanted)).filter((id) => id !== exclude);
+    const ids = index
+      .shortlist(query, Math.max(GRAPH_MIN, GRAPH_FACTOR * wanted))
+      .slice(0, Math.max(RERANK_MIN, RERANK_FACTOR * wanted))
+      .filter((id) => id !== exclude);
     const scored: Neighbour[] = [];
     for (const [itemId, vector] of readVectors(this.db, set, ids)) {
       if (!asStored(set, false)) normalizeRows(vector, set.dim);

@@ -21,6 +21,33 @@ const CONSTRAINT_NAMES: Record<string, string> = {
   no_person: 'no person',
 };
 
+/**
+ * The embedding sets that can serve the CLIP strategies (images and captions both), by name; ''
+ * asks for the default (NewsCLIPpings' own vectors where imported, else a model's).
+ */
+function useClipSets(): string[] {
+  const [names, setNames] = useState<string[]>([]);
+  useEffect(() => {
+    call('models.get', {}).then(
+      (r) => setNames([...new Set(r.sets.map((s) => s.name))].filter((name) => r.sets.some((s) => s.name === name && s.kind === 'image' && s.rows > 0) && r.sets.some((s) => s.name === name && s.kind === 'text' && s.rows > 0))),
+      () => setNames([]),
+    );
+  }, []);
+  return names;
+}
+
+function ClipModelSelect({ names, value, onChange, label }: { names: string[]; value: string; onChange: (name: string) => void; label: string }) {
+  return (
+    <label title="Whose embeddings rank the CLIP strategies and give CTI_p and CTI_f: a different model may choose differently">
+      CLIP embeddings
+      <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">default</option>
+        {names.map((n) => <option key={n} value={n}>{n}</option>)}
+      </select>
+    </label>
+  );
+}
+
 function Verdict({ name, verdict }: { name: string; verdict: ConstraintVerdict }) {
   const mark = verdict.pass === true ? '✓' : verdict.pass === false ? '✗' : '?';
   const cls = verdict.pass === true ? 'pass' : verdict.pass === false ? 'fail' : 'unknown';
@@ -104,8 +131,9 @@ function StrategyColumn({ list, onOpen, onExplain, onAccept }: { list: Candidate
 }
 
 /** Algorithm 1 over many captions, as a job: a new custom split. */
-function GenerateSplit({ overview, onBrowse }: { overview: Overview; onBrowse: (split: string, subset: string) => void }) {
+function GenerateSplit({ overview, clipSets, onBrowse }: { overview: Overview; clipSets: string[]; onBrowse: (split: string, subset: string) => void }) {
   const [name, setName] = useState('');
+  const [model, setModel] = useState('');
   const [strategy, setStrategy] = useState<Strategy>('clip_text_image');
   const [from, setFrom] = useState('');
   const [k, setK] = useState(100);
@@ -126,7 +154,7 @@ function GenerateSplit({ overview, onBrowse }: { overview: Overview; onBrowse: (
         onSubmit={(e) => {
           e.preventDefault();
           setError(null);
-          call('custom.generate', { name: name.trim(), strategy, k, balance: balanced, seed: 0, ...(from === '' ? {} : { from }) }).then((r) => setJobId(r.id), (err: ApiError) => setError(describeError(err)));
+          call('custom.generate', { name: name.trim(), strategy, k, balance: balanced, seed: 0, ...(from === '' ? {} : { from }), ...(model === '' ? {} : { model }) }).then((r) => setJobId(r.id), (err: ApiError) => setError(describeError(err)));
         }}
       >
         <label>
@@ -139,6 +167,7 @@ function GenerateSplit({ overview, onBrowse }: { overview: Overview; onBrowse: (
             {STRATEGIES.map((s) => <option key={s} value={s}>{STRATEGY_INFO[s].name}</option>)}
           </select>
         </label>
+        <ClipModelSelect names={clipSets} value={model} onChange={setModel} label="Generate with CLIP embeddings" />
         <label>
           Captions of
           <select aria-label="Captions of" value={from} onChange={(e) => setFrom(e.target.value)}>
@@ -160,7 +189,7 @@ function GenerateSplit({ overview, onBrowse }: { overview: Overview; onBrowse: (
       )}
       {summary && (
         <p className="small" role="status">
-          {summary.split.folder}/{summary.subset}: {countOf(summary.kept, 'pair')} from {countOf(summary.captions, 'caption')} — {formatCount(summary.picked.atOrAbove)} picked at or above CTI_p, {formatCount(summary.picked.below)} below, {formatCount(summary.dropped)} dropped by the 50/50 filtering
+          {summary.split.folder}/{summary.subset}: {countOf(summary.kept, 'pair')} from {countOf(summary.captions, 'caption')} — {formatCount(summary.picked.atOrAbove)} picked at or above CTI_p, {formatCount(summary.picked.below)} below, {formatCount(summary.dropped)} dropped by the 50/50 filtering; CLIP embeddings {summary.clip}
           {Object.keys(summary.unpicked).length > 0 && `; no pick for ${Object.entries(summary.unpicked).map(([r, n]) => `${formatCount(n)} (${r.replace(/_/g, ' ')})`).join(', ')}`}; {summary.seconds.toFixed(1)} s.{' '}
           <button type="button" className="link" onClick={() => onBrowse(summary.split.folder, summary.subset)}>Browse {summary.split.folder}/{summary.subset}</button>
         </p>
@@ -180,6 +209,8 @@ export function CandidatesView({ state, update, overview, onSplitsChanged }: { s
   const text = captionId === undefined ? state.ctext : undefined;
   const [typed, setTyped] = useState(captionId === undefined ? (text ?? '') : String(captionId));
   const [k, setK] = useState(25);
+  const clipSets = useClipSets();
+  const [model, setModel] = useState('');
   const [lists, setLists] = useState<CandidateList[] | null>(null);
   const [item, setItem] = useState<ItemPage | null>(null);
   const [explaining, setExplaining] = useState<number | null>(null);
@@ -218,11 +249,11 @@ export function CandidatesView({ state, update, overview, onSplitsChanged }: { s
     if (captionId === undefined && text === undefined) return;
     let live = true;
     if (captionId !== undefined) call('items.get', { id: captionId }).then((r) => live && setItem(r), (err: ApiError) => live && setError(describeError(err)));
-    call('candidates.get', { ...(captionId === undefined ? { text: text! } : { captionId }), k }).then((r) => live && setLists(r.lists), (err: ApiError) => live && setError(describeError(err)));
+    call('candidates.get', { ...(captionId === undefined ? { text: text! } : { captionId }), k, ...(model === '' ? {} : { model }) }).then((r) => live && setLists(r.lists), (err: ApiError) => live && setError(describeError(err)));
     return () => {
       live = false;
     };
-  }, [captionId, text, k]);
+  }, [captionId, text, k, model]);
   const first = lists?.[0];
   return (
     <div className="candidates-view">
@@ -246,6 +277,7 @@ export function CandidatesView({ state, update, overview, onSplitsChanged }: { s
               {K_CHOICES.map((n) => <option key={n} value={n}>{n}</option>)}
             </select>
           </label>
+          <ClipModelSelect names={clipSets} value={model} onChange={setModel} label="CLIP embeddings" />
           <button type="submit">Show candidates</button>
           <label title="Candidates you accept go into this split file, browsable in Pairs and exportable in NewsCLIPpings' format">
             Custom split
@@ -306,7 +338,7 @@ export function CandidatesView({ state, update, overview, onSplitsChanged }: { s
         )}
         {error && <p className="error" role="alert">{error}</p>}
       </section>
-      <GenerateSplit overview={overview} onBrowse={(split, subset) => update({ view: 'pairs', split, subset, pair: undefined, open: false }, 'push')} />
+      <GenerateSplit overview={overview} clipSets={clipSets} onBrowse={(split, subset) => update({ view: 'pairs', split, subset, pair: undefined, open: false }, 'push')} />
       {(captionId !== undefined || text !== undefined) && lists === null && error === null && <p className="muted" role="status">Ranking candidates…</p>}
       {explaining !== null && item && captionId !== undefined && (
         <section className="card" aria-label="Saliency of the caption against the candidate">

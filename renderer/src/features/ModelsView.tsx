@@ -140,7 +140,7 @@ export function ModelsView() {
         ) : (
           <table className="counts">
             <thead>
-              <tr><th>Set</th><th>Kind</th><th>Vectors</th><th>Coverage</th><th>Origin</th><th title="An HNSW graph (usearch) whose shortlist, scored exactly, makes neighbours fast at full size">Neighbour index</th></tr>
+              <tr><th>Set</th><th>Kind</th><th>Vectors</th><th>Coverage</th><th>Origin</th><th className="left" title="An HNSW graph (usearch) whose shortlist, scored exactly, makes neighbours fast at full size">Neighbour index</th></tr>
             </thead>
             <tbody>
               {overview.sets.map((s) => (

@@ -375,3 +375,28 @@ test('merge-splits: equal parts of each source, captions and images disjoint acr
   assert.equal(cli.code, 0, cli.stderr);
   assert.match(cli.stdout, new RegExp(`custom_ab-cli/test: ${merged.perSource} pairs from each of 2 splits`));
 });
+
+test('Person ranks every caption that names the person, however many: the lowest SBERT-WK similarity is found past the first 500 matches, and a namesake is not a shared person', async (t) => {
+  const dir = tempDir(t);
+  const count = 700;
+  const captions = new Map<number, string>([[1, 'Angela Merkel speaks in Berlin']]);
+  for (let id = 2; id <= count; id++) captions.set(id, `Angela Merkel meets delegation ${id}`);
+  captions.set(650, 'Markus Merkel opens a bakery');
+  const layout = writeCorpus(path.join(dir, 'corpus'), [...captions].map(([id, caption]) => item(id, caption)));
+  const db = openDatabase(path.join(dir, 'w.db'));
+  t.after(() => db.close());
+  await buildIndex(db, { visualnews: layout.origin, clippings: layout.clippings });
+  // Similarity to caption 1 falls with the id; the namesake (650) is the least similar of all.
+  const writer = new VectorWriter(db, ensureSet(db, 'newsclippings-sbert_wk', 'text', DIM, 'import'));
+  const ids = [...captions.keys()];
+  const matrix = new Float32Array(ids.length * DIM);
+  ids.forEach((id, i) => matrix.set(id === 1 ? planted(1, 1) : planted(id === 650 ? -0.5 : 0.9 - id / 1000, 2), i * DIM));
+  writer.append(ids, matrix);
+  writer.close();
+  const search = new NeighbourSearch(db);
+  t.after(() => search.release());
+  const person = await candidatesFor(db, search, { captionId: 1, strategy: 'person_sbert', k: 3 });
+  assert.equal(person.missing, null);
+  assert.deepEqual(ranking(person), [700, 699, 698]);
+  assert.ok(close(person.candidates[0]!.score, 0.2));
+});

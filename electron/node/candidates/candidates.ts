@@ -6,7 +6,7 @@ import { itemDate } from '../item-dates.ts';
 import type { Db } from '../store/db.ts';
 import { getItem } from '../store/items.ts';
 import { falsifiedImagesOf } from '../store/pairs.ts';
-import { searchCaptions } from '../store/search.ts';
+import { itemsWithWord } from '../store/search.ts';
 import { getSet, listSets, readVectors, type EmbeddingKind, type EmbeddingSet } from '../store/vectors.ts';
 import { itemEntities, nerEntities, sharedEntities } from './entities.ts';
 
@@ -32,8 +32,6 @@ export interface CandidateOptions {
 export const MAX_CANDIDATES = 1000;
 const MIN_DAYS = 30;
 const PLACES_LIMIT = 0.9;
-/** Captions searched for each PERSON name of the query (Person strategy). */
-const PERSON_POOL = 500;
 
 const dot = (a: Float32Array, b: Float32Array): number => {
   let s = 0;
@@ -152,27 +150,30 @@ export async function candidatesFor(db: Db, search: NeighbourSearch, options: Ca
 }
 
 /**
- * Candidates sharing a PERSON with the caption, lowest SBERT-WK similarity first: captions with
- * one of its people's surnames (full-text search), confirmed by their own entities. Null: the
- * caption has no SBERT-WK vector.
+ * Candidates sharing a PERSON with the caption, lowest SBERT-WK similarity first. Every caption
+ * that contains one of its people's surnames (full-text search, however many) is scored; then,
+ * lowest first, each is confirmed by its own entities (computed only for those looked at) until
+ * k share a person. Null: the caption has no SBERT-WK vector.
  */
 export function personCandidates(db: Db, sbert: EmbeddingSet, captionId: number, entities: CaptionEntities, k: number): Neighbour[] | null {
   const pool = new Set<number>();
-  for (const p of persons(entities)) for (const hit of searchCaptions(db, p.text.split(/\s+/).at(-1)!, PERSON_POOL)) if (hit.id !== captionId) pool.add(hit.id);
-  const sharing = [...pool].filter((id) => {
-    const other = getItem(db, id);
-    return other?.image_path != null && sharedEntities(persons(entities), persons(itemEntities(db, id, other.caption))).length > 0;
-  });
-  const vectors = readVectors(db, sbert, [captionId, ...sharing]);
+  for (const p of persons(entities)) for (const id of itemsWithWord(db, p.text.split(/\s+/).at(-1)!)) if (id !== captionId) pool.add(id);
+  const vectors = readVectors(db, sbert, [captionId, ...pool]);
   const query = unit(vectors.get(captionId));
   if (query === undefined) return null;
-  return sharing
+  const ranked = [...pool]
     .flatMap((id) => {
       const v = unit(vectors.get(id));
       return v === undefined ? [] : [{ itemId: id, score: dot(query, v) }];
     })
-    .sort((a, b) => a.score - b.score || a.itemId - b.itemId)
-    .slice(0, k);
+    .sort((a, b) => a.score - b.score || a.itemId - b.itemId);
+  const found: Neighbour[] = [];
+  for (const candidate of ranked) {
+    if (found.length === k) break;
+    const other = getItem(db, candidate.itemId);
+    if (other?.image_path != null && sharedEntities(persons(entities), persons(itemEntities(db, candidate.itemId, other.caption))).length > 0) found.push(candidate);
+  }
+  return found;
 }
 
 /**

@@ -33,3 +33,13 @@ export function searchCaptions(db: Db, text: string, limit = 50): CaptionHit[] {
     )
     .all(query, Math.min(Math.max(1, limit), 500)) as CaptionHit[];
 }
+
+/**
+ * Every item whose caption holds `word` as a whole word (case and accents folded as in search),
+ * in id order, however many: for finding all the captions that name a person.
+ */
+export function itemsWithWord(db: Db, word: string): number[] {
+  const term = searchText(word.normalize('NFKC')).trim();
+  if (term === '') return [];
+  return db.prepare('SELECT rowid FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid').pluck().all(`"${term.replace(/"/g, '""')}"`) as number[];
+}

@@ -6,7 +6,7 @@ import type { AnnBuildSummary, AnnProgress, AnnStatus } from '../../common/model
 import { OocError } from '../../common/errors.ts';
 import { writeFileAtomically } from '../atomic-write.ts';
 import type { Db } from '../store/db.ts';
-import { annFiles, rowIds, type EmbeddingSet } from '../store/vectors.ts';
+import { annFiles, readBlock, rowIds, type EmbeddingSet } from '../store/vectors.ts';
 import { normalizeRows } from './clip.ts';
 
 /**
@@ -138,9 +138,7 @@ export async function buildAnnIndex(
       }
       const start = meta.rows;
       const rows = Math.min(chunkRows, set.rows - start);
-      const values = new Float32Array(rows * set.dim);
-      const { bytesRead } = await handle.read(new Uint8Array(values.buffer), 0, values.byteLength, start * set.dim * 4);
-      if (bytesRead !== values.byteLength) throw new OocError('BAD_INPUT_FILE', `${set.file} ends before row ${start + rows} of ${set.rows}`);
+      const values = await readBlock(handle, set, start, rows);
       normalizeRows(values, set.dim);
       const keys: bigint[] = [];
       const kept = new Float32Array(values.length);

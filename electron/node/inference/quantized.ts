@@ -4,7 +4,7 @@ import path from 'node:path';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from '../store/db.ts';
 import { normalizeRows } from './clip.ts';
-import { BLOCK_ROWS, quantizedFile, rowIds, type EmbeddingSet } from '../store/vectors.ts';
+import { BLOCK_ROWS, quantizedFile, readBlock, rowIds, type EmbeddingSet } from '../store/vectors.ts';
 
 /**
  * An 8-bit copy of a set's vectors for exact search of a few queries (see NeighbourSearch):
@@ -145,17 +145,7 @@ export async function loadQuantized(db: Db, set: EmbeddingSet, raw: boolean, blo
   const blocks: QuantizedBlock[] = [];
   const handle = await open(set.file, 'r');
   try {
-    for (let start = 0; start < set.rows; start += blockRows) {
-      const rows = Math.min(blockRows, set.rows - start);
-      const values = new Float32Array(rows * set.dim);
-      const bytes = new Uint8Array(values.buffer);
-      for (let read = 0; read < bytes.length; ) {
-        const { bytesRead } = await handle.read(bytes, read, Math.min(bytes.length - read, 64 << 20), start * set.dim * 4 + read);
-        if (bytesRead === 0) throw new OocError('BAD_INPUT_FILE', `${set.file} ends before row ${start + read / (set.dim * 4)} of ${set.rows}`);
-        read += bytesRead;
-      }
-      blocks.push(quantizeBlock(values, set.dim, raw));
-    }
+    for (let start = 0; start < set.rows; start += blockRows) blocks.push(quantizeBlock(await readBlock(handle, set, start, Math.min(blockRows, set.rows - start)), set.dim, raw));
   } finally {
     await handle.close();
   }

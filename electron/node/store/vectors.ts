@@ -1,5 +1,5 @@
 import { rmSync, closeSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { OocError } from '../../common/errors.ts';
 import type { Db } from './db.ts';
@@ -209,22 +209,23 @@ export async function loadMatrix(db: Db, set: EmbeddingSet, blockRows: number = 
   const blocks: Float32Array[] = [];
   const handle = await open(set.file, 'r');
   try {
-    for (let start = 0; start < set.rows; start += blockRows) {
-      const rows = Math.min(blockRows, set.rows - start);
-      const block = new Float32Array(rows * set.dim);
-      const bytes = new Uint8Array(block.buffer);
-      let read = 0;
-      while (read < bytes.length) {
-        const { bytesRead } = await handle.read(bytes, read, Math.min(bytes.length - read, 64 << 20), start * set.dim * 4 + read);
-        if (bytesRead === 0) throw new OocError('BAD_INPUT_FILE', `${set.file} ends before row ${start + read / (set.dim * 4)} of ${set.rows}`);
-        read += bytesRead;
-      }
-      blocks.push(block);
-    }
+    for (let start = 0; start < set.rows; start += blockRows) blocks.push(await readBlock(handle, set, start, Math.min(blockRows, set.rows - start)));
   } finally {
     await handle.close();
   }
   return { set, ids, blocks };
+}
+
+/** Rows `start` to `start + rows` of a set's open file, read asynchronously (64 MiB at a time). */
+export async function readBlock(handle: FileHandle, set: EmbeddingSet, start: number, rows: number): Promise<Float32Array> {
+  const block = new Float32Array(rows * set.dim);
+  const bytes = new Uint8Array(block.buffer);
+  for (let read = 0; read < bytes.length; ) {
+    const { bytesRead } = await handle.read(bytes, read, Math.min(bytes.length - read, 64 << 20), start * set.dim * 4 + read);
+    if (bytesRead === 0) throw new OocError('BAD_INPUT_FILE', `${set.file} ends before row ${start + Math.floor(read / (set.dim * 4))} of ${set.rows}`);
+    read += bytesRead;
+  }
+  return block;
 }
 
 /** Reads single rows of a set's file, for random access without loading the matrix. */

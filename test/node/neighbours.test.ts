@@ -242,7 +242,11 @@ test('the approximate index: built as a job that cancels and continues, its shor
   set = getSet(db, 'topical', 'image')!;
   assert.equal(annStatus(set).state, 'stale');
   assert.equal((await search.nearest(set, queries[0]!, 10)).method, 'exact');
-  await buildAnnIndex(db, set);
+  // A saved partial build that cannot be read is dropped and the build starts over.
+  const stop = new AbortController();
+  await assert.rejects(buildAnnIndex(db, set, { chunkRows: 1500, signal: stop.signal, onProgress: (p) => p.done > 0 && stop.abort() }), /cancelled at 1500/);
+  writeFileSync(annFiles(set).partialIndex, 'not a graph');
+  assert.equal((await buildAnnIndex(db, set)).resumedAt, null);
   assert.equal((await search.nearest(set, queries[0]!, 10)).method, 'approximate');
 
   deleteSet(db, set);

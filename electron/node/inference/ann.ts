@@ -104,14 +104,16 @@ export async function buildAnnIndex(
   const source = statSync(set.file);
   if (source.size < set.rows * set.dim * 4) throw new OocError('BAD_INPUT_FILE', `${set.file} holds ${source.size} bytes but the index maps ${set.rows} rows of ${set.dim} floats; delete the set and embed again`);
   const meta: AnnMeta = { dim: set.dim, rows: 0, params: PARAMS, sourceBytes: source.size, sourceModified: source.mtimeMs, builtAt: '', seconds: 0 };
-  const index = newIndex(set.dim);
-  // A saved partial build of the same file continues; any other is dropped.
+  // A saved partial build of the same file continues; any other, or one that cannot be read, is dropped.
   const partial = readMeta(files.partialMeta);
-  if (builtFrom(partial, set) && partial.rows <= set.rows && existsSync(files.partialIndex)) {
+  let index = newIndex(set.dim);
+  try {
+    if (!builtFrom(partial, set) || partial.rows > set.rows) throw new Error('not this file');
     index.load(files.partialIndex);
     Object.assign(meta, { rows: partial.rows, seconds: partial.seconds });
-  } else {
+  } catch {
     for (const file of [files.partialIndex, files.partialMeta]) rmSync(file, { force: true });
+    index = newIndex(set.dim);
   }
   const resumedAt = meta.rows > 0 ? meta.rows : null;
   const ids = rowIds(db, set);
@@ -124,8 +126,13 @@ export async function buildAnnIndex(
     lastSave = performance.now();
     meta.builtAt = new Date().toISOString();
     const temporary = `${indexFile}.${process.pid}.tmp`;
-    index.save(temporary);
-    renameSync(temporary, indexFile);
+    try {
+      index.save(temporary);
+      renameSync(temporary, indexFile);
+    } catch (err) {
+      rmSync(temporary, { force: true });
+      throw err;
+    }
     writeFileAtomically(metaFile, JSON.stringify(meta));
   };
   const handle = await open(set.file, 'r');

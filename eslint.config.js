@@ -78,7 +78,7 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'the renderer talks to main only through its api/ client' }],
           patterns: [
             { group: ['node:*'], message: 'the renderer has no Node' },
-            { regex: '/electron/(?!common/(schemas|search-text|describe|heads|vetting|dgm4|candidates)\\.ts$)', allowTypeImports: true, message: 'the renderer imports only types from electron/common, and the pure modules it shares (schemas, search tokenizing, descriptions, head kinds and progress, vetting limits and verdicts, DGM4 classes and words, candidate strategies)' },
+            { regex: '/electron/(?!common/(schemas|search-text|describe|heads|vetting|dgm4|candidates|view-state)\\.ts$)', allowTypeImports: true, message: 'the renderer imports only types from electron/common, and the pure modules it shares (schemas, search tokenizing, descriptions, head kinds and progress, vetting limits and verdicts, DGM4 classes and words, candidate strategies, the view state in the URL)' },
           ],
         },
       ],

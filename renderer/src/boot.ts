@@ -1,11 +1,9 @@
-import { callEarly } from './api/client.ts';
-import { facetsQuery, pageQuery, parseViewState, queryOf, type ViewState } from './state/view-state.ts';
+import { callEarly, takeSentAnswers } from './api/client.ts';
+import { pageQuery, parseViewState, queryOf, type ViewState } from './state/view-state.ts';
 
-/** Asks ahead for the pairs a view shows; resolves once the first page, if any, has come. */
+/** Asks ahead for the pairs a view shows (the sidebar's counts are asked for once they are in); resolves once the first page, if any, has come. */
 function askForPairs(state: ViewState): Promise<unknown> {
-  if (state.view !== 'pairs') return Promise.resolve();
-  void callEarly('pairs.facets', facetsQuery(queryOf(state)));
-  return callEarly('pairs.page', pageQuery(queryOf(state)));
+  return state.view === 'pairs' ? callEarly('pairs.page', pageQuery(queryOf(state))) : Promise.resolve();
 }
 
 /**
@@ -17,10 +15,11 @@ export function askAhead(state: ViewState): void {
 }
 
 /**
- * The first screen's calls, started here, imported before React and the views are evaluated
- * (some 200 ms of a cold start), all at once rather than each after the one before. Resolves
- * once what the first render shows has come (the sidebar's counts may come later).
+ * The first screen's calls: answered by what the server sent with the page (browser mode), or
+ * started here, imported before the workbench's own chunk is evaluated, all at once rather than
+ * each after the one before. Resolves once what the first render shows has come.
  */
+takeSentAnswers();
 export const firstScreen: Promise<unknown> = Promise.allSettled([
   callEarly('app.info', {}),
   callEarly('overview.get', {}),

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { createHandlers } from '../../electron/node/api/handlers.ts';
 import { startServer, type RunningServer } from '../../electron/node/server/http-server.ts';
+import { firstScreenBlock } from '../../electron/node/server/first-screen.ts';
+import { FIRST_SCREEN_ID, pageQuery, parseViewState, queryOf, type FirstScreenAnswer } from '../../electron/common/view-state.ts';
 import { openDatabase } from '../../electron/node/store/db.ts';
 import { tempDir } from '../fixtures/corpus.ts';
 import { writeImageCorpus, type ImageCorpus } from '../fixtures/image-corpus.ts';
@@ -68,6 +70,41 @@ test('the server listens on 127.0.0.1 only and lets nobody in without the token'
   assert.match(String(home.headers['content-security-policy']), /default-src 'none'; script-src 'self'/);
   assert.match(home.body.toString(), /<script type="module" src="\/assets\/app\.js">/);
   assert.equal((await request(server, '/', { headers: { authorization: `Bearer ${server.token}` } })).status, 200);
+});
+
+/** The answers in a page's first-screen block, by method. */
+function sentAnswers(html: string): Map<string, FirstScreenAnswer> {
+  const block = new RegExp(`<script type="application/json" id="${FIRST_SCREEN_ID}">([^<]*)</script>`).exec(html);
+  assert.ok(block, 'the page holds the first screen\'s answers');
+  return new Map((JSON.parse(block[1]!) as FirstScreenAnswer[]).map((a) => [a.method, a]));
+}
+
+test('the page comes with the answers its first screen needs, the same as the API gives, and only for what that view shows', async (t) => {
+  const { server, cookie, api } = await serving(t);
+  const search = '?split=merged_balanced&subset=test&q=nairobi&sort=file';
+  const sent = sentAnswers((await request(server, `/${search}`, { headers: { cookie } })).body.toString('utf8'));
+  assert.deepEqual([...sent.keys()].sort(), ['app.info', 'overview.get', 'pairs.page']);
+  const page = pageQuery(queryOf(parseViewState(search)));
+  // The input is the JSON text the renderer would send for this URL, so that it takes the answer.
+  assert.equal(sent.get('pairs.page')!.input, JSON.stringify(page));
+  for (const [method, input] of [['app.info', {}], ['overview.get', {}], ['pairs.page', page]] as const) {
+    assert.deepEqual(sent.get(method)!.value, json(await api(method, input)).value, method);
+  }
+  assert.ok(((sent.get('pairs.page')!.value as { total: number }).total) > 0);
+  // Another view asks for no pairs; a split file the index lacks is an error, left for the renderer to ask and show.
+  assert.deepEqual([...sentAnswers((await request(server, '/?view=items', { headers: { cookie } })).body.toString('utf8')).keys()].sort(), ['app.info', 'overview.get']);
+  assert.deepEqual([...sentAnswers((await request(server, '/?split=nope&subset=test', { headers: { cookie } })).body.toString('utf8')).keys()].sort(), ['app.info', 'overview.get']);
+  // A HEAD request gets the headers alone.
+  const head = await request(server, '/', { method: 'HEAD', headers: { cookie } });
+  assert.equal(head.status, 200);
+  assert.equal(head.body.length, 0);
+});
+
+test('text in the first-screen answers cannot end their block or start a script', () => {
+  const hostile = '</script><script>alert(1)</script><!-- ';
+  const html = firstScreenBlock([{ method: 'app.info', input: '{}', value: { caption: hostile } }]);
+  assert.equal(html.match(/<\/script>/g)?.length, 1, 'only the block\'s own end tag');
+  assert.deepEqual(sentAnswers(html).get('app.info')!.value, { caption: hostile });
 });
 
 test('the bundle, chunks too, is served by exact name, kept by the browser and revalidated: unchanged, it answers 304 with no body', async (t) => {

@@ -10,7 +10,8 @@ import { dispatch, type Handlers } from '../api/handlers.ts';
 import type { Db } from '../store/db.ts';
 import { parseMediaPath, resolveMedia, type MediaRequest } from './media.ts';
 import { assetType } from '../../common/assets.ts';
-import { rendererHtml, type RendererBundle } from './renderer-bundle.ts';
+import { firstScreenAnswers, firstScreenBlock } from './first-screen.ts';
+import { RENDERER_HTML_END, rendererHtmlStart, type RendererBundle } from './renderer-bundle.ts';
 
 export interface ServerOptions {
   db: Db;
@@ -88,7 +89,7 @@ async function readBody(req: http.IncomingMessage, limit = 1 << 20): Promise<str
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const html = rendererHtml(options.renderer);
+  const htmlStart = rendererHtmlStart(options.renderer);
   const assets = new Map(
     Object.entries(options.renderer.files).map(([name, body]) => [`/assets/${name}`, { type: assetType(name), body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` }]),
   );
@@ -165,7 +166,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const media = parseMediaPath(path, url.search);
     if (media) return serveMedia(res, media);
     if (path.startsWith('/assets/') || path.startsWith('/media/')) return send(res, 404, 'text/plain; charset=utf-8', 'not found');
-    send(res, 200, 'text/html; charset=utf-8', html);
+    // The page's start goes at once; the first screen's answers follow it as they are worked out.
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+    if (req.method === 'HEAD') return void res.end();
+    res.write(htmlStart);
+    res.end(firstScreenBlock(await firstScreenAnswers(options.handlers, url.search)) + RENDERER_HTML_END);
   }
 
   /** Every job run, now and each time one changes, as Server-Sent Events (`event: jobs`). */

@@ -1,4 +1,5 @@
 import type { ApiInput, ApiMethod, ApiOutput, JobRun } from '../../../electron/common/api.ts';
+import { FIRST_SCREEN_ID, type FirstScreenAnswer } from '../../../electron/common/view-state.ts';
 import type { ErrorInfo, Result } from '../../../electron/common/errors.ts';
 
 /** The only code that talks to the main process: over the preload bridge, or HTTP in browser mode. */
@@ -67,6 +68,22 @@ export function callEarly<M extends ApiMethod>(method: M, input: ApiInput<M>): P
   };
   entry.answer.then((result) => (result.ok ? (entry.value = result.value) : drop()), drop);
   return entry.answer;
+}
+
+/**
+ * Takes the answers the server sent with the page (browser mode: a JSON block, FIRST_SCREEN_ID)
+ * as early calls that have already been answered.
+ */
+export function takeSentAnswers(): void {
+  const block = document.getElementById(FIRST_SCREEN_ID);
+  if (block === null) return;
+  let answers: FirstScreenAnswer[];
+  try {
+    answers = JSON.parse(block.textContent ?? '[]') as FirstScreenAnswer[];
+  } catch {
+    return; // the calls are made instead
+  }
+  for (const { method, input, value } of answers) early.set(method, { input, answer: Promise.resolve({ ok: true, value }), value });
 }
 
 /**

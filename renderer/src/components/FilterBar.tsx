@@ -30,22 +30,30 @@ const LAYOUTS: { value: ViewState['layout']; name: string; title: string }[] = [
 
 /** Split, subset, search, score and sort, and the layout, for the pair browser (the other filters are in the sidebar). */
 export function FilterBar({ state, splits, subsets, scoreModels, randomModels, total, onChange, sidebarFilters, searchRef }: FilterBarProps) {
-  const [query, setQuery] = useState(state.q ?? '');
+  // The box holds what is typed itself (it is not a controlled input): no render ever writes its
+  // text, so a render made with an older text cannot undo a keystroke. Only a search changed from
+  // outside (Back/Forward, a link) is written into it, below.
+  const [initial] = useState(state.q ?? '');
   // The first keystroke after a pause is searched at once; those that follow within 30 ms (fast
   // typing, a paste) are searched together, the latest text once they stop.
   const quiet = useRef<number | undefined>(undefined);
   const waiting = useRef<string | null>(null);
-  // The search this box last committed to the view. The box is re-synced only when the view's
-  // search changes from outside (Back/Forward, a link): copying our own commit back would
-  // overwrite whatever was typed since, and keystrokes would be lost.
-  const committed = useRef(state.q ?? '');
+  // The searches this box has committed to the view that the view has not shown yet, oldest
+  // first. A view state may show one of them after later ones were committed (renders lag behind
+  // typing): that is ours, not a change from outside, and the box keeps what was typed since. Only
+  // a search that is none of them (Back/Forward, a link) is written into the box.
+  const committed = useRef([initial]);
   useEffect(() => {
-    const outside = state.q ?? '';
-    if (outside === committed.current) return;
-    committed.current = outside;
+    const shown = state.q ?? '';
+    const ours = committed.current.indexOf(shown);
+    if (ours >= 0) {
+      committed.current.splice(0, ours);
+      return;
+    }
+    committed.current = [shown];
     waiting.current = null;
-    setQuery(outside);
-  }, [state.q]);
+    if (searchRef.current) searchRef.current.value = shown;
+  }, [state.q, searchRef]);
   useEffect(() => () => window.clearTimeout(quiet.current), []);
   const reset = { pair: undefined, open: false };
   const search = (text: string): void => {
@@ -53,7 +61,7 @@ export function FilterBar({ state, splits, subsets, scoreModels, randomModels, t
       waiting.current = text;
       return;
     }
-    committed.current = text.trim();
+    committed.current.push(text.trim());
     onChange({ q: text.trim() || undefined, ...reset }, 'replace');
     quiet.current = window.setTimeout(() => {
       quiet.current = undefined;
@@ -87,7 +95,7 @@ export function FilterBar({ state, splits, subsets, scoreModels, randomModels, t
           type="search"
           aria-label="Search captions"
           placeholder="Search captions  ( / )"
-          value={query}
+          defaultValue={initial}
           onKeyDown={(e) => {
             // Esc leaves the box and keeps the query (a search input would clear itself).
             if (e.key === 'Escape') {
@@ -95,10 +103,7 @@ export function FilterBar({ state, splits, subsets, scoreModels, randomModels, t
               e.currentTarget.blur();
             }
           }}
-          onChange={(e) => {
-            setQuery(e.target.value);
-            search(e.target.value);
-          }}
+          onChange={(e) => search(e.target.value)}
         />
       </label>
       <label title="The score that the range and the sort use">

@@ -28,13 +28,15 @@ export function PairImage({ itemId, role, caption, src, explain, large = false, 
       </div>
     );
   }
+  // `loading` before `src`: Preact sets attributes in the order written, and an image given its
+  // src before it is lazy starts loading at once (a fling would fetch every row it passes).
   return (
     <img
+      loading="lazy"
+      decoding="async"
       className={cls}
       src={src}
       alt={`${label}: ${caption || 'no caption'}`}
-      loading="lazy"
-      decoding="async"
       onError={() => {
         setProblem('loading…');
         explain(itemId).then(

@@ -76,7 +76,7 @@ function CandidateRow({ rank, candidate, ctiP, chosenBy, onOpen, onExplain, onAc
   return (
     <li className={`candidate${picked ? ' picked' : ''}${chosenBy.length > 0 ? ' chosen' : ''}`} aria-label={`Candidate ${rank}: image ${imageId}${picked ? ', Algorithm 1 picks it' : ''}`}>
       <span className="rank">{rank}</span>
-      <img className="candidate-thumb" src={thumbnailUrl(imageId, 128)} alt={`Image ${imageId}`} loading="lazy" onError={(e) => ((e.target as HTMLImageElement).style.visibility = 'hidden')} />
+      <img loading="lazy" className="candidate-thumb" src={thumbnailUrl(imageId, 128)} alt={`Image ${imageId}`} onError={(e) => ((e.target as HTMLImageElement).style.visibility = 'hidden')} />
       <div className="candidate-body">
         <div className="candidate-head">
           <button type="button" className="link" onClick={onOpen} title="Open its item page">image {imageId}</button>

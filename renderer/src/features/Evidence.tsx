@@ -26,7 +26,7 @@ function PinButton({ target, label, actions }: { target: string; label: string; 
 function Appearance({ d, actions }: { d: NearDuplicate; actions: EvidenceActions }) {
   return (
     <li className="appearance">
-      <img src={thumbnailUrl(d.itemId, 128)} alt={`Corpus image of item ${d.itemId}`} loading="lazy" />
+      <img loading="lazy" src={thumbnailUrl(d.itemId, 128)} alt={`Corpus image of item ${d.itemId}`} />
       <div>
         <p className="caption-line">
           <button type="button" className="link" onClick={() => actions.openItem(d.itemId)}>

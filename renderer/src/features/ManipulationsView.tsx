@@ -31,7 +31,7 @@ export function Dgm4Picture({ sample, faces = false, large = false }: { sample: 
   const rect = ([x1, y1, x2, y2]: number[], className: string, key?: number) => <rect key={key} className={className} x={x1} y={y1} width={x2! - x1!} height={y2! - y1!} vectorEffect="non-scaling-stroke" />;
   return (
     <div className={large ? 'dgm4-picture large' : 'dgm4-picture'} style={large ? { aspectRatio: `${sample.width} / ${sample.height}` } : undefined}>
-      <img src={dgm4ImageUrl(sample.split, sample.position)} alt={`DGM4 sample ${sample.id} (${className(sample.fakeCls)})`} loading="lazy" />
+      <img loading="lazy" src={dgm4ImageUrl(sample.split, sample.position)} alt={`DGM4 sample ${sample.id} (${className(sample.fakeCls)})`} />
       <svg viewBox={`0 0 ${sample.width} ${sample.height}`} preserveAspectRatio="xMidYMid meet" aria-hidden={sample.box === null}>
         {faces && sample.faceBoxes.map((b, i) => rect(b, 'face-box', i))}
         {sample.box && <g role="img" aria-label="Manipulated face">{rect(sample.box, 'fake-box')}</g>}

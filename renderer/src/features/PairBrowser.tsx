@@ -43,7 +43,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   const [pages, setPages] = useState<Pages>(() => (first ? appendPage(noPages(PAGE), first.items) : noPages(PAGE)));
   // The query the rows shown answer. While another is asked for, they stay, dimmed, instead of an
   // empty list flashing at each keystroke; the total says "…" until the rows and it are replaced together.
-  const [pagesQuery, setPagesQuery] = useState<PairQuery>(query);
+  const [pagesQuery, setPagesQuery] = useState<PairQuery | null>(first === undefined ? null : query);
   const [next, setNext] = useState<string | null>(first?.next ?? null);
   const [total, setTotal] = useState<number | null>(first?.total ?? null);
   const [error, setError] = useState<string | null>(null);
@@ -103,20 +103,31 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     );
   }, [next, query]);
 
-  // The sidebar's counts: asked for with every change of the filters, the previous ones shown (dimmed) meanwhile.
+  // The sidebar's counts: asked for with every change of the filters once the rows for it have
+  // been painted (counting takes longer, and would compete with the rows for the server and the
+  // page), the previous counts shown (dimmed) meanwhile.
   const facetsKey = JSON.stringify(facetsQuery(query));
   const [facets, setFacets] = useState<{ key: string; value: PairFacets } | null>(null);
   const [facetsReload, setFacetsReload] = useState(0);
+  const rowsIn = pagesQuery === query;
   useEffect(() => {
+    if (!rowsIn) return;
     let live = true;
-    call('pairs.facets', JSON.parse(facetsKey) as PairQuery).then(
-      (value) => live && setFacets({ key: facetsKey, value }),
-      (err: ApiError) => live && setError(describeError(err)),
-    );
+    let timer: number | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = window.setTimeout(() =>
+        call('pairs.facets', JSON.parse(facetsKey) as PairQuery).then(
+          (value) => live && setFacets({ key: facetsKey, value }),
+          (err: ApiError) => live && setError(describeError(err)),
+        ),
+      );
+    });
     return () => {
       live = false;
+      cancelAnimationFrame(frame);
+      window.clearTimeout(timer);
     };
-  }, [facetsKey, reload, facetsReload]);
+  }, [facetsKey, reload, facetsReload, rowsIn]);
 
   const [detailWidth, setDetailWidth] = useState(() => Number(localStorage.getItem('ooc.detailWidth')) || 520);
   const resizeDetail = useCallback((width: number) => {
@@ -251,10 +262,10 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         <FacetSidebar state={state} facets={facets?.value ?? null} stale={facets?.key !== facetsKey} subSplitNames={subSplits} onChange={update} />
         <PairList
           pages={pages}
-          stale={pagesQuery !== query}
+          stale={pagesQuery !== null && pagesQuery !== query}
           layout={state.layout}
-          label={pagesQuery.label}
-          query={pagesQuery.q}
+          label={pagesQuery?.label}
+          query={pagesQuery?.q}
           selectedId={state.pair}
           marked={marked}
           thumbnail={thumb}

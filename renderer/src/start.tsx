@@ -5,16 +5,22 @@ import { App } from './features/App.tsx';
 import type { ViewState } from './state/view-state.ts';
 
 // The renderer runs on Preact (see renderer-bundle.ts), which renders a state change in a
-// microtask: a scroll event's new rows would be laid out inside the event, and a fling would drop
-// to one frame in two or three. State changes are rendered in a task of their own instead, one
-// for all of those made together, as React's scheduler does.
+// microtask. For a scroll that would lay out a scroll event's new rows inside the event, and a
+// fling would drop to one frame in two or three: changes made while scrolling are rendered in a
+// task of their own instead, as React's scheduler does. Any other change (a key, a click, typing,
+// an answer) is rendered at once, so that the next key acts on what the last one did.
+const SCROLLING = new Set(['scroll', 'wheel', 'touchmove']);
 const channel = new MessageChannel();
-const waiting: (() => void)[] = [];
+let waiting: (() => void) | null = null;
 channel.port1.onmessage = () => {
-  for (const render of waiting.splice(0)) render();
+  const render = waiting;
+  waiting = null;
+  render?.();
 };
 options.debounceRendering = (render) => {
-  if (waiting.push(render) === 1) channel.port2.postMessage(null);
+  if (!SCROLLING.has(window.event?.type ?? '')) return queueMicrotask(render);
+  waiting = render;
+  channel.port2.postMessage(null);
 };
 
 /** Renders the workbench; `onNewPairs` hears of each view state that shows other pairs. */

@@ -59,6 +59,8 @@ test('the sidebar counts each value under the other filters, and a value clicked
   // The source's own counts stay (choosing another would give those), the topics follow the source.
   await expect(workbench.facetValue('Source', 'guardian')).toHaveAccessibleName('guardian, 120 pairs');
   const topics = workbench.facet('Topic').getByRole('button', { name: /, \d+ pairs?$/ });
+  // The counts come after the rows: read them once they are the source's, not the earlier ones.
+  await expect(page.getByRole('complementary', { name: 'Filters' })).toHaveAttribute('aria-busy', 'false');
   await expect(topics).toHaveCount(5);
   const counts = (await topics.evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label')!))).map((name) => Number(/, (\d+) pairs?$/.exec(name)![1]));
   expect(counts.reduce((a, b) => a + b, 0)).toBe(120);

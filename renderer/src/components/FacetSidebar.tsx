@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { Facet, FacetCount, PairFacets } from '../../../electron/common/pairs.ts';
 import { FACETS } from '../../../electron/common/schemas.ts';
 import { countOf, formatCount, VERDICT_NAMES } from '../format.ts';
@@ -72,7 +72,8 @@ function FacetGroup({ facet, values, selected, name, onChange }: { facet: Facet;
  * histogram per label, brushed to set the score range; the prediction runs' outcomes ("A wrong,
  * B right", "every run wrong"); and the note filter.
  */
-export function FacetSidebar({ state, facets, stale, subSplitNames, onChange }: FacetSidebarProps) {
+/** Memoised: a page of rows arriving (the same state and counts) does not render it again. */
+export const FacetSidebar = memo(function FacetSidebar({ state, facets, stale, subSplitNames, onChange }: FacetSidebarProps) {
   const names: Record<Facet, (value: string) => string> = {
     label: (v) => v,
     source: (v) => v,
@@ -147,4 +148,4 @@ export function FacetSidebar({ state, facets, stale, subSplitNames, onChange }: 
       </section>
     </aside>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useState, type ReactNode } from 'react';
 import type { Overview } from '../../../electron/common/api.ts';
 import { DGM4_VERDICT_NAMES, dgm4Words, type Dgm4Detail, type Dgm4Page, type Dgm4Sample } from '../../../electron/common/dgm4.ts';
 import type { CurationChange, PairCuration } from '../../../electron/common/curation.ts';
@@ -182,7 +182,8 @@ export function ManipulationsView({ state, update, overview }: { state: ViewStat
     [edited],
   );
   const undo = (): void => void call('curation.undo', {}).then(edited, (err: ApiError) => setError(describeError(err)));
-  useEffect(() => {
+  // A layout effect, so that the next key acts on the sample the last one chose (see PairBrowser).
+  useLayoutEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const target = e.target as HTMLElement | null;
       if (e.ctrlKey || e.metaKey || e.altKey || target?.closest('[role="dialog"]')) return;

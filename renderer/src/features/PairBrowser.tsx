@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Overview, PairDetail } from '../../../electron/common/api.ts';
 import type { PairCuration } from '../../../electron/common/curation.ts';
 import type { PairFacets, PairQuery, PairSummary } from '../../../electron/common/pairs.ts';
@@ -176,7 +176,10 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   const onOpen = useCallback((pair: PairSummary) => update({ pair: pair.pairId, open: true }), [update]);
 
   const grid = state.layout === 'grid';
-  useEffect(() => {
+  // A layout effect: the listener that knows the latest selection is in place as soon as the
+  // selection is rendered, before the next key (an effect would wait for the next frame, and a
+  // quick "j Enter" would open nothing).
+  useLayoutEffect(() => {
     // In the grid, ↑/↓ move a row and ←/→ a pair; j/k always move one pair.
     const columns = (): number => Number(listRef.current?.dataset.columns ?? 1);
     function onKey(e: KeyboardEvent): void {
@@ -236,7 +239,10 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   }, [state.open, state.pair]);
 
   const subsets = overview.files.filter((f) => f.split === state.split).map((f) => f.subset);
-  const subSplits = (overview.files.find((f) => f.split === state.split && f.subset === state.subset)?.sourceDatasets ?? []).map((folder) => splitName(overview.splits, folder));
+  const subSplits = useMemo(
+    () => (overview.files.find((f) => f.split === state.split && f.subset === state.subset)?.sourceDatasets ?? []).map((folder) => splitName(overview.splits, folder)),
+    [overview, state.split, state.subset],
+  );
 
   return (
     <div className={`browser${detail ? ' with-detail' : ''}`}>

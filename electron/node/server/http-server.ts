@@ -167,10 +167,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (media) return serveMedia(res, media);
     if (path.startsWith('/assets/') || path.startsWith('/media/')) return send(res, 404, 'text/plain; charset=utf-8', 'not found');
     // The page's start goes at once; the first screen's answers follow it as they are worked out.
+    // Only the workbench's own address gets them (its view is in the query), not a stray path
+    // such as the browser's /favicon.ico, which would work them out again at every open.
     res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
     if (req.method === 'HEAD') return void res.end();
     res.write(htmlStart);
-    res.end(firstScreenBlock(await firstScreenAnswers(options.handlers, url.search)) + RENDERER_HTML_END);
+    res.end((path === '/' ? firstScreenBlock(await firstScreenAnswers(options.handlers, url.search)) : '') + RENDERER_HTML_END);
   }
 
   /** Every job run, now and each time one changes, as Server-Sent Events (`event: jobs`). */

@@ -16,7 +16,7 @@ export function askAhead(state: ViewState): void {
 
 /**
  * The first screen's calls: answered by what the server sent with the page (browser mode), or
- * started here, imported before the workbench's own chunk is evaluated, all at once rather than
+ * started here, before the workbench's own modules are evaluated, all at once rather than
  * each after the one before. Resolves once what the first render shows has come.
  */
 takeSentAnswers();

@@ -23,7 +23,7 @@ const PREACT = { react: 'preact/compat', 'react-dom': 'preact/compat', 'react/js
 /**
  * Bundles the renderer in memory (esbuild, well under a second), so browser mode runs
  * straight from a fresh clone with no separate build step and can never serve a stale build.
- * Views imported with import() become chunks of their own, fetched when first shown.
+ * A view imported with import() becomes a chunk of its own, fetched when first shown.
  */
 export async function bundleRenderer(options: { react?: boolean } = {}): Promise<RendererBundle> {
   const result = await build({
@@ -46,10 +46,8 @@ export async function bundleRenderer(options: { react?: boolean } = {}): Promise
   });
   const files = Object.fromEntries(result.outputFiles.map((f) => [path.basename(f.path), f.text]));
   for (const name of Object.keys(files)) if (!ASSET_NAME.test(name)) throw new Error(`renderer bundle: unexpected file ${name}`);
-  // Preloaded: every chunk the entry and the workbench's chunk (start.tsx) import up front.
-  const outputs = result.metafile.outputs;
-  const byName = new Map(Object.entries(outputs).map(([file, output]) => [path.basename(file), output]));
-  const workbench = Object.entries(outputs).find(([, output]) => output.entryPoint?.endsWith('renderer/src/start.tsx'))?.[0];
+  // Preloaded: every chunk app.js imports up front, and the chunks those import.
+  const byName = new Map(Object.entries(result.metafile.outputs).map(([file, output]) => [path.basename(file), output]));
   const preload = new Set<string>();
   const visit = (name: string): void => {
     for (const i of byName.get(name)?.imports ?? []) {
@@ -60,10 +58,6 @@ export async function bundleRenderer(options: { react?: boolean } = {}): Promise
     }
   };
   visit('app.js');
-  if (workbench !== undefined) {
-    preload.add(path.basename(workbench));
-    visit(path.basename(workbench));
-  }
   return { files, preload: [...preload] };
 }
 

@@ -7,17 +7,19 @@ import { useJobs } from '../state/jobs.ts';
 import { DatasetView } from './DatasetView.tsx';
 import { PairBrowser } from './PairBrowser.tsx';
 import { describeError } from '../errors.ts';
+import { OverviewView } from '../components/OverviewView.tsx';
+import { CandidatesView } from './CandidatesView.tsx';
+import { InvestigateView } from './InvestigateView.tsx';
+import { ItemView } from './ItemView.tsx';
+import { JobsView } from './JobsView.tsx';
+import { ManipulationsView } from './ManipulationsView.tsx';
+import { ModelsView } from './ModelsView.tsx';
 
-// Views other than the pair browser and the dataset (the first screens) are chunks of their own,
-// fetched when first shown, so that opening the app parses less; the evaluation's brings its charts.
+// The views are in the workbench's one script, fetched in one request at start (a file per view
+// cost more in requests than it saved in parsing: measured with `npm run bench -- browse`), except
+// the evaluation's, whose charts (Observable Plot and d3) weigh more than the rest together: they
+// are fetched when the view is first shown.
 const EvaluationView = lazy(() => import('./EvaluationView.tsx'));
-const OverviewView = lazy(() => import('../components/OverviewView.tsx').then((m) => ({ default: m.OverviewView })));
-const ItemView = lazy(() => import('./ItemView.tsx').then((m) => ({ default: m.ItemView })));
-const JobsView = lazy(() => import('./JobsView.tsx').then((m) => ({ default: m.JobsView })));
-const ModelsView = lazy(() => import('./ModelsView.tsx').then((m) => ({ default: m.ModelsView })));
-const ManipulationsView = lazy(() => import('./ManipulationsView.tsx').then((m) => ({ default: m.ManipulationsView })));
-const InvestigateView = lazy(() => import('./InvestigateView.tsx').then((m) => ({ default: m.InvestigateView })));
-const CandidatesView = lazy(() => import('./CandidatesView.tsx').then((m) => ({ default: m.CandidatesView })));
 
 /**
  * The Jobs tab, counting the jobs running. It (and ReloadAfterJobs) follow the pushed job updates

@@ -1,10 +1,11 @@
-import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Overview, PairDetail } from '../../../electron/common/api.ts';
 import type { PairCuration } from '../../../electron/common/curation.ts';
 import type { PairFacets, PairQuery, PairSummary } from '../../../electron/common/pairs.ts';
 import { FACETS } from '../../../electron/common/schemas.ts';
 import { call, explainImage, imageUrl, takeEarly, thumbnailUrl, type ApiError } from '../api/client.ts';
 import { BulkBar } from '../components/BulkBar.tsx';
+import { ExportDialog } from '../components/ExportDialog.tsx';
 import { FilterBar } from '../components/FilterBar.tsx';
 import { PairDetailView } from '../components/PairDetailView.tsx';
 import { FacetSidebar } from '../components/FacetSidebar.tsx';
@@ -17,9 +18,6 @@ import { facetsQuery, PAGE, pageQuery, queryOf, type UpdateView, type ViewState 
 import { describeError } from '../errors.ts';
 
 const explain = explainImage;
-
-// Opened on demand: a chunk of its own.
-const ExportDialog = lazy(() => import('../components/ExportDialog.tsx').then((m) => ({ default: m.ExportDialog })));
 
 const thumb = (id: number): string => thumbnailUrl(id, 256);
 
@@ -259,9 +257,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
       />
       <BulkBar total={total} marked={marked.size} onClearMarks={clearMarks} undo={undo} onApply={(change) => edit(change, true)} onUndo={undoLast} onExport={() => setExporting(true)} />
       {exporting && (
-        <Suspense fallback={null}>
-          <ExportDialog query={query} total={total} splits={overview.splits} collections={lists.collections} onClose={() => setExporting(false)} />
-        </Suspense>
+        <ExportDialog query={query} total={total} splits={overview.splits} collections={lists.collections} onClose={() => setExporting(false)} />
       )}
       {error && <p className="error" role="alert">{error}</p>}
       <div className="browser-body">

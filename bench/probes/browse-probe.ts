@@ -12,6 +12,7 @@ const queries: Record<string, Omit<PairQuery, 'split' | 'subset'>> = {
   'source = bbc': { source: 'bbc' },
   'topic = world': { topic: 'world' },
   [`search "${word}"`]: { q: word },
+  [`search "${word.slice(0, 3)}" (typing)`]: { q: word.slice(0, 3) },
   'score, high first': { sort: 'score-desc' },
   'score ≥ 0.6, low first': { minScore: 0.6, sort: 'score-asc' },
 };

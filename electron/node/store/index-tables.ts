@@ -119,8 +119,11 @@ export function createStaged(db: Db): void {
         source_end INTEGER
       ) STRICT;
 
+      -- prefix = '3': searching as one types makes the last word a prefix from its third letter on
+      -- (PREFIX_FROM), and a three-letter prefix such as "shi" stands for every word it begins,
+      -- whose lists FTS5 would merge at each keystroke; indexed, the prefix is one list.
       CREATE VIRTUAL TABLE ${s}items_fts USING fts5 (
-        caption, content = '', tokenize = 'unicode61 remove_diacritics 2'
+        caption, content = '', tokenize = 'unicode61 remove_diacritics 2', prefix = '3'
       );
 
       CREATE TABLE ${s}annotation_files (
@@ -172,7 +175,7 @@ export function createStaged(db: Db): void {
       -- Each pair's caption, keyed by pair_id: a split file's pairs have contiguous ids, so a
       -- search within one file is a rowid range of this index, read in pair order.
       CREATE VIRTUAL TABLE ${s}pairs_fts USING fts5 (
-        caption, content = '', tokenize = 'unicode61 remove_diacritics 2'
+        caption, content = '', tokenize = 'unicode61 remove_diacritics 2', prefix = '3'
       );
 
       CREATE TABLE ${s}metadata (

@@ -15,8 +15,11 @@ const UNSPACED_ALL = new RegExp(UNSPACED_SOURCE, 'gu');
 /** A word as the search reads it: letters, digits and their combining marks. */
 export const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 
+/** Text in ASCII alone: it has none of those scripts (tested first: the Unicode script classes are slow to compile). */
+export const ASCII = /^[\0-\x7f]*$/;
+
 export function hasUnspacedScript(text: string): boolean {
-  return UNSPACED.test(text);
+  return !ASCII.test(text) && UNSPACED.test(text);
 }
 
 /** The text the full-text index holds for a caption: each unspaced-script character set apart (the text itself when there is none). */

@@ -1,26 +1,51 @@
-import { hasUnspacedScript, WORD } from '../../../electron/common/search-text.ts';
+import { ASCII, hasUnspacedScript, WORD } from '../../../electron/common/search-text.ts';
 
 /** The last word matches as a prefix from this length on, as in the search (store/search.ts). */
 const PREFIX_FROM = 3;
 
+const MARKS = /\p{M}/gu;
+
+/** Lower case without accents; most words are ASCII, which only need lower-casing. */
 function fold(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  return ASCII.test(s) ? s.toLowerCase() : s.normalize('NFD').replace(MARKS, '').toLowerCase();
+}
+
+interface Searched {
+  /** Runs of unspaced scripts, matched anywhere. */
+  unspaced: string[];
+  /** The other words, folded, matched as whole words. */
+  spaced: Set<string>;
+  /** The last word, folded, matched as a prefix (from PREFIX_FROM letters on). */
+  prefix: string | null;
+}
+
+/** The last query's words: every row of a page highlights the same query. */
+let searched: { query: string; words: Searched } | null = null;
+
+function wordsOf(query: string): Searched {
+  if (searched?.query === query) return searched.words;
+  const words = query.normalize('NFKC').match(WORD) ?? [];
+  const last = words.at(-1);
+  const result = {
+    unspaced: words.filter(hasUnspacedScript),
+    spaced: new Set(words.filter((w) => !hasUnspacedScript(w)).map(fold)),
+    prefix: last !== undefined && !hasUnspacedScript(last) && [...last].length >= PREFIX_FROM ? fold(last) : null,
+  };
+  searched = { query, words: result };
+  return result;
 }
 
 /** Where the searched words are in a caption, as [start, end) ranges, sorted and merged. */
-function hits(text: string, query: string): [number, number][] {
-  const words = query.normalize('NFKC').match(WORD) ?? [];
+export function hits(text: string, query: string): [number, number][] {
+  const { unspaced, spaced, prefix } = wordsOf(query);
   const ranges: [number, number][] = [];
   // Scripts written without spaces match anywhere, as the search finds them (common/search-text.ts).
-  for (const w of words.filter(hasUnspacedScript)) {
+  for (const w of unspaced) {
     for (let at = text.indexOf(w); at >= 0; at = text.indexOf(w, at + w.length)) ranges.push([at, at + w.length]);
   }
-  const last = words.at(-1);
-  const prefix = last !== undefined && !hasUnspacedScript(last) && [...last].length >= PREFIX_FROM ? fold(last) : null;
-  const spaced = words.filter((w) => !hasUnspacedScript(w)).map(fold);
   for (const m of text.matchAll(WORD)) {
     const token = fold(m[0]);
-    if (spaced.includes(token) || (prefix !== null && token.startsWith(prefix))) {
+    if (spaced.has(token) || (prefix !== null && token.startsWith(prefix))) {
       ranges.push([m.index, m.index + m[0].length]);
     }
   }

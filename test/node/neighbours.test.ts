@@ -159,7 +159,8 @@ test('an 8-bit block bounds every score: the true dot product lies within the st
     let error = 0;
     for (let d = 0; d < DIM; d++) error += (v[d]! / length - block.codes[d * rows + r]! * block.scale[r]!) ** 2;
     assert.ok(Math.sqrt(error) <= block.error[r]!, `row ${r}`);
-    assert.ok(Math.max(...Array.from({ length: DIM }, (_, d) => Math.abs(block.codes[d * rows + r]!))) === 127);
+    // 7-bit codes: a u8 query byte times two of them cannot overflow 16 bits (ONNX Runtime on AVX2 without VNNI).
+    assert.equal(Math.max(...Array.from({ length: DIM }, (_, d) => Math.abs(block.codes[d * rows + r]!))), 63);
   }
 });
 

@@ -11,7 +11,7 @@ import { BLOCK_ROWS, quantizedFile, readBlock, rowIds, type EmbeddingSet } from 
  * a quarter of the float32 matrix's memory, scanned as bytes, with bounds that say which rows
  * must be scored exactly. Per block of rows:
  * - `codes`: the values as signed bytes, transposed ([dim, rows]), each row's largest magnitude
- *   mapped to ±127;
+ *   mapped to ±CODE_MAX (7 bits, see there);
  * - `scale`: the row's float per code step;
  * - `error`: the length of the rounding error, ‖x − scale·codes‖ (rounded up);
  * - `norm`: ‖scale·codes‖;
@@ -42,6 +42,15 @@ export interface QuantizedMatrix {
  */
 export const RELATIVE_SLACK = 1e-6;
 
+/**
+ * A row's largest code. 7 bits, not 8: on x86 without VNNI (AVX2 alone, as on many AMD EPYC and
+ * older Intel machines) ONNX Runtime's u8×s8 MatMulInteger adds pairs of products in 16 bits
+ * with saturation (vpmaddubsw), and 255·127·2 overflows it; 255·64·2 does not. With 8-bit codes
+ * such a machine scored rows wrongly and exact search missed true neighbours. The bounds use
+ * each row's own rounding error, so the coarser codes only widen the shortlist.
+ */
+const CODE_MAX = 63;
+
 /** Quantizes `rows` rows of `dim` floats (row-major) into a block. */
 export function quantizeBlock(values: Float32Array, dim: number, raw: boolean): QuantizedBlock {
   const rows = values.length / dim;
@@ -63,7 +72,7 @@ export function quantizeBlock(values: Float32Array, dim: number, raw: boolean): 
     }
     const divisor = raw || length === 0 ? 1 : Math.sqrt(length);
     // The graph multiplies by the float32 scale, so the errors are measured against it.
-    const scale = Math.fround(largest / divisor / 127);
+    const scale = Math.fround(largest / divisor / CODE_MAX);
     if (scale === 0) continue;
     let error = 0;
     let norm = 0;
@@ -111,7 +120,8 @@ export function quantizeQuery(query: Float32Array): { codes: Uint8Array; scale: 
   return { codes, scale, norm: roundUp(Math.sqrt(norm)), delta: roundUp(Math.sqrt(delta) + RELATIVE_SLACK * Math.sqrt(norm)) };
 }
 
-const MAGIC = 'OOC-Q8 2';
+// 3: 7-bit codes (caches made with 8-bit codes are made again).
+const MAGIC = 'OOC-Q8 3';
 /** Floats per row after the codes: scale, error, norm, sum, bias. */
 const ROW_FLOATS = 5;
 

@@ -125,3 +125,48 @@ test('the pair detail is resized by dragging or with the arrow keys, and keeps i
   await expect(workbench.detail()).toBeVisible();
   await expect.poll(async () => Math.round((await workbench.detail().boundingBox())!.width - before)).toBe(48);
 });
+
+test('a fling shows each pair as its caption alone until it stops, then the full rows where it stopped; a single jump shows full rows at once', async ({ workbench, page, served }) => {
+  await page.goto(`${served.url}${LARGE}`);
+  await expect(workbench.total()).toHaveText('360 pairs');
+  const list = page.getByRole('listbox', { name: 'Pairs' });
+  await expect(workbench.rows().first()).toBeVisible();
+  // Counts the caption-only rows ever put in the list.
+  await list.evaluate((el) => {
+    const seen = { skeletons: 0 };
+    (window as unknown as { seen: typeof seen }).seen = seen;
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of Array.from(r.addedNodes)) if (n instanceof Element && (n.matches('.pair-skeleton') || n.querySelector('.pair-skeleton'))) seen.skeletons++;
+    }).observe(el, { childList: true, subtree: true });
+  });
+  const skeletons = (): Promise<number> => page.evaluate(() => (window as unknown as { seen: { skeletons: number } }).seen.skeletons);
+  const rowAt = (index: number): Locator => workbench.rows().filter({ hasText: new RegExp(`district ${index}(?!\\d)`) });
+
+  // One jump, 60 rows down: full rows there, no caption-only rows on the way.
+  await list.evaluate((el) => el.scrollTo({ top: 60 * 132 }));
+  await expect(rowAt(60)).toBeVisible();
+  await expect(rowAt(60).getByRole('img', { name: /^Pristine image/ })).toBeVisible();
+  expect(await skeletons()).toBe(0);
+
+  // A fling: jumps of 60 rows, back and forth, one a frame, until the rows show as captions.
+  const flung = await list.evaluate(
+    (el) =>
+      new Promise<boolean>((resolve) => {
+        let frame = 0;
+        const step = (): void => {
+          if (el.querySelector('.pair-skeleton')) return resolve(true);
+          if (++frame > 120) return resolve(false);
+          el.scrollTop = (frame % 2 === 0 ? 20 : 80) * 132;
+          requestAnimationFrame(step);
+        };
+        requestAnimationFrame(step);
+      }),
+  );
+  expect(flung).toBe(true);
+  expect(await skeletons()).toBeGreaterThan(0);
+  // Once it has stopped: full rows where it stopped, with their images and their mark boxes.
+  const stoppedAt = Math.floor((await list.evaluate((el) => el.scrollTop)) / 132);
+  await expect(list.locator('.pair-skeleton')).toHaveCount(0);
+  await expect(rowAt(stoppedAt)).toBeVisible();
+  await expect(rowAt(stoppedAt).getByRole('checkbox', { name: /^Mark pair/ })).toBeVisible();
+});

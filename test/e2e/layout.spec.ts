@@ -43,4 +43,14 @@ test('at 1024×700 with the detail open, the filters stay compact and every row 
 
   const article = workbench.detail().getByRole('button', { name: 'Load article text' });
   expect(await article.evaluate((b) => getComputedStyle(b).backgroundColor), 'a styled button, not the browser default').not.toBe('rgb(239, 239, 239)');
+
+  // The header keeps every view's tab and the dataset's counts on screen.
+  const header = page.getByRole('banner');
+  expect(await header.evaluate((h) => h.scrollWidth - h.clientWidth), 'nothing runs off the header').toBeLessThanOrEqual(0);
+  for (const view of ['Overview', 'Pairs', 'Items', 'Candidates', 'Investigate', 'Evaluation', 'Models', 'Dataset', 'Jobs']) {
+    expect(await inside(header.getByRole('button', { name: view, exact: true }), header), `the ${view} tab`).toBe(true);
+  }
+  const counts = header.getByText(/^\d+ items · \d+ pairs$/);
+  expect(await inside(counts, header), 'the counts').toBe(true);
+  expect(await counts.evaluate((c) => c.scrollWidth - c.clientWidth), 'the counts are not cut short').toBeLessThanOrEqual(0);
 });

@@ -3,6 +3,7 @@ import type { Facet, FacetCount, PairFacets } from '../../../electron/common/pai
 import { FACETS } from '../../../electron/common/schemas.ts';
 import { countOf, formatCount, VERDICT_NAMES } from '../format.ts';
 import type { UpdateView, ViewState } from '../state/view-state.ts';
+import { useLate } from '../state/late.ts';
 import { ScoreHistogram } from './ScoreHistogram.tsx';
 
 export interface FacetSidebarProps {
@@ -83,10 +84,11 @@ export const FacetSidebar = memo(function FacetSidebar({ state, facets, stale, s
     tag: (v) => v,
     collection: (v) => v,
   };
+  const dim = useLate(stale);
   const textText = state.scoreModel !== undefined && state.scoreMeasure === 'text-text';
   const scoreKey = `${state.scoreModel ?? ''}|${state.scoreMeasure ?? ''}|${state.label ?? ''}`;
   return (
-    <aside className={`facets${stale ? ' stale' : ''}`} aria-label="Filters" aria-busy={stale}>
+    <aside className={`facets${dim ? ' stale' : ''}`} aria-label="Filters" aria-busy={stale}>
       {facets === null ? (
         <p className="muted small">Counting…</p>
       ) : (

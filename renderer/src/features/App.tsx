@@ -106,7 +106,11 @@ export function App({ onNewPairs }: { onNewPairs?: (state: ViewState) => void })
         </nav>
         {info?.demo && <span className="badge" title="The bundled demo dataset: drawn images, generated captions">Demo dataset</span>}
         {info?.readOnly && <span className="badge warn" role="status" title={info.readOnly}>Read-only: curation unavailable</span>}
-        {overview && <span className="muted small dataset">{formatCount(overview.stats.items.total)} items · {formatCount(overview.stats.pairs)} pairs</span>}
+        {overview && (
+          <span className="muted small dataset" title={`${formatCount(overview.stats.items.total)} items · ${formatCount(overview.stats.pairs)} pairs`}>
+            {formatCount(overview.stats.items.total)} items · {formatCount(overview.stats.pairs)} pairs
+          </span>
+        )}
       </header>
       <ReloadAfterJobs load={load} />
       <main>

@@ -42,6 +42,9 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
   // The query the rows shown answer. While another is asked for, they stay, dimmed, instead of an
   // empty list flashing at each keystroke; the total says "…" until the rows and it are replaced together.
   const [pagesQuery, setPagesQuery] = useState<PairQuery | null>(first === undefined ? null : query);
+  // How many times the rows were replaced by a query's first page: the list shows the rows in view
+  // first and adds those beyond it after that frame.
+  const [replaced, setReplaced] = useState(0);
   const [next, setNext] = useState<string | null>(first?.next ?? null);
   const [total, setTotal] = useState<number | null>(first?.total ?? null);
   const [error, setError] = useState<string | null>(null);
@@ -67,6 +70,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
     const show = (items: PairSummary[], total: number | null, next: string | null): void => {
       if (mine !== generation.current) return;
       setPages(appendPage(noPages(PAGE), items));
+      setReplaced((n) => n + 1);
       setPagesQuery(query);
       setNext(next);
       setTotal(total);
@@ -264,6 +268,7 @@ export function PairBrowser({ state, update, overview }: { state: ViewState; upd
         <FacetSidebar state={state} facets={facets?.value ?? null} stale={facets?.key !== facetsKey} subSplitNames={subSplits} onChange={update} />
         <PairList
           pages={pages}
+          replaced={replaced}
           stale={pagesQuery !== null && pagesQuery !== query}
           layout={state.layout}
           label={pagesQuery?.label}

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createHandlers } from '../../electron/node/api/handlers.ts';
 import { startServer, type RunningServer } from '../../electron/node/server/http-server.ts';
 import { firstScreenBlock } from '../../electron/node/server/first-screen.ts';
+import { bundleRenderer, rendererHtml } from '../../electron/node/server/renderer-bundle.ts';
+import { contentSecurityPolicy } from '../../electron/common/csp.ts';
 import { FIRST_SCREEN_ID, pageQuery, parseViewState, queryOf, type FirstScreenAnswer } from '../../electron/common/view-state.ts';
 import { openDatabase } from '../../electron/node/store/db.ts';
 import { tempDir } from '../fixtures/corpus.ts';
@@ -98,6 +101,14 @@ test('the page comes with the answers its first screen needs, the same as the AP
   const head = await request(server, '/', { method: 'HEAD', headers: { cookie } });
   assert.equal(head.status, 200);
   assert.equal(head.body.length, 0);
+});
+
+test('the page carries its icon, so the browser does not ask the server for /favicon.ico at each change of the address (each keystroke of a search)', async () => {
+  const html = rendererHtml(await bundleRenderer());
+  const icon = /<link rel="icon" href="data:image\/svg\+xml;base64,([\w+/=]+)">/.exec(html)?.[1];
+  assert.ok(icon, 'an icon in the page itself');
+  assert.equal(Buffer.from(icon, 'base64').toString('utf8'), readFileSync(new URL('../../resources/packaging/icon.svg', import.meta.url), 'utf8'), "the app's icon");
+  assert.match(contentSecurityPolicy(), /img-src [^;]*data:/, "which the page's policy lets it show");
 });
 
 test('text in the first-screen answers cannot end their block or start a script', () => {

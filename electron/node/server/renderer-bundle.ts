@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ASSET_NAME } from '../../common/assets.ts';
@@ -8,9 +9,12 @@ export interface RendererBundle {
   files: Record<string, string>;
   /** Fetched with app.js (modulepreload) rather than after it is parsed. */
   preload?: string[];
+  /** The app's icon as a data: URL, the page's icon: without one, the browser asks the server for /favicon.ico, again at each change of the address (each keystroke of a search). */
+  icon?: string;
 }
 
 const ENTRY = fileURLToPath(new URL('../../../renderer/src/main.tsx', import.meta.url));
+const ICON = fileURLToPath(new URL('../../../resources/packaging/icon.svg', import.meta.url));
 
 /**
  * The renderer is written against React's API and runs on Preact (preact/compat): the same
@@ -58,7 +62,7 @@ export async function bundleRenderer(options: { react?: boolean } = {}): Promise
     }
   };
   visit('app.js');
-  return { files, preload: [...preload] };
+  return { files, preload: [...preload], icon: `data:image/svg+xml;base64,${readFileSync(ICON).toString('base64')}` };
 }
 
 /**
@@ -71,7 +75,7 @@ export function rendererHtmlStart(bundle: RendererBundle): string {
   const preload = (bundle.preload ?? []).map((name) => `<link rel="modulepreload" href="/assets/${name}">`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>OOC Workbench</title><link rel="stylesheet" href="/assets/app.css">${preload}</head>
+<title>OOC Workbench</title>${bundle.icon === undefined ? '' : `<link rel="icon" href="${bundle.icon}">`}<link rel="stylesheet" href="/assets/app.css">${preload}</head>
 <body><div id="root"><p class="muted loading">Loading…</p></div><script type="module" src="/assets/app.js"></script>
 `;
 }

@@ -85,7 +85,7 @@ export async function benchBrowse(args: string[]): Promise<void> {
   const view = '&split=semantics_clip_text_text&subset=train';
   const expected = `${server[`search "${word}"`]!.total.toLocaleString('en-US')} pairs`;
   // A first round for each (not counted) warms the servers' caches and the sidebar's columns.
-  for (let run = 0; run < 8; run++) {
+  for (let run = 0; run < 12; run++) {
     for (const [url, into] of [[running.url, preact], [baseline.url, react]] as const) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
       const measured = run === 0 ? timings() : into;
@@ -132,7 +132,7 @@ export async function benchBrowse(args: string[]): Promise<void> {
   const lines = [
     `browse benchmark — full-scale index; largest split file: Semantics / CLIP Text-Text train (${server['file order']!.total.toLocaleString('en-US')} pairs)`,
     '',
-    `median of 7 (range)                            page's clock            around Playwright       the same on React (page's clock)`,
+    `median of 11 (range)                           page's clock            around Playwright       the same on React (page's clock)`,
     `open the app → first page painted            ${spread(preact.open.page)}   ${spread(preact.open.outer)}   ${spread(react.open.page)} ${(median(react.open.page) / median(preact.open.page)).toFixed(2)}×   target ≤ 500 ms (page's clock)`,
     `type a search → its results painted          ${spread(preact.search.page)}   ${spread(preact.search.outer)}   ${spread(react.search.page)} ${(median(react.search.page) / median(preact.search.page)).toFixed(2)}×   target ≤ 100 ms`,
     ...([['', scroll], [' (the same on React)', scrollReact]] as const).flatMap(([name, f]) => [

@@ -43,6 +43,9 @@ export interface PairListProps {
 
 const TILES = { list: PairRow, grid: PairCard, compact: PairLine };
 
+/** The part of the list in view, and its width. */
+const viewOf = (el: HTMLElement) => ({ top: el.scrollTop, height: el.clientHeight, width: el.clientWidth });
+
 /**
  * The virtualized list or grid: only the rows in view (and a few either side) exist. It keeps its
  * own scroll position, so scrolling re-renders the list alone — not the filters or the detail —
@@ -55,7 +58,7 @@ export const PairList = memo(function PairList({ pages, replaced, stale, layout,
   useLayoutEffect(() => {
     const el = listRef.current;
     if (!el) return;
-    const observer = new ResizeObserver(() => setViewport({ top: el.scrollTop, height: el.clientHeight, width: el.clientWidth }));
+    const observer = new ResizeObserver(() => setViewport(viewOf(el)));
     observer.observe(el);
     return () => observer.disconnect();
   }, [listRef]);
@@ -94,7 +97,7 @@ export const PairList = memo(function PairList({ pages, replaced, stale, layout,
       flingEnd.current = window.setTimeout(() => setFlinging(false), 120);
     }
     scrolled.current = { top: el.scrollTop, farAt: far ? e.timeStamp : scrolled.current.farAt };
-    setViewport({ top: el.scrollTop, height: el.clientHeight, width: el.clientWidth });
+    setViewport(viewOf(el));
   };
   const { columns, rowHeight } = geometry(layout, viewport.width);
   const rowCount = Math.ceil(pages.count / columns);
